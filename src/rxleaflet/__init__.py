@@ -1,0 +1,5 @@
+"""rxleaflet: printable, branded, accessible PDF patient leaflets from structured monographs."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

@@ -1,0 +1,156 @@
+"""A pharmacy's or clinic's identity on a leaflet, refused unless every colour pair is readable."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import BrandError, SourceError
+from .markup import MarkupError, check_characters
+from .safeyaml import read_yaml
+
+MIN_CONTRAST = 4.5
+BODY_TEXT = "#1A1A1A"
+MUTED_TEXT = "#4D4D4D"  # footer and secondary text on white
+WHITE = "#FFFFFF"
+_HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
+_KEYS = ("rxleaflet-brand", "name", "address", "phone", "logo", "logo_alt", "colors")
+_COLOR_KEYS = ("accent", "warning", "warning_fill")
+
+
+@dataclass(frozen=True)
+class Colors:
+    accent: str = "#0B5394"
+    warning: str = "#B00020"
+    warning_fill: str = "#FDECEA"
+
+    def pairs(self) -> list[tuple[str, str, str, str]]:
+        """(text role, text colour, background role, background colour) for every text drawn."""
+        return [
+            ("accent (headings, title)", self.accent, "white page", WHITE),
+            ("warning (warning heading)", self.warning, "warning_fill", self.warning_fill),
+            ("body text", BODY_TEXT, "warning_fill", self.warning_fill),
+            ("body text", BODY_TEXT, "white page", WHITE),
+            ("footer text", MUTED_TEXT, "white page", WHITE),
+        ]
+
+
+@dataclass(frozen=True)
+class Brand:
+    name: str | None = None
+    address: str | None = None
+    phone: str | None = None
+    logo: Path | None = None
+    logo_alt: str | None = None
+    colors: Colors = Colors()
+
+
+HOUSE_STYLE = Brand()
+
+
+def relative_luminance(color: str) -> float:
+    """WCAG 2.x relative luminance of ``#RRGGBB``."""
+    channels = [int(color[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(foreground: str, background: str) -> float:
+    """WCAG contrast ratio, 1.0 to 21.0."""
+    light, dark = sorted((relative_luminance(foreground), relative_luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def check_contrast(colors: Colors, path: Path | None = None) -> None:
+    for role, text, background_role, background in colors.pairs():
+        ratio = contrast_ratio(text, background)
+        if ratio < MIN_CONTRAST:
+            raise BrandError(
+                f"{role} {text} on {background_role} {background} has contrast "
+                f"{ratio:.2f}:1; at least {MIN_CONTRAST}:1 is required — choose a darker or "
+                "lighter colour",
+                path=path,
+            )
+
+
+def load_brand(path: Path) -> Brand:
+    """Read and check a brand file (format ``rxleaflet-brand: 1``)."""
+    document = read_yaml(Path(path))
+    data = document.data
+
+    def fail(key: tuple[str, ...], message: str) -> BrandError:
+        return BrandError(message, path=document.path, line=document.line_of(key))
+
+    if not isinstance(data, dict):
+        raise fail((), "expected a YAML mapping with 'rxleaflet-brand: 1' and 'name'")
+    for key in data:
+        if key not in _KEYS:
+            raise fail((key,), f"unknown key '{key}'; allowed: {', '.join(_KEYS)}")
+    if data.get("rxleaflet-brand") != 1:
+        raise fail(("rxleaflet-brand",), "the first line must be 'rxleaflet-brand: 1'")
+
+    def text(key: str, required: bool = False) -> str | None:
+        value = data.get(key)
+        if value is None:
+            if required:
+                raise fail((key,), f"required key '{key}' is missing")
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise fail((key,), f"'{key}' must be non-empty text; put it in quotes")
+        try:
+            check_characters(value)
+        except MarkupError as error:
+            raise fail((key,), f"{key}: {error}") from None
+        return " ".join(value.split())
+
+    colors = _colors(data.get("colors"), fail)
+    check_contrast(colors, document.path)
+    logo = None
+    logo_alt = text("logo_alt")
+    if data.get("logo") is not None:
+        logo = _logo(document.path, text("logo") or "", fail)
+        if not logo_alt:
+            raise fail(("logo",), "a logo needs 'logo_alt': the text a screen reader says for it")
+    return Brand(text("name", required=True), text("address"), text("phone"), logo, logo_alt, colors)
+
+
+def _colors(raw: Any, fail: Any) -> Colors:
+    if raw is None:
+        return Colors()
+    if not isinstance(raw, dict):
+        raise fail(("colors",), "colors must be a mapping of accent, warning, warning_fill")
+    values = {}
+    for key, value in raw.items():
+        if key not in _COLOR_KEYS:
+            raise fail(("colors", key), f"unknown colour '{key}'; allowed: {', '.join(_COLOR_KEYS)}")
+        if not isinstance(value, str) or not _HEX.match(value):
+            raise fail(("colors", key), f"colour {key} must be '#RRGGBB' in quotes, not {value!r}")
+        values[key] = value.upper()
+    return Colors(**values)
+
+
+_IMAGE_MAGIC = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
+
+
+def _logo(brand_path: Path, name: str, fail: Any) -> Path:
+    path = (brand_path.parent / name).resolve()
+    try:
+        head = path.read_bytes()[:8]
+    except OSError as error:
+        raise fail(("logo",), f"logo {name!r} cannot be read ({error.strerror}); check the path, "
+                   "which is relative to the brand file") from None
+    if not any(head.startswith(magic) for magic in _IMAGE_MAGIC):
+        raise fail(("logo",), f"logo {name!r} is not a PNG or JPEG image")
+    try:
+        from reportlab.lib.utils import ImageReader
+
+        ImageReader(str(path)).getSize()
+    except Exception:
+        raise fail(("logo",), f"logo {name!r} is damaged and cannot be decoded") from None
+    return path
+
+
+__all__ = ["Brand", "Colors", "HOUSE_STYLE", "SourceError", "check_contrast", "contrast_ratio",
+           "load_brand"]

@@ -1,0 +1,61 @@
+"""The fixed words of a leaflet (headings, footer, dates) in each supported language."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from . import packagedata
+
+
+@dataclass(frozen=True)
+class Locale:
+    """Fixed strings for one language, from ``data/strings/<language>.yaml``."""
+
+    language: str
+    words: dict[str, str]
+    months: tuple[str, ...]
+    month_year_pattern: str
+    full_date_pattern: str
+    headings: dict[str, dict[str, str]]
+
+    def word(self, key: str, **values: Any) -> str:
+        return self.words[key].format(**values)
+
+    def heading(self, profile: str, kind: str, drug: str) -> str:
+        return self.headings[profile][kind].format(drug=drug)
+
+    def month_year(self, day: dt.date) -> str:
+        return self.month_year_pattern.format(month=self.months[day.month - 1], year=day.year)
+
+    def full_date(self, day: dt.date) -> str:
+        return self.full_date_pattern.format(
+            month=self.months[day.month - 1], day=day.day, year=day.year
+        )
+
+
+def supported_languages() -> tuple[str, ...]:
+    return packagedata.names("strings")
+
+
+def primary_subtag(tag: str) -> str:
+    return tag.split("-", 1)[0].lower()
+
+
+@cache
+def locale_for(tag: str) -> Locale:
+    """The locale for a BCP 47 tag such as ``es-US``; KeyError when unsupported."""
+    language = primary_subtag(tag)
+    if language not in supported_languages():
+        raise KeyError(language)
+    data = packagedata.load(f"strings/{language}.yaml")
+    return Locale(
+        language=language,
+        words=data["words"],
+        months=tuple(data["months"]),
+        month_year_pattern=data["month_year"],
+        full_date_pattern=data["full_date"],
+        headings=data["headings"],
+    )

@@ -1,0 +1,348 @@
+"""Load a leaflet source file (format v1) into immutable, fully checked objects."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import locales, markup, packagedata
+from .errors import SourceError
+from .markup import Block
+from .safeyaml import Key, YamlDocument, read_yaml
+
+FORMAT_VERSION = 1
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+LANGUAGE_PATTERN = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+SECTION_KINDS = (
+    "uses", "how-to-use", "side-effects", "precautions", "interactions", "overdose", "notes",
+    "missed-dose", "storage", "most-important", "what-is", "who-should-not-take", "how-to-take",
+    "what-to-avoid", "general-information", "ingredients", "custom",
+)  # fmt: skip
+
+_TOP_KEYS = ("rxleaflet", "id", "language", "profile", "drug", "warning", "sections", "source")
+_DRUG_KEYS = ("name", "pronunciation", "brands", "form")
+_SECTION_KEYS = ("kind", "title", "text")
+_SOURCE_KEYS = ("copyright", "notices", "disclaimer", "region", "expires", "revised")
+
+
+@dataclass(frozen=True)
+class Drug:
+    name: str
+    pronunciation: str | None
+    brands: tuple[str, ...]
+    form: str | None
+
+
+@dataclass(frozen=True)
+class Section:
+    kind: str
+    title: str | None
+    blocks: tuple[Block, ...]
+    line: int | None
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """The end matter: copyright, notices, disclaimer, region notice and dates."""
+
+    copyright: str
+    notices: tuple[str, ...]
+    disclaimer: tuple[Block, ...]
+    region: str | None
+    expires: dt.date  # the last day the information is valid
+    expires_month_only: bool
+    revised: dt.date | None
+
+
+@dataclass(frozen=True)
+class Monograph:
+    """One leaflet, as loaded and checked from its source file."""
+
+    path: Path
+    sha256: str
+    id: str
+    language: str
+    profile: str
+    drug: Drug
+    warning: tuple[Block, ...]
+    sections: tuple[Section, ...]
+    source: Attribution
+
+    def texts(self) -> Iterator[tuple[str, str]]:
+        """Every printable text with the field it came from, for glyph checks."""
+        yield "drug.name", self.drug.name
+        if self.drug.pronunciation:
+            yield "drug.pronunciation", self.drug.pronunciation
+        for index, brand in enumerate(self.drug.brands):
+            yield f"drug.brands[{index}]", brand
+        if self.drug.form:
+            yield "drug.form", self.drug.form
+        yield "warning", markup.plain_text(self.warning)
+        for index, section in enumerate(self.sections):
+            if section.title:
+                yield f"sections[{index}].title", section.title
+            yield f"sections[{index}].text", markup.plain_text(section.blocks)
+        yield "source.copyright", self.source.copyright
+        for index, notice in enumerate(self.source.notices):
+            yield f"source.notices[{index}]", notice
+        yield "source.disclaimer", markup.plain_text(self.source.disclaimer)
+        if self.source.region:
+            yield "source.region", self.source.region
+
+
+def load_monograph(path: Path) -> Monograph:
+    """Read and check one leaflet source file; raise SourceError naming file and line."""
+    return _Reader(read_yaml(Path(path))).monograph()
+
+
+class _Reader:
+    """Turns the plain YAML data into a Monograph, reporting errors with their lines."""
+
+    def __init__(self, document: YamlDocument):
+        self.doc = document
+
+    def fail(self, key: Key, message: str, offset: int | None = None, text: str = "") -> SourceError:
+        return SourceError(message, path=self.doc.path, line=self.doc.line_of(key, offset, text))
+
+    def monograph(self) -> Monograph:
+        data = self.doc.data
+        if not isinstance(data, dict):
+            raise self.fail((), "expected a YAML mapping at the top (keys such as 'rxleaflet', 'id')")
+        self.keys(data, (), _TOP_KEYS, required=("rxleaflet", "id", "language", "drug", "source"))
+        if data["rxleaflet"] != FORMAT_VERSION or isinstance(data["rxleaflet"], bool):
+            raise self.fail(
+                ("rxleaflet",),
+                f"unsupported format version {data['rxleaflet']!r}; this rxleaflet reads "
+                f"'rxleaflet: {FORMAT_VERSION}'",
+            )
+        leaflet_id = self.string(data, ("id",))
+        if not ID_PATTERN.match(leaflet_id):
+            raise self.fail(
+                ("id",),
+                f"id {leaflet_id!r} is not allowed; use 1-64 lowercase letters, digits and "
+                "hyphens, starting with a letter or digit (e.g. 'baclofen-intrathecal')",
+            )
+        language = self.language(data)
+        profile = self.profile(data)
+        warning = self.blocks(data, ("warning",)) if "warning" in data else ()
+        return Monograph(
+            path=self.doc.path,
+            sha256=self.doc.sha256,
+            id=leaflet_id,
+            language=language,
+            profile=profile,
+            drug=self.drug(data),
+            warning=warning,
+            sections=self.sections(data),
+            source=self.attribution(data),
+        )
+
+    # -- fields -------------------------------------------------------------------------------
+
+    def language(self, data: dict[str, Any]) -> str:
+        tag = self.string(data, ("language",))
+        if not LANGUAGE_PATTERN.match(tag):
+            raise self.fail(("language",), f"language {tag!r} is not a BCP 47 tag such as 'en-US'")
+        supported = locales.supported_languages()
+        if locales.primary_subtag(tag) not in supported:
+            raise self.fail(
+                ("language",),
+                f"language {tag!r} is not supported; use one of: {', '.join(supported)} "
+                "(optionally with a region, e.g. 'es-US')",
+            )
+        return tag
+
+    def profile(self, data: dict[str, Any]) -> str:
+        if "profile" not in data:
+            return "monograph"
+        name = self.string(data, ("profile",))
+        known = packagedata.names("profiles")
+        if name not in known:
+            raise self.fail(
+                ("profile",),
+                f"unknown profile {name!r}{_hint(name, known)}; known: {', '.join(known)}",
+            )
+        return name
+
+    def drug(self, data: dict[str, Any]) -> Drug:
+        drug = self.mapping(data, ("drug",))
+        self.keys(drug, ("drug",), _DRUG_KEYS, required=("name",))
+        brands: tuple[str, ...] = ()
+        if "brands" in drug:
+            raw = drug["brands"]
+            if not isinstance(raw, list):
+                raise self.fail(("drug", "brands"), "drug.brands must be a list, e.g. [Lioresal]")
+            brands = tuple(self.string(raw, ("drug", "brands", i)) for i in range(len(raw)))
+        return Drug(
+            name=self.string(drug, ("drug", "name")),
+            pronunciation=self.optional_string(drug, ("drug", "pronunciation")),
+            brands=brands,
+            form=self.optional_string(drug, ("drug", "form")),
+        )
+
+    def sections(self, data: dict[str, Any]) -> tuple[Section, ...]:
+        raw = data.get("sections", [])
+        if not isinstance(raw, list):
+            raise self.fail(("sections",), "sections must be a list of '- kind: …' entries")
+        result = []
+        for index, entry in enumerate(raw):
+            key: Key = ("sections", index)
+            if not isinstance(entry, dict):
+                raise self.fail(key, "each section must be a mapping with 'kind' and 'text'")
+            self.keys(entry, key, _SECTION_KEYS, required=("kind", "text"))
+            kind = self.string(entry, (*key, "kind"))
+            if kind not in SECTION_KINDS:
+                raise self.fail(
+                    (*key, "kind"),
+                    f"unknown section kind {kind!r}{_hint(kind, SECTION_KINDS)}; "
+                    "use a known kind or 'custom' with a title",
+                )
+            title = self.optional_string(entry, (*key, "title"))
+            if kind == "custom" and not title:
+                raise self.fail(key, "a 'custom' section needs a 'title'")
+            blocks = self.blocks(entry, (*key, "text"), allow_empty=True)
+            result.append(Section(kind, title, blocks, self.doc.line_of(key)))
+        return tuple(result)
+
+    def attribution(self, data: dict[str, Any]) -> Attribution:
+        source = self.mapping(data, ("source",))
+        self.keys(
+            source, ("source",), _SOURCE_KEYS, required=("copyright", "disclaimer", "expires")
+        )
+        notices: tuple[str, ...] = ()
+        if "notices" in source:
+            raw = source["notices"]
+            if not isinstance(raw, list):
+                raise self.fail(("source", "notices"), "source.notices must be a list of lines")
+            notices = tuple(self.string(raw, ("source", "notices", i)) for i in range(len(raw)))
+        expires, month_only = self.expiry(source)
+        revised = self.date(source, ("source", "revised")) if "revised" in source else None
+        return Attribution(
+            copyright=self.string(source, ("source", "copyright")),
+            notices=notices,
+            disclaimer=self.blocks(source, ("source", "disclaimer"), markup_on=False),
+            region=self.optional_string(source, ("source", "region")),
+            expires=expires,
+            expires_month_only=month_only,
+            revised=revised,
+        )
+
+    def expiry(self, source: dict[str, Any]) -> tuple[dt.date, bool]:
+        key: Key = ("source", "expires")
+        value = source["expires"]
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}", value.strip()):
+            year, month = (int(part) for part in value.strip().split("-"))
+            if not 1 <= month <= 12:
+                raise self.fail(key, f"expires {value!r} has no month {month}; use YYYY-MM")
+            return dt.date(year, month, calendar.monthrange(year, month)[1]), True
+        return self.date(source, key), False
+
+    def date(self, mapping: dict[str, Any], key: Key) -> dt.date:
+        value = mapping[key[-1]]
+        if isinstance(value, dt.datetime):
+            raise self.fail(key, f"{_dotted(key)} must be a date without a time (YYYY-MM-DD)")
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        shapes = "YYYY-MM or YYYY-MM-DD" if key[-1] == "expires" else "YYYY-MM-DD"
+        raise self.fail(key, f"{_dotted(key)} {value!r} is not a valid date; use {shapes}")
+
+    # -- shapes -------------------------------------------------------------------------------
+
+    def keys(
+        self, mapping: dict[str, Any], key: Key, allowed: tuple[str, ...], required: tuple[str, ...]
+    ) -> None:
+        for name in mapping:
+            if name not in allowed:
+                raise self.fail(
+                    (*key, name),
+                    f"unknown key '{_dotted((*key, name))}'{_hint(name, allowed)}; "
+                    f"allowed here: {', '.join(allowed)}",
+                )
+        for name in required:
+            if name not in mapping or mapping[name] is None:
+                raise self.fail(key, f"required key '{_dotted((*key, name))}' is missing")
+
+    def mapping(self, data: dict[str, Any], key: Key) -> dict[str, Any]:
+        value = data[key[-1]]
+        if not isinstance(value, dict):
+            raise self.fail(key, f"{_dotted(key)} must be a mapping of keys")
+        return value
+
+    def string(self, container: Any, key: Key) -> str:
+        value = container[key[-1]]
+        if not isinstance(value, str):
+            raise self.fail(
+                key,
+                f"{_dotted(key)} must be text, not {_type_name(value)}; put it in quotes",
+            )
+        text = " ".join(value.split())
+        if not text:
+            raise self.fail(key, f"{_dotted(key)} is empty")
+        self.characters(key, value)
+        return text
+
+    def optional_string(self, mapping: dict[str, Any], key: Key) -> str | None:
+        if mapping.get(key[-1]) is None:
+            return None
+        return self.string(mapping, key)
+
+    def characters(self, key: Key, text: str) -> None:
+        try:
+            markup.check_characters(text)
+        except markup.MarkupError as error:
+            raise self.fail(key, f"{_dotted(key)}: {error}", error.offset, text) from None
+
+    def blocks(
+        self, mapping: dict[str, Any], key: Key, *, markup_on: bool = True, allow_empty: bool = False
+    ) -> tuple[Block, ...]:
+        value = mapping.get(key[-1])
+        if value is None and allow_empty:
+            return ()
+        if not isinstance(value, str):
+            raise self.fail(key, f"{_dotted(key)} must be text, not {_type_name(value)}")
+        try:
+            blocks = markup.parse(value, markup=markup_on)
+        except markup.MarkupError as error:
+            raise self.fail(key, f"{_dotted(key)}: {error}", error.offset, value) from None
+        if not blocks and not allow_empty:
+            raise self.fail(key, f"{_dotted(key)} is empty")
+        return blocks
+
+
+def _dotted(key: Key) -> str:
+    text = ""
+    for part in key:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def _hint(name: str, choices: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, dt.date):
+        return "a date"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__

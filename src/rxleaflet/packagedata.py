@@ -1,0 +1,22 @@
+"""Read the data files shipped inside the package (profiles, strings, page sizes)."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+
+@cache
+def load(relative: str) -> Any:
+    """Parse ``data/<relative>`` (trusted YAML shipped with the package)."""
+    return yaml.safe_load((resources.files(__package__) / "data" / relative).read_text("utf-8"))
+
+
+@cache
+def names(folder: str) -> tuple[str, ...]:
+    """Stems of the YAML files in ``data/<folder>``, sorted."""
+    entries = (resources.files(__package__) / "data" / folder).iterdir()
+    return tuple(sorted(e.name.removesuffix(".yaml") for e in entries if e.name.endswith(".yaml")))

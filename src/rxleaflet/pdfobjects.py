@@ -1,0 +1,180 @@
+"""Everything that reaches into ReportLab's private PDF object model lives here, in one place.
+
+ReportLab has no tagging API, so the structure tree, page entries, XMP and document info are
+written as raw PDF objects into its document before it serialises. Pinned: reportlab 5.1.x.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from functools import cache
+from xml.sax.saxutils import escape
+
+from reportlab.pdfbase import pdfdoc, ttfonts
+from reportlab.pdfgen.canvas import Canvas
+
+from .tagging import MarkedContent, StructNode, Tagger
+
+_TRUE = b"true"  # ReportLab would write Python's True as "True", which is not PDF
+_CMAP_BLOCK = 100  # PDF allows at most 100 entries per beginbfchar block
+
+
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """ReportLab's ToUnicode CMap, without U+0000 entries for unused codes and in legal blocks."""
+    entries = [f"<{code:02X}> <{value:04X}>" for code, value in enumerate(subset) if value]
+    lines = [
+        "/CIDInit /ProcSet findresource begin",
+        "12 dict begin",
+        "begincmap",
+        "/CIDSystemInfo",
+        f"<< /Registry ({fontname})",
+        f"/Ordering ({fontname})",
+        "/Supplement 0",
+        ">> def",
+        f"/CMapName /{fontname} def",
+        "/CMapType 2 def",
+        "1 begincodespacerange",
+        "<00> <FF>",
+        "endcodespacerange",
+    ]
+    for start in range(0, len(entries), _CMAP_BLOCK):
+        block = entries[start:start + _CMAP_BLOCK]
+        lines += [f"{len(block)} beginbfchar", *block, "endbfchar"]
+    lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
+    return "\n".join(lines)
+
+
+@cache
+def install_reportlab_fixes() -> None:
+    """Patch ReportLab once per process where its output would break PDF/UA or text extraction."""
+    ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+
+
+def _utf16(text: str) -> pdfdoc.PDFString:
+    return pdfdoc.PDFString(text)
+
+
+class InfoDictionary(pdfdoc.PDFInfo):
+    """Document info with fixed fields and the leaflet's provenance as extra keys."""
+
+    def __init__(self, fields: Mapping[str, str]):
+        super().__init__()
+        self.fields = dict(fields)
+
+    def digest(self, md5object: object) -> None:
+        for key in sorted(self.fields):
+            md5object.update(f"{key}={self.fields[key]}".encode())  # type: ignore[attr-defined]
+
+    def format(self, document: pdfdoc.PDFDocument) -> bytes:
+        entries: dict[str, object] = {k: _utf16(v) for k, v in self.fields.items()}
+        entries["CreationDate"] = entries["ModDate"] = pdfdoc.PDFDate(ts=document._timeStamp)
+        return pdfdoc.PDFDictionary(entries).format(document)
+
+
+def _xmp(title: str, language: str, author: str, provenance: Mapping[str, str], iso_date: str) -> bytes:
+    rx = "".join(f"<rxl:{k}>{escape(v)}</rxl:{k}>" for k, v in sorted(provenance.items()))
+    packet = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/"><pdfuaid:part>1</pdfuaid:part></rdf:Description>
+<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(title)}</rdf:li></rdf:Alt></dc:title><dc:creator><rdf:Seq><rdf:li>{escape(author)}</rdf:li></rdf:Seq></dc:creator><dc:language><rdf:Bag><rdf:li>{escape(language)}</rdf:li></rdf:Bag></dc:language></rdf:Description>
+<rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/"><xmp:CreateDate>{iso_date}</xmp:CreateDate><xmp:ModifyDate>{iso_date}</xmp:ModifyDate></rdf:Description>
+<rdf:Description rdf:about="" xmlns:rxl="https://rxleaflet.invalid/ns/provenance/1/">{rx}</rdf:Description>
+</rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"""
+    return packet.encode("utf-8")
+
+
+def write_document_metadata(
+    canvas: Canvas,
+    *,
+    title: str,
+    language: str,
+    author: str,
+    subject: str,
+    keywords: str,
+    creator: str,
+    provenance: Mapping[str, str],
+) -> None:
+    """Title shown in the window, /Lang, info dictionary and XMP (with PDF/UA identification)."""
+    doc = canvas._doc
+    fields = {
+        "Title": title,
+        "Author": author,
+        "Subject": subject,
+        "Keywords": keywords,
+        "Creator": creator,
+        "Producer": creator,
+        **provenance,
+    }
+    doc.info = InfoDictionary(fields)
+    doc.Catalog.Lang = _utf16(language)
+    canvas.setViewerPreference("DisplayDocTitle", "true")
+    stamp = doc._timeStamp.datetime
+    iso_date = stamp.strftime("%Y-%m-%dT%H:%M:%S") + _offset(stamp.strftime("%z"))
+    stream = pdfdoc.PDFStream(
+        pdfdoc.PDFDictionary({"Type": pdfdoc.PDFName("Metadata"), "Subtype": pdfdoc.PDFName("XML")}),
+        _xmp(title, language, author, provenance, iso_date),
+        filters=[],
+    )
+    doc.Catalog.Metadata = stream
+
+
+def _offset(z: str) -> str:
+    return "Z" if z in ("", "+0000") else f"{z[:3]}:{z[3:]}"
+
+
+def write_structure_tree(canvas: Canvas, tagger: Tagger) -> None:
+    """Write StructTreeRoot, ParentTree, page StructParents/Tabs and MarkInfo into the document."""
+    doc = canvas._doc
+    pages = doc.Pages.pages
+    page_refs = [doc.Reference(page) for page in pages]
+    for index, page in enumerate(pages):
+        page.__NoDefault__ = [*pdfdoc.PDFPage.__NoDefault__, "StructParents", "Tabs"]
+        page.StructParents = index
+        page.Tabs = pdfdoc.PDFName("S")
+
+    root_dict = pdfdoc.PDFDictionary({"Type": pdfdoc.PDFName("StructTreeRoot")})
+    root_ref = doc.Reference(root_dict)
+    element_refs: dict[int, pdfdoc.PDFObjectReference] = {}
+
+    def element(node: StructNode, parent_ref: pdfdoc.PDFObjectReference) -> pdfdoc.PDFObjectReference:
+        entries: dict[str, object] = {
+            "Type": pdfdoc.PDFName("StructElem"),
+            "S": pdfdoc.PDFName(node.role),
+            "P": parent_ref,
+        }
+        if node.alt is not None:
+            entries["Alt"] = _utf16(node.alt)
+        dictionary = pdfdoc.PDFDictionary(entries)
+        ref = doc.Reference(dictionary)
+        element_refs[id(node)] = ref
+        kids = [_kid(child, ref) for child in node.children]
+        dictionary["K"] = pdfdoc.PDFArray(kids)
+        pages_used = {c.page for c in node.children if isinstance(c, MarkedContent)}
+        if pages_used:
+            dictionary["Pg"] = page_refs[min(pages_used)]
+        return ref
+
+    def _kid(child: StructNode | MarkedContent, parent_ref: pdfdoc.PDFObjectReference) -> object:
+        if isinstance(child, StructNode):
+            return element(child, parent_ref)
+        return pdfdoc.PDFDictionary(
+            {"Type": pdfdoc.PDFName("MCR"), "Pg": page_refs[child.page], "MCID": child.mcid}
+        )
+
+    root_dict["K"] = pdfdoc.PDFArray([element(tagger.root, root_ref)])
+    nums: list[object] = []
+    for index in range(len(pages)):
+        contents = sorted(tagger.page_contents.get(index, []), key=lambda item: item[0])
+        nums += [index, pdfdoc.PDFArray([element_refs[id(node)] for _, node in contents])]
+    root_dict["ParentTree"] = doc.Reference(pdfdoc.PDFDictionary({"Nums": pdfdoc.PDFArray(nums)}))
+    root_dict["ParentTreeNextKey"] = len(pages)
+    doc.Catalog.StructTreeRoot = root_ref
+    doc.Catalog.MarkInfo = pdfdoc.PDFDictionary({"Marked": _TRUE})
+
+
+def outline_entries(nodes: Iterable[StructNode]) -> list[StructNode]:
+    """Nodes that get a bookmark, in reading order."""
+    return [node for node in nodes if node.outline]

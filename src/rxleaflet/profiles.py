@@ -1,0 +1,82 @@
+"""Required-section profiles (data files) and the check that a leaflet satisfies one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from . import packagedata
+from .errors import ProfileError
+from .monograph import Monograph
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a kind of leaflet must contain; loaded from ``data/profiles/<name>.yaml``."""
+
+    name: str
+    description: str
+    required_sections: tuple[str, ...]
+    requires_revised: bool
+    banner: str | None
+    title_suffix: str
+    min_body_pt: float
+
+
+def profile_names() -> tuple[str, ...]:
+    return packagedata.names("profiles")
+
+
+@cache
+def load_profile(name: str) -> Profile:
+    """The named profile; KeyError when there is none."""
+    if name not in profile_names():
+        raise KeyError(name)
+    data = packagedata.load(f"profiles/{name}.yaml")
+    return Profile(
+        name=data["name"],
+        description=data["description"],
+        required_sections=tuple(data["required_sections"]),
+        requires_revised=bool(data["requires_revised"]),
+        banner=data["banner"],
+        title_suffix=data["title_suffix"],
+        min_body_pt=float(data["min_body_pt"]),
+    )
+
+
+def check_profile(leaflet: Monograph) -> Profile:
+    """Refuse a leaflet whose sections do not satisfy its profile; return the profile."""
+    profile = load_profile(leaflet.profile)
+    where = {"path": leaflet.path}
+    prefix = f"profile '{profile.name}': "
+    kinds = [section.kind for section in leaflet.sections]
+    for section in leaflet.sections:
+        if not section.blocks:
+            raise ProfileError(
+                prefix + f"section '{section.kind}' is empty; give it text or remove it",
+                line=section.line,
+                **where,
+            )
+    previous = -1
+    for kind in profile.required_sections:
+        if kind not in kinds:
+            raise ProfileError(
+                prefix + f"required section '{kind}' is missing; required, in order: "
+                + ", ".join(profile.required_sections),
+                **where,
+            )
+        position = kinds.index(kind)
+        if position < previous:
+            raise ProfileError(
+                prefix + f"section '{kind}' is out of order; required order: "
+                + ", ".join(profile.required_sections),
+                line=leaflet.sections[position].line,
+                **where,
+            )
+        previous = position
+    if profile.requires_revised and leaflet.source.revised is None:
+        raise ProfileError(
+            prefix + "source.revised (the revision date) is required; add it as YYYY-MM-DD",
+            **where,
+        )
+    return profile

@@ -1,0 +1,164 @@
+"""Read a YAML file the safe way: UTF-8 only, size-capped, no tags, no anchors, with line numbers."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import SourceError
+
+MAX_SOURCE_BYTES = 1_000_000
+
+Key = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    """Plain data from one YAML file, with the line where each value starts."""
+
+    path: Path
+    data: Any
+    sha256: str
+    lines: dict[Key, int] = field(repr=False)
+    block_scalars: frozenset[Key] = field(repr=False)
+
+    def line_of(self, key: Key, offset_in_text: int | None = None, text: str = "") -> int | None:
+        """The line of ``key`` (or of its nearest known parent); inside block text, of the offset."""
+        probe = key
+        while probe and probe not in self.lines:
+            probe = probe[:-1]
+        line = self.lines.get(probe)
+        if line is None:
+            return None
+        if probe == key and offset_in_text is not None and key in self.block_scalars:
+            return line + 1 + text.count("\n", 0, offset_in_text)
+        return line
+
+
+class _Refused(Exception):
+    def __init__(self, message: str, mark: yaml.Mark | None):
+        super().__init__(message)
+        self.message = message
+        self.mark = mark
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses tags and anchors/aliases while composing, before any expansion."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(
+                f"YAML aliases (*{event.anchor}) are not allowed; write the value out in full",
+                event.start_mark,
+            )
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            raise _Refused(
+                f"YAML anchors (&{anchor}) are not allowed; write the value out in full",
+                event.start_mark,
+            )
+        tag = getattr(event, "tag", None)
+        if tag is not None:
+            raise _Refused(
+                f"YAML tags ({tag}) are not allowed; remove the tag and write a plain value",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+
+def read_yaml(path: Path) -> YamlDocument:
+    """Load ``path`` into plain Python data, refusing anything unsafe or ambiguous."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            raise SourceError(
+                f"file is {size:,} bytes; the limit is {MAX_SOURCE_BYTES:,} bytes (1 MB) — "
+                "split it or remove embedded data",
+                path=path,
+            )
+        raw = path.read_bytes()
+    except SourceError:
+        raise
+    except IsADirectoryError:
+        raise SourceError("is a folder, not a YAML file", path=path) from None
+    except OSError as error:
+        raise SourceError(f"cannot read file: {error.strerror}", path=path) from None
+    text = _decode_utf8(raw, path)
+    sha256 = hashlib.sha256(raw).hexdigest()
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise SourceError("file is empty; expected a YAML mapping", path=path)
+        lines: dict[Key, int] = {}
+        blocks: set[Key] = set()
+        data = _to_plain(node, (), loader, lines, blocks, path)
+    except _Refused as refusal:
+        raise SourceError(refusal.message, path=path, line=_line(refusal.mark)) from None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        problem = error.problem or error.context or "invalid YAML"
+        raise SourceError(
+            f"invalid YAML: {problem}; fix the syntax", path=path, line=_line(mark)
+        ) from None
+    except yaml.YAMLError as error:
+        raise SourceError(f"invalid YAML: {error}", path=path) from None
+    finally:
+        loader.dispose()
+    return YamlDocument(path, data, sha256, lines, frozenset(blocks))
+
+
+def _decode_utf8(raw: bytes, path: Path) -> str:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise SourceError(
+            f"not valid UTF-8 (byte 0x{raw[error.start]:02X}); save the file as UTF-8",
+            path=path,
+            line=line,
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def _line(mark: yaml.Mark | None) -> int | None:
+    return mark.line + 1 if mark is not None else None
+
+
+def _to_plain(
+    node: yaml.Node,
+    key: Key,
+    loader: _StrictLoader,
+    lines: dict[Key, int],
+    blocks: set[Key],
+    path: Path,
+) -> Any:
+    lines[key] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            name = loader.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(name, str):
+                raise SourceError(
+                    "mapping keys must be plain words", path=path, line=_line(key_node.start_mark)
+                )
+            if name in result:
+                raise SourceError(
+                    f"duplicate key '{name}'; keep only one", path=path, line=_line(key_node.start_mark)
+                )
+            result[name] = _to_plain(value_node, (*key, name), loader, lines, blocks, path)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _to_plain(item, (*key, index), loader, lines, blocks, path)
+            for index, item in enumerate(node.value)
+        ]
+    if node.style in ("|", ">"):
+        blocks.add(key)
+    return loader.construct_object(node)

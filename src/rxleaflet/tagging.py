@@ -1,0 +1,72 @@
+"""The logical structure of a leaflet and the marked-content operators that tie drawing to it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from reportlab.pdfgen.canvas import Canvas
+
+
+@dataclass(eq=False)
+class StructNode:
+    """A structure element (PDF 1.7 §14.7.2): a role, children in reading order, and content."""
+
+    role: str
+    children: list[StructNode | MarkedContent] = field(default_factory=list)
+    alt: str | None = None
+    outline: str | None = None  # when set, a bookmark leads to this element
+
+    def add(self, role: str, **attributes: str | None) -> StructNode:
+        child = StructNode(role, **attributes)  # type: ignore[arg-type]
+        self.children.append(child)
+        return child
+
+    def walk(self) -> Iterator[StructNode]:
+        yield self
+        for child in self.children:
+            if isinstance(child, StructNode):
+                yield from child.walk()
+
+
+@dataclass(frozen=True)
+class MarkedContent:
+    """One marked-content sequence: page index (0-based) and its MCID on that page."""
+
+    page: int
+    mcid: int
+
+
+class Tagger:
+    """Numbers marked-content sequences per page while the canvas draws."""
+
+    def __init__(self, root: StructNode):
+        self.root = root
+        self._next_mcid: dict[int, int] = {}
+        self.page_contents: dict[int, list[tuple[int, StructNode]]] = {}
+
+    @contextmanager
+    def content(self, canvas: Canvas, node: StructNode) -> Iterator[None]:
+        """Draw real content belonging to ``node`` (a leaf element such as P, H1, Lbl)."""
+        page = canvas.getPageNumber() - 1
+        mcid = self._next_mcid.get(page, 0)
+        self._next_mcid[page] = mcid + 1
+        node.children.append(MarkedContent(page, mcid))
+        self.page_contents.setdefault(page, []).append((mcid, node))
+        canvas.addLiteral(f"/{node.role} <</MCID {mcid}>> BDC")
+        try:
+            yield
+        finally:
+            canvas.addLiteral("EMC")
+
+
+@contextmanager
+def artifact(canvas: Canvas, kind: str = "Layout", subtype: str | None = None) -> Iterator[None]:
+    """Draw decoration or page furniture that assistive technology should skip."""
+    properties = f"/Type /{kind}" + (f" /Subtype /{subtype}" if subtype else "")
+    canvas.addLiteral(f"/Artifact <<{properties}>> BDC")
+    try:
+        yield
+    finally:
+        canvas.addLiteral("EMC")
