@@ -52,14 +52,16 @@ HOUSE_STYLE = Brand()
 
 def relative_luminance(color: str) -> float:
     """WCAG 2.x relative luminance of ``#RRGGBB``."""
-    channels = [int(color[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    channels = [int(color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
 
 def contrast_ratio(foreground: str, background: str) -> float:
     """WCAG contrast ratio, 1.0 to 21.0."""
-    light, dark = sorted((relative_luminance(foreground), relative_luminance(background)), reverse=True)
+    light, dark = sorted(
+        (relative_luminance(foreground), relative_luminance(background)), reverse=True
+    )
     return (light + 0.05) / (dark + 0.05)
 
 
@@ -113,7 +115,9 @@ def load_brand(path: Path) -> Brand:
         logo = _logo(document.path, text("logo") or "", fail)
         if not logo_alt:
             raise fail(("logo",), "a logo needs 'logo_alt': the text a screen reader says for it")
-    return Brand(text("name", required=True), text("address"), text("phone"), logo, logo_alt, colors)
+    return Brand(
+        text("name", required=True), text("address"), text("phone"), logo, logo_alt, colors
+    )
 
 
 def _colors(raw: Any, fail: Any) -> Colors:
@@ -124,7 +128,9 @@ def _colors(raw: Any, fail: Any) -> Colors:
     values = {}
     for key, value in raw.items():
         if key not in _COLOR_KEYS:
-            raise fail(("colors", key), f"unknown colour '{key}'; allowed: {', '.join(_COLOR_KEYS)}")
+            raise fail(
+                ("colors", key), f"unknown colour '{key}'; allowed: {', '.join(_COLOR_KEYS)}"
+            )
         if not isinstance(value, str) or not _HEX.match(value):
             raise fail(("colors", key), f"colour {key} must be '#RRGGBB' in quotes, not {value!r}")
         values[key] = value.upper()
@@ -139,8 +145,11 @@ def _logo(brand_path: Path, name: str, fail: Any) -> Path:
     try:
         head = path.read_bytes()[:8]
     except OSError as error:
-        raise fail(("logo",), f"logo {name!r} cannot be read ({error.strerror}); check the path, "
-                   "which is relative to the brand file") from None
+        raise fail(
+            ("logo",),
+            f"logo {name!r} cannot be read ({error.strerror}); check the path, "
+            "which is relative to the brand file",
+        ) from None
     if not any(head.startswith(magic) for magic in _IMAGE_MAGIC):
         raise fail(("logo",), f"logo {name!r} is not a PNG or JPEG image")
     try:
@@ -152,5 +161,12 @@ def _logo(brand_path: Path, name: str, fail: Any) -> Path:
     return path
 
 
-__all__ = ["Brand", "Colors", "HOUSE_STYLE", "SourceError", "check_contrast", "contrast_ratio",
-           "load_brand"]
+__all__ = [
+    "Brand",
+    "Colors",
+    "HOUSE_STYLE",
+    "SourceError",
+    "check_contrast",
+    "contrast_ratio",
+    "load_brand",
+]

@@ -13,7 +13,7 @@ import click
 from . import __version__
 from .brand import HOUSE_STYLE, load_brand
 from .errors import LeafletError, VerificationError
-from .library import default_library, resolve, scan, source_files
+from .library import default_library, matches, resolve, scan, source_files
 from .pipeline import PAPERS, RenderOptions, prepare, render_file
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
@@ -37,12 +37,34 @@ def _date(_ctx: Any, _param: Any, value: str | None) -> dt.date | None:
 
 def _library_option(function: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
-        "--library", type=click.Path(path_type=Path, file_okay=False), default=None,
+        "--library",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=None,
         help="Folder of leaflet sources to look names up in (default: ./leaflets).",
     )(function)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Guarded(click.Group):
+    """Turns any error that escaped the commands into one line and exit 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except LeafletError as error:
+            _report(error)
+            sys.exit(EXIT_REFUSED)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:  # noqa: BLE001 - the last line of defence
+            click.echo(
+                f"error: internal error ({type(error).__name__}: {error}); nothing was "
+                "written; please report this with the command you ran",
+                err=True,
+            )
+            sys.exit(EXIT_REFUSED)
+
+
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rxleaflet")
 def main() -> None:
     """Make printable, accessible PDF patient leaflets from drug monograph sources."""
@@ -50,20 +72,45 @@ def main() -> None:
 
 @main.command()
 @click.argument("sources", nargs=-1, required=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
-              help="Output .pdf file (one SOURCE) or folder that receives <id>.pdf.")
-@click.option("--brand", "brand_file", type=click.Path(path_type=Path, dir_okay=False),
-              default=None, help="Brand file (YAML) with the pharmacy's name, logo and colours.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Output .pdf file (one SOURCE) or folder that receives <id>.pdf.",
+)
+@click.option(
+    "--brand",
+    "brand_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Brand file (YAML) with the pharmacy's name, logo and colours.",
+)
 @click.option("--paper", type=click.Choice(PAPERS), default="letter", show_default=True)
 @click.option("--large-print", is_flag=True, help="Body text 18 pt, larger headings.")
-@click.option("--allow-expired", is_flag=True,
-              help="Render expired information, marked 'not for patient use' on every page.")
-@click.option("--as-of", callback=_date, default=None, metavar="DATE",
-              help="Judge expiry at DATE (YYYY-MM-DD) instead of today.")
+@click.option(
+    "--allow-expired",
+    is_flag=True,
+    help="Render expired information, marked 'not for patient use' on every page.",
+)
+@click.option(
+    "--as-of",
+    callback=_date,
+    default=None,
+    metavar="DATE",
+    help="Judge expiry at DATE (YYYY-MM-DD) instead of today.",
+)
 @_library_option
-def render(sources: tuple[str, ...], output: Path | None, brand_file: Path | None, paper: str,
-           large_print: bool, allow_expired: bool, as_of: dt.date | None,
-           library: Path | None) -> None:
+def render(
+    sources: tuple[str, ...],
+    output: Path | None,
+    brand_file: Path | None,
+    paper: str,
+    large_print: bool,
+    allow_expired: bool,
+    as_of: dt.date | None,
+    library: Path | None,
+) -> None:
     """Render SOURCE (a YAML file, or a leaflet id, drug or brand name) to PDF."""
     if output is not None and output.suffix.lower() == ".pdf" and len(sources) > 1:
         raise click.UsageError("-o FILE.pdf takes one SOURCE; give a folder for several")
@@ -73,8 +120,9 @@ def render(sources: tuple[str, ...], output: Path | None, brand_file: Path | Non
     except LeafletError as error:
         _report(error)
         sys.exit(EXIT_REFUSED)
-    options = RenderOptions(paper=paper, large_print=large_print, allow_expired=allow_expired,
-                            as_of=as_of, brand=brand)
+    options = RenderOptions(
+        paper=paper, large_print=large_print, allow_expired=allow_expired, as_of=as_of, brand=brand
+    )
     for source in sources:
         try:
             path = resolve(source, library or default_library())
@@ -91,18 +139,27 @@ def render(sources: tuple[str, ...], output: Path | None, brand_file: Path | Non
 @main.command()
 @click.argument("sources", nargs=-1, required=True)
 @click.option("--allow-expired", is_flag=True, help="Do not count expired information as an error.")
-@click.option("--as-of", callback=_date, default=None, metavar="DATE",
-              help="Judge expiry at DATE (YYYY-MM-DD) instead of today.")
+@click.option(
+    "--as-of",
+    callback=_date,
+    default=None,
+    metavar="DATE",
+    help="Judge expiry at DATE (YYYY-MM-DD) instead of today.",
+)
 @_library_option
-def validate(sources: tuple[str, ...], allow_expired: bool, as_of: dt.date | None,
-             library: Path | None) -> None:
+def validate(
+    sources: tuple[str, ...], allow_expired: bool, as_of: dt.date | None, library: Path | None
+) -> None:
     """Check leaflet sources (files, folders, ids or names) without making a PDF."""
     options = RenderOptions(allow_expired=allow_expired, as_of=as_of)
     failed = False
     for source in sources:
         try:
-            paths = (source_files(Path(source)) if Path(source).is_dir()
-                     else [resolve(source, library or default_library())])
+            paths = (
+                source_files(Path(source))
+                if Path(source).is_dir()
+                else [resolve(source, library or default_library())]
+            )
         except LeafletError as error:
             _report(error)
             failed = True
@@ -128,13 +185,13 @@ def list_leaflets(query: str | None, library: Path | None) -> None:
         _report(LeafletError(f"library folder {folder} does not exist; use --library DIR"))
         sys.exit(EXIT_REFUSED)
     found = scan(folder)
-    from .library import matches
-
     shown = [m for m in found.leaflets if query is None or matches(m, query)]
     for leaflet in sorted(shown, key=lambda m: (m.drug.name.casefold(), m.language)):
         brands = f" ({', '.join(leaflet.drug.brands)})" if leaflet.drug.brands else ""
-        click.echo(f"{leaflet.id}\t{leaflet.drug.name}{brands}\t{leaflet.language}\t"
-                   f"{leaflet.profile}\texpires {leaflet.source.expires.isoformat()}")
+        click.echo(
+            f"{leaflet.id}\t{leaflet.drug.name}{brands}\t{leaflet.language}\t"
+            f"{leaflet.profile}\texpires {leaflet.source.expires.isoformat()}"
+        )
     for error in found.errors:
         _report(error)
     if query is not None and not shown:

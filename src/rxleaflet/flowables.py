@@ -166,8 +166,12 @@ class TextBlock(Flowable):
         rest.spaceBefore = 0
         return [first, rest]
 
-    def _part(self, lines: list[Line], bullet: tuple[str, StructNode] | None,
-              bookmark: tuple[str, str, int] | None) -> TextBlock:
+    def _part(
+        self,
+        lines: list[Line],
+        bullet: tuple[str, StructNode] | None,
+        bookmark: tuple[str, str, int] | None,
+    ) -> TextBlock:
         return TextBlock(
             self.runs, self.style, node=self.node, tagger=self.tagger, fonts=self.fonts,
             bullet=bullet, indent=self.indent, bookmark=bookmark, keep_with_next=False,
@@ -189,8 +193,9 @@ class TextBlock(Flowable):
                 _draw_line(canvas, ((symbol, REGULAR),), 0, baseline, style.size)
         with self.tagger.content(canvas, self.node):
             for index, line in enumerate(lines):
-                _draw_line(canvas, line.pieces, self.indent, baseline - index * style.leading,
-                           style.size)
+                _draw_line(
+                    canvas, line.pieces, self.indent, baseline - index * style.leading, style.size
+                )
 
 
 def _draw_line(canvas: object, pieces: Sequence[Piece], x: float, y: float, size: float) -> None:
@@ -204,8 +209,16 @@ def _draw_line(canvas: object, pieces: Sequence[Piece], x: float, y: float, size
 class Box(Flowable):
     """A bordered, tinted box around flowables; split across pages, every part keeps its border."""
 
-    def __init__(self, children: list[Flowable], *, border: str, fill: str, border_width: float,
-                 padding: float, continued: bool = False):
+    def __init__(
+        self,
+        children: list[Flowable],
+        *,
+        border: str,
+        fill: str,
+        border_width: float,
+        padding: float,
+        continued: bool = False,
+    ):
         super().__init__()
         self.children = children
         self.border = border
@@ -240,23 +253,30 @@ class Box(Flowable):
         room = availHeight - 2 * (self.padding + self.border_width)
         inner = self._inner_width(availWidth)
         used = 0.0
-        for index, (child, height) in enumerate(zip(self.children, self._heights(availWidth),
-                                                    strict=True)):
+        for index, (child, height) in enumerate(
+            zip(self.children, self._heights(availWidth), strict=True)
+        ):
             if used + height <= room:
                 used += height
                 continue
             before = child.getSpaceBefore() if index else 0
             parts = child.split(inner, room - used - before) if room - used - before > 0 else []
             head = self.children[:index] + parts[:1]
-            tail = parts[1:] + self.children[index + 1:] if parts else self.children[index:]
+            tail = parts[1:] + self.children[index + 1 :] if parts else self.children[index:]
             if not head or (len(head) == 1 and head[0].keepWithNext):
                 return []
             return [self._part(head, self.continued), self._part(tail, True)]
         return [self]
 
     def _part(self, children: list[Flowable], continued: bool) -> Box:
-        return Box(children, border=self.border, fill=self.fill, border_width=self.border_width,
-                   padding=self.padding, continued=continued)
+        return Box(
+            children,
+            border=self.border,
+            fill=self.fill,
+            border_width=self.border_width,
+            padding=self.padding,
+            continued=continued,
+        )
 
     def draw(self) -> None:
         canvas = self.canv
@@ -266,8 +286,9 @@ class Box(Flowable):
             canvas.setFillColor(HexColor(self.fill))
             canvas.setStrokeColor(HexColor(self.border))
             canvas.setLineWidth(self.border_width)
-            canvas.rect(inset, inset, self.width - 2 * inset, self.height - 2 * inset,
-                        stroke=1, fill=1)
+            canvas.rect(
+                inset, inset, self.width - 2 * inset, self.height - 2 * inset, stroke=1, fill=1
+            )
             canvas.restoreState()
         x = self.padding + self.border_width
         y = self.height - x

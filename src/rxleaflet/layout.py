@@ -35,15 +35,30 @@ class Typography:
     @classmethod
     def for_mode(cls, large_print: bool) -> Typography:
         if large_print:
-            return cls(body=18, small=18, footer=14, h1=28, h2=22, banner=20, margin=48,
-                       large_print=True)
-        return cls(body=11, small=9, footer=8.5, h1=24, h2=14.5, banner=13, margin=54,
-                   large_print=False)
+            return cls(
+                body=18, small=18, footer=14, h1=28, h2=22, banner=20, margin=48, large_print=True
+            )
+        return cls(
+            body=11, small=9, footer=8.5, h1=24, h2=14.5, banner=13, margin=54, large_print=False
+        )
 
-    def style(self, size: float, color: str = BODY_TEXT, *, bold: bool = False,
-              before: float = 0.0, after: float | None = None) -> TextStyle:
-        return TextStyle(size, round(size * LEADING, 2), color, bold, before,
-                         size * 0.6 if after is None else after)
+    def style(
+        self,
+        size: float,
+        color: str = BODY_TEXT,
+        *,
+        bold: bool = False,
+        before: float = 0.0,
+        after: float | None = None,
+    ) -> TextStyle:
+        return TextStyle(
+            size,
+            round(size * LEADING, 2),
+            color,
+            bold,
+            before,
+            size * 0.6 if after is None else after,
+        )
 
 
 @dataclass(frozen=True)
@@ -71,18 +86,38 @@ class _Composer:
         self.story: list[Flowable] = []
         self.bookmarks = 0
 
-    def text(self, runs: tuple[Run, ...] | list[Run], style: TextStyle, parent: StructNode,
-             role: str = "P", *, bookmark: int | None = None, keep: bool = False) -> TextBlock:
+    def text(
+        self,
+        runs: tuple[Run, ...] | list[Run],
+        style: TextStyle,
+        parent: StructNode,
+        role: str = "P",
+        *,
+        bookmark: int | None = None,
+        keep: bool = False,
+    ) -> TextBlock:
         node = parent.add(role)
         mark = None
         if bookmark is not None:
             self.bookmarks += 1
             mark = (f"rx{self.bookmarks}", "".join(r.text for r in runs), bookmark)
-        return TextBlock(runs, style, node=node, tagger=self.tagger, fonts=self.fonts,
-                         bookmark=mark, keep_with_next=keep)
+        return TextBlock(
+            runs,
+            style,
+            node=node,
+            tagger=self.tagger,
+            fonts=self.fonts,
+            bookmark=mark,
+            keep_with_next=keep,
+        )
 
-    def blocks(self, blocks: tuple[Block, ...], parent: StructNode, style: TextStyle,
-               last_after: float | None = None) -> list[Flowable]:
+    def blocks(
+        self,
+        blocks: tuple[Block, ...],
+        parent: StructNode,
+        style: TextStyle,
+        last_after: float | None = None,
+    ) -> list[Flowable]:
         out: list[Flowable] = []
         for block in blocks:
             if isinstance(block, Paragraph):
@@ -102,9 +137,17 @@ class _Composer:
             label = item_node.add("Lbl")
             body = item_node.add("LBody")
             last = index == len(block.items) - 1
-            items.append(TextBlock(item.runs, style if last else tight, node=body,
-                                   tagger=self.tagger, fonts=self.fonts,
-                                   bullet=(BULLET, label), indent=style.size * 1.3))
+            items.append(
+                TextBlock(
+                    item.runs,
+                    style if last else tight,
+                    node=body,
+                    tagger=self.tagger,
+                    fonts=self.fonts,
+                    bullet=(BULLET, label),
+                    indent=style.size * 1.3,
+                )
+            )
         return items
 
     def compose(self, document: StructNode) -> list[Flowable]:
@@ -112,28 +155,52 @@ class _Composer:
         drug = leaflet.monograph.drug
         self.branding(document)
         if leaflet.expired:
-            self.story.append(self.text([Run(leaflet.locale.word("expired_mark"), True)],
-                                        t.style(t.banner, self.colors.warning, bold=True),
-                                        document))
+            self.story.append(
+                self.text(
+                    [Run(leaflet.locale.word("expired_mark"), True)],
+                    t.style(t.banner, self.colors.warning, bold=True),
+                    document,
+                )
+            )
         if leaflet.profile.banner:
-            self.story.append(self.text([Run(leaflet.locale.word(leaflet.profile.banner), True)],
-                                        t.style(t.banner, self.colors.accent, bold=True,
-                                                after=t.banner * 0.2), document))
-        self.story.append(self.text([Run(drug.name, True)],
-                                    t.style(t.h1, self.colors.accent, bold=True, after=t.h1 * 0.2),
-                                    document, "H1", bookmark=0, keep=True))
+            self.story.append(
+                self.text(
+                    [Run(leaflet.locale.word(leaflet.profile.banner), True)],
+                    t.style(t.banner, self.colors.accent, bold=True, after=t.banner * 0.2),
+                    document,
+                )
+            )
+        self.story.append(
+            self.text(
+                [Run(drug.name, True)],
+                t.style(t.h1, self.colors.accent, bold=True, after=t.h1 * 0.2),
+                document,
+                "H1",
+                bookmark=0,
+                keep=True,
+            )
+        )
         self.subtitle(document)
-        self.story.append(Rule(self.colors.accent, 1.5 if not t.large_print else 2.5,
-                               t.body * 0.3, t.body * 1.2))
+        self.story.append(
+            Rule(self.colors.accent, 1.5 if not t.large_print else 2.5, t.body * 0.3, t.body * 1.2)
+        )
         if leaflet.monograph.warning:
             self.warning(document)
         for section in leaflet.monograph.sections:
             node = document.add("Sect")
             heading = leaflet.heading(section.kind, section.title)
-            self.story.append(self.text([Run(heading, True)],
-                                        t.style(t.h2, self.colors.accent, bold=True,
-                                                before=t.h2 * 0.5, after=t.h2 * 0.35),
-                                        node, "H2", bookmark=1, keep=True))
+            self.story.append(
+                self.text(
+                    [Run(heading, True)],
+                    t.style(
+                        t.h2, self.colors.accent, bold=True, before=t.h2 * 0.5, after=t.h2 * 0.35
+                    ),
+                    node,
+                    "H2",
+                    bookmark=1,
+                    keep=True,
+                )
+            )
             self.story.extend(self.blocks(section.blocks, node, t.style(t.body)))
         self.end_matter(document)
         return self.story
@@ -146,37 +213,67 @@ class _Composer:
         if brand.logo:
             figure = node.add("Figure", alt=brand.logo_alt)
             self.story.append(Logo(str(brand.logo), t.body * 3.2, node=figure, tagger=self.tagger))
-        self.story.append(self.text([Run(brand.name, True)],
-                                    t.style(t.body * 1.15, self.colors.accent, bold=True, after=0),
-                                    node))
+        self.story.append(
+            self.text(
+                [Run(brand.name, True)],
+                t.style(t.body * 1.15, self.colors.accent, bold=True, after=0),
+                node,
+            )
+        )
         contact = " · ".join(part for part in (brand.address, brand.phone) if part)
         if contact:
-            self.story.append(self.text([Run(contact)], t.style(t.small, MUTED_TEXT, after=0), node))
+            self.story.append(
+                self.text([Run(contact)], t.style(t.small, MUTED_TEXT, after=0), node)
+            )
         self.story.append(Rule(self.colors.accent, 0.75, t.body * 0.4, t.body * 0.8))
 
     def subtitle(self, document: StructNode) -> None:
         leaflet, t = self.leaflet, self.type
         drug, words = leaflet.monograph.drug, leaflet.locale
-        style = t.style(t.body * 1.1 if not t.large_print else t.body, MUTED_TEXT, after=t.body * 0.2)
+        style = t.style(
+            t.body * 1.1 if not t.large_print else t.body, MUTED_TEXT, after=t.body * 0.2
+        )
         if drug.form:
             self.story.append(self.text([Run(drug.form)], style, document))
         if drug.pronunciation:
-            self.story.append(self.text([Run(words.word("pronounced") + ": ", True),
-                                         Run(drug.pronunciation)], style, document))
+            self.story.append(
+                self.text(
+                    [Run(words.word("pronounced") + ": ", True), Run(drug.pronunciation)],
+                    style,
+                    document,
+                )
+            )
         if drug.brands:
-            self.story.append(self.text([Run(words.word("brands") + ": ", True),
-                                         Run(", ".join(drug.brands))], style, document))
+            self.story.append(
+                self.text(
+                    [Run(words.word("brands") + ": ", True), Run(", ".join(drug.brands))],
+                    style,
+                    document,
+                )
+            )
 
     def warning(self, document: StructNode) -> None:
         t, colors = self.type, self.colors
         node = document.add("Sect")
-        heading = self.text([Run(self.leaflet.locale.word("warning"), True)],
-                            t.style(t.h2, colors.warning, bold=True, after=t.h2 * 0.35),
-                            node, "H2", bookmark=1, keep=True)
+        heading = self.text(
+            [Run(self.leaflet.locale.word("warning"), True)],
+            t.style(t.h2, colors.warning, bold=True, after=t.h2 * 0.35),
+            node,
+            "H2",
+            bookmark=1,
+            keep=True,
+        )
         children = [heading, *self.blocks(self.leaflet.monograph.warning, node, t.style(t.body))]
         border = 3.0 if t.large_print else 2.5
-        self.story.append(Box(children, border=colors.warning, fill=colors.warning_fill,
-                              border_width=border, padding=t.body * 0.9))
+        self.story.append(
+            Box(
+                children,
+                border=colors.warning,
+                fill=colors.warning_fill,
+                border_width=border,
+                padding=t.body * 0.9,
+            )
+        )
 
     def end_matter(self, document: StructNode) -> None:
         t, source = self.type, self.leaflet.monograph.source
@@ -191,9 +288,11 @@ class _Composer:
         if source.region:
             self.story.append(self.text([Run(source.region)], style, node))
         if source.revised:
-            self.story.append(self.text([Run(words.word("revised",
-                                                        date=words.full_date(source.revised)))],
-                                        style, node))
+            self.story.append(
+                self.text(
+                    [Run(words.word("revised", date=words.full_date(source.revised)))], style, node
+                )
+            )
 
 
 def compose(leaflet: Leaflet, fonts: FontSet, tagger: Tagger) -> list[Flowable]:
@@ -203,6 +302,9 @@ def compose(leaflet: Leaflet, fonts: FontSet, tagger: Tagger) -> list[Flowable]:
 
 def expiry_line(leaflet: Leaflet) -> str:
     source, words = leaflet.monograph.source, leaflet.locale
-    when = words.month_year(source.expires) if source.expires_month_only else words.full_date(
-        source.expires)
+    when = (
+        words.month_year(source.expires)
+        if source.expires_month_only
+        else words.full_date(source.expires)
+    )
     return words.word("expires", date=when)

@@ -61,16 +61,21 @@ def resolve(source: str, library: Path) -> Path:
             raise LibraryError("no such file; check the path", path=as_path)
         return as_path
     if not library.is_dir():
-        raise LibraryError(f"'{source}' is not a file, and the library folder {library} does not "
-                           "exist; give a YAML path or --library DIR")
+        raise LibraryError(
+            f"'{source}' is not a file, and the library folder {library} does not "
+            "exist; give a YAML path or --library DIR"
+        )
     for suffix in SOURCE_SUFFIXES:
         direct = library / f"{source}{suffix}"
         if direct.is_file():
             return direct
     found = scan(library)
     wanted = source.casefold()
-    hits = [leaflet for leaflet in found.leaflets
-            if any(wanted == name.casefold() for name in names_of(leaflet))]
+    hits = [
+        leaflet
+        for leaflet in found.leaflets
+        if any(wanted == name.casefold() for name in names_of(leaflet))
+    ]
     if len({leaflet.path for leaflet in hits}) > 1:
         choices = ", ".join(sorted(f"{leaflet.id} ({leaflet.language})" for leaflet in hits))
         raise LibraryError(f"'{source}' matches several leaflets: {choices}; give the id instead")

@@ -1,4 +1,4 @@
-"""The leaflet text markup: paragraphs, ``- `` bullet lists and ``**bold**``; all else is literal."""
+"""The leaflet text markup: paragraphs, `- ` bullet lists and `**bold**`; all else is literal."""
 
 from __future__ import annotations
 
@@ -99,9 +99,9 @@ def _parse_chunk(chunk: str, markup: bool) -> list[Block]:
         stripped = line.strip(" \t")
         if not stripped:
             continue
-        if markup and stripped.startswith(_BULLET) and stripped[len(_BULLET):].strip():
+        if markup and stripped.startswith(_BULLET) and stripped[len(_BULLET) :].strip():
             flush_paragraph()
-            items.append([stripped[len(_BULLET):].strip(" \t")])
+            items.append([stripped[len(_BULLET) :].strip(" \t")])
         elif items and line[:1] in (" ", "\t"):
             items[-1].append(stripped)
         else:
@@ -120,7 +120,7 @@ def _paragraph(text: str, markup: bool) -> Paragraph:
     position = 0
     for match in _BOLD.finditer(text):
         if match.start() > position:
-            runs.append(Run(text[position:match.start()]))
+            runs.append(Run(text[position : match.start()]))
         runs.append(Run(match.group(1), bold=True))
         position = match.end()
     if position < len(text):

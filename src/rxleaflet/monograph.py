@@ -107,13 +107,17 @@ class _Reader:
     def __init__(self, document: YamlDocument):
         self.doc = document
 
-    def fail(self, key: Key, message: str, offset: int | None = None, text: str = "") -> SourceError:
+    def fail(
+        self, key: Key, message: str, offset: int | None = None, text: str = ""
+    ) -> SourceError:
         return SourceError(message, path=self.doc.path, line=self.doc.line_of(key, offset, text))
 
     def monograph(self) -> Monograph:
         data = self.doc.data
         if not isinstance(data, dict):
-            raise self.fail((), "expected a YAML mapping at the top (keys such as 'rxleaflet', 'id')")
+            raise self.fail(
+                (), "expected a YAML mapping at the top (keys such as 'rxleaflet', 'id')"
+            )
         self.keys(data, (), _TOP_KEYS, required=("rxleaflet", "id", "language", "drug", "source"))
         if data["rxleaflet"] != FORMAT_VERSION or isinstance(data["rxleaflet"], bool):
             raise self.fail(
@@ -304,7 +308,12 @@ class _Reader:
             raise self.fail(key, f"{_dotted(key)}: {error}", error.offset, text) from None
 
     def blocks(
-        self, mapping: dict[str, Any], key: Key, *, markup_on: bool = True, allow_empty: bool = False
+        self,
+        mapping: dict[str, Any],
+        key: Key,
+        *,
+        markup_on: bool = True,
+        allow_empty: bool = False,
     ) -> tuple[Block, ...]:
         value = mapping.get(key[-1])
         if value is None and allow_empty:

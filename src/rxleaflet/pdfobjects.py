@@ -6,7 +6,7 @@ written as raw PDF objects into its document before it serialises. Pinned: repor
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from functools import cache
 from xml.sax.saxutils import escape
 
@@ -16,6 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 from .tagging import MarkedContent, StructNode, Tagger
 
 _TRUE = b"true"  # ReportLab would write Python's True as "True", which is not PDF
+PROVENANCE_NAMESPACE = "https://rxleaflet.invalid/ns/provenance/1/"
 _CMAP_BLOCK = 100  # PDF allows at most 100 entries per beginbfchar block
 
 
@@ -38,7 +39,7 @@ def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
         "endcodespacerange",
     ]
     for start in range(0, len(entries), _CMAP_BLOCK):
-        block = entries[start:start + _CMAP_BLOCK]
+        block = entries[start : start + _CMAP_BLOCK]
         lines += [f"{len(block)} beginbfchar", *block, "endbfchar"]
     lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
     return "\n".join(lines)
@@ -71,18 +72,34 @@ class InfoDictionary(pdfdoc.PDFInfo):
         return pdfdoc.PDFDictionary(entries).format(document)
 
 
-def _xmp(title: str, language: str, author: str, provenance: Mapping[str, str], iso_date: str) -> bytes:
+def _xmp(
+    title: str, language: str, author: str, provenance: Mapping[str, str], iso_date: str
+) -> bytes:
     rx = "".join(f"<rxl:{k}>{escape(v)}</rxl:{k}>" for k, v in sorted(provenance.items()))
-    packet = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
-<x:xmpmeta xmlns:x="adobe:ns:meta/">
-<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
-<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/"><pdfuaid:part>1</pdfuaid:part></rdf:Description>
-<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(title)}</rdf:li></rdf:Alt></dc:title><dc:creator><rdf:Seq><rdf:li>{escape(author)}</rdf:li></rdf:Seq></dc:creator><dc:language><rdf:Bag><rdf:li>{escape(language)}</rdf:li></rdf:Bag></dc:language></rdf:Description>
-<rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/"><xmp:CreateDate>{iso_date}</xmp:CreateDate><xmp:ModifyDate>{iso_date}</xmp:ModifyDate></rdf:Description>
-<rdf:Description rdf:about="" xmlns:rxl="https://rxleaflet.invalid/ns/provenance/1/">{rx}</rdf:Description>
-</rdf:RDF>
-</x:xmpmeta>
-<?xpacket end="w"?>"""
+    descriptions = [
+        '<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">'
+        "<pdfuaid:part>1</pdfuaid:part></rdf:Description>",
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(title)}</rdf:li></rdf:Alt>'
+        f"</dc:title><dc:creator><rdf:Seq><rdf:li>{escape(author)}</rdf:li></rdf:Seq>"
+        f"</dc:creator><dc:language><rdf:Bag><rdf:li>{escape(language)}</rdf:li></rdf:Bag>"
+        "</dc:language></rdf:Description>",
+        '<rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/">'
+        f"<xmp:CreateDate>{iso_date}</xmp:CreateDate><xmp:ModifyDate>{iso_date}</xmp:ModifyDate>"
+        "</rdf:Description>",
+        f'<rdf:Description rdf:about="" xmlns:rxl="{PROVENANCE_NAMESPACE}">{rx}</rdf:Description>',
+    ]
+    packet = "\n".join(
+        [
+            '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>',
+            '<x:xmpmeta xmlns:x="adobe:ns:meta/">',
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">',
+            *descriptions,
+            "</rdf:RDF>",
+            "</x:xmpmeta>",
+            '<?xpacket end="w"?>',
+        ]
+    )
     return packet.encode("utf-8")
 
 
@@ -114,9 +131,11 @@ def write_document_metadata(
     stamp = doc._timeStamp.datetime
     iso_date = stamp.strftime("%Y-%m-%dT%H:%M:%S") + _offset(stamp.strftime("%z"))
     stream = pdfdoc.PDFStream(
-        pdfdoc.PDFDictionary({"Type": pdfdoc.PDFName("Metadata"), "Subtype": pdfdoc.PDFName("XML")}),
+        pdfdoc.PDFDictionary(
+            {"Type": pdfdoc.PDFName("Metadata"), "Subtype": pdfdoc.PDFName("XML")}
+        ),
         _xmp(title, language, author, provenance, iso_date),
-        filters=[],
+        filters=None,  # uncompressed, so that any tool can read the XMP
     )
     doc.Catalog.Metadata = stream
 
@@ -139,7 +158,9 @@ def write_structure_tree(canvas: Canvas, tagger: Tagger) -> None:
     root_ref = doc.Reference(root_dict)
     element_refs: dict[int, pdfdoc.PDFObjectReference] = {}
 
-    def element(node: StructNode, parent_ref: pdfdoc.PDFObjectReference) -> pdfdoc.PDFObjectReference:
+    def element(
+        node: StructNode, parent_ref: pdfdoc.PDFObjectReference
+    ) -> pdfdoc.PDFObjectReference:
         entries: dict[str, object] = {
             "Type": pdfdoc.PDFName("StructElem"),
             "S": pdfdoc.PDFName(node.role),
@@ -173,8 +194,3 @@ def write_structure_tree(canvas: Canvas, tagger: Tagger) -> None:
     root_dict["ParentTreeNextKey"] = len(pages)
     doc.Catalog.StructTreeRoot = root_ref
     doc.Catalog.MarkInfo = pdfdoc.PDFDictionary({"Marked": _TRUE})
-
-
-def outline_entries(nodes: Iterable[StructNode]) -> list[StructNode]:
-    """Nodes that get a bookmark, in reading order."""
-    return [node for node in nodes if node.outline]

@@ -48,8 +48,11 @@ def prepare(source: Path, options: RenderOptions = RenderOptions()) -> Leaflet:
     profile = check_profile(monograph)
     brand = options.brand
     check_contrast(brand.colors)
-    brand_texts = [(f"brand {k}", v) for k, v in
-                   (("name", brand.name), ("address", brand.address), ("phone", brand.phone)) if v]
+    brand_texts = [
+        (f"brand {k}", v)
+        for k, v in (("name", brand.name), ("address", brand.address), ("phone", brand.phone))
+        if v
+    ]
     check_glyphs([*monograph.texts(), *brand_texts], monograph.path)
     today = options.as_of or dt.date.today()
     expired = today > monograph.source.expires
@@ -85,8 +88,9 @@ def output_path(leaflet: Leaflet, output: Path | None) -> Path:
     return (output or Path(".")) / f"{leaflet.monograph.id}.pdf"
 
 
-def render_file(source: Path, output: Path | None,
-                options: RenderOptions = RenderOptions()) -> tuple[Rendered, Path]:
+def render_file(
+    source: Path, output: Path | None, options: RenderOptions = RenderOptions()
+) -> tuple[Rendered, Path]:
     """Prepare, build and atomically write one leaflet; return it and where it went."""
     leaflet = prepare(source, options)
     rendered = build(leaflet, options.paper)

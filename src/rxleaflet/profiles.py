@@ -61,14 +61,16 @@ def check_profile(leaflet: Monograph) -> Profile:
     for kind in profile.required_sections:
         if kind not in kinds:
             raise ProfileError(
-                prefix + f"required section '{kind}' is missing; required, in order: "
+                prefix
+                + f"required section '{kind}' is missing; required, in order: "
                 + ", ".join(profile.required_sections),
                 **where,
             )
         position = kinds.index(kind)
         if position < previous:
             raise ProfileError(
-                prefix + f"section '{kind}' is out of order; required order: "
+                prefix
+                + f"section '{kind}' is out of order; required order: "
                 + ", ".join(profile.required_sections),
                 line=leaflet.sections[position].line,
                 **where,

@@ -93,8 +93,14 @@ class _LeafletCanvas(Canvas):
 
 
 class _Finisher:
-    def __init__(self, leaflet: Leaflet, furniture: PageFurniture, tagger: Tagger,
-                 margin: float, width: float):
+    def __init__(
+        self,
+        leaflet: Leaflet,
+        furniture: PageFurniture,
+        tagger: Tagger,
+        margin: float,
+        width: float,
+    ):
         self.leaflet = leaflet
         self.furniture = furniture
         self.tagger = tagger
@@ -109,8 +115,13 @@ class _Finisher:
             _, height = canvas._pagesize
             with artifact(canvas, "Pagination", "Header"):
                 canvas.setFillColor(HexColor(mark.color))
-                _text(canvas, [(furniture.expired_mark, "RxSans-Bold")], margin,
-                      height - margin + mark.size * 0.6, mark.size)
+                _text(
+                    canvas,
+                    [(furniture.expired_mark, "RxSans-Bold")],
+                    margin,
+                    height - margin + mark.size * 0.6,
+                    mark.size,
+                )
         with artifact(canvas, "Pagination", "Footer"):
             canvas.saveState()
             canvas.setStrokeColor(HexColor(MUTED_TEXT))
@@ -186,8 +197,17 @@ def render_pdf(leaflet: Leaflet, paper: str = "letter") -> bytes:
     story = compose(leaflet, fonts, tagger)
     finisher = _Finisher(leaflet, furniture, tagger, margin, width)
     bottom = margin + furniture.height + leaflet.typography.body * 0.8
-    frame = Frame(margin, bottom, width, size[1] - margin - bottom, leftPadding=0,
-                  rightPadding=0, topPadding=0, bottomPadding=0, id="body")
+    frame = Frame(
+        margin,
+        bottom,
+        width,
+        size[1] - margin - bottom,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id="body",
+    )
     buffer = io.BytesIO()
     template = BaseDocTemplate(
         buffer,

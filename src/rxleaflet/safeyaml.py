@@ -1,4 +1,4 @@
-"""Read a YAML file the safe way: UTF-8 only, size-capped, no tags, no anchors, with line numbers."""
+"""Read YAML safely: UTF-8 only, size-capped, no tags, no anchors, with line numbers."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ class YamlDocument:
     block_scalars: frozenset[Key] = field(repr=False)
 
     def line_of(self, key: Key, offset_in_text: int | None = None, text: str = "") -> int | None:
-        """The line of ``key`` (or of its nearest known parent); inside block text, of the offset."""
+        """Line of ``key`` (or its nearest known parent); inside block text, of the offset."""
         probe = key
         while probe and probe not in self.lines:
             probe = probe[:-1]
@@ -143,14 +143,18 @@ def _to_plain(
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            name = loader.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            name = (
+                loader.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            )
             if not isinstance(name, str):
                 raise SourceError(
                     "mapping keys must be plain words", path=path, line=_line(key_node.start_mark)
                 )
             if name in result:
                 raise SourceError(
-                    f"duplicate key '{name}'; keep only one", path=path, line=_line(key_node.start_mark)
+                    f"duplicate key '{name}'; keep only one",
+                    path=path,
+                    line=_line(key_node.start_mark),
                 )
             result[name] = _to_plain(value_node, (*key, name), loader, lines, blocks, path)
         return result

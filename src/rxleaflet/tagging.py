@@ -16,7 +16,6 @@ class StructNode:
     role: str
     children: list[StructNode | MarkedContent] = field(default_factory=list)
     alt: str | None = None
-    outline: str | None = None  # when set, a bookmark leads to this element
 
     def add(self, role: str, **attributes: str | None) -> StructNode:
         child = StructNode(role, **attributes)  # type: ignore[arg-type]

@@ -102,9 +102,11 @@ def verify_pdf(data: bytes, expected: Expectations) -> list[str]:
             tail = squeeze(expected.repeated_mark) + tail
         page_text = squeeze(text)
         if not page_text.endswith(tail):
-            reasons.append(f"page {number}: footer missing or incomplete (expected "
-                           f"'{expected.page_pattern.format(n=number, m=len(pages))}', "
-                           "the copyright and the expiry)")
+            reasons.append(
+                f"page {number}: footer missing or incomplete (expected "
+                f"'{expected.page_pattern.format(n=number, m=len(pages))}', "
+                "the copyright and the expiry)"
+            )
             body.append(page_text)
         else:
             body.append(page_text[: len(page_text) - len(tail)])
@@ -115,8 +117,9 @@ def verify_pdf(data: bytes, expected: Expectations) -> list[str]:
         if info.get(f"/{key}") != value:
             reasons.append(f"metadata {key} is {info.get(f'/{key}')!r}, expected {value!r}")
     if catalog.get("/Lang") != expected.language:
-        reasons.append(f"document language is {catalog.get('/Lang')!r}, "
-                       f"expected {expected.language!r}")
+        reasons.append(
+            f"document language is {catalog.get('/Lang')!r}, expected {expected.language!r}"
+        )
     if "/StructTreeRoot" not in catalog or "/MarkInfo" not in catalog:
         reasons.append("the PDF is not tagged (no structure tree or MarkInfo)")
     return reasons
