@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import BrandError, SourceError
+from .errors import BrandError
 from .markup import MarkupError, check_characters
 from .safeyaml import read_yaml
 
 MIN_CONTRAST = 4.5
+MIN_BODY_CONTRAST = 7.0  # body text is held to WCAG AAA
 BODY_TEXT = "#1A1A1A"
 MUTED_TEXT = "#4D4D4D"  # footer and secondary text on white
 WHITE = "#FFFFFF"
@@ -26,14 +28,21 @@ class Colors:
     warning: str = "#B00020"
     warning_fill: str = "#FDECEA"
 
-    def pairs(self) -> list[tuple[str, str, str, str]]:
-        """(text role, text colour, background role, background colour) for every text drawn."""
+    def pairs(self) -> list[tuple[str, str, str, str, float]]:
+        """(text role, text colour, background role, background colour, minimum ratio)."""
         return [
-            ("accent (headings, title)", self.accent, "white page", WHITE),
-            ("warning (warning heading)", self.warning, "warning_fill", self.warning_fill),
-            ("body text", BODY_TEXT, "warning_fill", self.warning_fill),
-            ("body text", BODY_TEXT, "white page", WHITE),
-            ("footer text", MUTED_TEXT, "white page", WHITE),
+            ("accent (headings, title)", self.accent, "white page", WHITE, MIN_CONTRAST),
+            (
+                "warning (warning heading)",
+                self.warning,
+                "warning_fill",
+                self.warning_fill,
+                MIN_CONTRAST,
+            ),
+            ("warning (expired mark)", self.warning, "white page", WHITE, MIN_CONTRAST),
+            ("body text", BODY_TEXT, "warning_fill", self.warning_fill, MIN_BODY_CONTRAST),
+            ("body text", BODY_TEXT, "white page", WHITE, MIN_BODY_CONTRAST),
+            ("footer text", MUTED_TEXT, "white page", WHITE, MIN_CONTRAST),
         ]
 
 
@@ -66,13 +75,14 @@ def contrast_ratio(foreground: str, background: str) -> float:
 
 
 def check_contrast(colors: Colors, path: Path | None = None) -> None:
-    for role, text, background_role, background in colors.pairs():
+    """Refuse colours where any text would be hard to read, naming the pair and its ratio."""
+    for role, text, background_role, background, minimum in colors.pairs():
         ratio = contrast_ratio(text, background)
-        if ratio < MIN_CONTRAST:
+        if ratio < minimum:
+            shown = math.floor(ratio * 100) / 100  # never round a failing ratio up to the limit
             raise BrandError(
-                f"{role} {text} on {background_role} {background} has contrast "
-                f"{ratio:.2f}:1; at least {MIN_CONTRAST}:1 is required — choose a darker or "
-                "lighter colour",
+                f"{role} {text} on {background_role} {background} has contrast {shown:.2f}:1; "
+                f"at least {minimum}:1 is required — choose a darker or lighter colour",
                 path=path,
             )
 
@@ -159,14 +169,3 @@ def _logo(brand_path: Path, name: str, fail: Any) -> Path:
     except Exception:
         raise fail(("logo",), f"logo {name!r} is damaged and cannot be decoded") from None
     return path
-
-
-__all__ = [
-    "Brand",
-    "Colors",
-    "HOUSE_STYLE",
-    "SourceError",
-    "check_contrast",
-    "contrast_ratio",
-    "load_brand",
-]

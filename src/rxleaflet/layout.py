@@ -36,7 +36,7 @@ class Typography:
     def for_mode(cls, large_print: bool) -> Typography:
         if large_print:
             return cls(
-                body=18, small=18, footer=14, h1=28, h2=22, banner=20, margin=48, large_print=True
+                body=18, small=18, footer=18, h1=28, h2=22, banner=20, margin=48, large_print=True
             )
         return cls(
             body=11, small=9, footer=8.5, h1=24, h2=14.5, banner=13, margin=54, large_print=False

@@ -247,7 +247,7 @@ class _Reader:
             return dt.date(year, month, calendar.monthrange(year, month)[1]), True
         return self.date(source, key), False
 
-    def date(self, mapping: dict[str, Any], key: Key) -> dt.date:
+    def date(self, mapping: Any, key: Key) -> dt.date:
         value = mapping[key[-1]]
         if isinstance(value, dt.datetime):
             raise self.fail(key, f"{_dotted(key)} must be a date without a time (YYYY-MM-DD)")
@@ -277,7 +277,7 @@ class _Reader:
             if name not in mapping or mapping[name] is None:
                 raise self.fail(key, f"required key '{_dotted((*key, name))}' is missing")
 
-    def mapping(self, data: dict[str, Any], key: Key) -> dict[str, Any]:
+    def mapping(self, data: Any, key: Key) -> dict[str, Any]:
         value = data[key[-1]]
         if not isinstance(value, dict):
             raise self.fail(key, f"{_dotted(key)} must be a mapping of keys")
@@ -296,7 +296,7 @@ class _Reader:
         self.characters(key, value)
         return text
 
-    def optional_string(self, mapping: dict[str, Any], key: Key) -> str | None:
+    def optional_string(self, mapping: Any, key: Key) -> str | None:
         if mapping.get(key[-1]) is None:
             return None
         return self.string(mapping, key)
@@ -309,7 +309,7 @@ class _Reader:
 
     def blocks(
         self,
-        mapping: dict[str, Any],
+        mapping: Any,
         key: Key,
         *,
         markup_on: bool = True,

@@ -47,7 +47,6 @@ def load_profile(name: str) -> Profile:
 def check_profile(leaflet: Monograph) -> Profile:
     """Refuse a leaflet whose sections do not satisfy its profile; return the profile."""
     profile = load_profile(leaflet.profile)
-    where = {"path": leaflet.path}
     prefix = f"profile '{profile.name}': "
     kinds = [section.kind for section in leaflet.sections]
     for section in leaflet.sections:
@@ -55,30 +54,30 @@ def check_profile(leaflet: Monograph) -> Profile:
             raise ProfileError(
                 prefix + f"section '{section.kind}' is empty; give it text or remove it",
                 line=section.line,
-                **where,
+                path=leaflet.path,
             )
-    previous = -1
+    previous, previous_kind = -1, ""
     for kind in profile.required_sections:
         if kind not in kinds:
             raise ProfileError(
                 prefix
                 + f"required section '{kind}' is missing; required, in order: "
                 + ", ".join(profile.required_sections),
-                **where,
+                path=leaflet.path,
             )
         position = kinds.index(kind)
         if position < previous:
             raise ProfileError(
                 prefix
-                + f"section '{kind}' is out of order; required order: "
+                + f"section '{kind}' must come after '{previous_kind}'; required order: "
                 + ", ".join(profile.required_sections),
                 line=leaflet.sections[position].line,
-                **where,
+                path=leaflet.path,
             )
-        previous = position
+        previous, previous_kind = position, kind
     if profile.requires_revised and leaflet.source.revised is None:
         raise ProfileError(
             prefix + "source.revised (the revision date) is required; add it as YYYY-MM-DD",
-            **where,
+            path=leaflet.path,
         )
     return profile

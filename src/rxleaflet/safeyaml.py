@@ -165,4 +165,11 @@ def _to_plain(
         ]
     if node.style in ("|", ">"):
         blocks.add(key)
-    return loader.construct_object(node)
+    try:
+        return loader.construct_object(node)
+    except ValueError:  # e.g. a date-shaped value that is no date, such as 2027-06-31
+        raise SourceError(
+            f"{node.value!r} looks like a date but is not a valid one; fix it or quote it",
+            path=path,
+            line=_line(node.start_mark),
+        ) from None

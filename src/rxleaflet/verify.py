@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
@@ -68,6 +69,10 @@ def expectations_for(leaflet: Leaflet, paper: str) -> Expectations:
     content += [("disclaimer", block.plain) for block in source.disclaimer]
     if source.region:
         content.append(("region notice", source.region))
+    if source.revised:
+        content.append(
+            ("revision date", words.word("revised", date=words.full_date(source.revised)))
+        )
     return Expectations(
         title=document_title(leaflet),
         language=monograph.language,
@@ -86,8 +91,8 @@ def verify_pdf(data: bytes, expected: Expectations) -> list[str]:
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         pages = [page.extract_text() or "" for page in reader.pages]
-        info = reader.metadata or {}
-        catalog = reader.trailer["/Root"]
+        info: Any = reader.metadata or {}
+        catalog: Any = reader.trailer["/Root"]
     except (PdfReadError, ValueError, KeyError, OSError) as error:
         return [f"the PDF cannot be read back: {error}"]
     reasons: list[str] = []

@@ -1,0 +1,107 @@
+"""Shared fixtures: a minimal valid leaflet, a renderer that validates every PDF it makes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import page
+import pytest
+from pypdf import PdfReader
+
+from rxleaflet.pipeline import RenderOptions, build, prepare
+
+REPO = Path(__file__).resolve().parents[1]
+LIBRARY = REPO / "leaflets"
+SEED = REPO.parent / "shared" / "seed" / "000_a70a8ba1d9064b4d.txt"
+EPOCH = "1767225600"  # 2026-01-01T00:00:00Z
+TODAY = dt.date(2026, 11, 27)
+
+MINIMAL = """\
+rxleaflet: 1
+id: testdrug
+language: en-US
+drug:
+  name: Testdrug
+warning: |
+  Do not stop taking Testdrug suddenly.
+sections:
+  - kind: uses
+    text: |
+      Testdrug treats testing.
+  - kind: how-to-use
+    text: |
+      Take one tablet daily.
+source:
+  copyright: "Copyright © 2026 Example Inc."
+  disclaimer: |
+    This is a summary and does not contain all possible information.
+  expires: 2027-06
+"""
+
+
+@pytest.fixture(autouse=True)
+def _fixed_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+
+
+@pytest.fixture
+def write_source(tmp_path: Path) -> Callable[..., Path]:
+    """Write a leaflet source: MINIMAL, or given text, with optional literal replacements."""
+
+    def write(
+        text: str = MINIMAL, name: str = "testdrug.yaml", replace: dict[str, str] | None = None
+    ) -> Path:
+        body = textwrap.dedent(text)
+        for old, new in (replace or {}).items():
+            assert old in body, f"fixture text has no {old!r}"
+            body = body.replace(old, new)
+        path = tmp_path / name
+        path.write_text(body, encoding="utf-8")
+        return path
+
+    return write
+
+
+def assert_pdfua(pdf: bytes) -> None:
+    """Every PDF the tests make must pass the page-validation PDF/UA-1 rules."""
+    report = page.validate_pdf_bytes(pdf)
+    assert report.is_compliant, [str(f) for f in report.failures]
+
+
+def render_source(path: Path, **options: object) -> bytes:
+    options.setdefault("as_of", TODAY)
+    rendered = build(prepare(path, RenderOptions(**options)), str(options.get("paper", "letter")))
+    assert_pdfua(rendered.pdf)
+    return rendered.pdf
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    return [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
+
+
+@pytest.fixture
+def write_leaflet(tmp_path: Path) -> Callable[..., Path]:
+    """Write MINIMAL with fields changed through data, so any text is quoted correctly."""
+
+    def write(
+        how_to_use: str | None = None, name: str = "testdrug.yaml", **changes: object
+    ) -> Path:
+        import yaml
+
+        data = yaml.safe_load(MINIMAL)
+        if how_to_use is not None:
+            data["sections"][1]["text"] = how_to_use
+        for key, value in changes.items():
+            data[key] = value
+        path = tmp_path / name
+        path.write_text(
+            yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000),
+            encoding="utf-8",
+        )
+        return path
+
+    return write

@@ -1,0 +1,183 @@
+"""PDF/UA-1: every bundled leaflet, in every variant, passes veraPDF; text extracts exactly."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from rxleaflet.brand import load_brand
+from rxleaflet.library import source_files
+from rxleaflet.monograph import load_monograph
+from rxleaflet.pipeline import RenderOptions, prepare
+from rxleaflet.verify import expectations_for
+
+from .conftest import LIBRARY, REPO, TODAY, render_source
+
+VERAPDF = REPO.parent / "shared" / "tools" / "verapdf-ua" / "verapdf-ua"
+VARIANTS = {
+    "letter": {},
+    "a4": {"paper": "a4"},
+    "large": {"large_print": True},
+    "large-a4": {"large_print": True, "paper": "a4"},
+}
+
+
+@pytest.fixture(scope="module")
+def brand(tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("brand")
+    Image.new("RGB", (160, 48), (27, 94, 32)).save(folder / "logo.png")
+    (folder / "brand.yaml").write_text(
+        'rxleaflet-brand: 1\nname: Riverside Community Pharmacy\nphone: "(217) 555-0100"\n'
+        "logo: logo.png\nlogo_alt: Riverside Community Pharmacy\n"
+        'colors: {accent: "#1B5E20", warning: "#8B0000", warning_fill: "#FFF4E5"}\n',
+        encoding="utf-8",
+    )
+    return load_brand(folder / "brand.yaml")
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory, brand) -> dict[str, Path]:
+    """Every bundled leaflet in every variant, branded and not (expired ones marked)."""
+    folder = tmp_path_factory.mktemp("ua")
+    out = {}
+    for source in source_files(LIBRARY):
+        for variant, options in VARIANTS.items():
+            for branded in (False, True):
+                extra = {"brand": brand} if branded else {}
+                pdf = render_source(source, allow_expired=True, **options, **extra)
+                path = folder / f"{source.stem}-{variant}{'-branded' if branded else ''}.pdf"
+                path.write_bytes(pdf)
+                out[path.name] = path
+    return out
+
+
+@pytest.mark.skipif(
+    not VERAPDF.exists() or not shutil.which("java"),
+    reason="veraPDF wrapper (../shared/tools) or Java not available",
+)
+def test_verapdf_finds_no_failed_rule(rendered: dict[str, Path]) -> None:
+    done = subprocess.run(
+        [str(VERAPDF), *map(str, rendered.values())],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("FILE ")]
+    assert len(lines) == len(rendered), done.stdout + done.stderr
+    failures = [line for line in lines if "compliant=true failedRules=0" not in line]
+    assert not failures, done.stdout
+    assert done.returncode == 0
+
+
+def structure(pdf: bytes) -> list[tuple[str, int]]:
+    """(role, depth) of every structure element in tree order."""
+    reader = PdfReader(io.BytesIO(pdf))
+    found: list[tuple[str, int]] = []
+
+    def walk(node, depth):
+        node = node.get_object()
+        if not isinstance(node, dict):
+            return
+        if "/S" in node:
+            found.append((str(node["/S"])[1:], depth))
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+            if hasattr(kid, "get_object"):
+                walk(kid, depth + 1)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"], 0)
+    return found
+
+
+def test_structure_tree_in_reading_order(brand) -> None:
+    pdf = render_source(LIBRARY / "ibuprofen-medication-guide.yaml", brand=brand)
+    roles = [role for role, _ in structure(pdf)]
+    assert roles[0] == "Document"
+    assert roles.index("Figure") < roles.index("H1")
+    first_sect_after_h1 = roles.index("Sect", roles.index("H1"))
+    assert roles[first_sect_after_h1 + 1] == "H2"  # the warning's own heading
+    assert roles.count("H1") == 1
+    assert roles.count("H2") == 1 + len(
+        load_monograph(LIBRARY / "ibuprofen-medication-guide.yaml").sections
+    )
+    for index, role in enumerate(roles):
+        if role == "LI":
+            assert roles[index + 1 : index + 3] == ["Lbl", "LBody"]
+
+
+def test_bookmarks_for_title_warning_and_sections() -> None:
+    pdf = render_source(LIBRARY / "lisinopril.yaml")
+    reader = PdfReader(io.BytesIO(pdf))
+    titles = []
+
+    def collect(items):
+        for item in items:
+            if isinstance(item, list):
+                collect(item)
+            else:
+                titles.append(item.title)
+
+    collect(reader.outline)
+    assert titles == [
+        "Lisinopril",
+        "Warning",
+        "Uses",
+        "How to Use This Medication",
+        "Side Effects",
+        "Precautions",
+        "Drug Interactions",
+        "Storage",
+    ]
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
+@pytest.mark.parametrize("source", source_files(LIBRARY), ids=lambda p: p.stem)
+def test_pdftotext_gives_the_words_exactly(source: Path, tmp_path: Path) -> None:
+    path = tmp_path / "x.pdf"
+    path.write_bytes(render_source(source, allow_expired=True))
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "\x00" not in text
+    assert not re.search("[\ue000-\uf8ff]", text)
+    leaflet = prepare(source, RenderOptions(allow_expired=True, as_of=TODAY))
+    expected = expectations_for(leaflet, "letter")
+    words, drug = leaflet.locale, leaflet.monograph.drug
+    printed = [text for _, text in expected.content]
+    printed += [
+        expected.copyright,
+        expected.expiry,
+        words.word("expired_mark"),
+        "•",
+        words.word("pronounced") + ":",
+        words.word("brands") + ":",
+        ", ".join(drug.brands),
+    ]
+    printed += [expected.page_pattern.format(n=n, m=9) for n in range(1, 10)]
+    allowed = {word for line in printed for word in line.split()}
+    extracted = text.split()
+    joined = [word for word in extracted if word not in allowed]
+    assert not joined, f"words not in the source (joined across lines?): {joined[:10]}"
+    missing = {word for line in printed[: len(expected.content)] for word in line.split()}
+    assert not missing - set(extracted) - {*drug.brands}
+
+
+@pytest.mark.skipif(not shutil.which("pdfinfo"), reason="poppler-utils not installed")
+def test_struct_text_puts_each_text_under_its_element(tmp_path: Path) -> None:
+    path = tmp_path / "x.pdf"
+    path.write_bytes(render_source(LIBRARY / "lisinopril.yaml"))
+    tree = subprocess.run(
+        ["pdfinfo", "-struct-text", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    assert '  H1 (block)\n    "Lisinopril"' in tree
+    assert 'H2 (block)\n      "Warning"' in tree
+    assert 'Lbl (block)\n          "•"' in tree
+    assert "Page 1 of" not in tree  # footers are artifacts

@@ -1,0 +1,239 @@
+"""Rendered PDFs, read back: text, footers, fonts, metadata, sizes, determinism."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from rxleaflet import __version__
+from rxleaflet.errors import ExpiredError, VerificationError
+from rxleaflet.library import source_files
+from rxleaflet.monograph import load_monograph
+from rxleaflet.pipeline import RenderOptions, build, prepare
+from rxleaflet.render import render_pdf
+
+from .conftest import LIBRARY, TODAY, page_texts, render_source
+
+BUNDLED = source_files(LIBRARY)
+
+
+def text_sizes(pdf: bytes) -> list[list[float]]:
+    """Font size of every non-blank text piece, per page, measured from the content streams."""
+    sizes: list[list[float]] = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        found: list[float] = []
+
+        def visit(text, cm, tm, font, size, found=found):
+            if text.strip():
+                found.append(size * tm[3] * cm[3] if tm and cm else size)
+
+        page.extract_text(visitor_text=visit)
+        sizes.append(found)
+    return sizes
+
+
+@pytest.mark.parametrize("source", BUNDLED, ids=lambda p: p.stem)
+@pytest.mark.parametrize(("paper", "large"), [("letter", False), ("a4", False), ("letter", True)])
+def test_bundled_leaflets_render_completely(source: Path, paper: str, large: bool) -> None:
+    pdf = render_source(source, paper=paper, large_print=large, allow_expired=True)
+    reader = PdfReader(io.BytesIO(pdf))
+    texts = page_texts(pdf)
+    monograph = load_monograph(source)
+    total = len(reader.pages)
+    words = {
+        "en": ("Page {n} of {m}", "Information expires"),
+        "es": ("Página {n} de {m}", "La información vence en"),
+    }[monograph.language[:2]]
+    for number, text in enumerate(texts, start=1):
+        text = " ".join(text.split())
+        assert words[0].format(n=number, m=total) in text
+        assert words[1] in text
+        assert monograph.source.copyright in text
+    joined = " ".join(texts)
+    assert monograph.drug.name in texts[0]
+    width = float(reader.pages[0].mediabox.width)
+    assert width == pytest.approx(612 if paper == "letter" else 595.28, abs=0.1)
+    body = min(min(sizes) for sizes in text_sizes(pdf))
+    assert body >= (18 if large else 8)
+    assert "\x00" not in joined
+
+
+def test_seed_leaflet_is_the_seed_verbatim() -> None:
+    from .conftest import SEED
+
+    seed = SEED.read_text(encoding="utf-8")
+    pdf = render_source(LIBRARY / "baclofen-intrathecal.yaml", allow_expired=True)
+    footer = "Copyright © 2025 TraceGains, Inc. All rights reserved."
+    bodies = [
+        text.rsplit(footer, 1)[0].replace("EXPIRED — not for patient use", "")
+        for text in page_texts(pdf)
+    ]
+    extracted = re.sub(r"\s+", " ", " ".join(bodies))
+    chrome = ("My Cart", "Learn more about", "Drug", "Pronounced", "Baclofen", '"BACK-low-fen"')
+    for paragraph in seed.split("\n\n"):
+        paragraph = paragraph.strip()
+        if (
+            not paragraph
+            or paragraph.startswith(chrome)
+            or paragraph.startswith("Information expires")
+        ):
+            continue
+        assert re.sub(r"\s+", " ", paragraph) in extracted, paragraph[:60]
+    assert "Information expires December 2025" in " ".join(page_texts(pdf))
+    assert "My Cart" not in extracted
+
+
+def test_fonts_are_embedded_subsets_with_tounicode() -> None:
+    pdf = render_source(LIBRARY / "lisinopril.yaml")
+    reader = PdfReader(io.BytesIO(pdf))
+    fonts = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            fonts[font["/BaseFont"]] = font
+    assert fonts, "no fonts"
+    for name, font in fonts.items():
+        assert re.match(r"/[A-Z]{6}\+Noto", name), name
+        assert "/FontFile2" in font["/FontDescriptor"], name
+        assert "/ToUnicode" in font, name
+        assert "Helvetica" not in name
+
+
+def test_metadata_and_provenance(write_source) -> None:
+    path = write_source()
+    pdf = render_source(path)
+    reader = PdfReader(io.BytesIO(pdf))
+    info = reader.metadata
+    assert info["/Title"] == "Testdrug — Patient Information"
+    assert info["/RxLeafletId"] == "testdrug"
+    assert info["/RxLeafletLanguage"] == "en-US"
+    assert info["/RxLeafletProfile"] == "monograph"
+    assert info["/RxLeafletExpires"] == "2027-06-30"
+    assert info["/RxLeafletSourceSHA256"] == load_monograph(path).sha256
+    assert info["/RxLeafletVersion"] == __version__
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en-US"
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"].value is True
+    assert root["/MarkInfo"]["/Marked"].value is True
+    xmp = root["/Metadata"].get_object().get_data().decode()
+    assert "<pdfuaid:part>1</pdfuaid:part>" in xmp
+    assert "Testdrug — Patient Information" in xmp
+
+
+def test_spanish_leaflet_has_spanish_furniture_and_language() -> None:
+    pdf = render_source(LIBRARY / "metformina.yaml")
+    reader = PdfReader(io.BytesIO(pdf))
+    assert reader.trailer["/Root"]["/Lang"] == "es-US"
+    first = page_texts(pdf)[0]
+    assert "Advertencia" in first
+    assert f"Página 1 de {len(reader.pages)}" in first
+    assert "La información vence en septiembre de 2027" in first
+    assert reader.metadata["/Title"] == "Metformina — Información para el paciente"
+
+
+def test_medication_guide_says_so_at_the_top() -> None:
+    pdf = render_source(LIBRARY / "ibuprofen-medication-guide.yaml")
+    first = page_texts(pdf)[0]
+    assert first.startswith("Medication Guide\nIbuprofen")
+    assert "What is the most important information I should know about" in first
+    assert PdfReader(io.BytesIO(pdf)).metadata["/Title"] == "Ibuprofen — Medication Guide"
+    assert min(min(s) for s in text_sizes(pdf)) >= 8
+
+
+def test_same_inputs_give_identical_bytes() -> None:
+    source = LIBRARY / "lisinopril.yaml"
+    assert render_source(source) == render_source(source)
+
+
+def test_different_epoch_changes_only_dates(monkeypatch: pytest.MonkeyPatch) -> None:
+    source = LIBRARY / "lisinopril.yaml"
+    first = render_source(source)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    assert render_source(source) != first
+
+
+def test_expired_is_refused_by_default_and_marked_when_allowed() -> None:
+    source = LIBRARY / "baclofen-intrathecal.yaml"
+    with pytest.raises(ExpiredError) as caught:
+        prepare(source, RenderOptions(as_of=TODAY))
+    assert str(caught.value) == (
+        f"{source}: information expired 2025-12-31; get a current monograph, or use "
+        "--allow-expired to print it marked 'not for patient use'"
+    )
+    pdf = render_source(source, allow_expired=True)
+    texts = page_texts(pdf)
+    assert len(texts) >= 2
+    for text in texts:
+        assert "EXPIRED — not for patient use" in text
+
+
+def test_as_of_decides_expiry() -> None:
+    source = LIBRARY / "baclofen-intrathecal.yaml"
+    import datetime as dt
+
+    leaflet = prepare(source, RenderOptions(as_of=dt.date(2025, 12, 31)))
+    assert not leaflet.expired
+    with pytest.raises(ExpiredError):
+        prepare(source, RenderOptions(as_of=dt.date(2026, 1, 1)))
+
+
+def test_long_warning_splits_with_border_on_every_part(write_leaflet) -> None:
+    long_warning = "\n\n".join(
+        f"Warning paragraph {i}. " + "Do not stop suddenly. " * 30 for i in range(8)
+    )
+    pdf = render_source(write_leaflet(warning=long_warning))
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) >= 2
+    for page in reader.pages[:2]:
+        content = page.get_contents().get_data().decode("latin-1")
+        # each part of the box is stroked and filled (B) inside an artifact
+        assert re.search(r"/Artifact <</Type /Layout>> BDC.*? re B\b", content, re.S), content[:400]
+    assert "Warning paragraph 7." in " ".join(page_texts(pdf))
+
+
+def test_large_print_sizes() -> None:
+    pdf = render_source(LIBRARY / "lisinopril.yaml", large_print=True)
+    sizes = [s for page in text_sizes(pdf) for s in page]
+    assert min(sizes) >= 14  # footer furniture
+    reader = PdfReader(io.BytesIO(pdf))
+    body_sizes = set()
+    for page in reader.pages:
+        content = page.get_contents().get_data().decode("latin-1")
+        for match in re.finditer(r"/P <</MCID \d+>> BDC(.*?)EMC", content, re.S):
+            body_sizes |= {float(s) for s in re.findall(r"/F\d+\+\d+ ([\d.]+) Tf", match.group(1))}
+    assert body_sizes and min(body_sizes) >= 18
+    headings = set()
+    for page in reader.pages:
+        content = page.get_contents().get_data().decode("latin-1")
+        for match in re.finditer(r"/H([12]) <</MCID \d+>> BDC(.*?)EMC", content, re.S):
+            headings |= {
+                (match.group(1), float(s))
+                for s in re.findall(r"/F\d+\+\d+ ([\d.]+) Tf", match.group(2))
+            }
+    assert all(size >= (22 if level == "1" else 20) for level, size in headings)
+
+
+def test_verification_failure_writes_nothing(monkeypatch, write_source, tmp_path) -> None:
+    from rxleaflet import pipeline
+
+    def lossy(leaflet, paper="letter"):
+        pdf = render_pdf(leaflet, paper)
+        return pdf.replace(b"/ToUnicode", b"/ToUnicodX")  # text no longer extracts
+
+    monkeypatch.setattr(pipeline, "render_pdf", lossy)
+    target = tmp_path / "out" / "testdrug.pdf"
+    with pytest.raises(VerificationError) as caught:
+        pipeline.render_file(write_source(), target, RenderOptions(as_of=TODAY))
+    assert "PDF failed verification" in str(caught.value)
+    assert any("missing" in reason for reason in caught.value.reasons)
+    assert not target.exists()
+    assert not list(tmp_path.glob("out/*"))
+
+
+def test_build_checks_verification_against_source(write_source) -> None:
+    leaflet = prepare(write_source(), RenderOptions(as_of=TODAY))
+    assert build(leaflet).pdf.startswith(b"%PDF-")
