@@ -79,7 +79,7 @@ def test_unprintable_emoji_is_a_glyph_error_naming_field(write_source) -> None:
     with pytest.raises(GlyphError) as caught:
         render_source(path)
     assert str(caught.value) == (
-        f"{path}: character U+1F48A 💊 in sections[1].text cannot be printed by the bundled "
+        f"{path}:14: character U+1F48A 💊 in sections[1].text cannot be printed by the bundled "
         "fonts; replace it with words or a supported character"
     )
 

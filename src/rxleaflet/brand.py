@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import BrandError
+from .errors import BrandError, GlyphError
+from .fonts import glyph_error
 from .markup import MarkupError, check_characters
 from .safeyaml import read_yaml
 
@@ -115,6 +116,9 @@ def load_brand(path: Path) -> Brand:
             check_characters(value)
         except MarkupError as error:
             raise fail((key,), f"{key}: {error}") from None
+        problem = glyph_error(value, key)
+        if problem:
+            raise GlyphError(problem[1], path=document.path, line=document.line_of((key,)))
         return " ".join(value.split())
 
     colors = _colors(data.get("colors"), fail)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -12,7 +11,6 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from . import pdfobjects
-from .errors import GlyphError
 from .markup import describe
 
 REGULAR = "RxSans"
@@ -76,14 +74,13 @@ def load_fonts() -> FontSet:
     return FontSet(coverage)
 
 
-def check_glyphs(texts: Iterable[tuple[str, str]], path: Path | None) -> None:
-    """Refuse the first character no bundled font can draw, naming it and its field."""
+def glyph_error(text: str, field: str) -> tuple[int, str] | None:
+    """(offset, message) for the first character of ``text`` no bundled font can draw."""
     fonts = load_fonts()
-    for field, text in texts:
-        for char in text:
-            if not fonts.can_draw(char):
-                raise GlyphError(
-                    f"character {describe(char)} in {field} cannot be printed by the bundled "
-                    "fonts; replace it with words or a supported character",
-                    path=path,
-                )
+    for offset, char in enumerate(text):
+        if not fonts.can_draw(char):
+            return offset, (
+                f"character {describe(char)} in {field} cannot be printed by the bundled fonts; "
+                "replace it with words or a supported character"
+            )
+    return None

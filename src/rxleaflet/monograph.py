@@ -6,13 +6,13 @@ import calendar
 import datetime as dt
 import difflib
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import locales, markup, packagedata
-from .errors import SourceError
+from .errors import GlyphError, SourceError
+from .fonts import glyph_error
 from .markup import Block
 from .safeyaml import Key, YamlDocument, read_yaml
 
@@ -73,27 +73,6 @@ class Monograph:
     warning: tuple[Block, ...]
     sections: tuple[Section, ...]
     source: Attribution
-
-    def texts(self) -> Iterator[tuple[str, str]]:
-        """Every printable text with the field it came from, for glyph checks."""
-        yield "drug.name", self.drug.name
-        if self.drug.pronunciation:
-            yield "drug.pronunciation", self.drug.pronunciation
-        for index, brand in enumerate(self.drug.brands):
-            yield f"drug.brands[{index}]", brand
-        if self.drug.form:
-            yield "drug.form", self.drug.form
-        yield "warning", markup.plain_text(self.warning)
-        for index, section in enumerate(self.sections):
-            if section.title:
-                yield f"sections[{index}].title", section.title
-            yield f"sections[{index}].text", markup.plain_text(section.blocks)
-        yield "source.copyright", self.source.copyright
-        for index, notice in enumerate(self.source.notices):
-            yield f"source.notices[{index}]", notice
-        yield "source.disclaimer", markup.plain_text(self.source.disclaimer)
-        if self.source.region:
-            yield "source.region", self.source.region
 
 
 def load_monograph(path: Path) -> Monograph:
@@ -306,6 +285,14 @@ class _Reader:
             markup.check_characters(text)
         except markup.MarkupError as error:
             raise self.fail(key, f"{_dotted(key)}: {error}", error.offset, text) from None
+        self.glyphs(key, text)
+
+    def glyphs(self, key: Key, text: str) -> None:
+        problem = glyph_error(text, _dotted(key))
+        if problem:
+            offset, message = problem
+            line = self.doc.line_of(key, offset, text)
+            raise GlyphError(message, path=self.doc.path, line=line)
 
     def blocks(
         self,
@@ -326,6 +313,7 @@ class _Reader:
             raise self.fail(key, f"{_dotted(key)}: {error}", error.offset, value) from None
         if not blocks and not allow_empty:
             raise self.fail(key, f"{_dotted(key)} is empty")
+        self.glyphs(key, value)
         return blocks
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from . import locales
 from .brand import HOUSE_STYLE, Brand, check_contrast
 from .errors import ExpiredError, VerificationError
-from .fonts import check_glyphs
 from .layout import Leaflet, Typography
 from .monograph import load_monograph
 from .output import write_atomic
@@ -48,12 +47,6 @@ def prepare(source: Path, options: RenderOptions = RenderOptions()) -> Leaflet:
     profile = check_profile(monograph)
     brand = options.brand
     check_contrast(brand.colors)
-    brand_texts = [
-        (f"brand {k}", v)
-        for k, v in (("name", brand.name), ("address", brand.address), ("phone", brand.phone))
-        if v
-    ]
-    check_glyphs([*monograph.texts(), *brand_texts], monograph.path)
     today = options.as_of or dt.date.today()
     expired = today > monograph.source.expires
     if expired and not options.allow_expired:
