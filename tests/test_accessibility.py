@@ -162,6 +162,7 @@ def test_pdftotext_gives_the_words_exactly(source: Path, tmp_path: Path) -> None
         ", ".join(drug.brands),
     ]
     printed += [expected.page_pattern.format(n=n, m=9) for n in range(1, 10)]
+    printed.append(expected.continuation_label)
     allowed = {word for line in printed for word in line.split()}
     extracted = text.split()
     joined = [word for word in extracted if word not in allowed]

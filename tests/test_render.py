@@ -192,7 +192,10 @@ def test_long_warning_splits_with_border_on_every_part(write_leaflet) -> None:
         content = page.get_contents().get_data().decode("latin-1")
         # each part of the box is stroked and filled (B) inside an artifact
         assert re.search(r"/Artifact <</Type /Layout>> BDC.*? re B\b", content, re.S), content[:400]
-    assert "Warning paragraph 7." in " ".join(page_texts(pdf))
+    texts = page_texts(pdf)
+    assert "Warning paragraph 7." in " ".join(texts)
+    assert texts[1].startswith("Warning (continued)\n")
+    assert "Warning (continued)" not in texts[0]
 
 
 def test_large_print_sizes() -> None:

@@ -9,7 +9,7 @@ from reportlab.lib.colors import HexColor
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
-from .fonts import REGULAR, FontSet
+from .fonts import BOLD, REGULAR, FontSet
 from .markup import Run
 from .tagging import StructNode, Tagger, artifact
 
@@ -217,6 +217,7 @@ class Box(Flowable):
         fill: str,
         border_width: float,
         padding: float,
+        continued_label: tuple[str, TextStyle],
         continued: bool = False,
     ):
         super().__init__()
@@ -225,12 +226,19 @@ class Box(Flowable):
         self.fill = fill
         self.border_width = border_width
         self.padding = padding
+        self.continued_label = continued_label
         self.continued = continued
         self.spaceBefore = 0
         self.spaceAfter = padding
 
     def _inner_width(self, width: float) -> float:
         return width - 2 * (self.padding + self.border_width)
+
+    def _chrome_height(self) -> float:
+        """Height taken by border, padding and, on continuation parts, the repeated label."""
+        label = self.continued_label[1]
+        header = label.leading + label.space_after if self.continued else 0.0
+        return 2 * (self.padding + self.border_width) + header
 
     def _heights(self, width: float) -> list[float]:
         inner = self._inner_width(width)
@@ -246,11 +254,11 @@ class Box(Flowable):
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         self.width = availWidth
-        self.height = sum(self._heights(availWidth)) + 2 * (self.padding + self.border_width)
+        self.height = sum(self._heights(availWidth)) + self._chrome_height()
         return availWidth, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
-        room = availHeight - 2 * (self.padding + self.border_width)
+        room = availHeight - self._chrome_height()
         inner = self._inner_width(availWidth)
         used = 0.0
         for index, (child, height) in enumerate(
@@ -275,6 +283,7 @@ class Box(Flowable):
             fill=self.fill,
             border_width=self.border_width,
             padding=self.padding,
+            continued_label=self.continued_label,
             continued=continued,
         )
 
@@ -292,6 +301,15 @@ class Box(Flowable):
             canvas.restoreState()
         x = self.padding + self.border_width
         y = self.height - x
+        if self.continued:  # a repetition of the heading, for sighted readers only
+            label, style = self.continued_label
+            y -= style.leading
+            with artifact(canvas):
+                canvas.setFillColor(HexColor(style.color))
+                _draw_line(
+                    canvas, ((label, BOLD),), x, y + style.leading - style.size * 1.05, style.size
+                )
+            y -= style.space_after
         inner = self._inner_width(self.width)
         for index, child in enumerate(self.children):
             if index:

@@ -265,6 +265,8 @@ class _Composer:
         )
         children = [heading, *self.blocks(self.leaflet.monograph.warning, node, t.style(t.body))]
         border = 3.0 if t.large_print else 2.5
+        words = self.leaflet.locale
+        label = f"{words.word('warning')} {words.word('continued')}"
         self.story.append(
             Box(
                 children,
@@ -272,6 +274,7 @@ class _Composer:
                 fill=colors.warning_fill,
                 border_width=border,
                 padding=t.body * 0.9,
+                continued_label=(label, t.style(t.body, colors.warning, bold=True)),
             )
         )
 

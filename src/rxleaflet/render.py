@@ -119,7 +119,7 @@ class _Finisher:
                     canvas,
                     [(furniture.expired_mark, "RxSans-Bold")],
                     margin,
-                    height - margin + mark.size * 0.6,
+                    height - margin - mark.size,
                     mark.size,
                 )
         with artifact(canvas, "Pagination", "Footer"):
@@ -197,22 +197,31 @@ def render_pdf(leaflet: Leaflet, paper: str = "letter") -> bytes:
     story = compose(leaflet, fonts, tagger)
     finisher = _Finisher(leaflet, furniture, tagger, margin, width)
     bottom = margin + furniture.height + leaflet.typography.body * 0.8
-    frame = Frame(
-        margin,
-        bottom,
-        width,
-        size[1] - margin - bottom,
-        leftPadding=0,
-        rightPadding=0,
-        topPadding=0,
-        bottomPadding=0,
-        id="body",
-    )
+    # pages after the first repeat the expired mark in a band above the body
+    band = furniture.mark_style.leading * 1.3 if furniture.expired_mark else 0.0
+
+    def body_frame(top_band: float) -> Frame:
+        return Frame(
+            margin,
+            bottom,
+            width,
+            size[1] - margin - top_band - bottom,
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+            id="body",
+        )
+
+    templates = [
+        PageTemplate("first", [body_frame(0.0)], autoNextPageTemplate="later"),
+        PageTemplate("later", [body_frame(band)]),
+    ]
     buffer = io.BytesIO()
     template = BaseDocTemplate(
         buffer,
         pagesize=size,
-        pageTemplates=[PageTemplate("leaflet", [frame])],
+        pageTemplates=templates,
         title=document_title(leaflet),
         lang=leaflet.monograph.language,
         initialFontName=REGULAR,

@@ -34,6 +34,7 @@ class Expectations:
     expiry: str
     page_pattern: str
     repeated_mark: str | None = None
+    continuation_label: str = ""  # repeated at the top of a page when the warning box continues
     headings: list[str] = field(default_factory=list)
 
 
@@ -82,6 +83,7 @@ def expectations_for(leaflet: Leaflet, paper: str) -> Expectations:
         expiry=expiry_line(leaflet),
         page_pattern=words.words["page"],
         repeated_mark=words.word("expired_mark") if leaflet.expired else None,
+        continuation_label=f"{words.word('warning')} {words.word('continued')}",
         headings=headings,
     )
 
@@ -112,9 +114,9 @@ def verify_pdf(data: bytes, expected: Expectations) -> list[str]:
                 f"'{expected.page_pattern.format(n=number, m=len(pages))}', "
                 "the copyright and the expiry)"
             )
-            body.append(page_text)
         else:
-            body.append(page_text[: len(page_text) - len(tail)])
+            page_text = page_text[: len(page_text) - len(tail)]
+        body.append(page_text.removeprefix(squeeze(expected.continuation_label)))
     reasons += _missing_in_order(expected.content, "".join(body))
     if info.get("/Title") != expected.title:
         reasons.append(f"document title is {info.get('/Title')!r}, expected {expected.title!r}")
