@@ -13,10 +13,10 @@ from PIL import Image
 from pypdf import PdfReader
 
 from rxleaflet.brand import load_brand
+from rxleaflet.expectations import expectations_for
 from rxleaflet.library import source_files
 from rxleaflet.monograph import load_monograph
 from rxleaflet.pipeline import RenderOptions, prepare
-from rxleaflet.verify import expectations_for
 
 from .conftest import LIBRARY, REPO, TODAY, render_source
 

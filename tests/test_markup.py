@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from rxleaflet import markup
 from rxleaflet.errors import GlyphError, LeafletError, ProfileError, SourceError
 from rxleaflet.markup import BulletList, Paragraph, Run, parse
-from rxleaflet.verify import squeeze
+from rxleaflet.rules import squeeze
 
 from .conftest import page_texts, render_source
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sys
 from collections.abc import Callable
@@ -13,8 +14,13 @@ import click
 from . import __version__
 from .brand import HOUSE_STYLE, load_brand
 from .errors import LeafletError, VerificationError
+from .expectations import expectations_for
 from .library import default_library, matches, resolve, scan, source_files
 from .pipeline import PAPERS, RenderOptions, prepare, render_file
+from .profiles import profile_names
+from .report import as_json, as_text
+from .rules import CheckOptions
+from .verify import check_file
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -173,6 +179,61 @@ def validate(
                 continue
             click.echo(f"ok {path} ({leaflet.monograph.id}, {leaflet.profile.name})")
     sys.exit(EXIT_REFUSED if failed else EXIT_OK)
+
+
+@main.command()
+@click.argument("pdfs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--source",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="The leaflet source the PDFs were made from: check them exactly against it.",
+)
+@click.option(
+    "--profile",
+    type=click.Choice(profile_names()),
+    default=None,
+    help="Profile to check when a PDF's metadata names none (default: monograph).",
+)
+@click.option(
+    "--as-of",
+    callback=_date,
+    default=None,
+    metavar="DATE",
+    help="Judge expiry at DATE (YYYY-MM-DD) instead of today.",
+)
+@click.option(
+    "--max-grade",
+    type=float,
+    default=8.0,
+    show_default=True,
+    help="Warn above this Flesch–Kincaid grade level.",
+)
+def check(
+    pdfs: tuple[Path, ...],
+    output_format: str,
+    source: Path | None,
+    profile: str | None,
+    as_of: dt.date | None,
+    max_grade: float,
+) -> None:
+    """Compliance report for PDF files (ours or not): what is missing or wrong, per file."""
+    expected = None
+    if source is not None:
+        leaflet = prepare(source, RenderOptions(allow_expired=True, as_of=as_of))
+        # the PDF may or may not carry the expired mark; expiry itself is judged by its rule
+        expected = expectations_for(dataclasses.replace(leaflet, expired=False))
+    options = CheckOptions(profile=profile, as_of=as_of, max_grade=max_grade)
+    reports = [check_file(path, expected=expected, options=options) for path in pdfs]
+    click.echo(as_json(reports) if output_format == "json" else as_text(reports))
+    sys.exit(EXIT_OK if all(report.passed for report in reports) else EXIT_REFUSED)
 
 
 @main.command(name="list")

@@ -10,12 +10,14 @@ from pathlib import Path
 from . import locales
 from .brand import HOUSE_STYLE, Brand, check_contrast
 from .errors import ExpiredError, VerificationError
+from .expectations import expectations_for
 from .layout import Leaflet, Typography
 from .monograph import load_monograph
 from .output import write_atomic
 from .profiles import check_profile
 from .render import render_pdf
-from .verify import expectations_for, verify_pdf
+from .rules import CheckOptions
+from .verify import verify_pdf
 
 PAPERS = ("letter", "a4")
 
@@ -65,10 +67,11 @@ def prepare(source: Path, options: RenderOptions = RenderOptions()) -> Leaflet:
     )
 
 
-def build(leaflet: Leaflet, paper: str = "letter") -> Rendered:
+def build(leaflet: Leaflet, paper: str = "letter", as_of: dt.date | None = None) -> Rendered:
     """Render and read back; raise VerificationError (nothing written) when anything is missing."""
     pdf = render_pdf(leaflet, paper)
-    reasons = verify_pdf(pdf, expectations_for(leaflet, paper))
+    checks = CheckOptions(as_of=as_of, allow_expired=leaflet.expired)
+    reasons = verify_pdf(pdf, expectations_for(leaflet, paper), checks)
     if reasons:
         raise VerificationError(reasons, path=leaflet.monograph.path)
     return Rendered(leaflet, pdf)
@@ -86,7 +89,7 @@ def render_file(
 ) -> tuple[Rendered, Path]:
     """Prepare, build and atomically write one leaflet; return it and where it went."""
     leaflet = prepare(source, options)
-    rendered = build(leaflet, options.paper)
+    rendered = build(leaflet, options.paper, options.as_of)
     target = output_path(leaflet, output)
     write_atomic(target, rendered.pdf)
     return rendered, target

@@ -52,6 +52,7 @@ def provenance(leaflet: Leaflet, paper: str) -> dict[str, str]:
         "RxLeafletExpires": monograph.source.expires.isoformat(),
         "RxLeafletSourceSHA256": monograph.sha256,
         "RxLeafletVersion": __version__,
+        "RxLeafletWarning": "yes" if monograph.warning else "no",
         "RxLeafletPaper": paper,
     }
 

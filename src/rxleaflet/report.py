@@ -1,0 +1,69 @@
+"""Compliance reports for people (text) and machines (JSON, schema documented in the README)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from . import __version__
+from .verify import Report
+
+JSON_SCHEMA_VERSION = 1
+
+
+def as_text(reports: Sequence[Report]) -> str:
+    lines = []
+    for report in reports:
+        warnings = len(report.findings) - len(report.errors)
+        counts = f"{len(report.errors)} error(s), {warnings} warning(s)"
+        lines.append(f"{'PASS' if report.passed else 'FAIL'} {report.path} ({counts})")
+        for finding in report.findings:
+            where = f"page {finding.page}: " if finding.page else ""
+            lines.append(f"  {finding.severity:<7} [{finding.rule}] {where}{finding.message}")
+        metrics = _metrics_line(report)
+        if metrics:
+            lines.append(f"  info    {metrics}")
+    return "\n".join(lines)
+
+
+def _metrics_line(report: Report) -> str:
+    parts = []
+    if report.pages is not None:
+        parts.append(f"pages {report.pages}")
+    if report.profile:
+        parts.append(f"profile {report.profile}")
+    metrics = report.metrics
+    if metrics.get("body_size_pt") is not None:
+        parts.append(f"body text {metrics['body_size_pt']:g} pt")
+    if "fk_grade" in metrics:
+        grade = metrics["fk_grade"]
+        parts.append(
+            "Flesch–Kincaid grade "
+            + (f"{grade:g}" if grade is not None else "not computed (not English)")
+        )
+    if metrics.get("expires"):
+        parts.append(f"expires {metrics['expires']}")
+    return "; ".join(parts)
+
+
+def as_json(reports: Sequence[Report]) -> str:
+    document = {
+        "schema": JSON_SCHEMA_VERSION,
+        "rxleaflet": __version__,
+        "passed": all(report.passed for report in reports),
+        "files": [
+            {
+                "path": report.path,
+                "status": "pass" if report.passed else "fail",
+                "profile": report.profile,
+                "pages": report.pages,
+                "metrics": report.metrics,
+                "findings": [
+                    {"rule": f.rule, "severity": f.severity, "message": f.message, "page": f.page}
+                    for f in report.findings
+                ],
+            }
+            for report in reports
+        ],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2)
