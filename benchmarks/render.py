@@ -25,7 +25,7 @@ from rxleaflet.library import source_files
 from rxleaflet.pipeline import RenderOptions, build, prepare
 from rxleaflet.render import render_pdf
 from rxleaflet.rules import CheckOptions
-from rxleaflet.verify import verify_pdf
+from rxleaflet.verify import check_pdf
 
 LIBRARY = Path(__file__).resolve().parents[1] / "leaflets"
 
@@ -78,7 +78,8 @@ def measure(source: Path, options: RenderOptions, repeat: int) -> float:
     pdf = render_pdf(leaflet)
     expected = expectations_for(leaflet, "letter")
     t_render = best_of(repeat, lambda: render_pdf(leaflet))
-    t_verify = best_of(repeat, lambda: verify_pdf(pdf, expected, CheckOptions(allow_expired=True)))
+    checks = CheckOptions(allow_expired=True)
+    t_verify = best_of(repeat, lambda: check_pdf(pdf, expected=expected, options=checks))
     t_total = best_of(repeat, lambda: build(prepare(source, options)))
     with untagged():
         t_untagged = best_of(repeat, lambda: render_pdf(leaflet))

@@ -98,6 +98,7 @@ TYPEABLE = st.one_of(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @example("**")
+@example("\U0001d400 bold A")  # beyond U+FFFF: ToUnicode needs a surrogate pair
 @example("- ")
 @example("<b>& **bold** </b>")
 @example("x" * 200)

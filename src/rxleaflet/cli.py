@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 import click
 
 from . import __version__
+from .batch import MANIFEST, PRODUCED, REFUSED, SKIPPED, run_batch
 from .brand import HOUSE_STYLE, load_brand
 from .errors import LeafletError, VerificationError
 from .expectations import expectations_for
@@ -140,6 +142,92 @@ def render(
         suffix = " (EXPIRED — not for patient use)" if rendered.leaflet.expired else ""
         click.echo(f"wrote {target}{suffix}")
     sys.exit(EXIT_REFUSED if failed else EXIT_OK)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option(
+    "-o",
+    "--output",
+    "outdir",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Folder that receives the PDFs and manifest.json.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes (default: the number of CPUs).",
+)
+@click.option("--force", is_flag=True, help="Redo every leaflet, even those already done.")
+@click.option(
+    "--brand",
+    "brand_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Brand file (YAML) with the pharmacy's name, logo and colours.",
+)
+@click.option("--paper", type=click.Choice(PAPERS), default="letter", show_default=True)
+@click.option("--large-print", is_flag=True, help="Body text 18 pt, larger headings.")
+@click.option(
+    "--allow-expired",
+    is_flag=True,
+    help="Render expired information, marked 'not for patient use' on every page.",
+)
+@click.option(
+    "--as-of",
+    callback=_date,
+    default=None,
+    metavar="DATE",
+    help="Judge expiry at DATE (YYYY-MM-DD) instead of today.",
+)
+def batch(
+    folder: Path,
+    outdir: Path,
+    jobs: int | None,
+    force: bool,
+    brand_file: Path | None,
+    paper: str,
+    large_print: bool,
+    allow_expired: bool,
+    as_of: dt.date | None,
+) -> None:
+    """Produce every leaflet under FOLDER into OUTDIR, in parallel, with a manifest."""
+    brand = load_brand(brand_file) if brand_file else HOUSE_STYLE
+    options = RenderOptions(
+        paper=paper, large_print=large_print, allow_expired=allow_expired, as_of=as_of, brand=brand
+    )
+    total = len(source_files(folder))
+    show = sys.stderr.isatty()
+    with click.progressbar(length=total, label="leaflets", file=sys.stderr, hidden=not show) as bar:
+        result = run_batch(
+            folder,
+            outdir,
+            options,
+            brand_file=brand_file,
+            jobs=jobs or os.cpu_count() or 1,
+            force=force,
+            progress=lambda _entry: bar.update(1),
+        )
+    for entry in result.entries:
+        for reason in entry.reasons if entry.status == REFUSED else ():
+            click.echo(f"refused: {reason}", err=True)
+    rate = (
+        (result.count(PRODUCED) + result.count(SKIPPED)) / result.seconds if result.seconds else 0
+    )
+    click.echo(
+        f"produced {result.count(PRODUCED)}, refused {result.count(REFUSED)}, skipped "
+        f"{result.count(SKIPPED)} in {result.seconds:.1f} s ({rate:.1f} leaflets/s); "
+        f"manifest: {outdir / MANIFEST}"
+    )
+    if result.interrupted:
+        click.echo(
+            "interrupted: completed leaflets are kept; run the same command again to finish",
+            err=True,
+        )
+        sys.exit(EXIT_REFUSED)
+    sys.exit(EXIT_REFUSED if result.count(REFUSED) else EXIT_OK)
 
 
 @main.command()

@@ -9,14 +9,14 @@ from pathlib import Path
 from .errors import OutputError
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, *, temporary_folder: Path | None = None) -> None:
     """Replace ``path`` with ``data``: readers see the old file or the new one, never part."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(
-            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-        )
+        folder = temporary_folder or path.parent  # must be on the same file system as path
+        folder.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as error:
         raise OutputError(f"cannot write here: {error.strerror}", path=path) from None
     try:

@@ -22,7 +22,7 @@ _CMAP_BLOCK = 100  # PDF allows at most 100 entries per beginbfchar block
 
 def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     """ReportLab's ToUnicode CMap, without U+0000 entries for unused codes and in legal blocks."""
-    entries = [f"<{code:02X}> <{value:04X}>" for code, value in enumerate(subset) if value]
+    entries = [f"<{code:02X}> <{_utf16_hex(value)}>" for code, value in enumerate(subset) if value]
     lines = [
         "/CIDInit /ProcSet findresource begin",
         "12 dict begin",
@@ -43,6 +43,11 @@ def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
         lines += [f"{len(block)} beginbfchar", *block, "endbfchar"]
     lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
     return "\n".join(lines)
+
+
+def _utf16_hex(code_point: int) -> str:
+    """A CMap destination: UTF-16BE, so characters beyond U+FFFF become surrogate pairs."""
+    return chr(code_point).encode("utf-16-be").hex().upper()
 
 
 @cache

@@ -17,7 +17,7 @@ from .output import write_atomic
 from .profiles import check_profile
 from .render import render_pdf
 from .rules import CheckOptions
-from .verify import verify_pdf
+from .verify import check_pdf, describe
 
 PAPERS = ("letter", "a4")
 
@@ -37,6 +37,7 @@ class Rendered:
 
     leaflet: Leaflet
     pdf: bytes
+    pages: int
 
     @property
     def sha256(self) -> str:
@@ -68,13 +69,16 @@ def prepare(source: Path, options: RenderOptions = RenderOptions()) -> Leaflet:
 
 
 def build(leaflet: Leaflet, paper: str = "letter", as_of: dt.date | None = None) -> Rendered:
-    """Render and read back; raise VerificationError (nothing written) when anything is missing."""
+    """Render and read back; raise VerificationError (nothing written) when anything is wrong."""
     pdf = render_pdf(leaflet, paper)
-    checks = CheckOptions(as_of=as_of, allow_expired=leaflet.expired)
-    reasons = verify_pdf(pdf, expectations_for(leaflet, paper), checks)
-    if reasons:
-        raise VerificationError(reasons, path=leaflet.monograph.path)
-    return Rendered(leaflet, pdf)
+    report = check_pdf(
+        pdf,
+        expected=expectations_for(leaflet, paper),
+        options=CheckOptions(as_of=as_of, allow_expired=leaflet.expired),
+    )
+    if report.errors:
+        raise VerificationError([describe(f) for f in report.errors], path=leaflet.monograph.path)
+    return Rendered(leaflet, pdf, report.pages or 0)
 
 
 def output_path(leaflet: Leaflet, output: Path | None) -> Path:

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 
 from . import __version__
-from .verify import Report
+from .verify import Report, describe
 
 JSON_SCHEMA_VERSION = 1
 
@@ -17,9 +17,7 @@ def as_text(reports: Sequence[Report]) -> str:
         warnings = len(report.findings) - len(report.errors)
         counts = f"{len(report.errors)} error(s), {warnings} warning(s)"
         lines.append(f"{'PASS' if report.passed else 'FAIL'} {report.path} ({counts})")
-        for finding in report.findings:
-            where = f"page {finding.page}: " if finding.page else ""
-            lines.append(f"  {finding.severity:<7} [{finding.rule}] {where}{finding.message}")
+        lines += [f"  {finding.severity:<7} {describe(finding)}" for finding in report.findings]
         metrics = _metrics_line(report)
         if metrics:
             lines.append(f"  info    {metrics}")

@@ -53,13 +53,8 @@ def check_pdf(
     return report
 
 
-def verify_pdf(data: bytes, expected: Expectations, options: CheckOptions) -> list[str]:
-    """Why a freshly rendered PDF must not be written; empty when it passes."""
-    report = check_pdf(data, expected=expected, options=options)
-    return [_line(finding) for finding in report.errors]
-
-
-def _line(finding: Finding) -> str:
+def describe(finding: Finding) -> str:
+    """One line for a finding: ``[rule] page N: message``."""
     where = f"page {finding.page}: " if finding.page else ""
     return f"[{finding.rule}] {where}{finding.message}"
 

@@ -1,0 +1,214 @@
+"""`rxleaflet batch`: parallel, resumable, a manifest, never stopped by one bad file, and
+never a partial PDF — not even when the whole process group is killed."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from rxleaflet.batch import MANIFEST, TEMPORARY, run_batch
+from rxleaflet.cli import main
+from rxleaflet.pipeline import RenderOptions
+from rxleaflet.verify import check_pdf
+
+from .conftest import LIBRARY, TODAY
+
+OPTIONS = RenderOptions(as_of=TODAY)
+
+
+def make_library(folder: Path, copies: int, template: str = "lisinopril") -> Path:
+    """``copies`` leaflets made from a bundled one, each with its own id, in nested folders."""
+    text = (LIBRARY / f"{template}.yaml").read_text(encoding="utf-8")
+    for index in range(copies):
+        sub = folder / f"group{index % 3}"
+        sub.mkdir(parents=True, exist_ok=True)
+        (sub / f"{template}-{index:04d}.yaml").write_text(
+            text.replace(f"id: {template}", f"id: {template}-{index:04d}"), encoding="utf-8"
+        )
+    return folder
+
+
+def manifest(outdir: Path) -> dict:
+    return json.loads((outdir / MANIFEST).read_text(encoding="utf-8"))
+
+
+def statuses(outdir: Path) -> dict[str, str]:
+    return {Path(e["source"]).name: e["status"] for e in manifest(outdir)["leaflets"]}
+
+
+def test_batch_produces_everything_and_one_bad_file_does_not_stop_it(tmp_path: Path) -> None:
+    library = make_library(tmp_path / "in", 5)
+    (library / "broken.yaml").write_text("rxleaflet: 1\nid: Broken\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_batch(library, out, OPTIONS, jobs=2)
+    assert (result.count("produced"), result.count("refused")) == (5, 1)
+    data = manifest(out)
+    assert data["rxleaflet"] and data["options"]["paper"] == "letter" and data["complete"]
+    entries = {Path(e["source"]).name: e for e in data["leaflets"]}
+    broken = entries.pop("broken.yaml")
+    assert broken["status"] == "refused"
+    assert "required key 'language' is missing" in broken["reasons"][0]
+    for entry in entries.values():
+        pdf = (out / entry["output"]).read_bytes()
+        assert entry["status"] == "produced" and entry["pages"] == 2
+        assert len(entry["source_sha256"]) == 64
+        import hashlib
+
+        assert hashlib.sha256(pdf).hexdigest() == entry["output_sha256"]
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [MANIFEST, *(e["output"] for e in entries.values())]
+    )
+
+
+def test_rerun_skips_what_is_done_and_redoes_what_changed(tmp_path: Path) -> None:
+    library = make_library(tmp_path / "in", 4)
+    out = tmp_path / "out"
+    run_batch(library, out, OPTIONS, jobs=2)
+    assert set(statuses(out).values()) == {"produced"}
+    run_batch(library, out, OPTIONS, jobs=2)
+    assert set(statuses(out).values()) == {"skipped"}
+    edited = next(library.rglob("lisinopril-0001.yaml"))
+    edited.write_text(edited.read_text(encoding="utf-8") + "# reviewed\n", encoding="utf-8")
+    (out / "lisinopril-0002.pdf").unlink()
+    (out / "lisinopril-0003.pdf").write_bytes(b"%PDF-1.4 tampered")
+    run_batch(library, out, OPTIONS, jobs=2)
+    assert statuses(out) == {
+        "lisinopril-0000.yaml": "skipped",
+        "lisinopril-0001.yaml": "produced",
+        "lisinopril-0002.yaml": "produced",
+        "lisinopril-0003.yaml": "produced",
+    }
+    run_batch(library, out, OPTIONS, jobs=1, force=True)
+    assert set(statuses(out).values()) == {"produced"}
+    run_batch(library, out, RenderOptions(as_of=TODAY, paper="a4"), jobs=1)
+    assert set(statuses(out).values()) == {"produced"}
+
+
+def test_leaflet_refused_on_rerun_loses_its_old_pdf(tmp_path: Path) -> None:
+    library = make_library(tmp_path / "in", 2)
+    out = tmp_path / "out"
+    run_batch(library, out, OPTIONS, jobs=1)
+    run_batch(library, out, RenderOptions(as_of=dt_after_expiry()), jobs=1)
+    assert set(statuses(out).values()) == {"refused"}
+    assert not list(out.glob("*.pdf"))
+    reasons = manifest(out)["leaflets"][0]["reasons"]
+    assert "information expired 2027-10-31" in reasons[0]
+    assert reasons[-1] == "the earlier lisinopril-0000.pdf was removed"
+
+
+def dt_after_expiry():
+    import datetime as dt
+
+    return dt.date(2027, 11, 1)
+
+
+def test_duplicate_ids_are_both_refused(tmp_path: Path) -> None:
+    library = make_library(tmp_path / "in", 1)
+    (library / "copy.yaml").write_text(
+        next(library.rglob("*.yaml")).read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    result = run_batch(library, out, OPTIONS, jobs=1)
+    assert result.count("refused") == 2
+    assert "id 'lisinopril-0000' is used by" in result.entries[0].reasons[0]
+    assert not list(out.glob("*.pdf"))
+
+
+def test_cli_summary_and_exit_status(tmp_path: Path, monkeypatch) -> None:
+    library = make_library(tmp_path / "in", 3)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["batch", str(library), "-o", str(out), "--jobs", "2", "--as-of", TODAY.isoformat()]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("produced 3, refused 0, skipped 0 in ")
+    assert "leaflets/s); manifest: " in result.stdout
+    (library / "bad.yaml").write_text("nonsense: [", encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["batch", str(library), "-o", str(out), "--as-of", TODAY.isoformat()]
+    )
+    assert result.exit_code == 1
+    assert result.stdout.startswith("produced 0, refused 1, skipped 3")
+    assert "refused: " in result.stderr and "invalid YAML" in result.stderr
+
+
+def _start_batch(library: Path, out: Path, jobs: int) -> subprocess.Popen:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600"}
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "rxleaflet",
+            "batch",
+            str(library),
+            "-o",
+            str(out),
+            "--jobs",
+            str(jobs),
+            "--as-of",
+            TODAY.isoformat(),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        start_new_session=True,
+    )
+
+
+def _wait_for_some_output(out: Path, process: subprocess.Popen, at_least: int = 5) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        if len(list(out.glob("*.pdf"))) >= at_least:
+            return
+        time.sleep(0.02)
+    pytest.fail("the batch finished or stalled before it could be interrupted")
+
+
+def _assert_only_complete_pdfs(out: Path) -> int:
+    pdfs = list(out.glob("*.pdf"))
+    for pdf in pdfs:
+        data = pdf.read_bytes()
+        assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF"), pdf
+    for pdf in pdfs[:3]:
+        assert check_pdf(pdf.read_bytes()).pages == 2
+    assert not [
+        p
+        for p in out.iterdir()
+        if p.suffix not in (".pdf", ".json", ".jsonl") and p.name != TEMPORARY
+    ]
+    return len(pdfs)
+
+
+@pytest.mark.parametrize("how", ["kill-9", "ctrl-c"])
+def test_interrupted_batch_leaves_only_complete_pdfs_and_rerun_finishes(
+    tmp_path: Path, how: str
+) -> None:
+    library = make_library(tmp_path / "in", 150)
+    out = tmp_path / "out"
+    process = _start_batch(library, out, jobs=2)
+    _wait_for_some_output(out, process)
+    os.killpg(process.pid, signal.SIGKILL if how == "kill-9" else signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    if how == "ctrl-c":
+        assert process.returncode == 1
+        assert b"interrupted: completed leaflets are kept" in stderr
+        assert manifest(out)["complete"] is False
+    done_before = _assert_only_complete_pdfs(out)
+    assert 0 < done_before < 150
+    rerun = _start_batch(library, out, jobs=2)
+    stdout, stderr = rerun.communicate(timeout=120)
+    assert rerun.returncode == 0, stderr
+    summary = stdout.decode()
+    skipped = int(summary.split("skipped ")[1].split(" ")[0])
+    assert skipped >= done_before - 4  # only leaflets in flight at the kill are redone
+    assert _assert_only_complete_pdfs(out) == 150
+    assert set(statuses(out).values()) <= {"produced", "skipped"}
+    assert not (out / TEMPORARY).exists()
