@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from rxleaflet import markup
 from rxleaflet.errors import GlyphError, LeafletError, ProfileError, SourceError
 from rxleaflet.markup import BulletList, Paragraph, Run, parse
+from rxleaflet.monograph import load_monograph
 from rxleaflet.rules import squeeze
 
 from .conftest import page_texts, render_source
@@ -98,6 +99,7 @@ TYPEABLE = st.one_of(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @example("**")
+@example("A\x85")  # YAML reads U+0085 (NEL) as a line break
 @example("\U0001d400 bold A")  # beyond U+FFFF: ToUnicode needs a surrogate pair
 @example("- ")
 @example("<b>& **bold** </b>")
@@ -115,6 +117,6 @@ def test_any_text_renders_and_reads_back_or_is_refused(write_leaflet, text: str)
         pytest.fail(f"rendered but did not read back: {error}")
     extracted = squeeze("".join(page_texts(pdf)))
     position = extracted.index("HowtoUseThisMedication")
-    for block in parse(text):
+    for block in load_monograph(path).sections[1].blocks:  # what YAML made of the text
         for item in block.items if isinstance(block, BulletList) else (block,):
             position = extracted.index(squeeze(item.plain), position)

@@ -32,6 +32,31 @@ class TextStyle:
     space_after: float = 0.0
 
 
+_MEASURED: dict[tuple[object, ...], tuple[tuple[Piece, ...], float]] = {}
+_MEASURED_LIMIT = 50_000  # words; keeps memory flat over long batches
+
+
+def _measure(
+    word: tuple[tuple[str, bool], ...], bold: bool, size: float, fonts: FontSet
+) -> tuple[tuple[Piece, ...], float]:
+    """The font pieces of a word and its width, cached: batches repeat the same words."""
+    key = (word, bold, size)
+    found = _MEASURED.get(key)
+    if found is None:
+        pieces = tuple(seg for text, b in word for seg in fonts.segments(text, b or bold))
+        found = (pieces, sum(stringWidth(text, font, size) for text, font in pieces))
+        if len(_MEASURED) >= _MEASURED_LIMIT:
+            _MEASURED.clear()
+        _MEASURED[key] = found
+    return found
+
+
+def _space_font(pieces: Sequence[Piece]) -> str:
+    """Spaces take the font of the text before them (fewer font switches), never the symbols'."""
+    font = pieces[-1][1] if pieces else REGULAR
+    return font if font in (REGULAR, BOLD) else REGULAR
+
+
 def break_lines(runs: Sequence[Run], style: TextStyle, fonts: FontSet, width: float) -> list[Line]:
     """Greedy, left-aligned line breaking at spaces; an over-long word is broken by characters.
 
@@ -47,15 +72,14 @@ def break_lines(runs: Sequence[Run], style: TextStyle, fonts: FontSet, width: fl
         nonlocal current, current_width
         if current:
             if trailing_space:
-                current.append((" ", REGULAR))
+                current.append((" ", _space_font(current)))
             lines.append(Line(_merge(current), current_width))
         current, current_width = [], 0.0
 
     for word in _words(runs):
-        pieces = [seg for text, bold in word for seg in fonts.segments(text, bold or style.bold)]
-        word_width = sum(stringWidth(text, font, size) for text, font in pieces)
+        pieces, word_width = _measure(word, style.bold, size, fonts)
         if current and current_width + space + word_width <= width:
-            current.append((" ", REGULAR))
+            current.append((" ", _space_font(current)))
             current.extend(pieces)
             current_width += space + word_width
             continue
@@ -63,7 +87,7 @@ def break_lines(runs: Sequence[Run], style: TextStyle, fonts: FontSet, width: fl
         if word_width <= width:
             current, current_width = list(pieces), word_width
             continue
-        chunks = _break_word(pieces, size, width)
+        chunks = _break_word(list(pieces), size, width)
         for chunk, chunk_width in chunks[:-1]:
             current, current_width = chunk, chunk_width
             finish(trailing_space=False)
@@ -72,7 +96,7 @@ def break_lines(runs: Sequence[Run], style: TextStyle, fonts: FontSet, width: fl
     return lines
 
 
-def _words(runs: Sequence[Run]) -> list[list[tuple[str, bool]]]:
+def _words(runs: Sequence[Run]) -> list[tuple[tuple[str, bool], ...]]:
     words: list[list[tuple[str, bool]]] = [[]]
     for run in runs:
         for index, part in enumerate(run.text.split(" ")):
@@ -80,7 +104,7 @@ def _words(runs: Sequence[Run]) -> list[list[tuple[str, bool]]]:
                 words.append([])
             if part:
                 words[-1].append((part, run.bold))
-    return [word for word in words if word]
+    return [tuple(word) for word in words if word]
 
 
 def _break_word(pieces: list[Piece], size: float, width: float) -> list[tuple[list[Piece], float]]:

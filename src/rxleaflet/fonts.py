@@ -38,6 +38,7 @@ class FontSet:
     """The fonts a leaflet draws with; a run's characters try ``chain`` in order."""
 
     coverage: dict[str, frozenset[int]]
+    drawable: frozenset[str]  # every character some font can draw, plus layout spaces
 
     def chain(self, bold: bool) -> tuple[str, ...]:
         return (BOLD, REGULAR, SYMBOLS) if bold else (REGULAR, SYMBOLS)
@@ -58,7 +59,7 @@ class FontSet:
         return pieces
 
     def can_draw(self, char: str) -> bool:
-        return char in _SPACES or any(ord(char) in cover for cover in self.coverage.values())
+        return char in self.drawable
 
 
 @cache
@@ -71,12 +72,15 @@ def load_fonts() -> FontSet:
         font = TTFont(name, str(folder / filename))
         pdfmetrics.registerFont(font)
         coverage[name] = frozenset(font.face.charToGlyph)
-    return FontSet(coverage)
+    drawable = frozenset(chr(code) for cover in coverage.values() for code in cover) | _SPACES
+    return FontSet(coverage, drawable)
 
 
 def glyph_error(text: str, field: str) -> tuple[int, str] | None:
     """(offset, message) for the first character of ``text`` no bundled font can draw."""
     fonts = load_fonts()
+    if fonts.drawable.issuperset(text):
+        return None
     for offset, char in enumerate(text):
         if not fonts.can_draw(char):
             return offset, (

@@ -58,6 +58,8 @@ def describe(char: str) -> str:
 
 def check_characters(text: str) -> None:
     """Refuse characters that would print as nothing: controls, format, unassigned, private use."""
+    if text.replace("\n", "").replace("\t", "").isprintable():
+        return  # fast path: str.isprintable refuses a superset of what is refused here
     for offset, char in enumerate(text):
         if char in "\n\t":
             continue

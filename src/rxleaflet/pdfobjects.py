@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
+from typing import Any
 from xml.sax.saxutils import escape
 
+from reportlab import rl_config
 from reportlab.pdfbase import pdfdoc, ttfonts
 from reportlab.pdfgen.canvas import Canvas
 
@@ -54,6 +56,23 @@ def _utf16_hex(code_point: int) -> str:
 def install_reportlab_fixes() -> None:
     """Patch ReportLab once per process where its output would break PDF/UA or text extraction."""
     ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+    ttfonts.TTFont.addObjects = _with_indirect_widths(ttfonts.TTFont.addObjects)
+    rl_config.useA85 = 0  # plain Flate streams: smaller and faster than ASCII85 on top
+
+
+def _with_indirect_widths(add_objects: Any) -> Any:
+    """Font widths as their own objects: a reader that needs only a font's ToUnicode map or
+    descriptor (our read-back check) then does not have to parse hundreds of numbers."""
+
+    def add(font: ttfonts.TTFont, doc: pdfdoc.PDFDocument) -> None:
+        add_objects(font, doc)
+        for entry in doc.idToObject["BasicFonts"].dict.values():
+            if isinstance(entry, pdfdoc.PDFTrueTypeFont) and isinstance(
+                getattr(entry, "Widths", None), pdfdoc.PDFArray
+            ):
+                entry.Widths = doc.Reference(entry.Widths)
+
+    return add
 
 
 def _utf16(text: str) -> pdfdoc.PDFString:
@@ -173,19 +192,23 @@ def write_structure_tree(canvas: Canvas, tagger: Tagger) -> None:
         }
         if node.alt is not None:
             entries["Alt"] = _utf16(node.alt)
+        pages_used = [c.page for c in node.children if isinstance(c, MarkedContent)]
+        home = min(pages_used) if pages_used else None
+        if home is not None:
+            entries["Pg"] = page_refs[home]
         dictionary = pdfdoc.PDFDictionary(entries)
         ref = doc.Reference(dictionary)
         element_refs[id(node)] = ref
-        kids = [_kid(child, ref) for child in node.children]
-        dictionary["K"] = pdfdoc.PDFArray(kids)
-        pages_used = {c.page for c in node.children if isinstance(c, MarkedContent)}
-        if pages_used:
-            dictionary["Pg"] = page_refs[min(pages_used)]
+        dictionary["K"] = pdfdoc.PDFArray([_kid(child, ref, home) for child in node.children])
         return ref
 
-    def _kid(child: StructNode | MarkedContent, parent_ref: pdfdoc.PDFObjectReference) -> object:
+    def _kid(
+        child: StructNode | MarkedContent, parent_ref: pdfdoc.PDFObjectReference, home: int | None
+    ) -> object:
         if isinstance(child, StructNode):
             return element(child, parent_ref)
+        if child.page == home:
+            return child.mcid  # on the element's own page a bare MCID suffices
         return pdfdoc.PDFDictionary(
             {"Type": pdfdoc.PDFName("MCR"), "Pg": page_refs[child.page], "MCID": child.mcid}
         )

@@ -16,6 +16,8 @@ from pypdf import PdfReader, apply_configuration
 from pypdf.errors import LimitReachedError
 from pypdf.generic import DictionaryObject, IndirectObject
 
+from .contentscan import FontDecoder, Unsupported, page_fonts, page_forms, scan_text
+
 MAX_PAGES = 50  # a patient leaflet is a few pages; more is refused without reading content
 TIME_BUDGET_SECONDS = 10.0
 LIMITS: dict[str, Any] = {
@@ -122,35 +124,48 @@ def _read(data: bytes) -> PdfFacts:
         facts.stopped = f"the PDF has {page_count} pages; a leaflet has at most {MAX_PAGES}"
         return facts
     started = time.monotonic()
+    decoders: dict[int, FontDecoder] = {}
     for number, page in enumerate(reader.pages, start=1):
         if time.monotonic() - started > TIME_BUDGET_SECONDS:
             facts.stopped = f"reading stopped at page {number}: over {TIME_BUDGET_SECONDS:.0f} s"
             break
-        facts.pages.append(_page(page, number))
+        facts.pages.append(_page(page, number, decoders))
         facts.fonts.extend(_fonts(page, number))
     return facts
 
 
-def _page(page: Any, number: int) -> PageFact:
+def _page(page: Any, number: int, decoders: dict[int, FontDecoder]) -> PageFact:
     fact = PageFact(number)
 
-    def visit(text: str, cm: list[float], tm: list[float], _font: Any, size: float) -> None:
-        visible = sum(1 for char in text if not char.isspace())
+    def add(text: str, size: float) -> None:
+        visible = len(text) - text.count(" ") - text.count("\n")
         if visible and size:
-            scale = math.sqrt(abs(tm[0] * tm[3] - tm[1] * tm[2])) * math.sqrt(
-                abs(cm[0] * cm[3] - cm[1] * cm[2])
-            )
-            shown = round(size * scale, 1)
-            fact.sizes[shown] += visible
-            fact.runs.append((text, shown))
+            fact.sizes[size] += visible
+            fact.runs.append((text, size))
+
+    def visit_pypdf(text: str, cm: list[float], tm: list[float], _font: Any, size: float) -> None:
+        scale = math.sqrt(abs(tm[0] * tm[3] - tm[1] * tm[2])) * math.sqrt(
+            abs(cm[0] * cm[3] - cm[1] * cm[2])
+        )
+        add(text, round(size * scale, 1))
 
     try:
         contents = page.get_contents()
-        if contents is not None:
-            contents.get_data()  # decode first: text extraction would swallow a limit error
-        fact.text = page.extract_text(visitor_text=visit) or ""
+        data = contents.get_data() if contents is not None else b""
     except LimitReachedError:
         fact.problem = "a content stream is larger than any leaflet needs (decompression limit)"
+        return fact
+    except Exception as error:  # noqa: BLE001 - a broken page is a finding
+        fact.problem = f"the page's content cannot be read: {_short(error)}"
+        return fact
+    try:
+        fact.text = scan_text(data, page_fonts(page, decoders), page_forms(page), add)
+        return fact
+    except (Unsupported, ValueError, TypeError, IndexError, KeyError, AttributeError):
+        fact.sizes.clear()
+        fact.runs.clear()
+    try:  # the general extractor, for what the fast scanner does not interpret
+        fact.text = page.extract_text(visitor_text=visit_pypdf) or ""
     except RecursionError:
         fact.problem = "the page's content is nested too deeply to read"
     except Exception as error:  # noqa: BLE001 - a broken page is a finding

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from . import locales
 from .expectations import Expectations
@@ -68,10 +69,21 @@ class Subject:
     def today(self) -> dt.date:
         return self.options.as_of or dt.date.today()
 
-    def page_texts(self) -> list[tuple[int, str]]:
+    @cached_property
+    def squeezed_pages(self) -> list[tuple[int, str]]:
         return [(page.number, squeeze(page.text)) for page in self.facts.pages]
 
+    def page_texts(self) -> list[tuple[int, str]]:
+        return self.squeezed_pages
+
+    @cached_property
+    def squeezed_body(self) -> str:
+        return self._body()
+
     def body(self) -> str:
+        return self.squeezed_body
+
+    def _body(self) -> str:
         """All page text in order, without the running footer and repeated page furniture."""
         expected = self.expected
         if expected is None:

@@ -46,11 +46,13 @@ class _Refused(Exception):
         self.mark = mark
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses tags and anchors/aliases while composing, before any expansion."""
+# libyaml's parser when PyYAML has it (several times faster), else the pure-Python one
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        event = self.peek_event()
+
+def _refuse_unsafe_events(text: str) -> None:
+    """Refuse tags and anchors/aliases from the event stream, before anything is composed."""
+    for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.AliasEvent):
             raise _Refused(
                 f"YAML aliases (*{event.anchor}) are not allowed; write the value out in full",
@@ -68,7 +70,6 @@ class _StrictLoader(yaml.SafeLoader):
                 f"YAML tags ({tag}) are not allowed; remove the tag and write a plain value",
                 event.start_mark,
             )
-        return super().compose_node(parent, index)
 
 
 def read_yaml(path: Path) -> YamlDocument:
@@ -91,8 +92,10 @@ def read_yaml(path: Path) -> YamlDocument:
         raise SourceError(f"cannot read file: {error.strerror}", path=path) from None
     text = _decode_utf8(raw, path)
     sha256 = hashlib.sha256(raw).hexdigest()
-    loader = _StrictLoader(text)
+    loader = None
     try:
+        _refuse_unsafe_events(text)
+        loader = _Loader(text)
         node = loader.get_single_node()
         if node is None:
             raise SourceError("file is empty; expected a YAML mapping", path=path)
@@ -110,7 +113,8 @@ def read_yaml(path: Path) -> YamlDocument:
     except yaml.YAMLError as error:
         raise SourceError(f"invalid YAML: {error}", path=path) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return YamlDocument(path, data, sha256, lines, frozenset(blocks))
 
 
@@ -134,7 +138,7 @@ def _line(mark: yaml.Mark | None) -> int | None:
 def _to_plain(
     node: yaml.Node,
     key: Key,
-    loader: _StrictLoader,
+    loader: Any,
     lines: dict[Key, int],
     blocks: set[Key],
     path: Path,
