@@ -23,7 +23,6 @@ from .profiles import Profile, load_profile, profile_names
 from .readability import flesch_kincaid_grade
 
 ERROR, WARNING = "error", "warning"
-_WHITESPACE = re.compile(r"\s+")
 MIN_ANY_TEXT_PT = 8.0
 _DISCLAIMER_HINTS = {
     "en": ("does not contain all", "not intended as", "medical advice", "does not take the place",
@@ -34,7 +33,7 @@ _DISCLAIMER_HINTS = {
 
 def squeeze(text: str) -> str:
     """Text without any white space: what must survive extraction character for character."""
-    return _WHITESPACE.sub("", text)
+    return "".join(text.split())
 
 
 @dataclass(frozen=True)
