@@ -59,7 +59,7 @@ def untagged() -> Iterator[None]:
     )
     tagging.Tagger.content = no_content
     render.artifact = flowables.artifact = no_artifact
-    pdfobjects.write_structure_tree = lambda canvas, tagger: None
+    pdfobjects.write_structure_tree = lambda canvas, tagger, page_map: None
     try:
         yield
     finally:

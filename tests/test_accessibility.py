@@ -17,6 +17,7 @@ from rxleaflet.expectations import expectations_for
 from rxleaflet.library import source_files
 from rxleaflet.monograph import load_monograph
 from rxleaflet.pipeline import RenderOptions, prepare
+from rxleaflet.render import render_combined
 
 from .conftest import LIBRARY, REPO, TODAY, render_source
 
@@ -55,6 +56,13 @@ def rendered(tmp_path_factory: pytest.TempPathFactory, brand) -> dict[str, Path]
                 path = folder / f"{source.stem}-{variant}{'-branded' if branded else ''}.pdf"
                 path.write_bytes(pdf)
                 out[path.name] = path
+    leaflets = [
+        prepare(source, RenderOptions(allow_expired=True, as_of=TODAY))
+        for source in source_files(LIBRARY)
+    ]
+    combined = folder / "combined.pdf"
+    combined.write_bytes(render_combined(leaflets).pdf)
+    out[combined.name] = combined
     return out
 
 

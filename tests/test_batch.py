@@ -212,3 +212,67 @@ def test_interrupted_batch_leaves_only_complete_pdfs_and_rerun_finishes(
     assert _assert_only_complete_pdfs(out) == 150
     assert set(statuses(out).values()) <= {"produced", "skipped"}
     assert not (out / TEMPORARY).exists()
+
+
+def test_combine_writes_one_tagged_print_file_with_odd_page_starts(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    from .conftest import assert_pdfua
+
+    out = tmp_path / "out"
+    combined = tmp_path / "print" / "all.pdf"
+    result = CliRunner().invoke(
+        main,
+        [
+            "batch",
+            str(LIBRARY),
+            "-o",
+            str(out),
+            "--allow-expired",
+            "--as-of",
+            TODAY.isoformat(),
+            "--combine",
+            str(combined),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = combined.read_bytes()
+    assert_pdfua(data)
+    reader = PdfReader(combined)
+    texts = [page.extract_text() for page in reader.pages]
+    starts = [
+        index for index, text in enumerate(texts) if "Page 1 of" in text or "Página 1 de" in text
+    ]
+    assert len(starts) == len(list(LIBRARY.glob("*.yaml")))
+    assert all(index % 2 == 0 for index in starts), starts  # 0-based even = printed odd page
+    blanks = [index for index, text in enumerate(texts) if not text.strip()]
+    assert all(index + 1 in starts for index in blanks)
+    assert f"({len(starts)} leaflets, {len(texts)} pages)" in result.stdout
+    parts = [
+        kid.get_object()
+        for kid in reader.trailer["/Root"]["/StructTreeRoot"]["/K"][0].get_object()["/K"]
+    ]
+    assert [part["/S"] for part in parts] == ["/Part"] * len(starts)
+    assert "es-US" in [part["/Lang"] for part in parts]
+
+
+def test_combined_file_is_checked_before_it_is_written(tmp_path: Path, monkeypatch) -> None:
+    from rxleaflet import render
+    from rxleaflet.errors import VerificationError
+
+    original = render._Finisher.decorate
+
+    def no_footer_on_second_page(self, canvas, part, page, total):
+        if page != 2:
+            original(self, canvas, part, page, total)
+
+    result = run_batch(LIBRARY, tmp_path / "out", RenderOptions(as_of=TODAY, allow_expired=True))
+    monkeypatch.setattr(render._Finisher, "decorate", no_footer_on_second_page)
+    from rxleaflet.combine import write_combined
+
+    target = tmp_path / "all.pdf"
+    with pytest.raises(VerificationError) as caught:
+        write_combined(result, target, RenderOptions(as_of=TODAY, allow_expired=True))
+    assert "[page-numbers] page 2: lisinopril" not in str(caught.value)
+    assert "baclofen-intrathecal: expected 'Page 2 of 2'" in str(caught.value)
+    assert not target.exists()

@@ -85,9 +85,9 @@ def test_footer_missing_on_one_page(good, monkeypatch) -> None:
     leaflet, _, expected = good
     original = render._Finisher.decorate
 
-    def skip_second(self, canvas, page, total):
+    def skip_second(self, canvas, part, page, total):
         if page != 2:
-            original(self, canvas, page, total)
+            original(self, canvas, part, page, total)
 
     monkeypatch.setattr(render._Finisher, "decorate", skip_second)
     pdf = render_pdf(leaflet)

@@ -15,6 +15,7 @@ import click
 from . import __version__
 from .batch import MANIFEST, PRODUCED, REFUSED, SKIPPED, run_batch
 from .brand import HOUSE_STYLE, load_brand
+from .combine import write_combined
 from .errors import LeafletError, VerificationError
 from .expectations import expectations_for
 from .library import default_library, matches, resolve, scan, source_files
@@ -162,6 +163,13 @@ def render(
 )
 @click.option("--force", is_flag=True, help="Redo every leaflet, even those already done.")
 @click.option(
+    "--combine",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Also write one print-ready PDF of all produced leaflets, each starting on "
+    "an odd page (for duplex printing).",
+)
+@click.option(
     "--brand",
     "brand_file",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -187,6 +195,7 @@ def batch(
     outdir: Path,
     jobs: int | None,
     force: bool,
+    combine: Path | None,
     brand_file: Path | None,
     paper: str,
     large_print: bool,
@@ -213,9 +222,8 @@ def batch(
     for entry in result.entries:
         for reason in entry.reasons if entry.status == REFUSED else ():
             click.echo(f"refused: {reason}", err=True)
-    rate = (
-        (result.count(PRODUCED) + result.count(SKIPPED)) / result.seconds if result.seconds else 0
-    )
+    done = result.count(PRODUCED) + result.count(SKIPPED)
+    rate = done / result.seconds if result.seconds else 0.0
     click.echo(
         f"produced {result.count(PRODUCED)}, refused {result.count(REFUSED)}, skipped "
         f"{result.count(SKIPPED)} in {result.seconds:.1f} s ({rate:.1f} leaflets/s); "
@@ -227,6 +235,9 @@ def batch(
             err=True,
         )
         sys.exit(EXIT_REFUSED)
+    if combine is not None and done:
+        pages = write_combined(result, combine, options)
+        click.echo(f"wrote {combine} ({done} leaflets, {pages} pages)")
     sys.exit(EXIT_REFUSED if result.count(REFUSED) else EXIT_OK)
 
 

@@ -85,6 +85,7 @@ class _Composer:
         self.colors = leaflet.brand.colors
         self.story: list[Flowable] = []
         self.bookmarks = 0
+        self.key_prefix = ""  # keeps bookmark names unique when leaflets share a document
 
     def text(
         self,
@@ -100,7 +101,8 @@ class _Composer:
         mark = None
         if bookmark is not None:
             self.bookmarks += 1
-            mark = (f"rx{self.bookmarks}", "".join(r.text for r in runs), bookmark)
+            key = f"rx{self.key_prefix}{self.bookmarks}"
+            mark = (key, "".join(r.text for r in runs), bookmark)
         return TextBlock(
             runs,
             style,
@@ -298,9 +300,17 @@ class _Composer:
             )
 
 
-def compose(leaflet: Leaflet, fonts: FontSet, tagger: Tagger) -> list[Flowable]:
-    """The story for ``leaflet``; structure elements are added under ``tagger.root``."""
-    return _Composer(leaflet, fonts, tagger).compose(tagger.root)
+def compose(
+    leaflet: Leaflet,
+    fonts: FontSet,
+    tagger: Tagger,
+    parent: StructNode | None = None,
+    key_prefix: str = "",
+) -> list[Flowable]:
+    """The story for ``leaflet``; structure elements go under ``parent`` (default: the root)."""
+    composer = _Composer(leaflet, fonts, tagger)
+    composer.key_prefix = key_prefix
+    return composer.compose(parent or tagger.root)
 
 
 def expiry_line(leaflet: Leaflet) -> str:

@@ -168,57 +168,71 @@ def _offset(z: str) -> str:
     return "Z" if z in ("", "+0000") else f"{z[:3]}:{z[3:]}"
 
 
-def write_structure_tree(canvas: Canvas, tagger: Tagger) -> None:
-    """Write StructTreeRoot, ParentTree, page StructParents/Tabs and MarkInfo into the document."""
+def write_structure_tree(canvas: Canvas, tagger: Tagger, page_map: list[int]) -> None:
+    """Write StructTreeRoot, ParentTree, page StructParents/Tabs and MarkInfo into the document.
+
+    ``page_map[i]`` is the final index of the i-th page drawn (blank pages may sit between).
+    """
     doc = canvas._doc
     pages = doc.Pages.pages
-    page_refs = [doc.Reference(page) for page in pages]
-    for index, page in enumerate(pages):
+    for page in pages:
         page.__NoDefault__ = [*pdfdoc.PDFPage.__NoDefault__, "StructParents", "Tabs"]
-        page.StructParents = index
         page.Tabs = pdfdoc.PDFName("S")
+    for drawn, final in enumerate(page_map):
+        pages[final].StructParents = drawn
+    page_refs = [doc.Reference(pages[final]) for final in page_map]
 
     root_dict = pdfdoc.PDFDictionary({"Type": pdfdoc.PDFName("StructTreeRoot")})
     root_ref = doc.Reference(root_dict)
     element_refs: dict[int, pdfdoc.PDFObjectReference] = {}
 
-    def element(
-        node: StructNode, parent_ref: pdfdoc.PDFObjectReference
-    ) -> pdfdoc.PDFObjectReference:
-        entries: dict[str, object] = {
-            "Type": pdfdoc.PDFName("StructElem"),
-            "S": pdfdoc.PDFName(node.role),
-            "P": parent_ref,
-        }
+    def element(node: StructNode, parent_ref: pdfdoc.PDFObjectReference) -> _Raw:
+        """A StructElem written straight as bytes: there are hundreds per leaflet."""
+        raw = _Raw([b"<< /Type /StructElem /S /" + node.role.encode("ascii") + b" /P ", parent_ref])
+        ref = doc.Reference(raw)
+        element_refs[id(node)] = ref
         if node.alt is not None:
-            entries["Alt"] = _utf16(node.alt)
+            raw.parts += [b" /Alt ", _utf16(node.alt)]
+        if node.lang is not None:
+            raw.parts += [b" /Lang ", _utf16(node.lang)]
         pages_used = [c.page for c in node.children if isinstance(c, MarkedContent)]
         home = min(pages_used) if pages_used else None
         if home is not None:
-            entries["Pg"] = page_refs[home]
-        dictionary = pdfdoc.PDFDictionary(entries)
-        ref = doc.Reference(dictionary)
-        element_refs[id(node)] = ref
-        dictionary["K"] = pdfdoc.PDFArray([_kid(child, ref, home) for child in node.children])
-        return ref
+            raw.parts += [b" /Pg ", page_refs[home]]
+        raw.parts.append(b" /K [")
+        for child in node.children:
+            if isinstance(child, StructNode):
+                raw.parts += [b" ", doc.Reference(element(child, ref))]
+            elif child.page == home:
+                raw.parts.append(b" %d" % child.mcid)  # on the element's page a bare MCID will do
+            else:
+                raw.parts += [
+                    b" << /Type /MCR /Pg ",
+                    page_refs[child.page],
+                    b" /MCID %d >>" % child.mcid,
+                ]
+        raw.parts.append(b" ] >>")
+        return raw
 
-    def _kid(
-        child: StructNode | MarkedContent, parent_ref: pdfdoc.PDFObjectReference, home: int | None
-    ) -> object:
-        if isinstance(child, StructNode):
-            return element(child, parent_ref)
-        if child.page == home:
-            return child.mcid  # on the element's own page a bare MCID suffices
-        return pdfdoc.PDFDictionary(
-            {"Type": pdfdoc.PDFName("MCR"), "Pg": page_refs[child.page], "MCID": child.mcid}
-        )
-
-    root_dict["K"] = pdfdoc.PDFArray([element(tagger.root, root_ref)])
+    root_dict["K"] = pdfdoc.PDFArray([doc.Reference(element(tagger.root, root_ref))])
     nums: list[object] = []
-    for index in range(len(pages)):
+    for index in range(len(page_map)):
         contents = sorted(tagger.page_contents.get(index, []), key=lambda item: item[0])
         nums += [index, pdfdoc.PDFArray([element_refs[id(node)] for _, node in contents])]
     root_dict["ParentTree"] = doc.Reference(pdfdoc.PDFDictionary({"Nums": pdfdoc.PDFArray(nums)}))
-    root_dict["ParentTreeNextKey"] = len(pages)
+    root_dict["ParentTreeNextKey"] = len(page_map)
     doc.Catalog.StructTreeRoot = root_ref
     doc.Catalog.MarkInfo = pdfdoc.PDFDictionary({"Marked": _TRUE})
+
+
+class _Raw(pdfdoc.PDFObject):
+    """A PDF object from pre-formatted bytes and embedded objects (references, strings)."""
+
+    def __init__(self, parts: list[object]):
+        self.parts = parts
+
+    def format(self, document: pdfdoc.PDFDocument) -> bytes:
+        return b"".join(
+            part if isinstance(part, bytes) else pdfdoc.format(part, document)
+            for part in self.parts
+        )

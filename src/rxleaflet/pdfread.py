@@ -80,13 +80,18 @@ class PdfFacts:
         return "\n".join(page.text for page in self.pages)
 
 
-def read_pdf(data: bytes) -> PdfFacts:
+def read_pdf(
+    data: bytes,
+    *,
+    max_pages: int | None = MAX_PAGES,
+    time_budget: float | None = TIME_BUDGET_SECONDS,
+) -> PdfFacts:
     """Facts from ``data``; raise UnreadablePdf when the file cannot be checked at all."""
     if b"%PDF-" not in data[:1024]:
         raise UnreadablePdf("not a PDF file (no %PDF- header)")
     with apply_configuration(**LIMITS):
         try:
-            return _read(data)
+            return _read(data, max_pages, time_budget)
         except UnreadablePdf:
             raise
         except RecursionError:
@@ -97,7 +102,7 @@ def read_pdf(data: bytes) -> PdfFacts:
             raise UnreadablePdf(f"the PDF cannot be read: {_short(error)}") from None
 
 
-def _read(data: bytes) -> PdfFacts:
+def _read(data: bytes, max_pages: int | None, time_budget: float | None) -> PdfFacts:
     reader = PdfReader(io.BytesIO(data), strict=False)
     encryption = None
     if reader.is_encrypted:
@@ -120,14 +125,14 @@ def _read(data: bytes) -> PdfFacts:
         fonts=[],
         encryption=encryption,
     )
-    if page_count > MAX_PAGES:
-        facts.stopped = f"the PDF has {page_count} pages; a leaflet has at most {MAX_PAGES}"
+    if max_pages is not None and page_count > max_pages:
+        facts.stopped = f"the PDF has {page_count} pages; a leaflet has at most {max_pages}"
         return facts
     started = time.monotonic()
     decoders: dict[int, FontDecoder] = {}
     for number, page in enumerate(reader.pages, start=1):
-        if time.monotonic() - started > TIME_BUDGET_SECONDS:
-            facts.stopped = f"reading stopped at page {number}: over {TIME_BUDGET_SECONDS:.0f} s"
+        if time_budget is not None and time.monotonic() - started > time_budget:
+            facts.stopped = f"reading stopped at page {number}: over {time_budget:.0f} s"
             break
         facts.pages.append(_page(page, number, decoders))
         facts.fonts.extend(_fonts(page, number))

@@ -8,12 +8,19 @@ from typing import Any
 
 from reportlab.lib.colors import HexColor
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+)
 
 from . import __version__, packagedata, pdfobjects
 from .brand import MUTED_TEXT
 from .flowables import Line, TextStyle, break_lines
-from .fonts import REGULAR, FontSet, load_fonts
+from .fonts import BOLD, REGULAR, FontSet, load_fonts
 from .layout import Leaflet, compose, expiry_line
 from .markup import Run
 from .tagging import StructNode, Tagger, artifact
@@ -62,14 +69,16 @@ def document_title(leaflet: Leaflet) -> str:
 
 
 class _LeafletCanvas(Canvas):
-    """Holds pages back until the end so that footers can say "Page N of M" and bookmarks and
-    the structure tree can point at real page objects."""
+    """Holds pages back until the end so that footers can say "Page N of M", blank pages can
+    make every leaflet start on an odd page, and bookmarks and the structure tree can point at
+    the real page objects."""
 
-    def __init__(self, *args: Any, finish: Any, **kwargs: Any):
+    def __init__(self, *args: Any, finisher: _Finisher, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self._held: list[dict[str, Any]] = []
         self._bookmarks: dict[int, list[tuple[str, str, int, float]]] = {}
-        self._finish = finish
+        self._finisher = finisher
+        self.part = 0  # index of the leaflet being drawn; set by _StartPart
 
     def bookmark_request(self, key: str, title: str, level: int, top: float) -> None:
         _, y = self.absolutePosition(0, top)
@@ -80,36 +89,79 @@ class _LeafletCanvas(Canvas):
         self._startPage()
 
     def save(self) -> None:
-        total = len(self._held)
+        finisher = self._finisher
+        groups: list[list[dict[str, Any]]] = []
         for state in self._held:
-            self.__dict__.update(state)
-            page = self.getPageNumber()
-            for key, title, level, y in self._bookmarks.get(page, []):
-                self.bookmarkHorizontalAbsolute(key, y)
-                self.addOutlineEntry(title, key, level=level)
-            self._finish.decorate(self, page, total)
-            super().showPage()
-        self._finish.finalize(self)
+            if not groups or groups[-1][0]["part"] != state["part"]:
+                groups.append([])
+            groups[-1].append(state)
+        emitted = 0
+        for group in groups:
+            if finisher.odd_starts and emitted % 2:
+                self._blank_page(group[0])
+                emitted += 1
+            first = emitted
+            for number, state in enumerate(group, start=1):
+                self.__dict__.update(state)
+                drawn = self.getPageNumber()
+                for key, title, level, y in self._bookmarks.get(drawn, []):
+                    self.bookmarkHorizontalAbsolute(key, y)
+                    self.addOutlineEntry(title, key, level=level)
+                finisher.decorate(self, state["part"], number, len(group))
+                super().showPage()
+                finisher.page_map.append(emitted)
+                emitted += 1
+            finisher.ranges.append((first, emitted))
+        finisher.finalize(self)
         super().save()
+
+    def _blank_page(self, like: dict[str, Any]) -> None:
+        """An empty page (so that the next leaflet starts on a right-hand page)."""
+        self.__dict__.update(like)
+        self._code: list[str] = []
+        self._currentPageHasImages = 0
+        super().showPage()
+
+
+class _StartPart(Flowable):
+    """Zero-size marker: the pages from here on belong to leaflet ``index``."""
+
+    def __init__(self, index: int):
+        super().__init__()
+        self.index = index
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        return 0, 0
+
+    def draw(self) -> None:
+        self.canv.part = self.index  # type: ignore[attr-defined]
 
 
 class _Finisher:
+    """Page furniture per leaflet, then the structure tree and metadata at the end."""
+
     def __init__(
         self,
-        leaflet: Leaflet,
-        furniture: PageFurniture,
+        parts: list[Leaflet],
+        furniture: list[PageFurniture],
         tagger: Tagger,
         margin: float,
         width: float,
+        metadata: dict[str, Any],
+        odd_starts: bool,
     ):
-        self.leaflet = leaflet
+        self.parts = parts
         self.furniture = furniture
         self.tagger = tagger
         self.margin = margin
         self.width = width
+        self.metadata = metadata
+        self.odd_starts = odd_starts
+        self.page_map: list[int] = []  # drawn page index → final page index
+        self.ranges: list[tuple[int, int]] = []  # each leaflet's final pages [start, end)
 
-    def decorate(self, canvas: Canvas, page: int, total: int) -> None:
-        furniture, margin = self.furniture, self.margin
+    def decorate(self, canvas: Canvas, part: int, page: int, total: int) -> None:
+        furniture, margin = self.furniture[part], self.margin
         style = furniture.style
         if furniture.expired_mark and page > 1:
             mark = furniture.mark_style
@@ -118,7 +170,7 @@ class _Finisher:
                 canvas.setFillColor(HexColor(mark.color))
                 _text(
                     canvas,
-                    [(furniture.expired_mark, "RxSans-Bold")],
+                    [(furniture.expired_mark, BOLD)],
                     margin,
                     height - margin - mark.size,
                     mark.size,
@@ -141,19 +193,11 @@ class _Finisher:
             _text(canvas, [(number, REGULAR)], margin + self.width - number_width, y, style.size)
 
     def finalize(self, canvas: Canvas) -> None:
-        leaflet = self.leaflet
-        pdfobjects.write_structure_tree(canvas, self.tagger)
-        facts = provenance(leaflet, _paper_name(canvas._pagesize))
-        pdfobjects.write_document_metadata(
-            canvas,
-            title=document_title(leaflet),
-            language=leaflet.monograph.language,
-            author=leaflet.brand.name or leaflet.monograph.source.copyright,
-            subject=leaflet.locale.word(leaflet.profile.title_suffix),
-            keywords=", ".join((leaflet.monograph.drug.name, *leaflet.monograph.drug.brands)),
-            creator=PRODUCT,
-            provenance=facts,
-        )
+        pdfobjects.write_structure_tree(canvas, self.tagger, self.page_map)
+        facts = dict(self.metadata)
+        provenance_keys = facts.pop("provenance")
+        provenance_keys["RxLeafletPaper"] = _paper_name(canvas._pagesize)
+        pdfobjects.write_document_metadata(canvas, provenance=provenance_keys, **facts)
         canvas.showOutline()
 
 
@@ -187,53 +231,104 @@ def furniture_for(leaflet: Leaflet, fonts: FontSet, width: float) -> PageFurnitu
     )
 
 
+@dataclass(frozen=True)
+class Combined:
+    """Several leaflets in one PDF; ``ranges[i]`` are leaflet i's pages, [start, end), 0-based."""
+
+    pdf: bytes
+    ranges: list[tuple[int, int]]
+
+
 def render_pdf(leaflet: Leaflet, paper: str = "letter") -> bytes:
     """The finished, tagged PDF for ``leaflet`` as bytes (deterministic under SOURCE_DATE_EPOCH)."""
+    metadata = {
+        "title": document_title(leaflet),
+        "language": leaflet.monograph.language,
+        "author": leaflet.brand.name or leaflet.monograph.source.copyright,
+        "subject": leaflet.locale.word(leaflet.profile.title_suffix),
+        "keywords": ", ".join((leaflet.monograph.drug.name, *leaflet.monograph.drug.brands)),
+        "creator": PRODUCT,
+        "provenance": provenance(leaflet, ""),
+    }
+    return _render([leaflet], paper, metadata, odd_starts=False).pdf
+
+
+def render_combined(leaflets: list[Leaflet], paper: str = "letter") -> Combined:
+    """One print-ready PDF of ``leaflets``, each starting on an odd page, each numbered
+    "Page N of M" on its own, each a Part (with its language) in the structure tree."""
+    first = leaflets[0]
+    ids = [leaflet.monograph.id for leaflet in leaflets]
+    metadata = {
+        "title": f"Patient leaflets ({len(leaflets)})",
+        "language": first.monograph.language,
+        "author": first.brand.name or "rxleaflet",
+        "subject": "Patient leaflets for printing",
+        "keywords": ", ".join(sorted({leaflet.monograph.drug.name for leaflet in leaflets})),
+        "creator": PRODUCT,
+        "provenance": {"RxLeafletIds": " ".join(ids), "RxLeafletVersion": __version__},
+    }
+    return _render(leaflets, paper, metadata, odd_starts=True)
+
+
+def _render(
+    leaflets: list[Leaflet], paper: str, metadata: dict[str, Any], odd_starts: bool
+) -> Combined:
     fonts = load_fonts()
     size = page_size(paper)
-    margin = leaflet.typography.margin
+    margin = leaflets[0].typography.margin
     width = size[0] - 2 * margin
-    furniture = furniture_for(leaflet, fonts, width)
     tagger = Tagger(StructNode("Document"))
-    story = compose(leaflet, fonts, tagger)
-    finisher = _Finisher(leaflet, furniture, tagger, margin, width)
-    bottom = margin + furniture.height + leaflet.typography.body * 0.8
-    # pages after the first repeat the expired mark in a band above the body
-    band = furniture.mark_style.leading * 1.3 if furniture.expired_mark else 0.0
+    single = len(leaflets) == 1 and not odd_starts
+    furniture = [furniture_for(leaflet, fonts, width) for leaflet in leaflets]
+    templates: dict[tuple[float, float], tuple[str, str]] = {}
+    page_templates: list[PageTemplate] = []
 
-    def body_frame(top_band: float) -> Frame:
-        return Frame(
-            margin,
-            bottom,
-            width,
-            size[1] - margin - top_band - bottom,
-            leftPadding=0,
-            rightPadding=0,
-            topPadding=0,
-            bottomPadding=0,
-            id="body",
-        )
+    def template_for(part: PageFurniture) -> str:
+        """Page templates are shared by leaflets with the same footer height and header band."""
+        bottom = margin + part.height + leaflets[0].typography.body * 0.8
+        band = part.mark_style.leading * 1.3 if part.expired_mark else 0.0
+        key = (bottom, band)
+        if key not in templates:
+            names = (f"first{len(templates)}", f"later{len(templates)}")
+            templates[key] = names
+            height = size[1] - margin - bottom
+            page_templates.extend(
+                [
+                    PageTemplate(
+                        names[0],
+                        [_frame(margin, bottom, width, height)],
+                        autoNextPageTemplate=names[1],
+                    ),
+                    PageTemplate(names[1], [_frame(margin, bottom, width, height - band)]),
+                ]
+            )
+        return templates[key][0]
 
-    templates = [
-        PageTemplate("first", [body_frame(0.0)], autoNextPageTemplate="later"),
-        PageTemplate("later", [body_frame(band)]),
-    ]
+    story: list[Flowable] = []
+    for index, (leaflet, part) in enumerate(zip(leaflets, furniture, strict=True)):
+        name = template_for(part)
+        if index:
+            story += [NextPageTemplate(name), PageBreak()]
+        parent = tagger.root if single else tagger.root.add("Part", lang=leaflet.monograph.language)
+        story.append(_StartPart(index))
+        story += compose(leaflet, fonts, tagger, parent, key_prefix="" if single else f"{index}-")
+    finisher = _Finisher(leaflets, furniture, tagger, margin, width, metadata, odd_starts)
     buffer = io.BytesIO()
-    template = BaseDocTemplate(
-        buffer,
-        pagesize=size,
-        pageTemplates=templates,
-        title=document_title(leaflet),
-        lang=leaflet.monograph.language,
-        initialFontName=REGULAR,
-        invariant=0,
-        pageCompression=1,
-    )
+    document = BaseDocTemplate(
+        buffer, pagesize=size, pageTemplates=page_templates, title=metadata["title"],
+        lang=metadata["language"], initialFontName=REGULAR, invariant=0, pageCompression=1,
+    )  # fmt: skip
 
     def make_canvas(*args: Any, **kwargs: Any) -> _LeafletCanvas:
         kwargs["initialFontName"] = REGULAR
-        kwargs["lang"] = leaflet.monograph.language
-        return _LeafletCanvas(*args, finish=finisher, **kwargs)
+        kwargs["lang"] = metadata["language"]
+        return _LeafletCanvas(*args, finisher=finisher, **kwargs)
 
-    template.build(story, canvasmaker=make_canvas)
-    return buffer.getvalue()
+    document.build(story, canvasmaker=make_canvas)
+    return Combined(buffer.getvalue(), finisher.ranges)
+
+
+def _frame(x: float, y: float, width: float, height: float) -> Frame:
+    return Frame(
+        x, y, width, height, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body"
+    )

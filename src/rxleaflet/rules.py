@@ -408,11 +408,16 @@ def readability(subject: Subject) -> Iterator[Finding]:
         )
 
 
-RULES: tuple[Rule, ...] = (
+# Rules about the file as a whole, and rules about one leaflet's pages (these also run on each
+# leaflet of a combined print file).
+DOCUMENT_RULES: tuple[Rule, ...] = (
     readable, encrypted, page_count, tagged, language, title, fonts, pdfua_identifier,
-    required_headings, warning, footer_copyright, page_numbers, disclaimer, expiry,
-    source_content, source_hash, metadata, body_size, readability,
 )  # fmt: skip
+LEAFLET_RULES: tuple[Rule, ...] = (
+    required_headings, warning, footer_copyright, page_numbers, disclaimer, expiry,
+    source_content, body_size,
+)  # fmt: skip
+RULES: tuple[Rule, ...] = (*DOCUMENT_RULES, *LEAFLET_RULES, source_hash, metadata, readability)
 
 
 # -- helpers ----------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ class StructNode:
     role: str
     children: list[StructNode | MarkedContent] = field(default_factory=list)
     alt: str | None = None
+    lang: str | None = None  # set where a part's language differs from the document's
 
     def add(self, role: str, **attributes: str | None) -> StructNode:
         child = StructNode(role, **attributes)  # type: ignore[arg-type]

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .expectations import Expectations
 from .pdfread import UnreadablePdf, read_pdf
-from .rules import ERROR, RULES, CheckOptions, Finding, subject_for
+from .rules import (
+    DOCUMENT_RULES,
+    ERROR,
+    LEAFLET_RULES,
+    RULES,
+    CheckOptions,
+    Finding,
+    subject_for,
+)
 
 
 @dataclass
@@ -50,6 +60,37 @@ def check_pdf(
     for rule in RULES:
         report.findings.extend(rule(subject))
     report.metrics = subject.metrics
+    return report
+
+
+def check_combined(
+    data: bytes, parts: Sequence[tuple[str, Expectations, tuple[int, int]]], options: CheckOptions
+) -> Report:
+    """Check a print file of several leaflets: the file as a whole, then each leaflet's pages
+    (given as ``(name, expectations, (start, end))``, 0-based) against its own source."""
+    report = Report("")
+    try:
+        facts = read_pdf(data, max_pages=None, time_budget=None)
+    except UnreadablePdf as error:
+        report.findings.append(Finding(error.rule, ERROR, error.message))
+        return report
+    report.pages = facts.page_count
+    whole = subject_for(facts, None, options)
+    for rule in DOCUMENT_RULES:
+        report.findings.extend(rule(whole))
+    for name, expected, (start, end) in parts:
+        pages = [
+            dataclasses.replace(page, number=number)
+            for number, page in enumerate(facts.pages[start:end], start=1)
+        ]
+        part = dataclasses.replace(facts, pages=pages, page_count=end - start)
+        subject = subject_for(part, expected, options)
+        for rule in LEAFLET_RULES:
+            for finding in rule(subject):
+                page = start + finding.page if finding.page else None
+                report.findings.append(
+                    dataclasses.replace(finding, message=f"{name}: {finding.message}", page=page)
+                )
     return report
 
 
