@@ -73,6 +73,50 @@ class _Guarded(click.Group):
             sys.exit(EXIT_REFUSED)
 
 
+def _render_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that decide how leaflets look, shared by render and batch."""
+    options = [
+        click.option(
+            "--brand",
+            "brand_file",
+            type=click.Path(path_type=Path, dir_okay=False),
+            default=None,
+            help="Brand file (YAML) with the pharmacy's name, logo and colours.",
+        ),
+        click.option("--paper", type=click.Choice(PAPERS), default="letter", show_default=True),
+        click.option("--large-print", is_flag=True, help="Body text 18 pt, larger headings."),
+        click.option(
+            "--allow-expired",
+            is_flag=True,
+            help="Render expired information, marked 'not for patient use' on every page.",
+        ),
+        click.option(
+            "--as-of",
+            callback=_date,
+            default=None,
+            metavar="DATE",
+            help="Judge expiry at DATE (YYYY-MM-DD) instead of today.",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _settings(
+    brand_file: Path | None,
+    paper: str,
+    large_print: bool,
+    allow_expired: bool,
+    as_of: dt.date | None,
+) -> RenderOptions:
+    """RenderOptions from the shared options; a bad brand file ends the command (exit 1)."""
+    brand = load_brand(brand_file) if brand_file else HOUSE_STYLE
+    return RenderOptions(
+        paper=paper, large_print=large_print, allow_expired=allow_expired, as_of=as_of, brand=brand
+    )
+
+
 @click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rxleaflet")
 def main() -> None:
@@ -88,27 +132,7 @@ def main() -> None:
     default=None,
     help="Output .pdf file (one SOURCE) or folder that receives <id>.pdf.",
 )
-@click.option(
-    "--brand",
-    "brand_file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Brand file (YAML) with the pharmacy's name, logo and colours.",
-)
-@click.option("--paper", type=click.Choice(PAPERS), default="letter", show_default=True)
-@click.option("--large-print", is_flag=True, help="Body text 18 pt, larger headings.")
-@click.option(
-    "--allow-expired",
-    is_flag=True,
-    help="Render expired information, marked 'not for patient use' on every page.",
-)
-@click.option(
-    "--as-of",
-    callback=_date,
-    default=None,
-    metavar="DATE",
-    help="Judge expiry at DATE (YYYY-MM-DD) instead of today.",
-)
+@_render_options
 @_library_option
 def render(
     sources: tuple[str, ...],
@@ -124,14 +148,7 @@ def render(
     if output is not None and output.suffix.lower() == ".pdf" and len(sources) > 1:
         raise click.UsageError("-o FILE.pdf takes one SOURCE; give a folder for several")
     failed = False
-    try:
-        brand = load_brand(brand_file) if brand_file else HOUSE_STYLE
-    except LeafletError as error:
-        _report(error)
-        sys.exit(EXIT_REFUSED)
-    options = RenderOptions(
-        paper=paper, large_print=large_print, allow_expired=allow_expired, as_of=as_of, brand=brand
-    )
+    options = _settings(brand_file, paper, large_print, allow_expired, as_of)
     for source in sources:
         try:
             path = resolve(source, library or default_library())
@@ -169,27 +186,7 @@ def render(
     help="Also write one print-ready PDF of all produced leaflets, each starting on "
     "an odd page (for duplex printing).",
 )
-@click.option(
-    "--brand",
-    "brand_file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Brand file (YAML) with the pharmacy's name, logo and colours.",
-)
-@click.option("--paper", type=click.Choice(PAPERS), default="letter", show_default=True)
-@click.option("--large-print", is_flag=True, help="Body text 18 pt, larger headings.")
-@click.option(
-    "--allow-expired",
-    is_flag=True,
-    help="Render expired information, marked 'not for patient use' on every page.",
-)
-@click.option(
-    "--as-of",
-    callback=_date,
-    default=None,
-    metavar="DATE",
-    help="Judge expiry at DATE (YYYY-MM-DD) instead of today.",
-)
+@_render_options
 def batch(
     folder: Path,
     outdir: Path,
@@ -203,10 +200,7 @@ def batch(
     as_of: dt.date | None,
 ) -> None:
     """Produce every leaflet under FOLDER into OUTDIR, in parallel, with a manifest."""
-    brand = load_brand(brand_file) if brand_file else HOUSE_STYLE
-    options = RenderOptions(
-        paper=paper, large_print=large_print, allow_expired=allow_expired, as_of=as_of, brand=brand
-    )
+    options = _settings(brand_file, paper, large_print, allow_expired, as_of)
     total = len(source_files(folder))
     show = sys.stderr.isatty()
     with click.progressbar(length=total, label="leaflets", file=sys.stderr, hidden=not show) as bar:

@@ -214,15 +214,16 @@ class TextBlock(Flowable):
         if self.bullet:
             symbol, label_node = self.bullet
             with self.tagger.content(canvas, label_node):
-                _draw_line(canvas, ((symbol, REGULAR),), 0, baseline, style.size)
+                draw_line(canvas, ((symbol, REGULAR),), 0, baseline, style.size)
         with self.tagger.content(canvas, self.node):
             for index, line in enumerate(lines):
-                _draw_line(
+                draw_line(
                     canvas, line.pieces, self.indent, baseline - index * style.leading, style.size
                 )
 
 
-def _draw_line(canvas: object, pieces: Sequence[Piece], x: float, y: float, size: float) -> None:
+def draw_line(canvas: object, pieces: Sequence[Piece], x: float, y: float, size: float) -> None:
+    """One line of text at (x, y): each piece in its own font."""
     text = canvas.beginText(x, y)  # type: ignore[attr-defined]
     for piece, font in pieces:
         text.setFont(font, size)
@@ -330,7 +331,7 @@ class Box(Flowable):
             y -= style.leading
             with artifact(canvas):
                 canvas.setFillColor(HexColor(style.color))
-                _draw_line(
+                draw_line(
                     canvas, ((label, BOLD),), x, y + style.leading - style.size * 1.05, style.size
                 )
             y -= style.space_after

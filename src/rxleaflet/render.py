@@ -19,7 +19,7 @@ from reportlab.platypus import (
 
 from . import __version__, packagedata, pdfobjects
 from .brand import MUTED_TEXT
-from .flowables import Line, TextStyle, break_lines
+from .flowables import Line, TextStyle, break_lines, draw_line
 from .fonts import BOLD, REGULAR, FontSet, load_fonts
 from .layout import Leaflet, compose, expiry_line
 from .markup import Run
@@ -142,7 +142,6 @@ class _Finisher:
 
     def __init__(
         self,
-        parts: list[Leaflet],
         furniture: list[PageFurniture],
         tagger: Tagger,
         margin: float,
@@ -150,7 +149,6 @@ class _Finisher:
         metadata: dict[str, Any],
         odd_starts: bool,
     ):
-        self.parts = parts
         self.furniture = furniture
         self.tagger = tagger
         self.margin = margin
@@ -168,7 +166,7 @@ class _Finisher:
             _, height = canvas._pagesize
             with artifact(canvas, "Pagination", "Header"):
                 canvas.setFillColor(HexColor(mark.color))
-                _text(
+                draw_line(
                     canvas,
                     [(furniture.expired_mark, BOLD)],
                     margin,
@@ -185,12 +183,14 @@ class _Finisher:
             canvas.setFillColor(HexColor(style.color))
             y = top - style.leading
             for line in furniture.copyright:
-                _text(canvas, list(line.pieces), margin, y, style.size)
+                draw_line(canvas, list(line.pieces), margin, y, style.size)
                 y -= style.leading
-            _text(canvas, [(furniture.expiry + " ", REGULAR)], margin, y, style.size)
+            draw_line(canvas, [(furniture.expiry + " ", REGULAR)], margin, y, style.size)
             number = furniture.page_pattern.format(n=page, m=total)
             number_width = canvas.stringWidth(number, REGULAR, style.size)
-            _text(canvas, [(number, REGULAR)], margin + self.width - number_width, y, style.size)
+            draw_line(
+                canvas, [(number, REGULAR)], margin + self.width - number_width, y, style.size
+            )
 
     def finalize(self, canvas: Canvas) -> None:
         pdfobjects.write_structure_tree(canvas, self.tagger, self.page_map)
@@ -206,14 +206,6 @@ def _paper_name(size: tuple[float, float]) -> str:
         if abs(width - size[0]) < 0.5 and abs(height - size[1]) < 0.5:
             return str(name)
     return "custom"
-
-
-def _text(canvas: Canvas, pieces: list[tuple[str, str]], x: float, y: float, size: float) -> None:
-    text = canvas.beginText(x, y)
-    for piece, font in pieces:
-        text.setFont(font, size)
-        text.textOut(piece)
-    canvas.drawText(text)
 
 
 def furniture_for(leaflet: Leaflet, fonts: FontSet, width: float) -> PageFurniture:
@@ -312,7 +304,7 @@ def _render(
         parent = tagger.root if single else tagger.root.add("Part", lang=leaflet.monograph.language)
         story.append(_StartPart(index))
         story += compose(leaflet, fonts, tagger, parent, key_prefix="" if single else f"{index}-")
-    finisher = _Finisher(leaflets, furniture, tagger, margin, width, metadata, odd_starts)
+    finisher = _Finisher(furniture, tagger, margin, width, metadata, odd_starts)
     buffer = io.BytesIO()
     document = BaseDocTemplate(
         buffer, pagesize=size, pageTemplates=page_templates, title=metadata["title"],
