@@ -195,6 +195,10 @@ def hostile_corpus(good_pdf: bytes) -> dict[str, bytes]:
     writer.encrypt(user_password="secret", owner_password="owner")
     encrypted = io.BytesIO()
     writer.write(encrypted)
+    restricted = PdfWriter(clone_from=PdfReader(io.BytesIO(good_pdf)))
+    restricted.encrypt(user_password="", owner_password="owner", permissions_flag=0)
+    restricted_bytes = io.BytesIO()
+    restricted.write(restricted_bytes)
     many = PdfWriter()
     for _ in range(500):
         many.add_blank_page(612, 792)
@@ -205,6 +209,7 @@ def hostile_corpus(good_pdf: bytes) -> dict[str, bytes]:
         "not-a-pdf.pdf": b"This is a text file, not a PDF.\n" * 10,
         "truncated.pdf": good_pdf[: len(good_pdf) // 3],
         "encrypted.pdf": encrypted.getvalue(),
+        "restricted.pdf": restricted_bytes.getvalue(),
         "zero-pages.pdf": _pdf(
             [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]
         ),

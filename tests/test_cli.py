@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from rxleaflet.cli import main
 
-from .conftest import LIBRARY, TODAY
+from .conftest import LIBRARY, TODAY, assert_pdfua
 
 AS_OF = ["--as-of", TODAY.isoformat()]
 
@@ -38,7 +38,7 @@ def test_render_by_drug_name_into_current_folder(run, tmp_path: Path) -> None:
     result = run("render", "LISINOPRIL", "--library", str(LIBRARY), *AS_OF)
     assert result.exit_code == 0, result.output
     assert result.stdout == "wrote lisinopril.pdf\n"
-    assert (tmp_path / "lisinopril.pdf").read_bytes().startswith(b"%PDF-")
+    assert_pdfua((tmp_path / "lisinopril.pdf").read_bytes())
 
 
 def test_render_by_brand_name_to_pdf_path(run, tmp_path: Path) -> None:
