@@ -128,8 +128,3 @@ def _paragraph(text: str, markup: bool) -> Paragraph:
     if position < len(text):
         runs.append(Run(text[position:]))
     return Paragraph(tuple(runs))
-
-
-def plain_text(blocks: tuple[Block, ...]) -> str:
-    """What a reader sees, one block per line: the text to find again in the PDF."""
-    return "\n".join(block.plain for block in blocks)

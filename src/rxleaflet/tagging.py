@@ -23,12 +23,6 @@ class StructNode:
         self.children.append(child)
         return child
 
-    def walk(self) -> Iterator[StructNode]:
-        yield self
-        for child in self.children:
-            if isinstance(child, StructNode):
-                yield from child.walk()
-
 
 @dataclass(frozen=True)
 class MarkedContent:
