@@ -22,7 +22,7 @@ from . import __version__
 from .errors import LeafletError
 from .library import source_files
 from .output import write_atomic
-from .pipeline import RenderOptions, build, prepare
+from .pipeline import RenderOptions, build, output_path, prepare
 
 MANIFEST = "manifest.json"
 JOURNAL = ".rxleaflet-journal.jsonl"
@@ -168,7 +168,7 @@ def produce_one(job: Job, item: tuple[Path, Previous]) -> Entry:
         entry.source_sha256 = hashlib.sha256(data).hexdigest()
         leaflet = prepare(source, job.options)
         entry.id = leaflet.monograph.id
-        target = job.outdir / f"{leaflet.monograph.id}.pdf"
+        target = output_path(leaflet, job.outdir)
         entry.output = target.name
         if before is not None and reusable and _still_valid(before, entry, target):
             entry.output_sha256, entry.pages = before.output_sha256, before.pages
