@@ -283,3 +283,19 @@ def test_text_report_format(good, tmp_path: Path) -> None:
     assert lines[0] == f"FAIL {path} (1 error(s), 0 warning(s))"
     assert lines[1] == "  error   [expiry] information expired 2027-10-31"
     assert lines[2].startswith("  info    pages 2; profile monograph; body text 11 pt")
+
+
+@pytest.mark.parametrize("source", source_files(LIBRARY), ids=lambda p: p.stem)
+def test_fast_scanner_reads_the_same_text_as_pypdf(source: Path) -> None:
+    from rxleaflet.contentscan import page_fonts, page_forms, scan_text
+    from rxleaflet.rules import squeeze
+
+    leaflet = prepare(source, RenderOptions(allow_expired=True, as_of=TODAY))
+    reader = PdfReader(io.BytesIO(render_pdf(leaflet)))
+    decoders: dict = {}
+    for page in reader.pages:
+        sizes: list[float] = []
+        fast = scan_text(page.get_contents().get_data(), page_fonts(page, decoders),
+                         page_forms(page), lambda _text, size: sizes.append(size))
+        assert squeeze(fast) == squeeze(page.extract_text())
+        assert min(sizes) >= 8 and max(sizes) <= 24
