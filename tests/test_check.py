@@ -295,7 +295,12 @@ def test_fast_scanner_reads_the_same_text_as_pypdf(source: Path) -> None:
     decoders: dict = {}
     for page in reader.pages:
         sizes: list[float] = []
-        fast = scan_text(page.get_contents().get_data(), page_fonts(page, decoders),
-                         page_forms(page), lambda _text, size: sizes.append(size))
+
+        def record(_text: str, size: float, sizes: list[float] = sizes) -> None:
+            sizes.append(size)
+
+        fast = scan_text(
+            page.get_contents().get_data(), page_fonts(page, decoders), page_forms(page), record
+        )
         assert squeeze(fast) == squeeze(page.extract_text())
         assert min(sizes) >= 8 and max(sizes) <= 24
