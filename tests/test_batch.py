@@ -276,3 +276,15 @@ def test_combined_file_is_checked_before_it_is_written(tmp_path: Path, monkeypat
     assert "[page-numbers] page 2: lisinopril" not in str(caught.value)
     assert "baclofen-intrathecal: expected 'Page 2 of 2'" in str(caught.value)
     assert not target.exists()
+
+
+def test_empty_folder_is_an_error_and_writes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = CliRunner().invoke(
+        main, ["batch", str(tmp_path / "empty"), "-o", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: no leaflet sources (*.yaml, *.yml) under {tmp_path / 'empty'}; nothing to do\n"
+    )
+    assert not (tmp_path / "out").exists()

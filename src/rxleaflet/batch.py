@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .errors import LeafletError
+from .errors import LeafletError, LibraryError
 from .library import source_files
 from .output import write_atomic
 from .pipeline import RenderOptions, build, output_path, prepare
@@ -97,6 +97,9 @@ def run_batch(
 ) -> BatchResult:
     """Produce every leaflet under ``folder`` into ``outdir``; write ``manifest.json``."""
     started = time.perf_counter()
+    sources = source_files(folder)
+    if not sources:
+        raise LibraryError(f"no leaflet sources (*.yaml, *.yml) under {folder}; nothing to do")
     outdir.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(outdir / TEMPORARY, ignore_errors=True)  # left by a killed run
     settings = fingerprint(options, brand_file)
@@ -105,7 +108,6 @@ def run_batch(
     ).hexdigest()
     previous = _previous_entries(outdir, key, reusable=not force)
     job = Job(outdir, options, key)
-    sources = source_files(folder)
     entries: dict[str, Entry] = {}
     interrupted = False
     with (outdir / JOURNAL).open("a", encoding="utf-8") as journal:
