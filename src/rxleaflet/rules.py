@@ -72,23 +72,14 @@ class Subject:
     def squeezed_pages(self) -> list[tuple[int, str]]:
         return [(page.number, squeeze(page.text)) for page in self.facts.pages]
 
-    def page_texts(self) -> list[tuple[int, str]]:
-        return self.squeezed_pages
-
     @cached_property
     def squeezed_body(self) -> str:
-        return self._body()
-
-    def body(self) -> str:
-        return self.squeezed_body
-
-    def _body(self) -> str:
         """All page text in order, without the running footer and repeated page furniture."""
         expected = self.expected
         if expected is None:
-            return "".join(text for _, text in self.page_texts())
+            return "".join(text for _, text in self.squeezed_pages)
         parts = []
-        for number, text in self.page_texts():
+        for number, text in self.squeezed_pages:
             furniture = [
                 expected.expired_mark if number > 1 else None,
                 expected.copyright,
@@ -209,7 +200,7 @@ def pdfua_identifier(subject: Subject) -> Iterator[Finding]:
 
 
 def required_headings(subject: Subject) -> Iterator[Finding]:
-    body = subject.body()
+    body = subject.squeezed_body
     if subject.expected:
         patterns = [(h, re.escape(squeeze(h))) for h in subject.expected.required_headings]
     else:
@@ -234,10 +225,12 @@ def required_headings(subject: Subject) -> Iterator[Finding]:
 def warning(subject: Subject) -> Iterator[Finding]:
     expected = subject.expected
     if expected is not None:
-        yield from _in_order(subject.body(), [("warning", t) for t in expected.warning], "warning")
+        yield from _in_order(
+            subject.squeezed_body, [("warning", t) for t in expected.warning], "warning"
+        )
     elif subject.facts.info.get("RxLeafletWarning") == "yes":
         words = [squeeze(locale.word("warning")) for locale in subject.locales]
-        if not any(word in subject.body() for word in words):
+        if not any(word in subject.squeezed_body for word in words):
             yield Finding(
                 "warning",
                 ERROR,
@@ -248,7 +241,7 @@ def warning(subject: Subject) -> Iterator[Finding]:
 
 def footer_copyright(subject: Subject) -> Iterator[Finding]:
     expected = subject.expected
-    for number, text in subject.page_texts():
+    for number, text in subject.squeezed_pages:
         if expected is None:
             if not re.search(r"©|\(c\)|copyright", text, re.I):
                 yield Finding("footer-copyright", ERROR, "no copyright line on this page", number)
@@ -275,7 +268,7 @@ def page_numbers(subject: Subject) -> Iterator[Finding]:
         if subject.expected
         else [locale.words["page"] for locale in subject.locales]
     )
-    for number, text in subject.page_texts():
+    for number, text in subject.squeezed_pages:
         wanted = [squeeze(p.format(n=number, m=total)) for p in patterns]
         if any(w in text for w in wanted):
             continue
@@ -294,7 +287,9 @@ def page_numbers(subject: Subject) -> Iterator[Finding]:
 def disclaimer(subject: Subject) -> Iterator[Finding]:
     if subject.expected is not None:
         yield from _in_order(
-            subject.body(), [("disclaimer", t) for t in subject.expected.disclaimer], "disclaimer"
+            subject.squeezed_body,
+            [("disclaimer", t) for t in subject.expected.disclaimer],
+            "disclaimer",
         )
         return
     text = subject.facts.text.lower()
@@ -310,7 +305,7 @@ def disclaimer(subject: Subject) -> Iterator[Finding]:
 def expiry(subject: Subject) -> Iterator[Finding]:
     expected = subject.expected
     stated: dt.date | None = None
-    for number, text in subject.page_texts():
+    for number, text in subject.squeezed_pages:
         if expected is not None:
             found = expected.expires if squeeze(expected.expiry) in text else None
         else:
@@ -334,7 +329,7 @@ def expiry(subject: Subject) -> Iterator[Finding]:
 
 def source_content(subject: Subject) -> Iterator[Finding]:
     if subject.expected is not None:
-        yield from _in_order(subject.body(), subject.expected.content, "source-content")
+        yield from _in_order(subject.squeezed_body, subject.expected.content, "source-content")
 
 
 def source_hash(subject: Subject) -> Iterator[Finding]:
@@ -456,7 +451,7 @@ def _in_order(body: str, items: list[tuple[str, str]], rule: str) -> Iterator[Fi
 
 
 def _expired_mark(subject: Subject, mark: str) -> Iterator[Finding]:
-    for number, text in subject.page_texts():
+    for number, text in subject.squeezed_pages:
         if squeeze(mark) not in text:
             yield Finding("expiry", ERROR, f"expired information without the '{mark}' mark", number)
 
