@@ -182,17 +182,20 @@ def produce_one(job: Job, item: tuple[Path, Previous]) -> Entry:
         entry.pages = rendered.pages
         entry.status = PRODUCED
     except LeafletError as error:
-        entry.output = entry.output or (before.output if before else None)
-        entry.status = REFUSED
-        entry.reasons = [str(error)]
-        entry.output_sha256 = entry.pages = None
-        _remove_stale(job.outdir, entry)
+        _refuse(entry, str(error), before, job.outdir)
     except Exception as error:  # noqa: BLE001 - one broken leaflet must not stop the batch
-        entry.output = entry.output or (before.output if before else None)
-        entry.status = REFUSED
-        entry.reasons = [f"{source}: internal error ({type(error).__name__}: {error})"]
-        _remove_stale(job.outdir, entry)
+        _refuse(
+            entry, f"{source}: internal error ({type(error).__name__}: {error})", before, job.outdir
+        )
     return entry
+
+
+def _refuse(entry: Entry, reason: str, before: Entry | None, outdir: Path) -> None:
+    entry.status = REFUSED
+    entry.reasons = [reason]
+    entry.output_sha256 = entry.pages = None
+    entry.output = entry.output or (before.output if before else None)
+    _remove_stale(outdir, entry)
 
 
 def _still_valid(before: Entry, now: Entry, target: Path) -> bool:
