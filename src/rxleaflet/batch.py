@@ -7,6 +7,7 @@ of finished leaflets lets the rerun skip what is already done.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -166,9 +167,8 @@ def produce_one(job: Job, item: tuple[Path, Previous]) -> Entry:
     before, reusable = previous if previous else (None, False)
     entry = Entry(source=str(source))
     try:
-        data = source.read_bytes()
-        entry.source_sha256 = hashlib.sha256(data).hexdigest()
         leaflet = prepare(source, job.options)
+        entry.source_sha256 = leaflet.monograph.sha256
         entry.id = leaflet.monograph.id
         target = output_path(leaflet, job.outdir)
         entry.output = target.name
@@ -191,6 +191,9 @@ def produce_one(job: Job, item: tuple[Path, Previous]) -> Entry:
 
 
 def _refuse(entry: Entry, reason: str, before: Entry | None, outdir: Path) -> None:
+    if entry.source_sha256 is None:  # the loader did not get far enough to hash it
+        with contextlib.suppress(OSError):
+            entry.source_sha256 = hashlib.sha256(Path(entry.source).read_bytes()).hexdigest()
     entry.status = REFUSED
     entry.reasons = [reason]
     entry.output_sha256 = entry.pages = None

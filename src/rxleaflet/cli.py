@@ -73,6 +73,12 @@ class _Guarded(click.Group):
             sys.exit(EXIT_REFUSED)
 
 
+_as_of_option = click.option(
+    "--as-of", callback=_date, default=None, metavar="DATE",
+    help="Judge expiry at DATE (YYYY-MM-DD) instead of today.",
+)  # fmt: skip
+
+
 def _render_options(function: Callable[..., Any]) -> Callable[..., Any]:
     """The options that decide how leaflets look, shared by render and batch."""
     options = [
@@ -90,13 +96,7 @@ def _render_options(function: Callable[..., Any]) -> Callable[..., Any]:
             is_flag=True,
             help="Render expired information, marked 'not for patient use' on every page.",
         ),
-        click.option(
-            "--as-of",
-            callback=_date,
-            default=None,
-            metavar="DATE",
-            help="Judge expiry at DATE (YYYY-MM-DD) instead of today.",
-        ),
+        _as_of_option,
     ]
     for option in reversed(options):
         function = option(function)
@@ -238,13 +238,7 @@ def batch(
 @main.command()
 @click.argument("sources", nargs=-1, required=True)
 @click.option("--allow-expired", is_flag=True, help="Do not count expired information as an error.")
-@click.option(
-    "--as-of",
-    callback=_date,
-    default=None,
-    metavar="DATE",
-    help="Judge expiry at DATE (YYYY-MM-DD) instead of today.",
-)
+@_as_of_option
 @_library_option
 def validate(
     sources: tuple[str, ...], allow_expired: bool, as_of: dt.date | None, library: Path | None
@@ -295,13 +289,7 @@ def validate(
     default=None,
     help="Profile to check when a PDF's metadata names none (default: monograph).",
 )
-@click.option(
-    "--as-of",
-    callback=_date,
-    default=None,
-    metavar="DATE",
-    help="Judge expiry at DATE (YYYY-MM-DD) instead of today.",
-)
+@_as_of_option
 @click.option(
     "--max-grade",
     type=float,

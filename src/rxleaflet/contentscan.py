@@ -141,7 +141,8 @@ def _parse_cmap(data: bytes) -> FontDecoder:
     return FontDecoder(mapping, code_length)
 
 
-def _scale(matrix: list[float]) -> float:
+def matrix_scale(matrix: list[float]) -> float:
+    """How much a PDF matrix [a b c d e f] scales lengths (square root of its determinant)."""
     return math.sqrt(abs(matrix[0] * matrix[3] - matrix[1] * matrix[2]))
 
 
@@ -189,7 +190,7 @@ def scan_text(
                 text += " "  # a wide negative adjustment is a space in most producers
         if text:
             pieces.append(text)
-            visit(text, round(size * _scale(text_matrix) * _scale(ctm), 1))
+            visit(text, round(size * matrix_scale(text_matrix) * matrix_scale(ctm), 1))
 
     for found in _OPERATION.finditer(content):
         kind = found.lastgroup

@@ -6,7 +6,6 @@ The PDF may be ours, someone else's, broken or hostile: nothing here trusts it.
 from __future__ import annotations
 
 import io
-import math
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -16,7 +15,14 @@ from pypdf import PdfReader, apply_configuration
 from pypdf.errors import LimitReachedError
 from pypdf.generic import DictionaryObject, IndirectObject
 
-from .contentscan import FontDecoder, Unsupported, page_fonts, page_forms, scan_text
+from .contentscan import (
+    FontDecoder,
+    Unsupported,
+    matrix_scale,
+    page_fonts,
+    page_forms,
+    scan_text,
+)
 
 MAX_PAGES = 50  # a patient leaflet is a few pages; more is refused without reading content
 TIME_BUDGET_SECONDS = 10.0
@@ -149,10 +155,7 @@ def _page(page: Any, number: int, decoders: dict[int, FontDecoder]) -> PageFact:
             fact.runs.append((text, size))
 
     def visit_pypdf(text: str, cm: list[float], tm: list[float], _font: Any, size: float) -> None:
-        scale = math.sqrt(abs(tm[0] * tm[3] - tm[1] * tm[2])) * math.sqrt(
-            abs(cm[0] * cm[3] - cm[1] * cm[2])
-        )
-        add(text, round(size * scale, 1))
+        add(text, round(size * matrix_scale(tm) * matrix_scale(cm), 1))
 
     try:
         contents = page.get_contents()

@@ -194,18 +194,8 @@ class _Finisher:
 
     def finalize(self, canvas: Canvas) -> None:
         pdfobjects.write_structure_tree(canvas, self.tagger, self.page_map)
-        facts = dict(self.metadata)
-        provenance_keys = facts.pop("provenance")
-        provenance_keys["RxLeafletPaper"] = _paper_name(canvas._pagesize)
-        pdfobjects.write_document_metadata(canvas, provenance=provenance_keys, **facts)
+        pdfobjects.write_document_metadata(canvas, **self.metadata)
         canvas.showOutline()
-
-
-def _paper_name(size: tuple[float, float]) -> str:
-    for name, (width, height) in packagedata.load("page_sizes.yaml").items():
-        if abs(width - size[0]) < 0.5 and abs(height - size[1]) < 0.5:
-            return str(name)
-    return "custom"
 
 
 def furniture_for(leaflet: Leaflet, fonts: FontSet, width: float) -> PageFurniture:
@@ -240,7 +230,7 @@ def render_pdf(leaflet: Leaflet, paper: str = "letter") -> bytes:
         "subject": leaflet.locale.word(leaflet.profile.title_suffix),
         "keywords": ", ".join((leaflet.monograph.drug.name, *leaflet.monograph.drug.brands)),
         "creator": PRODUCT,
-        "provenance": provenance(leaflet, ""),
+        "provenance": provenance(leaflet, paper),
     }
     return _render([leaflet], paper, metadata, odd_starts=False).pdf
 
@@ -257,7 +247,11 @@ def render_combined(leaflets: list[Leaflet], paper: str = "letter") -> Combined:
         "subject": "Patient leaflets for printing",
         "keywords": ", ".join(sorted({leaflet.monograph.drug.name for leaflet in leaflets})),
         "creator": PRODUCT,
-        "provenance": {"RxLeafletIds": " ".join(ids), "RxLeafletVersion": __version__},
+        "provenance": {
+            "RxLeafletIds": " ".join(ids),
+            "RxLeafletVersion": __version__,
+            "RxLeafletPaper": paper,
+        },
     }
     return _render(leaflets, paper, metadata, odd_starts=True)
 
