@@ -20,6 +20,7 @@ class Locale:
     month_year_pattern: str
     full_date_pattern: str
     headings: dict[str, dict[str, str]]
+    disclaimer_hints: tuple[str, ...]  # phrases that mark a disclaimer, for checks without source
 
     def word(self, key: str, **values: Any) -> str:
         return self.words[key].format(**values)
@@ -58,4 +59,5 @@ def locale_for(tag: str) -> Locale:
         month_year_pattern=data["month_year"],
         full_date_pattern=data["full_date"],
         headings=data["headings"],
+        disclaimer_hints=tuple(data["disclaimer_hints"]),
     )

@@ -24,11 +24,6 @@ from .readability import flesch_kincaid_grade
 
 ERROR, WARNING = "error", "warning"
 MIN_ANY_TEXT_PT = 8.0
-_DISCLAIMER_HINTS = {
-    "en": ("does not contain all", "not intended as", "medical advice", "does not take the place",
-           "is a summary", "ask your"),
-    "es": ("no contiene toda", "es un resumen", "no reemplaza", "consejo médico", "consulte"),
-}  # fmt: skip
 
 
 def squeeze(text: str) -> str:
@@ -293,9 +288,7 @@ def disclaimer(subject: Subject) -> Iterator[Finding]:
         )
         return
     text = subject.facts.text.lower()
-    hints = [
-        hint for locale in subject.locales for hint in _DISCLAIMER_HINTS.get(locale.language, ())
-    ]
+    hints = [hint for locale in subject.locales for hint in locale.disclaimer_hints]
     if not any(hint in text for hint in hints):
         yield Finding(
             "disclaimer", ERROR, "no disclaimer found (give --source to check it verbatim)"
