@@ -240,3 +240,19 @@ def test_verification_failure_writes_nothing(monkeypatch, write_source, tmp_path
 def test_build_checks_verification_against_source(write_source) -> None:
     leaflet = prepare(write_source(), RenderOptions(as_of=TODAY))
     assert build(leaflet).pdf.startswith(b"%PDF-")
+
+
+def test_page_number_moves_below_a_long_expiry_line_instead_of_touching_it() -> None:
+    from rxleaflet.fonts import load_fonts
+    from rxleaflet.render import furniture_for, page_size
+
+    def furniture(source: str, **options):
+        leaflet = prepare(LIBRARY / source, RenderOptions(as_of=TODAY, **options))
+        width = page_size(options.get("paper", "letter"))[0] - 2 * leaflet.typography.margin
+        return furniture_for(leaflet, load_fonts(), width)
+
+    assert not furniture("lisinopril.yaml").number_below
+    crowded = furniture("metformina.yaml", paper="a4", large_print=True)
+    assert crowded.number_below
+    pdf = render_source(LIBRARY / "metformina.yaml", paper="a4", large_print=True)
+    assert "septiembre de 2027 \nPágina 1 de" in page_texts(pdf)[0]  # on a line of its own

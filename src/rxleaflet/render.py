@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reportlab.lib.colors import HexColor
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -38,10 +39,12 @@ class PageFurniture:
     expired_mark: str | None
     style: TextStyle
     mark_style: TextStyle
+    number_below: bool  # "Page N of M" on its own line when it would not fit beside the expiry
 
     @property
     def height(self) -> float:
-        return (len(self.copyright) + 1) * self.style.leading + self.style.size
+        lines = len(self.copyright) + 1 + self.number_below
+        return lines * self.style.leading + self.style.size
 
 
 def page_size(paper: str) -> tuple[float, float]:
@@ -186,6 +189,8 @@ class _Finisher:
                 draw_line(canvas, list(line.pieces), margin, y, style.size)
                 y -= style.leading
             draw_line(canvas, [(furniture.expiry + " ", REGULAR)], margin, y, style.size)
+            if furniture.number_below:
+                y -= style.leading
             number = furniture.page_pattern.format(n=page, m=total)
             number_width = canvas.stringWidth(number, REGULAR, style.size)
             draw_line(
@@ -203,10 +208,14 @@ def furniture_for(leaflet: Leaflet, fonts: FontSet, width: float) -> PageFurnitu
     style = t.style(t.footer, MUTED_TEXT, after=0)
     copyright_lines = break_lines([Run(leaflet.monograph.source.copyright)], style, fonts, width)
     mark = leaflet.locale.word("expired_mark") if leaflet.expired else None
+    expiry = expiry_line(leaflet)
+    widest_number = leaflet.locale.word("page", n=888, m=888)
+    side_by_side = stringWidth(f"{expiry}    {widest_number}", REGULAR, style.size)
     return PageFurniture(
         copyright=copyright_lines,
-        expiry=expiry_line(leaflet),
+        expiry=expiry,
         page_pattern=leaflet.locale.words["page"],
+        number_below=side_by_side > width,
         expired_mark=mark,
         style=style,
         mark_style=t.style(t.footer * 1.3, leaflet.brand.colors.warning, bold=True, after=0),
