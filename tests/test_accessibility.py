@@ -12,12 +12,12 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from rxleaflet.brand import load_brand
-from rxleaflet.expectations import expectations_for
-from rxleaflet.library import source_files
-from rxleaflet.monograph import load_monograph
+from rxleaflet.contract import expectations_for
 from rxleaflet.pipeline import RenderOptions, prepare
 from rxleaflet.render import render_combined
+from rxleaflet.source.brand import load_brand
+from rxleaflet.source.library import source_files
+from rxleaflet.source.monograph import load_monograph
 
 from .conftest import LIBRARY, REPO, TODAY, render_source
 

@@ -3,6 +3,7 @@ never a partial PDF — not even when the whole process group is killed."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -15,9 +16,9 @@ import pytest
 from click.testing import CliRunner
 
 from rxleaflet.batch import MANIFEST, TEMPORARY, run_batch
+from rxleaflet.check import check_pdf
 from rxleaflet.cli import main
 from rxleaflet.pipeline import RenderOptions
-from rxleaflet.verify import check_pdf
 
 from .conftest import LIBRARY, TODAY
 
@@ -257,18 +258,20 @@ def test_combine_writes_one_tagged_print_file_with_odd_page_starts(tmp_path: Pat
 
 
 def test_combined_file_is_checked_before_it_is_written(tmp_path: Path, monkeypatch) -> None:
-    from rxleaflet import render
+    from rxleaflet import combine
+    from rxleaflet.combine import write_combined
     from rxleaflet.errors import VerificationError
 
-    original = render._Finisher.decorate
+    from .defects import without_footer
 
-    def no_footer_on_second_page(self, canvas, part, page, total):
-        if page != 2:
-            original(self, canvas, part, page, total)
+    real = combine.render_combined
+
+    def no_footer_on_second_page(leaflets, paper):
+        made = real(leaflets, paper)
+        return dataclasses.replace(made, pdf=without_footer(made.pdf, 1))
 
     result = run_batch(LIBRARY, tmp_path / "out", RenderOptions(as_of=TODAY, allow_expired=True))
-    monkeypatch.setattr(render._Finisher, "decorate", no_footer_on_second_page)
-    from rxleaflet.combine import write_combined
+    monkeypatch.setattr(combine, "render_combined", no_footer_on_second_page)
 
     target = tmp_path / "all.pdf"
     with pytest.raises(VerificationError) as caught:

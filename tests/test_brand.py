@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from rxleaflet.brand import Colors, contrast_ratio, load_brand
 from rxleaflet.errors import BrandError
+from rxleaflet.source.brand import Colors, contrast_ratio, load_brand
 
 from .conftest import page_texts, render_source
 

@@ -14,16 +14,16 @@ from click.testing import CliRunner
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject
 
-from rxleaflet import render
+from rxleaflet.check import check_pdf
+from rxleaflet.check.rules import CheckOptions
 from rxleaflet.cli import main
-from rxleaflet.expectations import expectations_for
-from rxleaflet.library import source_files
+from rxleaflet.contract import expectations_for
 from rxleaflet.pipeline import RenderOptions, prepare
-from rxleaflet.render import render_pdf
-from rxleaflet.rules import CheckOptions
-from rxleaflet.verify import check_pdf
+from rxleaflet.render import Typography, render_pdf
+from rxleaflet.source.library import source_files
 
 from .conftest import LIBRARY, TODAY
+from .defects import without_footer
 
 LISINOPRIL = LIBRARY / "lisinopril.yaml"
 
@@ -52,7 +52,7 @@ def rewrite(pdf: bytes, change) -> bytes:
 def test_every_bundled_leaflet_passes_with_and_without_source(source: Path) -> None:
     leaflet = prepare(source, RenderOptions(allow_expired=True, as_of=TODAY))
     pdf = render_pdf(leaflet)
-    as_of = min(TODAY, leaflet.monograph.source.expires)
+    as_of = min(TODAY, leaflet.monograph.attribution.expires)
     assert rules_failed(pdf, as_of=as_of) == set()
     assert rules_failed(pdf, expectations_for(leaflet), as_of=as_of) == set()
 
@@ -65,31 +65,24 @@ def test_good_pdf_passes(good) -> None:
 
 def test_disclaimer_sentence_removed(good) -> None:
     leaflet, _, expected = good
-    source = leaflet.monograph.source
+    source = leaflet.monograph.attribution
     shortened = source.disclaimer[0].plain.rsplit(". ", 2)[0] + "."
-    from rxleaflet.markup import parse
+    from rxleaflet.source.markup import parse
 
     broken = dataclasses.replace(
         leaflet,
         monograph=dataclasses.replace(
             leaflet.monograph,
-            source=dataclasses.replace(source, disclaimer=parse(shortened, markup=False)),
+            attribution=dataclasses.replace(source, disclaimer=parse(shortened, markup=False)),
         ),
     )
     pdf = render_pdf(broken)
     assert "disclaimer" in rules_failed(pdf, expected)
 
 
-def test_footer_missing_on_one_page(good, monkeypatch) -> None:
-    leaflet, _, expected = good
-    original = render._Finisher.decorate
-
-    def skip_second(self, canvas, part, page, total):
-        if page != 2:
-            original(self, canvas, part, page, total)
-
-    monkeypatch.setattr(render._Finisher, "decorate", skip_second)
-    pdf = render_pdf(leaflet)
+def test_footer_missing_on_one_page(good) -> None:
+    _, good_pdf, expected = good
+    pdf = without_footer(good_pdf, 1)
     for expected_or_none in (expected, None):
         report = check_pdf(pdf, expected=expected_or_none, options=CheckOptions(as_of=TODAY))
         pages = {(f.rule, f.page) for f in report.errors}
@@ -154,8 +147,8 @@ def test_source_hash_mismatch(good, tmp_path: Path) -> None:
 
 def test_page_of_seven_point_text(good) -> None:
     leaflet, _, _ = good
-    tiny = dataclasses.replace(leaflet.typography, body=7, small=7, footer=7)
-    pdf = render_pdf(dataclasses.replace(leaflet, typography=tiny))
+    tiny = dataclasses.replace(Typography.for_mode(False), body=7, small=7, footer=7)
+    pdf = render_pdf(leaflet, typography=tiny)
     report = check_pdf(pdf, options=CheckOptions(as_of=TODAY))
     assert {f.rule for f in report.errors} == {"body-size"}
     assert any(f.page == 1 and "7 pt" in f.message for f in report.errors)
@@ -285,8 +278,8 @@ def test_text_report_format(good, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("source", source_files(LIBRARY), ids=lambda p: p.stem)
 def test_fast_scanner_reads_the_same_text_as_pypdf(source: Path) -> None:
-    from rxleaflet.contentscan import page_fonts, page_forms, scan_text
-    from rxleaflet.rules import squeeze
+    from rxleaflet.check.contentscan import page_fonts, page_forms, scan_text
+    from rxleaflet.check.rules import squeeze
 
     leaflet = prepare(source, RenderOptions(allow_expired=True, as_of=TODAY))
     reader = PdfReader(io.BytesIO(render_pdf(leaflet)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rxleaflet.contentscan import FontDecoder, Unsupported, _parse_cmap, scan_text
+from rxleaflet.check.contentscan import FontDecoder, Unsupported, _parse_cmap, scan_text
 
 LATIN = FontDecoder({bytes([code]): chr(code) for code in range(32, 127)}, 1)
 

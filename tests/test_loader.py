@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from rxleaflet.errors import SourceError
-from rxleaflet.markup import BulletList, Paragraph, Run
-from rxleaflet.monograph import load_monograph
+from rxleaflet.source.markup import BulletList, Paragraph, Run
+from rxleaflet.source.monograph import load_monograph
 
 from .conftest import MINIMAL
 
@@ -21,7 +21,7 @@ def test_minimal_leaflet_loads_into_frozen_objects(write_source) -> None:
     assert leaflet.drug.name == "Testdrug"
     assert leaflet.sections[0].kind == "uses"
     assert leaflet.sections[0].blocks == (Paragraph((Run("Testdrug treats testing."),)),)
-    assert leaflet.source.expires == dt.date(2027, 6, 30)
+    assert leaflet.attribution.expires == dt.date(2027, 6, 30)
     assert len(leaflet.sha256) == 64
     with pytest.raises(AttributeError):
         leaflet.id = "other"  # type: ignore[misc]
@@ -98,7 +98,7 @@ def test_unknown_nested_key_names_its_path(write_source) -> None:
 )
 def test_expires_accepts_month_and_day(write_source, written: str, expected: dt.date) -> None:
     path = write_source(replace={"expires: 2027-06": f"expires: {written}"})
-    assert load_monograph(path).source.expires == expected
+    assert load_monograph(path).attribution.expires == expected
 
 
 @pytest.mark.parametrize("written", ["2027", "2027-13", "June 2027", "2027-06-31"])
@@ -179,5 +179,5 @@ def test_markup_is_parsed_in_sections(write_source) -> None:
 
 def test_disclaimer_is_verbatim_not_markup(write_source) -> None:
     path = write_source(replace={"This is a summary": "- **Not** a list. This is a summary"})
-    disclaimer = load_monograph(path).source.disclaimer
+    disclaimer = load_monograph(path).attribution.disclaimer
     assert disclaimer[0].plain.startswith("- **Not** a list.")

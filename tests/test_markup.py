@@ -8,11 +8,11 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from rxleaflet import markup
+from rxleaflet.check.rules import squeeze
 from rxleaflet.errors import GlyphError, LeafletError, ProfileError, SourceError
-from rxleaflet.markup import BulletList, Paragraph, Run, parse
-from rxleaflet.monograph import load_monograph
-from rxleaflet.rules import squeeze
+from rxleaflet.source import markup
+from rxleaflet.source.markup import BulletList, Paragraph, Run, parse
+from rxleaflet.source.monograph import load_monograph
 
 from .conftest import page_texts, render_source
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from rxleaflet.errors import ProfileError
-from rxleaflet.locales import locale_for
-from rxleaflet.monograph import SECTION_KINDS, load_monograph
-from rxleaflet.profiles import check_profile, load_profile, profile_names
+from rxleaflet.source.locales import locale_for
+from rxleaflet.source.monograph import SECTION_KINDS, load_monograph
+from rxleaflet.source.profiles import check_profile, load_profile, profile_names
 
 
 def test_profiles_are_shipped_as_data() -> None:

@@ -11,10 +11,10 @@ from pypdf import PdfReader
 
 from rxleaflet import __version__
 from rxleaflet.errors import ExpiredError, VerificationError
-from rxleaflet.library import source_files
-from rxleaflet.monograph import load_monograph
 from rxleaflet.pipeline import RenderOptions, build, prepare
 from rxleaflet.render import render_pdf
+from rxleaflet.source.library import source_files
+from rxleaflet.source.monograph import load_monograph
 
 from .conftest import LIBRARY, TODAY, page_texts, render_source
 
@@ -52,7 +52,7 @@ def test_bundled_leaflets_render_completely(source: Path, paper: str, large: boo
         text = " ".join(text.split())
         assert words[0].format(n=number, m=total) in text
         assert words[1] in text
-        assert monograph.source.copyright in text
+        assert monograph.attribution.copyright in text
     joined = " ".join(texts)
     assert monograph.drug.name in texts[0]
     width = float(reader.pages[0].mediabox.width)
@@ -243,13 +243,15 @@ def test_build_checks_verification_against_source(write_source) -> None:
 
 
 def test_page_number_moves_below_a_long_expiry_line_instead_of_touching_it() -> None:
-    from rxleaflet.fonts import load_fonts
-    from rxleaflet.render import furniture_for, page_size
+    from rxleaflet.render import Typography, page_size
+    from rxleaflet.render.document import furniture_for
+    from rxleaflet.render.fonts import load_fonts
 
     def furniture(source: str, **options):
         leaflet = prepare(LIBRARY / source, RenderOptions(as_of=TODAY, **options))
-        width = page_size(options.get("paper", "letter"))[0] - 2 * leaflet.typography.margin
-        return furniture_for(leaflet, load_fonts(), width)
+        typography = Typography.for_mode(leaflet.large_print)
+        width = page_size(options.get("paper", "letter"))[0] - 2 * typography.margin
+        return furniture_for(leaflet, typography, load_fonts(), width)
 
     assert not furniture("lisinopril.yaml").number_below
     crowded = furniture("metformina.yaml", paper="a4", large_print=True)

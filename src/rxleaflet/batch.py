@@ -21,9 +21,9 @@ from pathlib import Path
 
 from . import __version__
 from .errors import LeafletError, LibraryError
-from .library import source_files
 from .output import write_atomic
 from .pipeline import RenderOptions, build, output_path, prepare
+from .source.library import source_files
 
 MANIFEST = "manifest.json"
 JOURNAL = ".rxleaflet-journal.jsonl"

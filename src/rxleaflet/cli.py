@@ -1,31 +1,26 @@
-"""The ``rxleaflet`` command: parse options, call the library, map errors to exit codes."""
+"""The ``rxleaflet`` command: parse options, call the library, map errors to exit codes.
+
+Each command imports the library parts it needs when it runs, so that ``--help`` and
+``check`` start without loading the renderer.
+"""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
-from .batch import MANIFEST, PRODUCED, REFUSED, SKIPPED, run_batch
-from .brand import HOUSE_STYLE, load_brand
-from .combine import write_combined
-from .errors import LeafletError, VerificationError
-from .expectations import expectations_for
-from .library import default_library, matches, resolve, scan, source_files
-from .pipeline import PAPERS, RenderOptions, prepare, render_file
-from .profiles import profile_names
-from .report import as_json, as_text
-from .rules import CheckOptions
-from .verify import check_file
+from .errors import ExitCode, LeafletError, VerificationError
+from .packagedata import PAPERS, names
 
-EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+if TYPE_CHECKING:
+    from .pipeline import RenderOptions
 
 
 def _report(error: LeafletError) -> None:
@@ -33,6 +28,10 @@ def _report(error: LeafletError) -> None:
     if isinstance(error, VerificationError):
         for reason in error.reasons:
             click.echo(f"  - {reason}", err=True)
+
+
+def _exit(failed: bool) -> None:
+    sys.exit(ExitCode.REFUSED if failed else ExitCode.OK)
 
 
 def _date(_ctx: Any, _param: Any, value: str | None) -> dt.date | None:
@@ -61,7 +60,7 @@ class _Guarded(click.Group):
             return super().invoke(ctx)
         except LeafletError as error:
             _report(error)
-            sys.exit(EXIT_REFUSED)
+            sys.exit(error.exit_code)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as error:  # noqa: BLE001 - the last line of defence
@@ -70,7 +69,7 @@ class _Guarded(click.Group):
                 "written; please report this with the command you ran",
                 err=True,
             )
-            sys.exit(EXIT_REFUSED)
+            sys.exit(ExitCode.REFUSED)
 
 
 _as_of_option = click.option(
@@ -89,7 +88,13 @@ def _render_options(function: Callable[..., Any]) -> Callable[..., Any]:
             default=None,
             help="Brand file (YAML) with the pharmacy's name, logo and colours.",
         ),
-        click.option("--paper", type=click.Choice(PAPERS), default="letter", show_default=True),
+        click.option(
+            "--paper",
+            type=click.Choice(PAPERS, case_sensitive=False),
+            default="letter",
+            show_default=True,
+            callback=lambda _ctx, _param, value: value.lower(),
+        ),
         click.option("--large-print", is_flag=True, help="Body text 18 pt, larger headings."),
         click.option(
             "--allow-expired",
@@ -111,6 +116,9 @@ def _settings(
     as_of: dt.date | None,
 ) -> RenderOptions:
     """RenderOptions from the shared options; a bad brand file ends the command (exit 1)."""
+    from .pipeline import RenderOptions
+    from .source.brand import HOUSE_STYLE, load_brand
+
     brand = load_brand(brand_file) if brand_file else HOUSE_STYLE
     return RenderOptions(
         paper=paper, large_print=large_print, allow_expired=allow_expired, as_of=as_of, brand=brand
@@ -123,7 +131,7 @@ def main() -> None:
     """Make printable, accessible PDF patient leaflets from drug monograph sources."""
 
 
-@main.command()
+@main.command(short_help="Render leaflets (files, ids, drug or brand names) to PDF.")
 @click.argument("sources", nargs=-1, required=True)
 @click.option(
     "-o",
@@ -145,6 +153,9 @@ def render(
     library: Path | None,
 ) -> None:
     """Render SOURCE (a YAML file, or a leaflet id, drug or brand name) to PDF."""
+    from .pipeline import render_file
+    from .source.library import default_library, resolve
+
     if output is not None and output.suffix.lower() == ".pdf" and len(sources) > 1:
         raise click.UsageError("-o FILE.pdf takes one SOURCE; give a folder for several")
     failed = False
@@ -159,10 +170,10 @@ def render(
             continue
         suffix = " (EXPIRED — not for patient use)" if rendered.leaflet.expired else ""
         click.echo(f"wrote {target}{suffix}")
-    sys.exit(EXIT_REFUSED if failed else EXIT_OK)
+    _exit(failed)
 
 
-@main.command()
+@main.command(short_help="Produce every leaflet under a folder, in parallel, with a manifest.")
 @click.argument("folder", type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.option(
     "-o",
@@ -200,6 +211,10 @@ def batch(
     as_of: dt.date | None,
 ) -> None:
     """Produce every leaflet under FOLDER into OUTDIR, in parallel, with a manifest."""
+    from .batch import MANIFEST, PRODUCED, REFUSED, SKIPPED, run_batch
+    from .combine import write_combined
+    from .source.library import source_files
+
     options = _settings(brand_file, paper, large_print, allow_expired, as_of)
     total = len(source_files(folder))
     show = sys.stderr.isatty()
@@ -228,14 +243,14 @@ def batch(
             "interrupted: completed leaflets are kept; run the same command again to finish",
             err=True,
         )
-        sys.exit(EXIT_REFUSED)
+        sys.exit(ExitCode.REFUSED)
     if combine is not None and done:
         pages = write_combined(result, combine, options)
         click.echo(f"wrote {combine} ({done} leaflets, {pages} pages)")
-    sys.exit(EXIT_REFUSED if result.count(REFUSED) else EXIT_OK)
+    _exit(bool(result.count(REFUSED)))
 
 
-@main.command()
+@main.command(short_help="Check leaflet sources without making a PDF.")
 @click.argument("sources", nargs=-1, required=True)
 @click.option("--allow-expired", is_flag=True, help="Do not count expired information as an error.")
 @_as_of_option
@@ -244,6 +259,9 @@ def validate(
     sources: tuple[str, ...], allow_expired: bool, as_of: dt.date | None, library: Path | None
 ) -> None:
     """Check leaflet sources (files, folders, ids or names) without making a PDF."""
+    from .pipeline import RenderOptions, prepare
+    from .source.library import default_library, resolve, source_files
+
     options = RenderOptions(allow_expired=allow_expired, as_of=as_of)
     failed = False
     for source in sources:
@@ -265,10 +283,10 @@ def validate(
                 failed = True
                 continue
             click.echo(f"ok {path} ({leaflet.monograph.id}, {leaflet.profile.name})")
-    sys.exit(EXIT_REFUSED if failed else EXIT_OK)
+    _exit(failed)
 
 
-@main.command()
+@main.command(short_help="Compliance report for PDF files, ours or not.")
 @click.argument("pdfs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--format",
@@ -285,7 +303,7 @@ def validate(
 )
 @click.option(
     "--profile",
-    type=click.Choice(profile_names()),
+    type=click.Choice(names("profiles")),
     default=None,
     help="Profile to check when a PDF's metadata names none (default: monograph).",
 )
@@ -306,37 +324,41 @@ def check(
     max_grade: float,
 ) -> None:
     """Compliance report for PDF files (ours or not): what is missing or wrong, per file."""
+    from .check import CheckOptions, check_file
+    from .check.report import as_json, as_text
+
     expected = None
     if source is not None:
-        leaflet = prepare(source, RenderOptions(allow_expired=True, as_of=as_of))
-        # the PDF may or may not carry the expired mark; expiry itself is judged by its rule
-        expected = expectations_for(dataclasses.replace(leaflet, expired=False))
+        from .contract import source_expectations
+
+        expected = source_expectations(source, as_of)
     options = CheckOptions(profile=profile, as_of=as_of, max_grade=max_grade)
     reports = [check_file(path, expected=expected, options=options) for path in pdfs]
     click.echo(as_json(reports) if output_format == "json" else as_text(reports))
-    sys.exit(EXIT_OK if all(report.passed for report in reports) else EXIT_REFUSED)
+    _exit(not all(report.passed for report in reports))
 
 
-@main.command(name="list")
+@main.command(name="list", short_help="List the library's leaflets by drug and brand name.")
 @click.argument("query", required=False)
 @_library_option
 def list_leaflets(query: str | None, library: Path | None) -> None:
     """List the leaflets in the library by drug and brand name (QUERY filters)."""
+    from .source.library import default_library, matches, scan
+
     folder = library or default_library()
     if not folder.is_dir():
-        _report(LeafletError(f"library folder {folder} does not exist; use --library DIR"))
-        sys.exit(EXIT_REFUSED)
+        raise LeafletError(f"library folder {folder} does not exist; use --library DIR")
     found = scan(folder)
     shown = [m for m in found.leaflets if query is None or matches(m, query)]
     for leaflet in sorted(shown, key=lambda m: (m.drug.name.casefold(), m.language)):
         brands = f" ({', '.join(leaflet.drug.brands)})" if leaflet.drug.brands else ""
         click.echo(
             f"{leaflet.id}\t{leaflet.drug.name}{brands}\t{leaflet.language}\t"
-            f"{leaflet.profile}\texpires {leaflet.source.expires.isoformat()}"
+            f"{leaflet.profile}\texpires {leaflet.attribution.expires.isoformat()}"
         )
     for error in found.errors:
         _report(error)
     if query is not None and not shown:
         click.echo(f"no leaflet matches '{query}'", err=True)
-        sys.exit(EXIT_REFUSED)
-    sys.exit(EXIT_REFUSED if found.errors else EXIT_OK)
+        sys.exit(ExitCode.REFUSED)
+    _exit(bool(found.errors))

@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from .batch import PRODUCED, SKIPPED, BatchResult
+from .check import CheckOptions, check_combined
+from .contract import expectations_for
 from .errors import VerificationError
-from .expectations import expectations_for
 from .output import write_atomic
 from .pipeline import RenderOptions, prepare
 from .render import render_combined
-from .rules import CheckOptions
-from .verify import check_combined, describe
 
 
 def write_combined(result: BatchResult, target: Path, options: RenderOptions) -> int:
@@ -26,6 +25,6 @@ def write_combined(result: BatchResult, target: Path, options: RenderOptions) ->
     checks = CheckOptions(as_of=options.as_of, allow_expired=options.allow_expired)
     report = check_combined(combined.pdf, parts, checks)
     if report.errors:
-        raise VerificationError([describe(f) for f in report.errors], path=target)
+        raise VerificationError([f.describe() for f in report.errors], path=target)
     write_atomic(target, combined.pdf)
     return report.pages or 0

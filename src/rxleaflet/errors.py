@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import IntEnum
 from pathlib import Path
+
+
+class ExitCode(IntEnum):
+    """The command's exit status: the only place these numbers are defined."""
+
+    OK = 0
+    REFUSED = 1  # a leaflet or PDF was refused, or failed a check
+    USAGE = 2  # bad options or arguments (click's own usage errors exit 2 too)
 
 
 class LeafletError(Exception):
     """Base of all refusals. The CLI prints ``str(error)`` and exits with ``exit_code``."""
 
-    exit_code = 1
+    exit_code = ExitCode.REFUSED
 
     def __init__(self, message: str, *, path: Path | str | None = None, line: int | None = None):
         self.message = message

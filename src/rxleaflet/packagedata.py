@@ -6,12 +6,14 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
+PAPERS = ("letter", "a4")  # the keys of data/page_sizes.yaml (a test holds them equal)
 
 
 @cache
 def load(relative: str) -> Any:
     """Parse ``data/<relative>`` (trusted YAML shipped with the package)."""
+    import yaml  # not needed by --help, which reads only names
+
     return yaml.safe_load((resources.files(__package__) / "data" / relative).read_text("utf-8"))
 
 

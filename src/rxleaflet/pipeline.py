@@ -4,31 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from . import locales
-from .brand import HOUSE_STYLE, Brand, check_contrast
-from .errors import ExpiredError, VerificationError
-from .expectations import expectations_for
-from .layout import Leaflet, Typography
-from .monograph import load_monograph
+from .check import CheckOptions, check_pdf
+from .contract import DEFAULT_OPTIONS, Leaflet, RenderOptions, expectations_for, prepare
+from .errors import VerificationError
 from .output import write_atomic
-from .profiles import check_profile
+from .packagedata import PAPERS
 from .render import render_pdf
-from .rules import CheckOptions
-from .verify import check_pdf, describe
 
-PAPERS = ("letter", "a4")
-
-
-@dataclass(frozen=True)
-class RenderOptions:
-    paper: str = "letter"
-    large_print: bool = False
-    allow_expired: bool = False
-    as_of: dt.date | None = None
-    brand: Brand = field(default=HOUSE_STYLE)
+__all__ = ["PAPERS", "RenderOptions", "Rendered", "build", "output_path", "prepare", "render_file"]
 
 
 @dataclass(frozen=True)
@@ -44,30 +30,6 @@ class Rendered:
         return hashlib.sha256(self.pdf).hexdigest()
 
 
-def prepare(source: Path, options: RenderOptions = RenderOptions()) -> Leaflet:
-    """Load and check a source file: format, profile, glyphs, brand colours, expiry."""
-    monograph = load_monograph(source)
-    profile = check_profile(monograph)
-    brand = options.brand
-    check_contrast(brand.colors)
-    today = options.as_of or dt.date.today()
-    expired = today > monograph.source.expires
-    if expired and not options.allow_expired:
-        raise ExpiredError(
-            f"information expired {monograph.source.expires.isoformat()}; get a current "
-            "monograph, or use --allow-expired to print it marked 'not for patient use'",
-            path=monograph.path,
-        )
-    return Leaflet(
-        monograph=monograph,
-        profile=profile,
-        locale=locales.locale_for(monograph.language),
-        brand=brand,
-        typography=Typography.for_mode(options.large_print),
-        expired=expired,
-    )
-
-
 def build(leaflet: Leaflet, paper: str = "letter", as_of: dt.date | None = None) -> Rendered:
     """Render and read back; raise VerificationError (nothing written) when anything is wrong."""
     pdf = render_pdf(leaflet, paper)
@@ -77,7 +39,7 @@ def build(leaflet: Leaflet, paper: str = "letter", as_of: dt.date | None = None)
         options=CheckOptions(as_of=as_of, allow_expired=leaflet.expired),
     )
     if report.errors:
-        raise VerificationError([describe(f) for f in report.errors], path=leaflet.monograph.path)
+        raise VerificationError([f.describe() for f in report.errors], path=leaflet.monograph.path)
     return Rendered(leaflet, pdf, report.pages or 0)
 
 
@@ -89,7 +51,7 @@ def output_path(leaflet: Leaflet, output: Path | None) -> Path:
 
 
 def render_file(
-    source: Path, output: Path | None, options: RenderOptions = RenderOptions()
+    source: Path, output: Path | None, options: RenderOptions = DEFAULT_OPTIONS
 ) -> tuple[Rendered, Path]:
     """Prepare, build and atomically write one leaflet; return it and where it went."""
     leaflet = prepare(source, options)

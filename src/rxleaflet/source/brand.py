@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import BrandError, GlyphError
-from .fonts import glyph_error
+from ..errors import BrandError, GlyphError
+from ..files import FileTooLarge, NotRegularFile, read_regular_file
+from .coverage import glyph_error
 from .markup import MarkupError, check_characters
 from .safeyaml import read_yaml
 
@@ -152,24 +154,39 @@ def _colors(raw: Any, fail: Any) -> Colors:
 
 
 _IMAGE_MAGIC = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
+MAX_LOGO_BYTES = 2_000_000  # a print logo is tens of kilobytes
+MAX_LOGO_PIXELS = 4_000_000  # e.g. 2000 × 2000: ample at 300 dpi for a 3 cm high logo
 
 
 def _logo(brand_path: Path, name: str, fail: Any) -> Path:
+    """The logo's path, after reading and decoding it fully within byte and pixel limits."""
     path = (brand_path.parent / name).resolve()
     try:
-        head = path.read_bytes()[:8]
+        data = read_regular_file(path, MAX_LOGO_BYTES, what="logo")
     except OSError as error:
         raise fail(
             ("logo",),
             f"logo {name!r} cannot be read ({error.strerror}); check the path, "
             "which is relative to the brand file",
         ) from None
-    if not any(head.startswith(magic) for magic in _IMAGE_MAGIC):
+    except (FileTooLarge, NotRegularFile) as error:
+        raise fail(("logo",), f"logo {name!r} {error}") from None
+    if not any(data.startswith(magic) for magic in _IMAGE_MAGIC):
         raise fail(("logo",), f"logo {name!r} is not a PNG or JPEG image")
-    try:
-        from reportlab.lib.utils import ImageReader
+    from PIL import Image  # Pillow: ReportLab's image library, needed only for brands with logos
 
-        ImageReader(str(path)).getSize()
-    except Exception:
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            if width * height > MAX_LOGO_PIXELS:
+                raise fail(
+                    ("logo",),
+                    f"logo {name!r} is {width}×{height} pixels; at most "
+                    f"{MAX_LOGO_PIXELS:,} pixels are allowed — scale it down",
+                )
+            image.load()  # decodes every pixel: truncated data and bad checksums fail here
+    except BrandError:
+        raise
+    except Exception:  # noqa: BLE001 - any decoder failure means a damaged image
         raise fail(("logo",), f"logo {name!r} is damaged and cannot be decoded") from None
     return path

@@ -48,7 +48,7 @@ class MarkupError(ValueError):
         self.offset = offset
 
 
-def describe(char: str) -> str:
+def describe_char(char: str) -> str:
     """``U+00E9 é`` (or the Unicode name for invisible characters)."""
     code = f"U+{ord(char):04X}"
     if unicodedata.category(char)[0] in "CZ" and char != " ":
@@ -66,7 +66,7 @@ def check_characters(text: str) -> None:
         category = unicodedata.category(char)
         if category in ("Cc", "Cf", "Cs", "Co", "Cn") or category in ("Zl", "Zp"):
             raise MarkupError(
-                f"character {describe(char)} is invisible or undefined and would not print; "
+                f"character {describe_char(char)} is invisible or undefined and would not print; "
                 "remove it or replace it with visible text",
                 offset,
             )

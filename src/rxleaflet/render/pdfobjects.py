@@ -7,6 +7,7 @@ written as raw PDF objects into its document before it serialises. Pinned: repor
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 from xml.sax.saxutils import escape
@@ -75,8 +76,50 @@ def _with_indirect_widths(add_objects: Any) -> Any:
     return add
 
 
-def _utf16(text: str) -> pdfdoc.PDFString:
+def _pdf_string(text: str) -> pdfdoc.PDFString:
     return pdfdoc.PDFString(text)
+
+
+@dataclass(frozen=True)
+class HeldPage:
+    """A drawn page not yet written: the canvas state ReportLab keeps for it."""
+
+    state: dict[str, Any]
+
+    def attribute(self, name: str) -> Any:
+        return self.state[name]
+
+
+class PageHoldingCanvas(Canvas):
+    """A canvas that holds finished pages back, so that they can be decorated (page N of M)
+    and written later, with blank pages between where needed. ReportLab keeps a page's drawing
+    in the canvas's own attributes; holding a page is keeping a copy of them."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._held: list[HeldPage] = []
+
+    def showPage(self) -> None:  # noqa: N802 - ReportLab's name
+        self._held.append(HeldPage(dict(self.__dict__)))
+        self._startPage()
+
+    def held_pages(self) -> list[HeldPage]:
+        return list(self._held)
+
+    def resume(self, page: HeldPage) -> None:
+        """Make ``page`` the current page again, to draw on it before it is written."""
+        self.__dict__.update(page.state)
+
+    def emit_page(self) -> None:
+        """Write the current page to the document."""
+        Canvas.showPage(self)
+
+    def emit_blank_page(self, like: HeldPage) -> None:
+        """Write an empty page of the same size (so that the next leaflet starts on the right)."""
+        self.__dict__.update(like.state)
+        self._code: list[str] = []
+        self._currentPageHasImages = 0
+        Canvas.showPage(self)
 
 
 class InfoDictionary(pdfdoc.PDFInfo):
@@ -91,7 +134,7 @@ class InfoDictionary(pdfdoc.PDFInfo):
             md5object.update(f"{key}={self.fields[key]}".encode())  # type: ignore[attr-defined]
 
     def format(self, document: pdfdoc.PDFDocument) -> bytes:
-        entries: dict[str, object] = {k: _utf16(v) for k, v in self.fields.items()}
+        entries: dict[str, object] = {k: _pdf_string(v) for k, v in self.fields.items()}
         entries["CreationDate"] = entries["ModDate"] = pdfdoc.PDFDate(ts=document._timeStamp)
         return pdfdoc.PDFDictionary(entries).format(document)
 
@@ -150,7 +193,7 @@ def write_document_metadata(
         **provenance,
     }
     doc.info = InfoDictionary(fields)
-    doc.Catalog.Lang = _utf16(language)
+    doc.Catalog.Lang = _pdf_string(language)
     canvas.setViewerPreference("DisplayDocTitle", "true")
     stamp = doc._timeStamp.datetime
     iso_date = stamp.strftime("%Y-%m-%dT%H:%M:%S") + _offset(stamp.strftime("%z"))
@@ -192,9 +235,9 @@ def write_structure_tree(canvas: Canvas, tagger: Tagger, page_map: list[int]) ->
         ref = doc.Reference(raw)
         element_refs[id(node)] = ref
         if node.alt is not None:
-            raw.parts += [b" /Alt ", _utf16(node.alt)]
+            raw.parts += [b" /Alt ", _pdf_string(node.alt)]
         if node.lang is not None:
-            raw.parts += [b" /Lang ", _utf16(node.lang)]
+            raw.parts += [b" /Lang ", _pdf_string(node.lang)]
         pages_used = [c.page for c in node.children if isinstance(c, MarkedContent)]
         home = min(pages_used) if pages_used else None
         if home is not None:

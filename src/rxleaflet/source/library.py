@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import LeafletError, LibraryError
+from ..errors import LeafletError, LibraryError
 from .monograph import Monograph, load_monograph
 
 SOURCE_SUFFIXES = (".yaml", ".yml")
@@ -17,7 +17,7 @@ def default_library() -> Path:
     here = Path("leaflets")
     if here.is_dir():
         return here
-    bundled = Path(__file__).resolve().parents[2] / "leaflets"
+    bundled = Path(__file__).resolve().parents[3] / "leaflets"
     return bundled if bundled.is_dir() else here
 
 

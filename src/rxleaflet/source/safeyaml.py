@@ -9,7 +9,8 @@ from typing import Any
 
 import yaml
 
-from .errors import SourceError
+from ..errors import SourceError
+from ..files import FileTooLarge, NotRegularFile, read_regular_file
 
 MAX_SOURCE_BYTES = 1_000_000
 
@@ -76,18 +77,11 @@ def read_yaml(path: Path) -> YamlDocument:
     """Load ``path`` into plain Python data, refusing anything unsafe or ambiguous."""
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_SOURCE_BYTES:
-            raise SourceError(
-                f"file is {size:,} bytes; the limit is {MAX_SOURCE_BYTES:,} bytes (1 MB) — "
-                "split it or remove embedded data",
-                path=path,
-            )
-        raw = path.read_bytes()
-    except SourceError:
-        raise
-    except IsADirectoryError:
-        raise SourceError("is a folder, not a YAML file", path=path) from None
+        raw = read_regular_file(path, MAX_SOURCE_BYTES, what="YAML file")
+    except FileTooLarge as error:
+        raise SourceError(f"{error} (1 MB) — split it or remove embedded data", path=path) from None
+    except NotRegularFile as error:
+        raise SourceError(str(error), path=path) from None
     except OSError as error:
         raise SourceError(f"cannot read file: {error.strerror}", path=path) from None
     text = _decode_utf8(raw, path)

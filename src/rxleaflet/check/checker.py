@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .expectations import Expectations
+from ..contract import Expectations
 from .pdfread import UnreadablePdf, read_pdf
 from .rules import (
     DOCUMENT_RULES,
@@ -92,12 +92,6 @@ def check_combined(
                     dataclasses.replace(finding, message=f"{name}: {finding.message}", page=page)
                 )
     return report
-
-
-def describe(finding: Finding) -> str:
-    """One line for a finding: ``[rule] page N: message``."""
-    where = f"page {finding.page}: " if finding.page else ""
-    return f"[{finding.rule}] {where}{finding.message}"
 
 
 MAX_PDF_BYTES = 50_000_000

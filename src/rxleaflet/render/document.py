@@ -8,7 +8,6 @@ from typing import Any
 
 from reportlab.lib.colors import HexColor
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
@@ -18,12 +17,15 @@ from reportlab.platypus import (
     PageTemplate,
 )
 
-from . import __version__, packagedata, pdfobjects
-from .brand import MUTED_TEXT
+from .. import __version__, packagedata
+from ..contract import Leaflet, document_title, expiry_line, provenance
+from ..source.brand import MUTED_TEXT
+from ..source.markup import Run
+from . import pdfobjects
 from .flowables import Line, TextStyle, break_lines, draw_line
 from .fonts import BOLD, REGULAR, FontSet, load_fonts
-from .layout import Leaflet, compose, expiry_line
-from .markup import Run
+from .layout import Typography, compose
+from .pdfobjects import HeldPage, PageHoldingCanvas
 from .tagging import StructNode, Tagger, artifact
 
 PRODUCT = f"rxleaflet {__version__}"
@@ -52,33 +54,13 @@ def page_size(paper: str) -> tuple[float, float]:
     return float(width), float(height)
 
 
-def provenance(leaflet: Leaflet, paper: str) -> dict[str, str]:
-    """The facts a reviewer needs to trace a PDF back to its source (document info keys)."""
-    monograph = leaflet.monograph
-    return {
-        "RxLeafletId": monograph.id,
-        "RxLeafletLanguage": monograph.language,
-        "RxLeafletProfile": leaflet.profile.name,
-        "RxLeafletExpires": monograph.source.expires.isoformat(),
-        "RxLeafletSourceSHA256": monograph.sha256,
-        "RxLeafletVersion": __version__,
-        "RxLeafletWarning": "yes" if monograph.warning else "no",
-        "RxLeafletPaper": paper,
-    }
-
-
-def document_title(leaflet: Leaflet) -> str:
-    return f"{leaflet.monograph.drug.name} — {leaflet.locale.word(leaflet.profile.title_suffix)}"
-
-
-class _LeafletCanvas(Canvas):
+class _LeafletCanvas(PageHoldingCanvas):
     """Holds pages back until the end so that footers can say "Page N of M", blank pages can
     make every leaflet start on an odd page, and bookmarks and the structure tree can point at
     the real page objects."""
 
     def __init__(self, *args: Any, finisher: _Finisher, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self._held: list[dict[str, Any]] = []
         self._bookmarks: dict[int, list[tuple[str, str, int, float]]] = {}
         self._finisher = finisher
         self.part = 0  # index of the leaflet being drawn; set by _StartPart
@@ -87,43 +69,32 @@ class _LeafletCanvas(Canvas):
         _, y = self.absolutePosition(0, top)
         self._bookmarks.setdefault(self.getPageNumber(), []).append((key, title, level, y))
 
-    def showPage(self) -> None:  # noqa: N802
-        self._held.append(dict(self.__dict__))
-        self._startPage()
-
     def save(self) -> None:
         finisher = self._finisher
-        groups: list[list[dict[str, Any]]] = []
-        for state in self._held:
-            if not groups or groups[-1][0]["part"] != state["part"]:
+        groups: list[list[HeldPage]] = []
+        for held in self.held_pages():
+            if not groups or groups[-1][0].attribute("part") != held.attribute("part"):
                 groups.append([])
-            groups[-1].append(state)
+            groups[-1].append(held)
         emitted = 0
         for group in groups:
             if finisher.odd_starts and emitted % 2:
-                self._blank_page(group[0])
+                self.emit_blank_page(group[0])
                 emitted += 1
             first = emitted
-            for number, state in enumerate(group, start=1):
-                self.__dict__.update(state)
+            for number, held in enumerate(group, start=1):
+                self.resume(held)
                 drawn = self.getPageNumber()
                 for key, title, level, y in self._bookmarks.get(drawn, []):
                     self.bookmarkHorizontalAbsolute(key, y)
                     self.addOutlineEntry(title, key, level=level)
-                finisher.decorate(self, state["part"], number, len(group))
-                super().showPage()
+                finisher.decorate(self, held.attribute("part"), number, len(group))
+                self.emit_page()
                 finisher.page_map.append(emitted)
                 emitted += 1
             finisher.ranges.append((first, emitted))
         finisher.finalize(self)
         super().save()
-
-    def _blank_page(self, like: dict[str, Any]) -> None:
-        """An empty page (so that the next leaflet starts on a right-hand page)."""
-        self.__dict__.update(like)
-        self._code: list[str] = []
-        self._currentPageHasImages = 0
-        super().showPage()
 
 
 class _StartPart(Flowable):
@@ -148,25 +119,26 @@ class _Finisher:
         furniture: list[PageFurniture],
         tagger: Tagger,
         margin: float,
-        width: float,
+        size: tuple[float, float],
         metadata: dict[str, Any],
         odd_starts: bool,
     ):
         self.furniture = furniture
         self.tagger = tagger
         self.margin = margin
-        self.width = width
+        self.width = size[0] - 2 * margin
+        self.page_height = size[1]
         self.metadata = metadata
         self.odd_starts = odd_starts
         self.page_map: list[int] = []  # drawn page index → final page index
         self.ranges: list[tuple[int, int]] = []  # each leaflet's final pages [start, end)
 
-    def decorate(self, canvas: Canvas, part: int, page: int, total: int) -> None:
+    def decorate(self, canvas: _LeafletCanvas, part: int, page: int, total: int) -> None:
         furniture, margin = self.furniture[part], self.margin
         style = furniture.style
         if furniture.expired_mark and page > 1:
             mark = furniture.mark_style
-            _, height = canvas._pagesize
+            height = self.page_height
             with artifact(canvas, "Pagination", "Header"):
                 canvas.setFillColor(HexColor(mark.color))
                 draw_line(
@@ -197,16 +169,20 @@ class _Finisher:
                 canvas, [(number, REGULAR)], margin + self.width - number_width, y, style.size
             )
 
-    def finalize(self, canvas: Canvas) -> None:
+    def finalize(self, canvas: _LeafletCanvas) -> None:
         pdfobjects.write_structure_tree(canvas, self.tagger, self.page_map)
         pdfobjects.write_document_metadata(canvas, **self.metadata)
         canvas.showOutline()
 
 
-def furniture_for(leaflet: Leaflet, fonts: FontSet, width: float) -> PageFurniture:
-    t = leaflet.typography
+def furniture_for(
+    leaflet: Leaflet, typography: Typography, fonts: FontSet, width: float
+) -> PageFurniture:
+    t = typography
     style = t.style(t.footer, MUTED_TEXT, after=0)
-    copyright_lines = break_lines([Run(leaflet.monograph.source.copyright)], style, fonts, width)
+    copyright_lines = break_lines(
+        [Run(leaflet.monograph.attribution.copyright)], style, fonts, width
+    )
     mark = leaflet.locale.word("expired_mark") if leaflet.expired else None
     expiry = expiry_line(leaflet)
     widest_number = leaflet.locale.word("page", n=888, m=888)
@@ -230,18 +206,23 @@ class Combined:
     ranges: list[tuple[int, int]]
 
 
-def render_pdf(leaflet: Leaflet, paper: str = "letter") -> bytes:
-    """The finished, tagged PDF for ``leaflet`` as bytes (deterministic under SOURCE_DATE_EPOCH)."""
+def render_pdf(
+    leaflet: Leaflet, paper: str = "letter", typography: Typography | None = None
+) -> bytes:
+    """The finished, tagged PDF for ``leaflet`` as bytes (deterministic under SOURCE_DATE_EPOCH).
+
+    ``typography`` overrides the type sizes of the leaflet's print mode.
+    """
     metadata = {
         "title": document_title(leaflet),
         "language": leaflet.monograph.language,
-        "author": leaflet.brand.name or leaflet.monograph.source.copyright,
+        "author": leaflet.brand.name or leaflet.monograph.attribution.copyright,
         "subject": leaflet.locale.word(leaflet.profile.title_suffix),
         "keywords": ", ".join((leaflet.monograph.drug.name, *leaflet.monograph.drug.brands)),
         "creator": PRODUCT,
         "provenance": provenance(leaflet, paper),
     }
-    return _render([leaflet], paper, metadata, odd_starts=False).pdf
+    return _render([leaflet], paper, metadata, odd_starts=False, typography=typography).pdf
 
 
 def render_combined(leaflets: list[Leaflet], paper: str = "letter") -> Combined:
@@ -266,21 +247,29 @@ def render_combined(leaflets: list[Leaflet], paper: str = "letter") -> Combined:
 
 
 def _render(
-    leaflets: list[Leaflet], paper: str, metadata: dict[str, Any], odd_starts: bool
+    leaflets: list[Leaflet],
+    paper: str,
+    metadata: dict[str, Any],
+    odd_starts: bool,
+    typography: Typography | None = None,
 ) -> Combined:
+    pdfobjects.install_reportlab_fixes()
     fonts = load_fonts()
     size = page_size(paper)
-    margin = leaflets[0].typography.margin
+    types = [typography or Typography.for_mode(leaflet.large_print) for leaflet in leaflets]
+    margin = types[0].margin
     width = size[0] - 2 * margin
     tagger = Tagger(StructNode("Document"))
     single = len(leaflets) == 1 and not odd_starts
-    furniture = [furniture_for(leaflet, fonts, width) for leaflet in leaflets]
+    furniture = [
+        furniture_for(leaflet, t, fonts, width) for leaflet, t in zip(leaflets, types, strict=True)
+    ]
     templates: dict[tuple[float, float], tuple[str, str]] = {}
     page_templates: list[PageTemplate] = []
 
     def template_for(part: PageFurniture) -> str:
         """Page templates are shared by leaflets with the same footer height and header band."""
-        bottom = margin + part.height + leaflets[0].typography.body * 0.8
+        bottom = margin + part.height + types[0].body * 0.8
         band = part.mark_style.leading * 1.3 if part.expired_mark else 0.0
         key = (bottom, band)
         if key not in templates:
@@ -300,14 +289,15 @@ def _render(
         return templates[key][0]
 
     story: list[Flowable] = []
-    for index, (leaflet, part) in enumerate(zip(leaflets, furniture, strict=True)):
+    for index, (leaflet, t, part) in enumerate(zip(leaflets, types, furniture, strict=True)):
         name = template_for(part)
         if index:
             story += [NextPageTemplate(name), PageBreak()]
         parent = tagger.root if single else tagger.root.add("Part", lang=leaflet.monograph.language)
         story.append(_StartPart(index))
-        story += compose(leaflet, fonts, tagger, parent, key_prefix="" if single else f"{index}-")
-    finisher = _Finisher(furniture, tagger, margin, width, metadata, odd_starts)
+        prefix = "" if single else f"{index}-"
+        story += compose(leaflet, t, fonts, tagger, parent, key_prefix=prefix)
+    finisher = _Finisher(furniture, tagger, margin, size, metadata, odd_starts)
     buffer = io.BytesIO()
     document = BaseDocTemplate(
         buffer, pagesize=size, pageTemplates=page_templates, title=metadata["title"],

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import locales, markup, packagedata
-from .errors import GlyphError, SourceError
-from .fonts import glyph_error
+from .. import packagedata
+from ..errors import GlyphError, SourceError
+from . import locales, markup
+from .coverage import glyph_error
 from .markup import Block
 from .safeyaml import Key, YamlDocument, read_yaml
 
@@ -72,7 +73,7 @@ class Monograph:
     drug: Drug
     warning: tuple[Block, ...]
     sections: tuple[Section, ...]
-    source: Attribution
+    attribution: Attribution
 
 
 def load_monograph(path: Path) -> Monograph:
@@ -123,7 +124,7 @@ class _Reader:
             drug=self.drug(data),
             warning=warning,
             sections=self.sections(data),
-            source=self.attribution(data),
+            attribution=self.attribution(data),
         )
 
     # -- fields -------------------------------------------------------------------------------

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from . import __version__
-from .verify import Report, describe
+from .. import __version__
+from .checker import Report
 
 JSON_SCHEMA_VERSION = 1
 
@@ -17,7 +17,7 @@ def as_text(reports: Sequence[Report]) -> str:
         warnings = len(report.findings) - len(report.errors)
         counts = f"{len(report.errors)} error(s), {warnings} warning(s)"
         lines.append(f"{'PASS' if report.passed else 'FAIL'} {report.path} ({counts})")
-        lines += [f"  {finding.severity:<7} {describe(finding)}" for finding in report.findings]
+        lines += [f"  {finding.severity:<7} {finding.describe()}" for finding in report.findings]
         metrics = _metrics_line(report)
         if metrics:
             lines.append(f"  info    {metrics}")

@@ -39,6 +39,7 @@ _OPERATION = re.compile(
     rb"|(?P<bad>\()"
 )
 _ARRAY_ITEM = re.compile(rb"(" + _STRING + rb")|<([0-9A-Fa-f\s]*)>|(" + _NUMBER + rb")")
+_OCTAL = re.compile(rb"[0-7]{1,3}")
 _ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"(": b"(",
             b")": b")", b"\\": b"\\"}  # fmt: skip
 
@@ -56,9 +57,10 @@ def _literal(data: bytes, start: int) -> tuple[bytes, int]:
             if following in _ESCAPES:
                 out += _ESCAPES[following]
                 index += 2
-            elif following.isdigit():
-                digits = re.match(rb"[0-7]{1,3}", data[index + 1 : index + 4])
-                assert digits is not None
+            elif following and following in b"01234567":
+                digits = _OCTAL.match(data, index + 1, index + 4)
+                if digits is None:  # cannot happen: the first digit matched
+                    raise Unsupported("a malformed octal escape")
                 out.append(int(digits.group(), 8) & 0xFF)
                 index += 1 + len(digits.group())
             elif following in (b"\n", b"\r"):
@@ -106,7 +108,7 @@ _CMAP_BLOCK = re.compile(rb"begin(bfchar|bfrange|codespacerange)(.*?)end\1", re.
 _HEX = re.compile(rb"<([0-9A-Fa-f]*)>|\[([^\]]*)\]")
 
 
-def _utf16(hex_text: bytes) -> str:
+def _decode_utf16_hex(hex_text: bytes) -> str:
     raw = bytes.fromhex(hex_text.decode("ascii"))
     return raw.decode("utf-16-be", "replace")
 
@@ -121,7 +123,7 @@ def _parse_cmap(data: bytes) -> FontDecoder:
                 code_length = max(1, len(items[0][0]) // 2)
         elif kind == b"bfchar":
             for source, target in zip(items[0::2], items[1::2], strict=False):
-                mapping[bytes.fromhex(source[0].decode())] = _utf16(target[0])
+                mapping[bytes.fromhex(source[0].decode())] = _decode_utf16_hex(target[0])
         else:
             for low, high, target in zip(items[0::3], items[1::3], items[2::3], strict=False):
                 start, end = int(low[0], 16), int(high[0], 16)
@@ -129,7 +131,9 @@ def _parse_cmap(data: bytes) -> FontDecoder:
                 if end - start > 0xFFFF:
                     raise Unsupported("CMap range too large")
                 if target[1]:  # an array of destinations
-                    targets = [_utf16(h) for h in re.findall(rb"<([0-9A-Fa-f]*)>", target[1])]
+                    targets = [
+                        _decode_utf16_hex(h) for h in re.findall(rb"<([0-9A-Fa-f]*)>", target[1])
+                    ]
                     for offset, text in enumerate(targets[: end - start + 1]):
                         mapping[(start + offset).to_bytes(width, "big")] = text
                 else:

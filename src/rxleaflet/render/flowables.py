@@ -9,8 +9,8 @@ from reportlab.lib.colors import HexColor
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
+from ..source.markup import Run
 from .fonts import BOLD, REGULAR, FontSet
-from .markup import Run
 from .tagging import StructNode, Tagger, artifact
 
 Piece = tuple[str, str]  # (text, font name)

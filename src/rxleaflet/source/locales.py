@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from . import packagedata
+from .. import packagedata
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from . import packagedata
-from .errors import ProfileError
+from .. import packagedata
+from ..errors import ProfileError
 from .monograph import Monograph
 
 
@@ -75,7 +75,7 @@ def check_profile(leaflet: Monograph) -> Profile:
                 path=leaflet.path,
             )
         previous, previous_kind = position, kind
-    if profile.requires_revised and leaflet.source.revised is None:
+    if profile.requires_revised and leaflet.attribution.revised is None:
         raise ProfileError(
             prefix + "source.revised (the revision date) is required; add it as YYYY-MM-DD",
             path=leaflet.path,

@@ -6,13 +6,11 @@ from dataclasses import dataclass
 
 from reportlab.platypus import Flowable
 
-from .brand import BODY_TEXT, MUTED_TEXT, Brand
+from ..contract import Leaflet
+from ..source.brand import BODY_TEXT, MUTED_TEXT
+from ..source.markup import Block, BulletList, Paragraph, Run
 from .flowables import Box, Logo, Rule, TextBlock, TextStyle
 from .fonts import FontSet
-from .locales import Locale
-from .markup import Block, BulletList, Paragraph, Run
-from .monograph import Monograph
-from .profiles import Profile
 from .tagging import StructNode, Tagger
 
 BULLET = "•"
@@ -61,27 +59,12 @@ class Typography:
         )
 
 
-@dataclass(frozen=True)
-class Leaflet:
-    """Everything the layout needs: the checked source and the choices made for it."""
-
-    monograph: Monograph
-    profile: Profile
-    locale: Locale
-    brand: Brand
-    typography: Typography
-    expired: bool
-
-    def heading(self, kind: str, title: str | None) -> str:
-        return title or self.locale.heading(self.profile.name, kind, self.monograph.drug.name)
-
-
 class _Composer:
-    def __init__(self, leaflet: Leaflet, fonts: FontSet, tagger: Tagger):
+    def __init__(self, leaflet: Leaflet, typography: Typography, fonts: FontSet, tagger: Tagger):
         self.leaflet = leaflet
         self.fonts = fonts
         self.tagger = tagger
-        self.type = leaflet.typography
+        self.type = typography
         self.colors = leaflet.brand.colors
         self.story: list[Flowable] = []
         self.bookmarks = 0
@@ -281,43 +264,36 @@ class _Composer:
         )
 
     def end_matter(self, document: StructNode) -> None:
-        t, source = self.type, self.leaflet.monograph.source
+        t, attribution = self.type, self.leaflet.monograph.attribution
         words = self.leaflet.locale
         node = document.add("Sect")
         self.story.append(Rule(MUTED_TEXT, 0.75, t.body * 1.2, t.small * 0.8))
         style = t.style(t.small, BODY_TEXT, after=t.small * 0.5)
-        self.story.append(self.text([Run(source.copyright)], style, node))
-        for notice in source.notices:
+        self.story.append(self.text([Run(attribution.copyright)], style, node))
+        for notice in attribution.notices:
             self.story.append(self.text([Run(notice)], style, node))
-        self.story.extend(self.blocks(source.disclaimer, node, style))
-        if source.region:
-            self.story.append(self.text([Run(source.region)], style, node))
-        if source.revised:
+        self.story.extend(self.blocks(attribution.disclaimer, node, style))
+        if attribution.region:
+            self.story.append(self.text([Run(attribution.region)], style, node))
+        if attribution.revised:
             self.story.append(
                 self.text(
-                    [Run(words.word("revised", date=words.full_date(source.revised)))], style, node
+                    [Run(words.word("revised", date=words.full_date(attribution.revised)))],
+                    style,
+                    node,
                 )
             )
 
 
 def compose(
     leaflet: Leaflet,
+    typography: Typography,
     fonts: FontSet,
     tagger: Tagger,
     parent: StructNode | None = None,
     key_prefix: str = "",
 ) -> list[Flowable]:
     """The story for ``leaflet``; structure elements go under ``parent`` (default: the root)."""
-    composer = _Composer(leaflet, fonts, tagger)
+    composer = _Composer(leaflet, typography, fonts, tagger)
     composer.key_prefix = key_prefix
     return composer.compose(parent or tagger.root)
-
-
-def expiry_line(leaflet: Leaflet) -> str:
-    source, words = leaflet.monograph.source, leaflet.locale
-    when = (
-        words.month_year(source.expires)
-        if source.expires_month_only
-        else words.full_date(source.expires)
-    )
-    return words.word("expires", date=when)

@@ -15,11 +15,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
-from . import locales
-from .expectations import Expectations
-from .locales import Locale
+from ..contract import Expectations
+from ..source import locales
+from ..source.locales import Locale
+from ..source.profiles import Profile, load_profile, profile_names
 from .pdfread import PdfFacts
-from .profiles import Profile, load_profile, profile_names
 from .readability import flesch_kincaid_grade
 
 ERROR, WARNING = "error", "warning"
@@ -37,6 +37,11 @@ class Finding:
     severity: str
     message: str
     page: int | None = None
+
+    def describe(self) -> str:
+        """One line: ``[rule] page N: message``."""
+        where = f"page {self.page}: " if self.page else ""
+        return f"[{self.rule}] {where}{self.message}"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,202 @@
+"""What a leaflet's PDF must contain, derived from its source (never from a PDF).
+
+The renderer draws what this module says, and the checker verifies it: both depend on this
+contract, never on each other. It holds the decided leaflet (source, profile, language, brand,
+print mode), the reading order of its text, the running footer and the provenance metadata.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .errors import ExpiredError
+from .source import locales, markup
+from .source.brand import HOUSE_STYLE, Brand, check_contrast
+from .source.locales import Locale
+from .source.monograph import Monograph, load_monograph
+from .source.profiles import Profile, check_profile
+
+
+@dataclass(frozen=True)
+class Leaflet:
+    """A checked source and the choices made for it: everything the layout needs."""
+
+    monograph: Monograph
+    profile: Profile
+    locale: Locale
+    brand: Brand
+    large_print: bool
+    expired: bool
+
+    def heading(self, kind: str, title: str | None) -> str:
+        return title or self.locale.heading(self.profile.name, kind, self.monograph.drug.name)
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    paper: str = "letter"
+    large_print: bool = False
+    allow_expired: bool = False
+    as_of: dt.date | None = None
+    brand: Brand = field(default=HOUSE_STYLE)
+
+
+DEFAULT_OPTIONS = RenderOptions()
+
+
+def prepare(source: Path, options: RenderOptions = DEFAULT_OPTIONS) -> Leaflet:
+    """Load and check a source file: format, profile, glyphs, brand colours, expiry."""
+    monograph = load_monograph(source)
+    profile = check_profile(monograph)
+    brand = options.brand
+    check_contrast(brand.colors)
+    today = options.as_of or dt.date.today()
+    expired = today > monograph.attribution.expires
+    if expired and not options.allow_expired:
+        raise ExpiredError(
+            f"information expired {monograph.attribution.expires.isoformat()}; get a current "
+            "monograph, or use --allow-expired to print it marked 'not for patient use'",
+            path=monograph.path,
+        )
+    return Leaflet(
+        monograph=monograph,
+        profile=profile,
+        locale=locales.locale_for(monograph.language),
+        brand=brand,
+        large_print=options.large_print,
+        expired=expired,
+    )
+
+
+def source_expectations(source: Path, as_of: dt.date | None = None) -> Expectations:
+    """What a PDF made from ``source`` must contain, whether or not it was marked expired
+    (expiry itself is judged by the expiry rule)."""
+    leaflet = prepare(source, RenderOptions(allow_expired=True, as_of=as_of))
+    return expectations_for(dataclasses.replace(leaflet, expired=False))
+
+
+def expiry_line(leaflet: Leaflet) -> str:
+    """The footer's "Information expires …" in the leaflet's language."""
+    attribution, words = leaflet.monograph.attribution, leaflet.locale
+    when = (
+        words.month_year(attribution.expires)
+        if attribution.expires_month_only
+        else words.full_date(attribution.expires)
+    )
+    return words.word("expires", date=when)
+
+
+def document_title(leaflet: Leaflet) -> str:
+    return f"{leaflet.monograph.drug.name} — {leaflet.locale.word(leaflet.profile.title_suffix)}"
+
+
+def provenance(leaflet: Leaflet, paper: str) -> dict[str, str]:
+    """The facts a reviewer needs to trace a PDF back to its source (document info keys)."""
+    monograph = leaflet.monograph
+    return {
+        "RxLeafletId": monograph.id,
+        "RxLeafletLanguage": monograph.language,
+        "RxLeafletProfile": leaflet.profile.name,
+        "RxLeafletExpires": monograph.attribution.expires.isoformat(),
+        "RxLeafletSourceSHA256": monograph.sha256,
+        "RxLeafletVersion": __version__,
+        "RxLeafletWarning": "yes" if monograph.warning else "no",
+        "RxLeafletPaper": paper,
+    }
+
+
+@dataclass(frozen=True)
+class Expectations:
+    title: str
+    language: str
+    profile: str
+    metadata: dict[str, str]
+    content: list[tuple[str, str]]  # (what, text) in reading order
+    required_headings: list[str]  # the profile's required headings, in order
+    warning: list[str]  # warning heading and paragraphs; empty when there is no warning
+    disclaimer: list[str]
+    reading: list[str]  # the patient-facing text whose readability is measured
+    copyright: str
+    expiry: str
+    expires: dt.date
+    page_pattern: str
+    source_sha256: str
+    expired_mark: str = ""  # shown on every page of a PDF rendered with --allow-expired
+    expired: bool = False  # whether the PDF must carry that mark
+    continuation_label: str = ""  # repeated at the top of a page when the warning box continues
+
+
+def _items(blocks: tuple[markup.Block, ...]) -> list[str]:
+    out: list[str] = []
+    for block in blocks:
+        items = block.items if isinstance(block, markup.BulletList) else (block,)
+        out += [item.plain for item in items]
+    return out
+
+
+def expectations_for(leaflet: Leaflet, paper: str | None = None) -> Expectations:
+    """Expectations for ``leaflet``; ``paper`` None when the paper size is not known."""
+    monograph, words = leaflet.monograph, leaflet.locale
+    drug, attribution = monograph.drug, monograph.attribution
+    content: list[tuple[str, str]] = []
+    if leaflet.brand.name:
+        content.append(("brand name", leaflet.brand.name))
+    if leaflet.expired:
+        content.append(("expired mark", words.word("expired_mark")))
+    if leaflet.profile.banner:
+        content.append(("banner", words.word(leaflet.profile.banner)))
+    content.append(("title", drug.name))
+    for what, text in (("form", drug.form), ("pronunciation", drug.pronunciation)):
+        if text:
+            content.append((what, text))
+    content += [("brand name", brand) for brand in drug.brands]
+    warning: list[str] = []
+    if monograph.warning:
+        warning = [words.word("warning"), *_items(monograph.warning)]
+        content.append(("warning heading", warning[0]))
+        content += [("warning text", text) for text in warning[1:]]
+    required: list[str] = []
+    reading = list(warning[1:])
+    for section in monograph.sections:
+        heading = leaflet.heading(section.kind, section.title)
+        if section.kind in leaflet.profile.required_sections:
+            required.append(heading)
+        content.append((f"heading '{heading}'", heading))
+        texts = _items(section.blocks)
+        content += [(f"text of section '{section.kind}'", text) for text in texts]
+        reading += texts
+    disclaimer = _items(attribution.disclaimer)
+    content.append(("copyright", attribution.copyright))
+    content += [("notice", notice) for notice in attribution.notices]
+    content += [("disclaimer", text) for text in disclaimer]
+    if attribution.region:
+        content.append(("region notice", attribution.region))
+    if attribution.revised:
+        revised = words.word("revised", date=words.full_date(attribution.revised))
+        content.append(("revision date", revised))
+    metadata = provenance(leaflet, paper or "")
+    if paper is None:
+        del metadata["RxLeafletPaper"]
+    return Expectations(
+        title=document_title(leaflet),
+        language=monograph.language,
+        profile=leaflet.profile.name,
+        metadata=metadata,
+        content=content,
+        required_headings=required,
+        warning=warning,
+        disclaimer=disclaimer,
+        reading=reading,
+        copyright=attribution.copyright,
+        expiry=expiry_line(leaflet),
+        expires=attribution.expires,
+        page_pattern=words.words["page"],
+        source_sha256=monograph.sha256,
+        expired_mark=words.word("expired_mark"),
+        expired=leaflet.expired,
+        continuation_label=f"{words.word('warning')} {words.word('continued')}",
+    )

@@ -1,0 +1,127 @@
+"""Which characters the bundled fonts can draw, read from their cmap tables (no font engine).
+
+The loader refuses a character no font can draw, naming it and where it is; it needs only the
+fonts' character maps, so it reads them directly rather than registering fonts with a renderer.
+"""
+
+from __future__ import annotations
+
+import struct
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from .markup import describe_char
+
+REGULAR = "RxSans"
+BOLD = "RxSans-Bold"
+SYMBOLS = "RxSymbols"
+FONT_FILES = {
+    REGULAR: "NotoSans-Regular.ttf",
+    BOLD: "NotoSans-Bold.ttf",
+    SYMBOLS: "NotoSansMath-Regular.ttf",
+}
+# Characters laid out as space, never drawn as glyphs of their own.
+LAYOUT_SPACES = frozenset(" \n\t")
+
+
+def fonts_folder() -> Path:
+    """``fonts/`` inside an installed wheel, else the repository's ``fonts/`` (editable install)."""
+    packaged = Path(str(resources.files("rxleaflet"))) / "fonts"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "fonts"
+
+
+@cache
+def font_coverage(name: str) -> frozenset[int]:
+    """Code points the bundled font ``name`` maps to a glyph."""
+    return frozenset(read_cmap((fonts_folder() / FONT_FILES[name]).read_bytes()))
+
+
+@cache
+def drawable() -> frozenset[str]:
+    """Every character some bundled font can draw, plus the spaces layout handles itself."""
+    codes = frozenset().union(*(font_coverage(name) for name in FONT_FILES))
+    return frozenset(map(chr, codes)) | LAYOUT_SPACES
+
+
+def glyph_error(text: str, field: str) -> tuple[int, str] | None:
+    """(offset, message) for the first character of ``text`` no bundled font can draw."""
+    can_draw = drawable()
+    if can_draw.issuperset(text):
+        return None
+    for offset, char in enumerate(text):
+        if char not in can_draw:
+            return offset, (
+                f"character {describe_char(char)} in {field} cannot be printed by the bundled "
+                "fonts; replace it with words or a supported character"
+            )
+    return None
+
+
+def read_cmap(font: bytes) -> dict[int, int]:
+    """Code point → glyph id from a TrueType font's Unicode cmap (formats 4 and 12)."""
+    (tables,) = struct.unpack_from(">H", font, 4)
+    cmap_offset = None
+    for index in range(tables):
+        tag, _checksum, offset, _length = struct.unpack_from(">4sIII", font, 12 + 16 * index)
+        if tag == b"cmap":
+            cmap_offset = offset
+    if cmap_offset is None:
+        raise ValueError("font has no cmap table")
+    (_version, encodings) = struct.unpack_from(">HH", font, cmap_offset)
+    subtables: dict[tuple[int, int], int] = {}
+    for index in range(encodings):
+        platform, encoding, offset = struct.unpack_from(">HHI", font, cmap_offset + 4 + 8 * index)
+        subtables[(platform, encoding)] = cmap_offset + offset
+    for key in ((3, 10), (0, 4), (3, 1), (0, 3)):
+        if key in subtables:
+            start = subtables[key]
+            (form,) = struct.unpack_from(">H", font, start)
+            if form == 12:
+                return _format12(font, start)
+            if form == 4:
+                return _format4(font, start)
+    raise ValueError("font has no Unicode cmap of format 4 or 12")
+
+
+def _format12(font: bytes, start: int) -> dict[int, int]:
+    (groups,) = struct.unpack_from(">I", font, start + 12)
+    mapping: dict[int, int] = {}
+    for index in range(groups):
+        first, last, glyph = struct.unpack_from(">III", font, start + 16 + 12 * index)
+        for offset, code in enumerate(range(first, last + 1)):
+            if glyph + offset:
+                mapping[code] = glyph + offset
+    return mapping
+
+
+def _format4(font: bytes, start: int) -> dict[int, int]:
+    (segments2,) = struct.unpack_from(">H", font, start + 6)
+    segments = segments2 // 2
+    ends = struct.unpack_from(f">{segments}H", font, start + 14)
+    starts = struct.unpack_from(f">{segments}H", font, start + 16 + segments2)
+    deltas = struct.unpack_from(f">{segments}h", font, start + 16 + 2 * segments2)
+    range_offsets_at = start + 16 + 3 * segments2
+    range_offsets = struct.unpack_from(f">{segments}H", font, range_offsets_at)
+    mapping: dict[int, int] = {}
+    for segment in range(segments):
+        for code in range(starts[segment], ends[segment] + 1):
+            if code == 0xFFFF:
+                continue
+            if range_offsets[segment] == 0:
+                glyph = (code + deltas[segment]) & 0xFFFF
+            else:
+                at = (
+                    range_offsets_at
+                    + 2 * segment
+                    + range_offsets[segment]
+                    + 2 * (code - starts[segment])
+                )
+                (glyph,) = struct.unpack_from(">H", font, at)
+                if glyph:
+                    glyph = (glyph + deltas[segment]) & 0xFFFF
+            if glyph:
+                mapping[code] = glyph
+    return mapping
