@@ -4,21 +4,52 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+import tempfile
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import page
 import pytest
+from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
+from hypothesis.database import DirectoryBasedExampleDatabase
 from pypdf import PdfReader
 
 from rxleaflet.pipeline import RenderOptions, build, prepare
 
 REPO = Path(__file__).resolve().parents[1]
 LIBRARY = REPO / "leaflets"
-SEED = REPO.parent / "shared" / "seed" / "000_a70a8ba1d9064b4d.txt"
+SEED = REPO / "tests" / "data" / "seed" / "baclofen-intrathecal.txt"
 EPOCH = "1767225600"  # 2026-01-01T00:00:00Z
 TODAY = dt.date(2026, 11, 27)
+
+# Hypothesis keeps its examples and caches outside the work tree, like every file a test writes.
+_HYPOTHESIS_HOME = Path(tempfile.gettempdir()) / "rxleaflet-hypothesis"
+set_hypothesis_home_dir(str(_HYPOTHESIS_HOME))
+settings.register_profile(
+    "rxleaflet", database=DirectoryBasedExampleDatabase(_HYPOTHESIS_HOME / "examples")
+)
+settings.load_profile("rxleaflet")
+
+
+def _tree_files() -> set[str]:
+    found = set()
+    for folder, folders, files in os.walk(REPO):
+        folders[:] = [f for f in folders if f not in (".git", "__pycache__")]
+        found.update(os.path.relpath(os.path.join(folder, name), REPO) for name in files)
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _work_tree_untouched():
+    """No test may write into the repository: every output goes to a temporary folder."""
+    before = _tree_files()
+    yield
+    added = sorted(_tree_files() - before)
+    assert not added, f"tests wrote into the work tree: {added[:10]}"
+
 
 MINIMAL = """\
 rxleaflet: 1
