@@ -93,6 +93,42 @@ def test_rerun_skips_what_is_done_and_redoes_what_changed(tmp_path: Path) -> Non
     assert set(statuses(out).values()) == {"produced"}
 
 
+def test_a_changed_brand_file_or_epoch_redoes_everything(tmp_path: Path, monkeypatch) -> None:
+    from PIL import Image
+
+    from rxleaflet.source.brand import load_brand
+
+    library = make_library(tmp_path / "in", 2)
+    out = tmp_path / "out"
+    brand_file = tmp_path / "brand.yaml"
+    brand_file.write_text("rxleaflet-brand: 1\nname: Riverside Pharmacy\n", encoding="utf-8")
+
+    def branded() -> RenderOptions:
+        return dataclasses.replace(OPTIONS, brand=load_brand(brand_file))
+
+    run_batch(library, out, branded(), brand_file=brand_file, jobs=1)
+    run_batch(library, out, branded(), brand_file=brand_file, jobs=1)
+    assert set(statuses(out).values()) == {"skipped"}
+    brand_file.write_text("rxleaflet-brand: 1\nname: Hillside Pharmacy\n", encoding="utf-8")
+    run_batch(library, out, branded(), brand_file=brand_file, jobs=1)
+    assert set(statuses(out).values()) == {"produced"}
+    Image.new("RGB", (40, 20), (0, 0, 0)).save(tmp_path / "logo.png")
+    brand_file.write_text(
+        "rxleaflet-brand: 1\nname: Hillside Pharmacy\nlogo: logo.png\nlogo_alt: Hillside\n",
+        encoding="utf-8",
+    )
+    run_batch(library, out, branded(), brand_file=brand_file, jobs=1)
+    assert set(statuses(out).values()) == {"produced"}
+    run_batch(library, out, branded(), brand_file=brand_file, jobs=1)
+    assert set(statuses(out).values()) == {"skipped"}
+    Image.new("RGB", (40, 20), (0, 0, 90)).save(tmp_path / "logo.png")  # same brand file
+    run_batch(library, out, branded(), brand_file=brand_file, jobs=1)
+    assert set(statuses(out).values()) == {"produced"}
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767312000")
+    run_batch(library, out, branded(), brand_file=brand_file, jobs=1)
+    assert set(statuses(out).values()) == {"produced"}
+
+
 def test_leaflet_refused_on_rerun_loses_its_old_pdf(tmp_path: Path) -> None:
     library = make_library(tmp_path / "in", 2)
     out = tmp_path / "out"

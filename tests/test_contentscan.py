@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from rxleaflet.check.contentscan import FontDecoder, Unsupported, _parse_cmap, scan_text
 
+OPERATOR_SOUP = st.sampled_from(
+    ["BT", "ET", " ", "(", ")", "\\", "<", ">", "[", "]", "/F1", "/Fm0", "Do", "Tf", "Tj", "TJ",
+     "Tm", "cm", "q", "Q", "'", '"', "1", "-2.5", "0", "\n", "%", "BI", "ID", "41", "e"]
+)  # fmt: skip
+CMAP_SOUP = st.sampled_from(
+    ["begincodespacerange", "endcodespacerange", "beginbfchar", "endbfchar", "beginbfrange",
+     "endbfrange", "<", ">", "[", "]", "00", "FF", "0041", "D83D", "DE00", " ", "\n", "1"]
+)  # fmt: skip
 LATIN = FontDecoder({bytes([code]): chr(code) for code in range(32, 127)}, 1)
 
 
@@ -67,3 +79,84 @@ def test_two_byte_cmaps() -> None:
         b"1 beginbfchar <0102> <2265> endbfchar"
     )
     assert cmap.decode(b"\x01\x02") == "≥"
+
+
+# -- properties: the scanner reads what the writer writes, and nothing else raises -------------
+
+
+@settings(max_examples=300, deadline=None)
+@example(rb"BT /F1 10 Tf (\8) Tj ET")  # a backslash before a non-octal digit is dropped
+@example(rb"BT /F1 10 Tf (\9\8\777) Tj ET")
+@example(b"1 0 0 1 x y cm")
+@example(b"BT /F1 1e999 Tf (a) Tj ET")
+@given(
+    content=st.binary(max_size=300)
+    | st.lists(OPERATOR_SOUP, max_size=60).map(lambda parts: " ".join(parts).encode())
+)
+def test_any_bytes_raise_nothing_but_unsupported(content: bytes) -> None:
+    with contextlib.suppress(Unsupported):
+        scan(content, forms={"Fm0"})
+
+
+@settings(max_examples=300, deadline=None)
+@example(b"1 begincodespacerange <0000> <FFFF> endcodespacerange")
+@example(b"1 beginbfrange <00> <FF> <FFFF> endbfrange")
+@example(b"1 beginbfchar <0G> <0041> endbfchar")
+@given(
+    data=st.binary(max_size=300)
+    | st.lists(CMAP_SOUP, max_size=60).map(lambda parts: " ".join(parts).encode())
+)
+def test_any_cmap_bytes_raise_nothing_but_unsupported(data: bytes) -> None:
+    try:
+        decoder = _parse_cmap(data)
+    except Unsupported:
+        return
+    assert isinstance(decoder.decode(b"\x00\x01"), str)
+
+
+def test_overlapping_cmap_ranges_are_refused_quickly() -> None:
+    ranges = b"".join(b"<%04X> <FFFF> <0000>\n" % start for start in range(256))
+    with pytest.raises(Unsupported, match="more codes"):
+        _parse_cmap(
+            b"1 begincodespacerange <0000> <FFFF> endcodespacerange\n256 beginbfrange\n"
+            + ranges
+            + b"endbfrange"
+        )
+
+
+def test_octal_escape_rule_matches_the_pdf_reference() -> None:
+    text, _ = scan(rb"BT /F1 10 Tf (\8\101\1011) Tj ET")
+    assert text == "8AA1"
+
+
+def _drawable_alphabet() -> list[str]:
+    from rxleaflet.source.coverage import drawable
+
+    return sorted(c for c in drawable() if c.isprintable() and not c.isspace())
+
+
+@settings(max_examples=60, deadline=None)
+@example("≥ 200 µg")
+@example("(a) \\ [b] <c> %d")
+@example("\U0001d400")  # beyond U+FFFF: a surrogate pair in the ToUnicode map
+@given(text=st.text(alphabet=st.sampled_from(_drawable_alphabet()) | st.just(" "), max_size=40))
+def test_text_the_writer_draws_reads_back_exactly(text: str) -> None:
+    import io
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    from rxleaflet.check.pdfread import read_pdf
+    from rxleaflet.render import pdfobjects
+    from rxleaflet.render.flowables import draw_line
+    from rxleaflet.render.fonts import load_fonts
+
+    text = " ".join(text.split())
+    pdfobjects.install_reportlab_fixes()
+    fonts = load_fonts()
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    draw_line(canvas, fonts.segments(text, False), 72, 720, 11)
+    canvas.showPage()
+    canvas.save()
+    facts = read_pdf(buffer.getvalue())
+    assert facts.pages[0].text == text

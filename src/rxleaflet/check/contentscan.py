@@ -113,9 +113,21 @@ def _decode_utf16_hex(hex_text: bytes) -> str:
     return raw.decode("utf-16-be", "replace")
 
 
+MAX_CMAP_ENTRIES = 70_000  # more codes than any font has glyphs
+
+
 def _parse_cmap(data: bytes) -> FontDecoder:
+    """A decoder from ToUnicode CMap bytes; raises only Unsupported, whatever the bytes."""
+    try:
+        return _read_cmap(data)
+    except (ValueError, IndexError, TypeError, OverflowError) as error:
+        raise Unsupported(f"malformed ToUnicode CMap ({type(error).__name__})") from None
+
+
+def _read_cmap(data: bytes) -> FontDecoder:
     mapping: dict[bytes, str] = {}
     code_length = 1
+    budget = 4 * MAX_CMAP_ENTRIES  # overlapping ranges cost time even when they map the same codes
     for kind, body in _CMAP_BLOCK.findall(data):
         items = _HEX.findall(body)
         if kind == b"codespacerange":
@@ -128,8 +140,9 @@ def _parse_cmap(data: bytes) -> FontDecoder:
             for low, high, target in zip(items[0::3], items[1::3], items[2::3], strict=False):
                 start, end = int(low[0], 16), int(high[0], 16)
                 width = len(low[0]) // 2
-                if end - start > 0xFFFF:
-                    raise Unsupported("CMap range too large")
+                budget -= max(0, end - start + 1)
+                if end - start > 0xFFFF or budget < 0:
+                    raise Unsupported("the ToUnicode CMap maps more codes than any font has")
                 if target[1]:  # an array of destinations
                     targets = [
                         _decode_utf16_hex(h) for h in re.findall(rb"<([0-9A-Fa-f]*)>", target[1])
@@ -173,7 +186,22 @@ def scan_text(
     forms: set[str],
     visit: Visitor,
 ) -> str:
-    """Interpret ``content``; call ``visit`` for every text shown; return the page's text."""
+    """Interpret ``content``; call ``visit`` for every text shown; return the page's text.
+
+    Raises only Unsupported, whatever the bytes.
+    """
+    try:
+        return _scan(content, fonts, forms, visit)
+    except (ValueError, IndexError, KeyError, TypeError, OverflowError) as error:
+        raise Unsupported(f"malformed content ({type(error).__name__})") from None
+
+
+def _scan(
+    content: bytes,
+    fonts: dict[str, FontDecoder | Callable[[], FontDecoder]],
+    forms: set[str],
+    visit: Visitor,
+) -> str:
     ctm = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
     saved: list[list[float]] = []
     text_matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]

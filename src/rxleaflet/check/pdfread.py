@@ -169,7 +169,7 @@ def _page(page: Any, number: int, decoders: dict[int, FontDecoder]) -> PageFact:
     try:
         fact.text = scan_text(data, page_fonts(page, decoders), page_forms(page), add)
         return fact
-    except (Unsupported, ValueError, TypeError, IndexError, KeyError, AttributeError):
+    except (Unsupported, AttributeError, KeyError, TypeError, ValueError):  # odd resources too
         fact.sizes.clear()
         fact.runs.clear()
     try:  # the general extractor, for what the fast scanner does not interpret

@@ -210,9 +210,9 @@ def required_headings(subject: Subject) -> Iterator[Finding]:
         ]
     position = 0
     for label, pattern in patterns:
-        match = re.compile(pattern).search(body, position)
+        match = re.compile(pattern, re.IGNORECASE).search(body, position)
         if match is None:
-            where = "out of order" if re.search(pattern, body) else "missing"
+            where = "out of order" if re.search(pattern, body, re.IGNORECASE) else "missing"
             yield Finding(
                 "required-headings",
                 ERROR,
@@ -400,6 +400,30 @@ def readability(subject: Subject) -> Iterator[Finding]:
             f"{subject.options.max_grade:g} or below (USP <1265>)",
         )
 
+
+# Every rule id a finding can carry, with what it checks (the README's table says the same).
+RULE_IDS: dict[str, str] = {
+    "pdf-readable": "the file is a PDF that can be read",
+    "pdf-encrypted": "the file is not encrypted or permission-restricted",
+    "page-count": "at most 50 pages, read within the time limit",
+    "tagged": "MarkInfo /Marked true and a structure tree",
+    "language": "the document language is set (and is the leaflet's)",
+    "title": "a title in the metadata, shown by the viewer",
+    "fonts-embedded": "every font embedded",
+    "fonts-tounicode": "every font with a ToUnicode map",
+    "pdfua-identifier": "pdfuaid:part 1 in the XMP metadata",
+    "required-headings": "the profile's required headings, in order",
+    "warning": "the boxed warning",
+    "footer-copyright": "a copyright line in every page's footer",
+    "page-numbers": "Page N of M on every page",
+    "disclaimer": "the disclaimer, in full",
+    "expiry": "an expiry statement on every page, not passed",
+    "source-content": "every paragraph and bullet of the source, in order",
+    "source-hash": "the source's SHA-256 equals the PDF's record of it",
+    "metadata": "title and provenance keys as the source implies",
+    "body-size": "body text large enough to read",
+    "readability": "reading grade level (a warning)",
+}
 
 # Rules about the file as a whole, and rules about one leaflet's pages (these also run on each
 # leaflet of a combined print file).

@@ -1,0 +1,113 @@
+"""The package's layers: imports flow one way, and the checker never needs the renderer."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import LIBRARY, REPO, TODAY
+
+PACKAGE = REPO / "src" / "rxleaflet"
+# What each layer may import from rxleaflet (besides itself); third parties it must not import.
+LAYERS = {
+    "source": ({"errors", "files", "packagedata", "source"}, {"reportlab", "pypdf"}),
+    "contract": ({"errors", "files", "packagedata", "source", "contract"}, {"reportlab", "pypdf"}),
+    "render": ({"errors", "files", "packagedata", "source", "contract", "render"}, {"pypdf"}),
+    "check": ({"errors", "files", "packagedata", "source", "contract", "check"}, {"reportlab"}),
+}
+
+
+def _imports(path: Path) -> set[str]:
+    """Top-level names imported by a module: ``rxleaflet.x`` as ``x``, third parties as is."""
+    module = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    package = module.rsplit(".", 1)[0] if path.name != "__init__.py" else module
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                name = ".".join([*base, node.module] if node.module else base)
+                found.update([name] if node.module else [f"{name}.{a.name}" for a in node.names])
+            else:
+                found.add(node.module or "")
+    return {
+        name.split(".")[1] if name.startswith("rxleaflet.") else name.split(".")[0]
+        for name in found
+        if name not in ("rxleaflet", "__future__")
+    } | ({"__version__"} & {n.split(".")[-1] for n in found})
+
+
+@pytest.mark.parametrize("layer", sorted(LAYERS))
+def test_layer_imports_only_what_is_below_it(layer: str) -> None:
+    allowed, forbidden = LAYERS[layer]
+    files = [PACKAGE / f"{layer}.py"] if (PACKAGE / f"{layer}.py").exists() else []
+    files += sorted((PACKAGE / layer).rglob("*.py")) if (PACKAGE / layer).is_dir() else []
+    assert files
+    ours = {p.stem for p in PACKAGE.iterdir() if p.suffix == ".py" or p.is_dir()}
+    for path in files:
+        names = _imports(path) - {"__version__", "__init__"}
+        wrong = {n for n in names if n in ours and n not in allowed} | (names & forbidden)
+        assert not wrong, f"{path.relative_to(REPO)} imports {sorted(wrong)}"
+
+
+def _loaded_after(code: str) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", code + "\nimport sys\nprint(' '.join(sorted(sys.modules)))"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO,
+    )
+    return set(done.stdout.split()) if done.returncode in (0, 1) else set()
+
+
+def test_importing_the_checker_does_not_load_reportlab() -> None:
+    loaded = _loaded_after("import rxleaflet.check, rxleaflet.check.report")
+    assert "rxleaflet.check" in loaded
+    assert not {m for m in loaded if m.startswith("reportlab")}
+
+
+def test_loading_a_source_loads_no_pdf_library() -> None:
+    loaded = _loaded_after(
+        f"from rxleaflet.contract import prepare\nprepare(__import__('pathlib').Path("
+        f"{str(LIBRARY / 'lisinopril.yaml')!r}))"
+    )
+    assert "rxleaflet.source.monograph" in loaded
+    assert not {m for m in loaded if m.startswith(("reportlab", "pypdf"))}
+
+
+def test_rxleaflet_check_end_to_end_does_not_load_reportlab(tmp_path: Path) -> None:
+    from .conftest import render_source
+
+    pdf = tmp_path / "lisinopril.pdf"
+    pdf.write_bytes(render_source(LIBRARY / "lisinopril.yaml"))
+    code = (
+        "import sys\nfrom rxleaflet.cli import main\n"
+        "try:\n"
+        f"    main(['check', {str(pdf)!r}, '--as-of', {TODAY.isoformat()!r}])\n"
+        "except SystemExit as exit:\n"
+        "    assert exit.code == 0, exit.code"
+    )
+    loaded = _loaded_after(code)
+    assert "rxleaflet.check.rules" in loaded
+    assert not {m for m in loaded if m.startswith("reportlab")}
+
+
+def test_the_help_loads_neither_pdf_library() -> None:
+    loaded = _loaded_after(
+        "from rxleaflet.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass"
+    )
+    assert "rxleaflet.cli" in loaded
+    assert not {m for m in loaded if m.startswith(("reportlab", "pypdf", "yaml"))}
+
+
+def test_paper_names_match_the_data_file() -> None:
+    from rxleaflet import packagedata
+
+    assert set(packagedata.PAPERS) == set(packagedata.load("page_sizes.yaml"))
