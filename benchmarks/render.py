@@ -1,4 +1,6 @@
-"""Render benchmark: warm time per leaflet (render + verify), tagging share, cold CLI, PDF size.
+"""Render benchmark: warm time per leaflet (render + verify), tagging share, PDF size.
+
+Cold start is measured by ``benchmarks/startup.py``.
 
 Run from the repository root: ``python3 benchmarks/render.py [--repeat N]``.
 """
@@ -10,22 +12,17 @@ import contextlib
 import io
 import os
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from pypdf import PdfReader
 
-from rxleaflet import flowables, pdfobjects, render, tagging
-from rxleaflet.expectations import expectations_for
-from rxleaflet.library import source_files
+from rxleaflet.check import CheckOptions, check_pdf
+from rxleaflet.contract import expectations_for
 from rxleaflet.pipeline import RenderOptions, build, prepare
-from rxleaflet.render import render_pdf
-from rxleaflet.rules import CheckOptions
-from rxleaflet.verify import check_pdf
+from rxleaflet.render import document, flowables, pdfobjects, render_pdf, tagging
+from rxleaflet.source.library import source_files
 
 LIBRARY = Path(__file__).resolve().parents[1] / "leaflets"
 
@@ -53,19 +50,19 @@ def untagged() -> Iterator[None]:
 
     saved = (
         tagging.Tagger.content,
-        render.artifact,
+        document.artifact,
         flowables.artifact,
         pdfobjects.write_structure_tree,
     )
     tagging.Tagger.content = no_content
-    render.artifact = flowables.artifact = no_artifact
+    document.artifact = flowables.artifact = no_artifact
     pdfobjects.write_structure_tree = lambda canvas, tagger, page_map: None
     try:
         yield
     finally:
         (
             tagging.Tagger.content,
-            render.artifact,
+            document.artifact,
             flowables.artifact,
             pdfobjects.write_structure_tree,
         ) = saved
@@ -106,30 +103,6 @@ def main() -> None:
     totals = [measure(source, options, args.repeat) for source in source_files(LIBRARY)]
     print(
         f"warm mean per leaflet (load+check+render+verify): {statistics.mean(totals) * 1000:.1f} ms"
-    )
-    with tempfile.TemporaryDirectory() as folder:
-        cold = []
-        for _ in range(5):
-            started = time.perf_counter()
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "rxleaflet",
-                    "render",
-                    "lisinopril",
-                    "--library",
-                    str(LIBRARY),
-                    "-o",
-                    folder,
-                ],
-                check=True,
-                capture_output=True,
-            )
-            cold.append(time.perf_counter() - started)
-    print(
-        f"cold `rxleaflet render lisinopril` (new process, median of 5): "
-        f"{statistics.median(cold) * 1000:.0f} ms"
     )
 
 

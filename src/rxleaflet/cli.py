@@ -259,7 +259,7 @@ def validate(
     sources: tuple[str, ...], allow_expired: bool, as_of: dt.date | None, library: Path | None
 ) -> None:
     """Check leaflet sources (files, folders, ids or names) without making a PDF."""
-    from .pipeline import RenderOptions, prepare
+    from .contract import RenderOptions, prepare
     from .source.library import default_library, resolve, source_files
 
     options = RenderOptions(allow_expired=allow_expired, as_of=as_of)
