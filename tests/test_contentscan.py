@@ -8,7 +8,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from rxleaflet.check.contentscan import FontDecoder, Unsupported, _parse_cmap, scan_text
+from rxleaflet.check.contentscan import Resources, scan_page
+from rxleaflet.check.fontdecode import FontDecoder, Malformed, Unsupported
+from rxleaflet.check.fontdecode import parse_cmap as _parse_cmap
 
 OPERATOR_SOUP = st.sampled_from(
     ["BT", "ET", " ", "(", ")", "\\", "<", ">", "[", "]", "/F1", "/Fm0", "Do", "Tf", "Tj", "TJ",
@@ -22,9 +24,8 @@ LATIN = FontDecoder({bytes([code]): chr(code) for code in range(32, 127)}, 1)
 
 
 def scan(content: bytes, forms: set[str] | None = None) -> tuple[str, list[tuple[str, float]]]:
-    seen: list[tuple[str, float]] = []
-    text = scan_text(content, {"F1": LATIN}, forms or set(), lambda t, s: seen.append((t, s)))
-    return text, seen
+    found = scan_page(content, Resources({"F1": LATIN}, forms or set()))
+    return found.text, [(run.text, run.size) for run in found.runs]
 
 
 def test_literal_strings_with_escapes_and_nested_parentheses() -> None:
@@ -49,18 +50,23 @@ def test_operators_inside_strings_are_not_operators() -> None:
     assert text == "not an ET or a BT Tj"
 
 
+def test_a_form_xobject_is_left_to_the_general_extractor() -> None:
+    with pytest.raises(Unsupported):
+        scan(b"/Fm0 Do", forms={"Fm0"})
+
+
 @pytest.mark.parametrize(
     "content",
-    [
-        b"BT /F1 10 Tf (unbalanced Tj ET",
-        b"BT /F9 10 Tf (x) Tj ET",
-        b"BI /W 1 /H 1 ID \x00 EI",
-        b"/Fm0 Do",
-    ],
+    [b"BT /F1 10 Tf (unbalanced Tj ET", b"BT /F9 10 Tf (x) Tj ET", b"BI /W 1 /H 1 ID \x00"],
 )
-def test_what_it_does_not_read_is_refused(content: bytes) -> None:
-    with pytest.raises(Unsupported):
-        scan(content, forms={"Fm0"})
+def test_broken_content_is_malformed(content: bytes) -> None:
+    with pytest.raises(Malformed):
+        scan(content)
+
+
+def test_inline_images_are_skipped_and_deeply_nested_strings_read() -> None:
+    text, _ = scan(b"BI /W 1 /H 1 ID \x00\xff EI BT /F1 10 Tf (a (b (c (d)))) Tj ET")
+    assert text == "a (b (c (d)))"
 
 
 def test_cmap_bfchar_bfrange_and_arrays() -> None:
@@ -93,8 +99,8 @@ def test_two_byte_cmaps() -> None:
     content=st.binary(max_size=300)
     | st.lists(OPERATOR_SOUP, max_size=60).map(lambda parts: " ".join(parts).encode())
 )
-def test_any_bytes_raise_nothing_but_unsupported(content: bytes) -> None:
-    with contextlib.suppress(Unsupported):
+def test_any_bytes_raise_nothing_but_the_readers_own_errors(content: bytes) -> None:
+    with contextlib.suppress(Unsupported, Malformed):
         scan(content, forms={"Fm0"})
 
 
@@ -106,17 +112,17 @@ def test_any_bytes_raise_nothing_but_unsupported(content: bytes) -> None:
     data=st.binary(max_size=300)
     | st.lists(CMAP_SOUP, max_size=60).map(lambda parts: " ".join(parts).encode())
 )
-def test_any_cmap_bytes_raise_nothing_but_unsupported(data: bytes) -> None:
+def test_any_cmap_bytes_raise_nothing_but_malformed(data: bytes) -> None:
     try:
         decoder = _parse_cmap(data)
-    except Unsupported:
+    except Malformed:
         return
     assert isinstance(decoder.decode(b"\x00\x01"), str)
 
 
 def test_overlapping_cmap_ranges_are_refused_quickly() -> None:
     ranges = b"".join(b"<%04X> <FFFF> <0000>\n" % start for start in range(256))
-    with pytest.raises(Unsupported, match="more codes"):
+    with pytest.raises(Malformed, match="more codes"):
         _parse_cmap(
             b"1 begincodespacerange <0000> <FFFF> endcodespacerange\n256 beginbfrange\n"
             + ranges

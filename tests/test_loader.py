@@ -70,7 +70,7 @@ def test_latin1_file_gets_encoding_error_with_line(tmp_path: Path) -> None:
 def test_file_over_one_megabyte_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "huge.yaml"
     path.write_text(MINIMAL + "#" * 1_000_001, encoding="utf-8")
-    assert "the limit is 1,000,000 bytes (1 MB)" in refusal(path)
+    assert "the limit for a YAML file is 1,000,000 bytes (1 MB)" in refusal(path)
 
 
 def test_unknown_key_gets_did_you_mean_hint(write_source) -> None:

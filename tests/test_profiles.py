@@ -114,5 +114,13 @@ def test_medication_guide_requires_revision_date(write_source) -> None:
     """
     path = write_source(text)
     assert "source.revised (the revision date) is required" in refusal(path)
-    path = write_source(text.replace("expires: 2027-06", "expires: 2027-06, revised: 2026-01-02"))
+    text = text.replace("expires: 2027-06", "expires: 2027-06, revised: 2026-01-02")
+    path = write_source(text)
+    assert refusal(path) == (
+        f"{path}: profile 'medication-guide': the required statement is missing; add it to a "
+        'section, e.g. "Call your doctor for medical advice about side effects. You may report '
+        'side effects to FDA at 1-800-FDA-1088."'
+    )
+    statement = "d. You may report SIDE EFFECTS to the FDA at 1-800-FDA-1088"
+    path = write_source(text.replace("text: d}", f"text: {statement}}}"))
     assert check_profile(load_monograph(path)).name == "medication-guide"

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from rxleaflet.check.checker import resolve_subject
 from rxleaflet.check.pdfread import FontFact, PdfFacts, read_pdf
-from rxleaflet.check.rules import RULE_IDS, RULES, CheckOptions, subject_for
+from rxleaflet.check.rules import RULE_IDS, RULES, CheckOptions
 from rxleaflet.contract import Expectations, expectations_for
 from rxleaflet.pipeline import RenderOptions, prepare
 from rxleaflet.render import render_pdf
@@ -41,7 +42,7 @@ def good() -> tuple[PdfFacts, Expectations]:
 
 def findings(facts: PdfFacts, expected: Expectations | None, **options: object) -> set[str]:
     options.setdefault("as_of", TODAY)
-    subject = subject_for(facts, expected, CheckOptions(**options))  # type: ignore[arg-type]
+    subject = resolve_subject(facts, expected, CheckOptions(**options))  # type: ignore[arg-type]
     return {finding.rule for rule in RULES for finding in rule(subject)}
 
 
@@ -65,8 +66,24 @@ def replace_text(facts: PdfFacts, old: str, new: str) -> None:
     for page in facts.pages:
         if old in page.text:
             page.text = page.text.replace(old, new, 1)
+            page.footer = page.footer.replace(old, new, 1)
             return
     raise AssertionError(f"text not found: {old!r}")
+
+
+def drop_from_footer(facts: PdfFacts, text: str) -> None:
+    """Remove ``text`` from every page's running footer (and the page text's copy of it)."""
+    for page in facts.pages:
+        assert text in page.footer, page.footer
+        page.footer = page.footer.replace(text, "")
+        head, sep, tail = page.text.rpartition(text)
+        page.text = head + tail if sep else page.text
+
+
+def hide_text(facts: PdfFacts) -> None:
+    from rxleaflet.check.visibility import Hidden
+
+    facts.pages[1].hidden = [Hidden("Keep taking lisinopril", "invisible text render mode 3")]
 
 
 def setter(**values: object) -> Change:
@@ -101,7 +118,22 @@ def seven_points(facts: PdfFacts) -> None:
         total = sum(page.sizes.values())
         page.sizes.clear()
         page.sizes[7.0] = total
-        page.runs = [(text, 7.0) for text, _ in page.runs]
+        page.runs = [dataclasses.replace(run, size=7.0) for run in page.runs]
+
+
+def as_medication_guide(facts: PdfFacts) -> None:
+    facts.info["RxLeafletProfile"] = "medication-guide"
+    statement = "You may report side effects to FDA at 1-800-FDA-1088."
+    facts.pages[0].text = "Medication Guide\n" + facts.pages[0].text + "\n" + statement
+
+
+def embed(data: bytes | None, name: str = "lisinopril.yaml") -> Change:
+    from rxleaflet.check.pdfread import EmbeddedFile
+
+    def change(facts: PdfFacts) -> None:
+        facts.embedded_files = [EmbeddedFile(name, "rxleaflet source", "/Source", data)]
+
+    return change
 
 
 FIRES: dict[str, Case] = {
@@ -120,8 +152,17 @@ FIRES: dict[str, Case] = {
     "pdfua-identifier": Case(setter(xmp="<x:xmpmeta/>"), with_source=False),
     "required-headings": Case(lambda f: drop_text(f, "How to Use This Medication"), False),
     "warning": Case(lambda f: drop_text(f, "Do not take lisinopril if you are pregnant.")),
-    "footer-copyright": Case(lambda f: drop_text(f, "Copyright © 2026", last=True)),
+    "footer-copyright": Case(lambda f: drop_from_footer(f, "Copyright © 2026")),
     "page-numbers": Case(lambda f: replace_text(f, "Page 1 of 2", "Page 1 of 3"), False),
+    "active-content": Case(setter(active_content=["a JavaScript action (run when opened)"])),
+    "embedded-source": Case(embed(None), with_source=False),
+    "invisible-text": Case(hide_text),
+    "medication-guide-title": Case(
+        lambda f: (as_medication_guide(f), replace_text(f, "Medication Guide\n", "")), False
+    ),
+    "fda-side-effects-statement": Case(
+        lambda f: (as_medication_guide(f), replace_text(f, "FDA at", "us at")), False
+    ),
     "disclaimer": Case(lambda f: drop_text(f, "does not contain all possible information")),
     "expiry": Case(lambda f: None, False, {"as_of": dt.date(2031, 1, 1)}),
     "source-content": Case(lambda f: drop_text(f, "Keep taking lisinopril even if you feel well.")),
@@ -151,6 +192,11 @@ QUIET: dict[str, Case] = {
     "source-content": Case(lambda f: replace_text(f, "Lisinopril is", "Lisinopril  is")),
     "source-hash": Case(info(RxLeafletSourceSHA256="0" * 64), with_source=False),
     "metadata": Case(info(Producer="another producer")),
+    "active-content": Case(setter(active_content=[])),
+    "embedded-source": Case(lambda f: None, with_source=False),
+    "invisible-text": Case(first_page(hidden=None)),  # not analysed is not hidden
+    "medication-guide-title": Case(as_medication_guide, with_source=False),
+    "fda-side-effects-statement": Case(as_medication_guide, with_source=False),
     "body-size": Case(lambda f: None, with_source=False),
     "readability": Case(lambda f: None, True, {"max_grade": 12.0}),
 }

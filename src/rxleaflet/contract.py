@@ -48,9 +48,12 @@ class RenderOptions:
 DEFAULT_OPTIONS = RenderOptions()
 
 
-def prepare(source: Path, options: RenderOptions = DEFAULT_OPTIONS) -> Leaflet:
-    """Load and check a source file: format, profile, glyphs, brand colours, expiry."""
-    monograph = load_monograph(source)
+def prepare(
+    source: Path, options: RenderOptions = DEFAULT_OPTIONS, data: bytes | None = None
+) -> Leaflet:
+    """Load and check a source file (or its bytes ``data``, named ``source``): format,
+    profile, glyphs, brand colours, expiry."""
+    monograph = load_monograph(source, data)
     profile = check_profile(monograph)
     brand = options.brand
     check_contrast(brand.colors)
@@ -72,10 +75,12 @@ def prepare(source: Path, options: RenderOptions = DEFAULT_OPTIONS) -> Leaflet:
     )
 
 
-def source_expectations(source: Path, as_of: dt.date | None = None) -> Expectations:
-    """What a PDF made from ``source`` must contain, whether or not it was marked expired
-    (expiry itself is judged by the expiry rule)."""
-    leaflet = prepare(source, RenderOptions(allow_expired=True, as_of=as_of))
+def source_expectations(
+    source: Path, as_of: dt.date | None = None, data: bytes | None = None
+) -> Expectations:
+    """What a PDF made from ``source`` (a file, or its bytes ``data``) must contain, whether or
+    not it was marked expired (expiry itself is judged by the expiry rule)."""
+    leaflet = prepare(source, RenderOptions(allow_expired=True, as_of=as_of), data)
     return expectations_for(dataclasses.replace(leaflet, expired=False))
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 
 class FileRefused(Exception):
-    """The file is not one rxleaflet will read; the message says why."""
+    """The file is not one rxleaflet will read; the message says why, after "the file"."""
 
 
 class NotRegularFile(FileRefused):
@@ -53,4 +53,4 @@ def read_regular_file(path: Path, limit: int, *, what: str = "file") -> bytes:
 
 
 def _too_large(size: int, limit: int, what: str) -> str:
-    return f"{what} is {size:,} bytes; the limit is {limit:,} bytes"
+    return f"is {size:,} bytes; the limit for a {what} is {limit:,} bytes"

@@ -1,23 +1,38 @@
-"""Check a PDF against the rules: the compliance report, and the read-back before every write."""
+"""Check a PDF against the rules: the compliance report, and the read-back before every write.
+
+What the PDF must contain comes, in this order, from the source given by the caller, from the
+source the PDF carries inside it (every rxleaflet PDF embeds its own, checked against the
+SHA-256 it records), or, for anyone else's PDF, from what the rules can recognise. A print file
+of several leaflets (one Part per leaflet in its structure tree) is checked leaflet by leaflet.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..contract import Expectations
-from .pdfread import UnreadablePdf, read_pdf
+from ..contract import Expectations, source_expectations
+from ..errors import LeafletError
+from ..files import FileRefused, read_regular_file
+from .pdfread import MAX_PAGES, EmbeddedFile, PdfFacts, StructElement, UnreadablePdf, read_pdf
 from .rules import (
     DOCUMENT_RULES,
     ERROR,
     LEAFLET_RULES,
     RULES,
+    SOURCE_RULES,
     CheckOptions,
     Finding,
+    Subject,
+    readability,
     subject_for,
 )
+
+MAX_PDF_BYTES = 50_000_000
+SOURCE_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass
@@ -29,6 +44,7 @@ class Report:
     metrics: dict[str, object] = field(default_factory=dict)
     profile: str | None = None
     pages: int | None = None
+    source: str = "none"  # where the expectations came from: given, embedded or none
 
     @property
     def errors(self) -> list[Finding]:
@@ -54,8 +70,18 @@ def check_pdf(
     except UnreadablePdf as error:
         report.findings.append(Finding(error.rule, ERROR, error.message))
         return report
-    subject = subject_for(facts, expected, options)
     report.pages = facts.page_count
+    if facts.stopped and facts.page_count > MAX_PAGES:
+        whole = subject_for(facts, None, options)
+        report.profile = whole.profile.name
+        for rule in DOCUMENT_RULES:
+            report.findings.extend(rule(whole))
+        return report
+    parts = combined_parts(facts)
+    if expected is None and len(parts) > 1:
+        return _check_parts(facts, parts, options, report)
+    subject = resolve_subject(facts, expected, options)
+    report.source = "given" if expected is not None else "embedded" if subject.expected else "none"
     report.profile = subject.profile.name
     for rule in RULES:
         report.findings.extend(rule(subject))
@@ -63,38 +89,180 @@ def check_pdf(
     return report
 
 
+def resolve_subject(
+    facts: PdfFacts, expected: Expectations | None, options: CheckOptions
+) -> Subject:
+    """The subject to check: with the given expectations, else those of the source embedded
+    in the PDF (when it can be trusted), else none."""
+    problems: list[Finding] = []
+    if expected is None:
+        expected, problems = embedded_expectations(facts, 0, options)
+    subject = subject_for(facts, expected, options)
+    subject.source_problems = problems
+    return subject
+
+
+@dataclass(frozen=True)
+class Part:
+    """One leaflet of a print file: its name, structure and pages (0-based, [start, end))."""
+
+    name: str
+    structure: StructElement
+    pages: tuple[int, int]
+
+
+def combined_parts(facts: PdfFacts) -> list[Part]:
+    """The leaflets of a print file: the Parts under its Document element, each with the pages
+    its content is on. A single leaflet gives one part or none."""
+    root = facts.structure
+    if root is None:
+        return []
+    documents = [e for e in root.elements() if e.role == "Document"] or [root]
+    kids = [e for e in documents[0].elements() if e.role == "Part"]
+    if len(kids) < 2:
+        return []
+    ids = facts.info.get("RxLeafletIds", "").split()
+    parts = []
+    for index, kid in enumerate(kids):
+        pages = [page for page, _ in _contents(kid)]
+        if not pages:
+            continue
+        name = ids[index] if index < len(ids) else f"part {index + 1}"
+        parts.append(Part(name, kid, (min(pages), max(pages) + 1)))
+    return parts
+
+
+def _contents(element: StructElement) -> list[tuple[int, int]]:
+    found: list[tuple[int, int]] = []
+    pending: list[StructElement | tuple[int, int]] = [element]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, StructElement):
+            pending.extend(item.kids)
+        else:
+            found.append(item)
+    return found
+
+
+def _check_parts(
+    facts: PdfFacts, parts: list[Part], options: CheckOptions, report: Report
+) -> Report:
+    whole = subject_for(facts, None, options)
+    report.profile = "combined"
+    for rule in DOCUMENT_RULES:
+        report.findings.extend(rule(whole))
+    hashes = facts.info.get("RxLeafletSourceSHA256s", "").split()
+    sources = _embedded_sources(facts)
+    embedded = 0
+    for index, part in enumerate(parts):
+        expected, problems = (
+            embedded_expectations(
+                facts, index, options, hashes[index] if index < len(hashes) else None
+            )
+            if len(sources) == len(parts)
+            else (None, [])
+        )
+        embedded += expected is not None
+        findings = problems + check_part(facts, part, expected, options)
+        report.findings.extend(
+            dataclasses.replace(f, message=f"{part.name}: {f.message}") for f in findings
+        )
+    report.source = "embedded" if embedded == len(parts) else "none"
+    return report
+
+
+def check_part(
+    facts: PdfFacts, part: Part, expected: Expectations | None, options: CheckOptions
+) -> list[Finding]:
+    """The leaflet rules on one part of a print file, its pages numbered from 1 on their own;
+    findings give pages of the whole file."""
+    start, end = part.pages
+    pages = [
+        dataclasses.replace(page, number=number)
+        for number, page in enumerate(facts.pages[start:end], start=1)
+    ]
+    own = dataclasses.replace(facts, pages=pages, page_count=end - start)
+    subject = subject_for(own, expected, options, part.structure)
+    findings = []
+    for rule in LEAFLET_RULES:
+        for finding in rule(subject):
+            page = start + finding.page if finding.page else None
+            findings.append(dataclasses.replace(finding, page=page))
+    return findings
+
+
 def check_combined(
     data: bytes, parts: Sequence[tuple[str, Expectations, tuple[int, int]]], options: CheckOptions
 ) -> Report:
-    """Check a print file of several leaflets: the file as a whole, then each leaflet's pages
+    """Check a print file before it is written: the file as a whole, then each leaflet's pages
     (given as ``(name, expectations, (start, end))``, 0-based) against its own source."""
-    report = Report("")
+    report = Report("", source="given")
     try:
         facts = read_pdf(data, max_pages=None, time_budget=None)
     except UnreadablePdf as error:
         report.findings.append(Finding(error.rule, ERROR, error.message))
         return report
     report.pages = facts.page_count
+    found = combined_parts(facts)
     whole = subject_for(facts, None, options)
     for rule in DOCUMENT_RULES:
         report.findings.extend(rule(whole))
-    for name, expected, (start, end) in parts:
-        pages = [
-            dataclasses.replace(page, number=number)
-            for number, page in enumerate(facts.pages[start:end], start=1)
-        ]
-        part = dataclasses.replace(facts, pages=pages, page_count=end - start)
-        subject = subject_for(part, expected, options)
-        for rule in LEAFLET_RULES:
-            for finding in rule(subject):
-                page = start + finding.page if finding.page else None
-                report.findings.append(
-                    dataclasses.replace(finding, message=f"{name}: {finding.message}", page=page)
-                )
+    if len(found) != len(parts):
+        report.findings.append(
+            Finding("tagged", ERROR, f"{len(parts)} leaflets, but {len(found)} Parts in the tree")
+        )
+        return report
+    for (name, expected, pages), part in zip(parts, found, strict=True):
+        if part.pages != pages:
+            report.findings.append(
+                Finding("page-count", ERROR, f"{name}: pages {part.pages}, expected {pages}")
+            )
+        findings = check_part(facts, part, expected, options)
+        report.findings.extend(
+            dataclasses.replace(f, message=f"{name}: {f.message}") for f in findings
+        )
     return report
 
 
-MAX_PDF_BYTES = 50_000_000
+def _embedded_sources(facts: PdfFacts) -> list[EmbeddedFile]:
+    return [
+        f
+        for f in facts.embedded_files
+        if f.relationship == "/Source" and f.name.lower().endswith(SOURCE_SUFFIXES)
+    ]
+
+
+def embedded_expectations(
+    facts: PdfFacts, index: int, options: CheckOptions, recorded: str | None = None
+) -> tuple[Expectations | None, list[Finding]]:
+    """Expectations from the ``index``-th source embedded in the PDF, once its SHA-256 is found
+    to equal the one the PDF records; None (and why) when there is none to trust."""
+    sources = _embedded_sources(facts)
+    if index >= len(sources):
+        return None, []
+    source = sources[index]
+    if source.data is None:
+        return None, [
+            Finding("embedded-source", ERROR, f"the embedded source {source.name} cannot be read")
+        ]
+    recorded = recorded or facts.info.get("RxLeafletSourceSHA256")
+    digest = hashlib.sha256(source.data).hexdigest()
+    if recorded != digest:
+        return None, [
+            Finding(
+                "source-hash",
+                ERROR,
+                f"the embedded source {source.name} has SHA-256 {digest}, but the PDF records "
+                f"{recorded or 'none'}: the PDF and its source do not belong together",
+            )
+        ]
+    try:
+        expected = source_expectations(Path(source.name), options.as_of, source.data)
+    except LeafletError as error:
+        return None, [
+            Finding("embedded-source", ERROR, f"the embedded source cannot be used: {error}")
+        ]
+    return expected, []
 
 
 def check_file(
@@ -102,21 +270,14 @@ def check_file(
 ) -> Report:
     """``check_pdf`` for a file on disk; a file that cannot be read is a finding too."""
     try:
-        size = path.stat().st_size
-        if size > MAX_PDF_BYTES:
-            return Report(
-                str(path),
-                [
-                    Finding(
-                        "pdf-readable",
-                        ERROR,
-                        f"the file is {size:,} bytes; a leaflet is never over {MAX_PDF_BYTES:,}",
-                    )
-                ],
-            )
-        data = path.read_bytes()
+        data = read_regular_file(path, MAX_PDF_BYTES, what="PDF file")
+    except FileRefused as error:
+        return Report(str(path), [Finding("pdf-readable", ERROR, f"the {error}")])
     except OSError as error:
         return Report(
             str(path), [Finding("pdf-readable", ERROR, f"cannot read the file: {error.strerror}")]
         )
     return check_pdf(data, expected=expected, options=options, path=str(path))
+
+
+__all__ = ["SOURCE_RULES", "Report", "check_combined", "check_file", "check_pdf", "readability"]

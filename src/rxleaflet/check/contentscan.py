@@ -1,50 +1,135 @@
-"""A fast, narrow reader of page content streams: the text shown, in order, with its size.
+"""A fast, narrow interpreter of page content streams: the text shown, where, and how.
 
-It is an independent read of the PDF bytes (fonts are decoded through the file's own ToUnicode
-maps), several times faster than a general text extractor because it interprets only the
-operators that place text. Anything it does not understand raises Unsupported, and the caller
-falls back to pypdf's general extractor for that page.
+It is an independent read of the PDF bytes: fonts are decoded through the file's own ToUnicode
+maps and placed with the file's own widths. Besides the text in order, it follows what decides
+whether a patient can see each piece of text: the graphics state (matrices, fill colour and
+transparency, clipping), the text state (size, render mode, horizontal scaling), what is
+painted before and after (filled shapes, images), and the marked content that says whether
+text is page furniture (an artifact) or real content (its MCID in the structure tree).
+
+A form XObject (which may hold text) raises Unsupported, and the caller falls back to pypdf's
+general extractor for that page (text only); broken or oversized content raises Malformed. It
+never raises anything else, whatever the bytes, and it stops at a deadline (ScanTimeout).
 """
 
 from __future__ import annotations
 
 import math
 import re
+import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
-from pypdf.generic import IndirectObject
+from .fontdecode import FontDecoder, Malformed, Unsupported
 
-Visitor = Callable[[str, float], None]  # (text, size in points)
+Matrix = tuple[float, float, float, float, float, float]
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in default user space
+Color = tuple[float, float, float]  # RGB, 0..1
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+BLACK: Color = (0.0, 0.0, 0.0)
+MAX_MARKS = 100_000  # text runs or paints recorded per page; beyond, the page is refused
 
 
-class Unsupported(Exception):
-    """A construct this reader does not interpret (inline images, forms with text, …)."""
+class ScanTimeout(Exception):
+    """The page's content took longer than the time left for the whole file."""
 
 
-_NUMBER = rb"[-+]?(?:\d+\.?\d*|\.\d+)"
-_STRING = rb"\((?:[^\\()]|\\.|\((?:[^\\()]|\\.)*\))*\)"
-# Only the operators that place text are picked out; the regex engine skips everything else
-# (paths, colours, numbers) in C. Strings and comments are consumed whole so that nothing inside
-# them is mistaken for an operator; a "(" that is not a well-formed string stops the scan.
-_OPERATION = re.compile(
-    rb"(?P<string>" + _STRING + rb")\s*(?P<show>Tj|'|\")?"
-    rb"|(?P<array>\[(?:[^\]()]|" + _STRING + rb")*\])\s*(?P<showarray>TJ)?"
-    rb"|<(?P<hex>[0-9A-Fa-f\s]*)>\s*(?P<showhex>Tj|'|\")?"
-    rb"|/(?P<font>[^\s/\[\]()<>{}%]+)\s+(?P<size>" + _NUMBER + rb")\s+Tf(?![A-Za-z])"
-    rb"|/(?P<xobject>[^\s/\[\]()<>{}%]+)\s+Do(?![A-Za-z])"
-    rb"|(?<![A-Za-z])(?P<matrixop>Tm|cm)(?![A-Za-z])"
-    rb"|(?<![A-Za-z])(?P<op>q|Q|BT|BI|Td|TD|T\*)(?![A-Za-z*])"
+class PdfString(bytes):
+    """A string operand (as opposed to a name, which is kept as str)."""
+
+
+@dataclass(slots=True)
+class TextRun:
+    """Text shown by one operator, with everything that decides whether it can be seen."""
+
+    text: str
+    size: float  # effective height of the type, in points
+    box: Box
+    order: int  # drawing order on the page
+    mcid: int | None  # marked-content id (its structure element), when tagged
+    artifact: str | None  # "Pagination/Footer", "Layout", … when inside an artifact
+    fill: Color | None  # None when painted with a pattern (colour unknown)
+    alpha: float
+    render_mode: int
+    width_factor: float  # horizontal scaling relative to the height (1 = normal)
+    clip: Box | None
+
+
+@dataclass(slots=True)
+class Paint:
+    """A filled shape or an image: it hides what lies below it."""
+
+    box: Box
+    order: int
+    color: Color | None  # None for images, shadings and patterns
+    alpha: float
+
+
+@dataclass
+class Resources:
+    """What the content stream's names refer to."""
+
+    fonts: dict[str, FontDecoder | Callable[[], FontDecoder]]
+    forms: set[str] = field(default_factory=set)
+    alphas: dict[str, float] = field(default_factory=dict)  # ExtGState name → fill alpha
+    color_spaces: dict[str, int] = field(default_factory=dict)  # name → components (0: pattern)
+
+
+@dataclass
+class PageScan:
+    text: str
+    runs: list[TextRun]
+    paints: list[Paint]
+
+
+@dataclass(slots=True)
+class _State:
+    ctm: Matrix = IDENTITY
+    fill: Color | None = BLACK
+    fill_components: int = 1
+    alpha: float = 1.0
+    clip: Box | None = None
+    # text state (part of the graphics state in PDF)
+    char_spacing: float = 0.0
+    word_spacing: float = 0.0
+    scale: float = 1.0  # Tz / 100
+    leading: float = 0.0
+    font: FontDecoder | None = None
+    size: float = 0.0
+    rise: float = 0.0
+    render_mode: int = 0
+
+    def copy(self) -> _State:
+        return _State(
+            self.ctm, self.fill, self.fill_components, self.alpha, self.clip,
+            self.char_spacing, self.word_spacing, self.scale, self.leading, self.font,
+            self.size, self.rise, self.render_mode,
+        )  # fmt: skip
+
+
+_TOKEN = re.compile(
+    rb"(?P<n>[-+]?(?:\d+\.?\d*|\.\d+))"
+    rb"|(?P<name>/[^\s/\[\]()<>{}%]*)"
+    rb"|(?P<s>\((?:[^\\()]|\\.)*\))"
+    rb"|(?P<dict><<)|(?P<enddict>>>)"
+    rb"|<(?P<h>[0-9A-Fa-f\s]*)>"
+    rb"|(?P<array>\[)|(?P<endarray>\])"
+    rb"|(?P<op>[A-Za-z'\"][A-Za-z0-9*'\"]*)"
     rb"|%[^\r\n]*"
-    rb"|(?P<bad>\()"
+    rb"|(?P<x>[^\s])"
 )
-_ARRAY_ITEM = re.compile(rb"(" + _STRING + rb")|<([0-9A-Fa-f\s]*)>|(" + _NUMBER + rb")")
+_END_OF_INLINE_IMAGE = re.compile(rb"\sEI(?=[\s]|$)")
 _OCTAL = re.compile(rb"[0-7]{1,3}")
 _ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"(": b"(",
             b")": b")", b"\\": b"\\"}  # fmt: skip
+_ARRAY, _DICT = object(), object()
+_FILLS = frozenset(("f", "F", "f*", "B", "B*", "b", "b*"))
+_PATH_ENDS = frozenset(("S", "s", "n"))
+_NEW_LINES = frozenset(("BT", "Td", "TD", "T*"))
 
 
-def _literal(data: bytes, start: int) -> tuple[bytes, int]:
+def literal(data: bytes, start: int) -> tuple[bytes, int]:
     """The literal string opening at ``start`` (just after its '('), and the index after it."""
     out = bytearray()
     depth = 1
@@ -60,13 +145,13 @@ def _literal(data: bytes, start: int) -> tuple[bytes, int]:
             elif following and following in b"01234567":
                 digits = _OCTAL.match(data, index + 1, index + 4)
                 if digits is None:  # cannot happen: the first digit matched
-                    raise Unsupported("a malformed octal escape")
+                    raise Malformed("a malformed octal escape")
                 out.append(int(digits.group(), 8) & 0xFF)
                 index += 1 + len(digits.group())
             elif following in (b"\n", b"\r"):
                 index += 2 if data[index + 1 : index + 3] != b"\r\n" else 3
             else:
-                index += 1
+                index += 1  # the backslash is ignored; the character is read normally
             continue
         if char == b"(":
             depth += 1
@@ -76,209 +161,364 @@ def _literal(data: bytes, start: int) -> tuple[bytes, int]:
                 return bytes(out), index + 1
         out += char
         index += 1
-    raise Unsupported("unterminated string")
+    raise Malformed("an unterminated string")
 
 
-class FontDecoder:
-    """Bytes shown with one font → text, through the font's ToUnicode map."""
-
-    def __init__(self, mapping: dict[bytes, str], code_length: int):
-        self.mapping = mapping
-        self.code_length = code_length
-        # one-byte codes decode in C: bytes → latin-1 str → translate through this table
-        self.table = {code: mapping.get(bytes([code]), "\ufffd") for code in range(256)}
-
-    def decode(self, data: bytes) -> str:
-        if self.code_length == 1:
-            return data.decode("latin-1").translate(self.table)
-        step = self.code_length
-        mapping = self.mapping
-        return "".join(mapping.get(data[i : i + step], "\ufffd") for i in range(0, len(data), step))
+def _unescape(token: bytes) -> bytes:
+    """The bytes of a literal string token, parentheses included."""
+    body = token[1:-1]
+    if b"\\" not in body:
+        return body
+    return literal(token, 1)[0]
 
 
-def font_decoder(font: Any) -> FontDecoder:
-    """A decoder for a font dictionary; Unsupported when it has no usable ToUnicode map."""
-    to_unicode = font.get("/ToUnicode")
-    if to_unicode is None:
-        raise Unsupported("font without ToUnicode")
-    return _parse_cmap(to_unicode.get_object().get_data())
+def multiply(a: Matrix, b: Matrix) -> Matrix:
+    """``a`` then ``b`` (PDF's row-vector convention)."""
+    return (
+        a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3],
+        a[2] * b[0] + a[3] * b[2], a[2] * b[1] + a[3] * b[3],
+        a[4] * b[0] + a[5] * b[2] + b[4], a[4] * b[1] + a[5] * b[3] + b[5],
+    )  # fmt: skip
 
 
-_CMAP_BLOCK = re.compile(rb"begin(bfchar|bfrange|codespacerange)(.*?)end\1", re.S)
-_HEX = re.compile(rb"<([0-9A-Fa-f]*)>|\[([^\]]*)\]")
-
-
-def _decode_utf16_hex(hex_text: bytes) -> str:
-    raw = bytes.fromhex(hex_text.decode("ascii"))
-    return raw.decode("utf-16-be", "replace")
-
-
-MAX_CMAP_ENTRIES = 70_000  # more codes than any font has glyphs
-
-
-def _parse_cmap(data: bytes) -> FontDecoder:
-    """A decoder from ToUnicode CMap bytes; raises only Unsupported, whatever the bytes."""
-    try:
-        return _read_cmap(data)
-    except (ValueError, IndexError, TypeError, OverflowError) as error:
-        raise Unsupported(f"malformed ToUnicode CMap ({type(error).__name__})") from None
-
-
-def _read_cmap(data: bytes) -> FontDecoder:
-    mapping: dict[bytes, str] = {}
-    code_length = 1
-    budget = 4 * MAX_CMAP_ENTRIES  # overlapping ranges cost time even when they map the same codes
-    for kind, body in _CMAP_BLOCK.findall(data):
-        items = _HEX.findall(body)
-        if kind == b"codespacerange":
-            if items:
-                code_length = max(1, len(items[0][0]) // 2)
-        elif kind == b"bfchar":
-            for source, target in zip(items[0::2], items[1::2], strict=False):
-                mapping[bytes.fromhex(source[0].decode())] = _decode_utf16_hex(target[0])
-        else:
-            for low, high, target in zip(items[0::3], items[1::3], items[2::3], strict=False):
-                start, end = int(low[0], 16), int(high[0], 16)
-                width = len(low[0]) // 2
-                budget -= max(0, end - start + 1)
-                if end - start > 0xFFFF or budget < 0:
-                    raise Unsupported("the ToUnicode CMap maps more codes than any font has")
-                if target[1]:  # an array of destinations
-                    targets = [
-                        _decode_utf16_hex(h) for h in re.findall(rb"<([0-9A-Fa-f]*)>", target[1])
-                    ]
-                    for offset, text in enumerate(targets[: end - start + 1]):
-                        mapping[(start + offset).to_bytes(width, "big")] = text
-                else:
-                    base = bytes.fromhex(target[0].decode())
-                    for offset in range(end - start + 1):
-                        last = int.from_bytes(base[-2:], "big") + offset
-                        text = (base[:-2] + last.to_bytes(2, "big")).decode("utf-16-be", "replace")
-                        mapping[(start + offset).to_bytes(width, "big")] = text
-    return FontDecoder(mapping, code_length)
-
-
-def matrix_scale(matrix: list[float]) -> float:
+def matrix_scale(matrix: tuple[float, ...] | list[float]) -> float:
     """How much a PDF matrix [a b c d e f] scales lengths (square root of its determinant)."""
     return math.sqrt(abs(matrix[0] * matrix[3] - matrix[1] * matrix[2]))
 
 
-def _multiply(a: list[float], b: list[float]) -> list[float]:
-    return [
-        a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3],
-        a[2] * b[0] + a[3] * b[2], a[2] * b[1] + a[3] * b[3],
-        a[4] * b[0] + a[5] * b[2] + b[4], a[4] * b[1] + a[5] * b[3] + b[5],
-    ]  # fmt: skip
+def _box(matrix: Matrix, x0: float, y0: float, x1: float, y1: float) -> Box:
+    """The axis-aligned box around a rectangle transformed by ``matrix``."""
+    a, b, c, d, e, f = matrix
+    xs = (a * x0 + c * y0 + e, a * x1 + c * y0 + e, a * x0 + c * y1 + e, a * x1 + c * y1 + e)
+    ys = (b * x0 + d * y0 + f, b * x1 + d * y0 + f, b * x0 + d * y1 + f, b * x1 + d * y1 + f)
+    return min(xs), min(ys), max(xs), max(ys)
 
 
-def _unescape(literal: bytes) -> bytes:
-    """The bytes of a literal string token, parentheses included."""
-    body = literal[1:-1]
-    if b"\\" not in body:
-        return body
-    value, _ = _literal(literal, 1)
-    return value
+def _intersect(a: Box | None, b: Box) -> Box:
+    if a is None:
+        return b
+    return max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])
 
 
-def scan_text(
-    content: bytes,
-    fonts: dict[str, FontDecoder | Callable[[], FontDecoder]],
-    forms: set[str],
-    visit: Visitor,
-) -> str:
-    """Interpret ``content``; call ``visit`` for every text shown; return the page's text.
+def _cmyk(c: float, m: float, y: float, k: float) -> Color:
+    return (1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k)
 
-    Raises only Unsupported, whatever the bytes.
-    """
+
+def _color(values: list[Any]) -> Color | None:
+    numbers = [float(v) for v in values if isinstance(v, float)]
+    if len(numbers) != len(values):
+        return None  # a pattern name
+    clamp = [min(1.0, max(0.0, v)) for v in numbers]
+    if len(clamp) == 1:
+        return clamp[0], clamp[0], clamp[0]
+    if len(clamp) == 3:
+        return clamp[0], clamp[1], clamp[2]
+    if len(clamp) == 4:
+        return _cmyk(*clamp)
+    return None
+
+
+def scan_page(content: bytes, resources: Resources, deadline: float | None = None) -> PageScan:
+    """Interpret ``content``; raises only Unsupported, Malformed or ScanTimeout, whatever the
+    bytes."""
     try:
-        return _scan(content, fonts, forms, visit)
-    except (ValueError, IndexError, KeyError, TypeError, OverflowError) as error:
-        raise Unsupported(f"malformed content ({type(error).__name__})") from None
+        return _Scanner(content, resources, deadline).run()
+    except (ValueError, IndexError, KeyError, TypeError, OverflowError, AttributeError) as error:
+        raise Malformed(f"malformed content ({type(error).__name__})") from None
 
 
-def _scan(
-    content: bytes,
-    fonts: dict[str, FontDecoder | Callable[[], FontDecoder]],
-    forms: set[str],
-    visit: Visitor,
-) -> str:
-    ctm = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
-    saved: list[list[float]] = []
-    text_matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
-    decoder: FontDecoder | None = None
-    size = 0.0
-    pieces: list[str] = []
+class _Scanner:
+    def __init__(self, content: bytes, resources: Resources, deadline: float | None):
+        self.content = content
+        self.resources = resources
+        self.deadline = deadline
+        self.state = _State()
+        self.saved: list[_State] = []
+        self.text_matrix = IDENTITY
+        self.line_matrix = IDENTITY
+        self.marks: list[tuple[int | None, str | None]] = []  # (mcid, artifact) per BDC/BMC
+        self.path: Box | None = None
+        self.pending_clip = False
+        self.pieces: list[str] = []
+        self.runs: list[TextRun] = []
+        self.paints: list[Paint] = []
+        self.order = 0
 
-    def show(raw: list[bytes | float], new_line: bool) -> None:
+    def run(self) -> PageScan:
+        content = self.content
+        operands: list[Any] = []
+        stack: list[Any] = []  # open arrays and dictionaries
+        position = 0
+        count = 0
+        while True:
+            restart = None
+            for token in _TOKEN.finditer(content, position):
+                count += 1
+                if count & 2047 == 0 and self.deadline and time.monotonic() > self.deadline:
+                    raise ScanTimeout
+                kind = token.lastgroup
+                target = stack[-1][1] if stack else operands
+                if kind == "n":
+                    target.append(float(token.group()))
+                elif kind == "op":
+                    if stack:
+                        raise Malformed("an operator inside an array or dictionary")
+                    op = token.group().decode("latin-1")
+                    if op == "ID":
+                        restart = self.inline_image(token.end())
+                        operands = []
+                        break
+                    self.operate(op, operands)
+                    operands = []
+                elif kind == "name":
+                    target.append(token.group()[1:].decode("latin-1"))
+                elif kind == "s":
+                    target.append(PdfString(_unescape(token.group())))
+                elif kind == "h":
+                    digits = re.sub(rb"\s", b"", token.group("h"))
+                    target.append(
+                        PdfString(bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode()))
+                    )
+                elif kind == "array":
+                    stack.append((_ARRAY, []))
+                elif kind == "endarray":
+                    if not stack or stack[-1][0] is not _ARRAY:
+                        raise Malformed("an unbalanced array")
+                    done = stack.pop()[1]
+                    (stack[-1][1] if stack else operands).append(done)
+                elif kind == "dict":
+                    stack.append((_DICT, []))
+                elif kind == "enddict":
+                    if not stack or stack[-1][0] is not _DICT:
+                        raise Malformed("an unbalanced dictionary")
+                    items = stack.pop()[1]
+                    done = dict(zip(items[0::2], items[1::2], strict=False))
+                    (stack[-1][1] if stack else operands).append(done)
+                elif kind == "x":
+                    if token.group() != b"(":
+                        raise Malformed(f"an unexpected {token.group()!r} in the content")
+                    value, restart = literal(content, token.end())  # nested parentheses
+                    target.append(PdfString(value))
+                    break
+            if restart is None:
+                break
+            position = restart
+        text = re.sub(r"\n+", "\n", "".join(self.pieces)).strip("\n")
+        return PageScan(text, self.runs, self.paints)
+
+    # -- operators ------------------------------------------------------------------------------
+
+    def operate(self, op: str, args: list[Any]) -> None:
+        state = self.state
+        if op == "Tj":
+            self.show(args[-1:], new_line=False)
+        elif op == "TJ":
+            self.show(args[-1], new_line=False)
+        elif op == "Tf":
+            name, size = args[-2], float(args[-1])
+            font = self.resources.fonts.get(name)
+            if font is None:
+                raise Malformed(f"unknown font {name}")
+            if not isinstance(font, FontDecoder):
+                font = self.resources.fonts[name] = font()
+            state.font, state.size = font, size
+        elif op == "Tm":
+            self.text_matrix = self.line_matrix = _matrix(args)
+            self.pieces.append("\n")
+        elif op == "cm":
+            state.ctm = multiply(_matrix(args), state.ctm)
+        elif op == "q":
+            if len(self.saved) > 256:
+                raise Malformed("graphics states nested too deeply")
+            self.saved.append(state.copy())
+        elif op == "Q":
+            if self.saved:
+                self.state = self.saved.pop()
+        elif op in _NEW_LINES:
+            self.pieces.append("\n")
+            if op == "BT":
+                self.text_matrix = self.line_matrix = IDENTITY
+            elif op == "T*":
+                self.move(0.0, -state.leading)
+            else:
+                tx, ty = float(args[-2]), float(args[-1])
+                if op == "TD":
+                    state.leading = -ty
+                self.move(tx, ty)
+        elif op == "ET":
+            pass
+        elif op == "re":
+            x, y, w, h = (float(v) for v in args[-4:])
+            self.extend_path(_box(state.ctm, x, y, x + w, y + h))
+        elif op in ("m", "l"):
+            x, y = float(args[-2]), float(args[-1])
+            self.extend_path(_box(state.ctm, x, y, x, y))
+        elif op in ("c", "v", "y"):
+            for index in range(0, len(args) - 1, 2):
+                x, y = float(args[index]), float(args[index + 1])
+                self.extend_path(_box(state.ctm, x, y, x, y))
+        elif op in _FILLS:
+            if self.path is not None:
+                self.paint(self.path, state.fill)
+            self.end_path()
+        elif op in _PATH_ENDS:
+            self.end_path()
+        elif op in ("W", "W*"):
+            self.pending_clip = True
+        elif op in ("g", "rg", "k"):
+            components = {"g": 1, "rg": 3, "k": 4}[op]
+            state.fill = _color(args[-components:])
+            state.fill_components = components
+        elif op == "cs":
+            name = args[-1]
+            components = {"DeviceGray": 1, "DeviceRGB": 3, "DeviceCMYK": 4, "Pattern": 0}.get(
+                name, self.resources.color_spaces.get(name, 3)
+            )
+            state.fill_components = components
+            state.fill = None if components == 0 else BLACK
+        elif op in ("sc", "scn"):
+            state.fill = _color(args[-state.fill_components :]) if state.fill_components else None
+        elif op == "gs":
+            state.alpha = self.resources.alphas.get(args[-1], state.alpha)
+        elif op in ("BDC", "BMC"):
+            self.begin_marked(args)
+        elif op == "EMC":
+            if self.marks:
+                self.marks.pop()
+        elif op == "Do":
+            name = args[-1]
+            if name in self.resources.forms:
+                raise Unsupported("a form XObject, which may hold text")
+            self.paint(_box(state.ctm, 0, 0, 1, 1), None)
+        elif op == "sh":
+            self.paint(state.clip or (-1e9, -1e9, 1e9, 1e9), None)
+        elif op == "Tc":
+            state.char_spacing = float(args[-1])
+        elif op == "Tw":
+            state.word_spacing = float(args[-1])
+        elif op == "Tz":
+            state.scale = float(args[-1]) / 100
+        elif op == "TL":
+            state.leading = float(args[-1])
+        elif op == "Ts":
+            state.rise = float(args[-1])
+        elif op == "Tr":
+            state.render_mode = int(args[-1])
+        elif op == "'":
+            self.move(0.0, -state.leading)
+            self.show(args[-1:], new_line=True)
+        elif op == '"':
+            state.word_spacing, state.char_spacing = float(args[-3]), float(args[-2])
+            self.move(0.0, -state.leading)
+            self.show(args[-1:], new_line=True)
+        elif op == "BI":
+            pass  # the image dictionary follows as operands, up to ID
+        # every other operator (line styles, stroke colours, d0/d1, BX/EX, …) changes nothing
+        # that decides what text is shown or whether it can be seen
+
+    def move(self, tx: float, ty: float) -> None:
+        self.line_matrix = multiply((1.0, 0.0, 0.0, 1.0, tx, ty), self.line_matrix)
+        self.text_matrix = self.line_matrix
+
+    def show(self, items: list[Any], new_line: bool) -> None:
+        state = self.state
+        decoder = state.font
         if decoder is None:
-            raise Unsupported("text shown before a font is set")
+            raise Malformed("text shown before a font is set")
         if new_line:
-            pieces.append("\n")
+            self.pieces.append("\n")
+        size, scale = state.size, state.scale
         text = ""
-        for item in raw:
+        advance = 0.0  # in unscaled text space
+        for item in items:
             if isinstance(item, bytes):
                 text += decoder.decode(item)
-            elif item < -200 and not text.endswith(" "):
-                text += " "  # a wide negative adjustment is a space in most producers
+                widths, spaces = decoder.advance(item)
+                glyphs = len(item) // decoder.code_length
+                advance += (
+                    widths / 1000 * size + state.char_spacing * glyphs + state.word_spacing * spaces
+                ) * scale
+            elif isinstance(item, float):
+                advance -= item / 1000 * size * scale
+                if item < -200 and text and not text.endswith(" "):
+                    text += " "  # a wide negative adjustment is a space in most producers
+        matrix = multiply(self.text_matrix, state.ctm)
         if text:
-            pieces.append(text)
-            visit(text, round(size * matrix_scale(text_matrix) * matrix_scale(ctm), 1))
+            self.pieces.append(text)
+            height = size * math.hypot(matrix[2], matrix[3])
+            width = math.hypot(matrix[0], matrix[1])
+            box = _box(matrix, 0.0, state.rise - 0.2 * size, advance, state.rise + 0.8 * size)
+            mcid, artifact = self.current_marks()
+            self.order += 1
+            if len(self.runs) >= MAX_MARKS:
+                raise Malformed("more text runs than any leaflet page has")
+            self.runs.append(
+                TextRun(
+                    text,
+                    round(abs(height), 1),
+                    box,
+                    self.order,
+                    mcid,
+                    artifact,
+                    state.fill,
+                    state.alpha,
+                    state.render_mode,
+                    (scale * width / (height / size)) if height and size else 1.0,
+                    state.clip,
+                )  # fmt: skip
+            )
+        self.text_matrix = multiply((1.0, 0.0, 0.0, 1.0, advance, 0.0), self.text_matrix)
 
-    for found in _OPERATION.finditer(content):
-        kind = found.lastgroup
-        if kind == "show":
-            show([_unescape(found.group("string"))], found.group("show") != b"Tj")
-        elif kind == "showhex":
-            show([_hex_bytes(found.group("hex"))], found.group("showhex") != b"Tj")
-        elif kind == "showarray":
-            items: list[bytes | float] = []
-            for literal, hex_digits, number in _ARRAY_ITEM.findall(found.group("array")):
-                if literal:
-                    items.append(_unescape(literal))
-                elif number:
-                    items.append(float(number))
-                else:
-                    items.append(_hex_bytes(hex_digits))
-            show(items, False)
-        elif kind == "size":
-            name, size = found.group("font").decode("latin-1"), float(found.group("size"))
-            font = fonts.get(name)
-            if font is None:
-                raise Unsupported(f"unknown font {name}")
-            if not isinstance(font, FontDecoder):
-                font = fonts[name] = font()
-            decoder = font
-        elif kind == "matrixop":
-            # the six operands just before the operator (no strings can sit between them)
-            before = content[max(0, found.start() - 160) : found.start()].split()
-            if len(before) < 7 and found.start() > 160:
-                raise Unsupported("a matrix with unusually long operands")
-            values = [float(v) for v in before[-6:]]
-            if len(values) != 6:
-                raise Unsupported("a matrix without six operands")
-            if found.group("matrixop") == b"Tm":
-                text_matrix = values
-                pieces.append("\n")
-            else:
-                ctm = _multiply(values, ctm)
-        elif kind == "op":
-            op = found.group("op")
-            if op == b"q":
-                saved.append(ctm)
-            elif op == b"Q":
-                ctm = saved.pop() if saved else ctm
-            elif op == b"BI":
-                raise Unsupported("an inline image")
-            else:
-                if op == b"BT":
-                    text_matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
-                pieces.append("\n")
-        elif kind == "xobject":
-            if found.group("xobject").decode("latin-1") in forms:
-                raise Unsupported("a form XObject, which may hold text")
-        elif kind == "bad":
-            raise Unsupported("a string this scanner cannot read")
-    return re.sub(r"\n+", "\n", "".join(pieces)).strip("\n")
+    def current_marks(self) -> tuple[int | None, str | None]:
+        mcid = artifact = None
+        for mark_mcid, mark_artifact in self.marks:
+            if mark_mcid is not None:
+                mcid = mark_mcid
+            if mark_artifact is not None:
+                artifact = mark_artifact
+        return mcid, artifact
+
+    def begin_marked(self, args: list[Any]) -> None:
+        tag = args[0] if args and isinstance(args[0], str) else ""
+        properties = args[1] if len(args) > 1 and isinstance(args[1], dict) else {}
+        mcid = properties.get("MCID")
+        artifact = None
+        if tag == "Artifact":
+            kind = properties.get("Type", "Layout")
+            subtype = properties.get("Subtype")
+            artifact = f"{kind}/{subtype}" if isinstance(subtype, str) else str(kind)
+        if len(self.marks) > 256:
+            raise Malformed("marked content nested too deeply")
+        self.marks.append((int(mcid) if isinstance(mcid, float) else None, artifact))
+
+    def extend_path(self, box: Box) -> None:
+        path = self.path
+        self.path = box if path is None else (
+            min(path[0], box[0]), min(path[1], box[1]), max(path[2], box[2]), max(path[3], box[3])
+        )  # fmt: skip
+
+    def end_path(self) -> None:
+        if self.pending_clip and self.path is not None:
+            self.state.clip = _intersect(self.state.clip, self.path)
+        self.pending_clip = False
+        self.path = None
+
+    def paint(self, box: Box, color: Color | None) -> None:
+        if len(self.paints) >= MAX_MARKS:
+            raise Malformed("more painted shapes than any leaflet page has")
+        self.order += 1
+        clip = self.state.clip
+        if clip is not None:
+            box = _intersect(clip, box)
+        self.paints.append(Paint(box, self.order, color, self.state.alpha))
+
+    def inline_image(self, start: int) -> int:
+        """Skip an inline image's data (after ID); it paints the unit square."""
+        end = _END_OF_INLINE_IMAGE.search(self.content, start)
+        if end is None:
+            raise Malformed("an inline image without its end")
+        self.paint(_box(self.state.ctm, 0, 0, 1, 1), None)
+        return end.end()
 
 
 def _hex_bytes(digits: bytes) -> bytes:
@@ -286,31 +526,8 @@ def _hex_bytes(digits: bytes) -> bytes:
     return bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode())
 
 
-def page_forms(page: Any) -> set[str]:
-    """Names of the page's form XObjects (image XObjects hold no text)."""
-    resources = page.get("/Resources")
-    resources = resources.get_object() if resources is not None else {}
-    xobjects = resources.get("/XObject")
-    xobjects = xobjects.get_object() if xobjects is not None else {}
-    return {
-        str(name)[1:] for name, x in xobjects.items() if x.get_object().get("/Subtype") != "/Image"
-    }
-
-
-def page_fonts(page: Any, cache: dict[int, FontDecoder]) -> dict[str, Any]:
-    """The page's fonts by resource name, decoders made lazily and shared across pages."""
-    resources = page.get("/Resources")
-    resources = resources.get_object() if resources is not None else {}
-    fonts = resources.get("/Font")
-    fonts = fonts.get_object() if fonts is not None else {}
-    found: dict[str, Any] = {}
-    for name, reference in fonts.items():
-        key = reference.idnum if isinstance(reference, IndirectObject) else id(reference)
-
-        def make(reference: Any = reference, key: int = key) -> FontDecoder:
-            if key not in cache:
-                cache[key] = font_decoder(reference.get_object())
-            return cache[key]
-
-        found[str(name)[1:]] = make
-    return found
+def _matrix(args: list[Any]) -> Matrix:
+    values = [float(v) for v in args[-6:]]
+    if len(values) != 6:
+        raise Malformed("a matrix without six operands")
+    return (values[0], values[1], values[2], values[3], values[4], values[5])

@@ -1,7 +1,10 @@
 """The compliance rules: one function per rule, used by `rxleaflet check` and before every write.
 
 Each rule looks at the facts read from a PDF and, where known, at what its source says the PDF
-must contain; it returns findings with a stable rule id.
+must contain (given with --source, or carried inside the PDF itself); it returns findings with
+a stable rule id. Rules read the page as a person would: footers from the running footer, the
+warning from the warning box, body size from body text, and only text that can be seen counts
+as shown.
 """
 
 from __future__ import annotations
@@ -12,23 +15,30 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from ..contract import Expectations
 from ..source import locales
 from ..source.locales import Locale
 from ..source.profiles import Profile, load_profile, profile_names
-from .pdfread import PdfFacts
+from .pdfread import PdfFacts, StructElement
 from .readability import flesch_kincaid_grade
 
 ERROR, WARNING = "error", "warning"
 MIN_ANY_TEXT_PT = 8.0
+HEADINGS = frozenset(("H", "H1", "H2", "H3", "H4", "H5", "H6"))
+BODY_ROLES = frozenset(("P", "LBody", "LI", "Lbl"))
 
 
 def squeeze(text: str) -> str:
     """Text without any white space: what must survive extraction character for character."""
     return "".join(text.split())
+
+
+def snippet(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -37,6 +47,7 @@ class Finding:
     severity: str
     message: str
     page: int | None = None
+    found: str | None = None  # the text the rule found, where that helps a reviewer
 
     def describe(self) -> str:
         """One line: ``[rule] page N: message``."""
@@ -54,7 +65,8 @@ class CheckOptions:
 
 @dataclass
 class Subject:
-    """A PDF under check: its facts, and what it must contain as far as that is known."""
+    """A PDF (or one leaflet of a print file) under check, and what it must contain as far as
+    that is known."""
 
     facts: PdfFacts
     expected: Expectations | None
@@ -63,6 +75,8 @@ class Subject:
     locales: list[Locale]  # the leaflet's language first; all supported when it is unknown
     drug: str | None
     metrics: dict[str, object]
+    structure: StructElement | None = None  # this leaflet's part of the structure tree
+    source_problems: list[Finding] = field(default_factory=list)  # why no embedded source
 
     @property
     def today(self) -> dt.date:
@@ -73,29 +87,48 @@ class Subject:
         return [(page.number, squeeze(page.text)) for page in self.facts.pages]
 
     @cached_property
+    def squeezed_footers(self) -> dict[int, str]:
+        return {page.number: squeeze(page.footer) for page in self.facts.pages}
+
+    @cached_property
     def squeezed_body(self) -> str:
-        """All page text in order, without the running footer and repeated page furniture."""
-        expected = self.expected
-        if expected is None:
-            return "".join(text for _, text in self.squeezed_pages)
+        """All page text in order, without each page's running footer and repeated furniture."""
         parts = []
-        for number, text in self.squeezed_pages:
-            furniture = [
-                expected.expired_mark if number > 1 else None,
-                expected.copyright,
-                expected.expiry,
-                expected.page_pattern.format(n=number, m=self.facts.page_count),
-            ]
-            for item in furniture:
-                if item:
+        expected = self.expected
+        for page in self.facts.pages:
+            text = squeeze(page.text)
+            footer = squeeze(page.footer)
+            if footer and page.footer_from_tags and text.endswith(footer):
+                text = text[: -len(footer)]
+            elif expected is not None:
+                for item in (
+                    expected.page_pattern.format(n=page.number, m=self.facts.page_count),
+                    expected.expiry,
+                    expected.copyright,
+                ):
                     text = _remove_last(text, squeeze(item))
-            parts.append(text.removeprefix(squeeze(expected.continuation_label)))
+            if expected is not None:
+                if page.number > 1:
+                    text = text.replace(squeeze(expected.expired_mark), "", 1)
+                text = text.replace(squeeze(expected.continuation_label), "", 1)
+            parts.append(text)
         return "".join(parts)
 
+    @cached_property
+    def elements(self) -> list[StructElement]:
+        return self.structure.walk() if self.structure is not None else []
 
-def subject_for(facts: PdfFacts, expected: Expectations | None, options: CheckOptions) -> Subject:
+
+def subject_for(
+    facts: PdfFacts,
+    expected: Expectations | None,
+    options: CheckOptions,
+    structure: StructElement | None = None,
+) -> Subject:
     info = facts.info
     language = expected.language if expected else info.get("RxLeafletLanguage") or facts.language
+    if structure is not None and structure.lang:
+        language = expected.language if expected else structure.lang
     supported = locales.supported_languages()
     chosen = (
         [locales.locale_for(language)]
@@ -104,9 +137,23 @@ def subject_for(facts: PdfFacts, expected: Expectations | None, options: CheckOp
     )
     name = expected.profile if expected else info.get("RxLeafletProfile") or options.profile
     profile = load_profile(name if name in profile_names() else "monograph")
-    title = info.get("Title", "")
-    drug = title.split(" — ")[0].strip() if " — " in title else None
-    return Subject(facts, expected, options, profile, chosen, drug, {})
+    tree = structure if structure is not None else facts.structure
+    subject = Subject(facts, expected, options, profile, chosen, None, {}, tree)
+    subject.drug = _drug_name(subject)
+    return subject
+
+
+def _drug_name(subject: Subject) -> str | None:
+    """The drug's name: from the title (``Drug — Patient Information``), else the first H1."""
+    title = subject.facts.info.get("Title", "")
+    if " — " in title and subject.structure is subject.facts.structure:
+        return title.split(" — ")[0].strip()
+    for element in subject.elements:
+        if element.role == "H1":
+            text = subject.facts.element_text(element).strip()
+            if text:
+                return text
+    return None
 
 
 # -- rules ------------------------------------------------------------------------------------
@@ -155,6 +202,7 @@ def language(subject: Subject) -> Iterator[Finding]:
             "language",
             ERROR,
             f"document language is {found!r}, expected {subject.expected.language!r}",
+            found=found,
         )
 
 
@@ -164,7 +212,10 @@ def title(subject: Subject) -> Iterator[Finding]:
         yield Finding("title", ERROR, "the document has no title in its metadata")
     elif subject.expected and found != subject.expected.title:
         yield Finding(
-            "title", ERROR, f"document title is {found!r}, expected {subject.expected.title!r}"
+            "title",
+            ERROR,
+            f"document title is {found!r}, expected {subject.expected.title!r}",
+            found=found,
         )
     if not subject.facts.display_doc_title:
         yield Finding(
@@ -199,6 +250,37 @@ def pdfua_identifier(subject: Subject) -> Iterator[Finding]:
         )
 
 
+def active_content(subject: Subject) -> Iterator[Finding]:
+    for what in subject.facts.active_content[:10]:
+        yield Finding(
+            "active-content", ERROR, f"the PDF contains {what}; a leaflet must not run anything"
+        )
+
+
+def embedded_source(subject: Subject) -> Iterator[Finding]:
+    """Problems with the source the PDF carries (unreadable, or not the one it records)."""
+    yield from subject.source_problems
+
+
+def invisible_text(subject: Subject) -> Iterator[Finding]:
+    for page in subject.facts.pages:
+        if not page.hidden:
+            continue
+        reasons = Counter(hidden.reason for hidden in page.hidden)
+        reason, count = reasons.most_common(1)[0]
+        example = next(h.text for h in page.hidden if h.reason == reason)
+        others = (
+            f" (and {len(page.hidden) - count} more for other reasons)" if len(reasons) > 1 else ""
+        )
+        yield Finding(
+            "invisible-text",
+            ERROR,
+            f"{count} piece(s) of text cannot be seen: {reason}, e.g. '{snippet(example)}'{others}",
+            page.number,
+            found=snippet(" ".join(h.text for h in page.hidden), 200),
+        )
+
+
 def required_headings(subject: Subject) -> Iterator[Finding]:
     body = subject.squeezed_body
     if subject.expected:
@@ -210,9 +292,10 @@ def required_headings(subject: Subject) -> Iterator[Finding]:
         ]
     position = 0
     for label, pattern in patterns:
-        match = re.compile(pattern, re.IGNORECASE).search(body, position)
+        compiled = re.compile(pattern, re.IGNORECASE)
+        match = compiled.search(body, position)
         if match is None:
-            where = "out of order" if re.search(pattern, body, re.IGNORECASE) else "missing"
+            where = "out of order" if compiled.search(body) else "missing"
             yield Finding(
                 "required-headings",
                 ERROR,
@@ -228,36 +311,48 @@ def warning(subject: Subject) -> Iterator[Finding]:
         yield from _in_order(
             subject.squeezed_body, [("warning", t) for t in expected.warning], "warning"
         )
-    elif subject.facts.info.get("RxLeafletWarning") == "yes":
-        words = [squeeze(locale.word("warning")) for locale in subject.locales]
-        if not any(word in subject.squeezed_body for word in words):
-            yield Finding(
-                "warning",
-                ERROR,
-                "the metadata says the leaflet has a boxed warning, "
-                "but no warning heading was found",
-            )
+        if expected.warning:
+            box = _warning_box(subject)
+            if box is not None and not box[1]:
+                yield Finding("warning", ERROR, "the warning box has a heading but no text")
+        return
+    if subject.facts.info.get("RxLeafletWarning") != "yes":
+        return
+    box = _warning_box(subject)
+    if box is not None:
+        if not box[1]:
+            yield Finding("warning", ERROR, "the warning box has a heading but no text")
+        return
+    if subject.structure is not None and subject.elements:
+        yield Finding(
+            "warning",
+            ERROR,
+            "the metadata says the leaflet has a boxed warning, but no warning section "
+            "(a section headed 'Warning') is in the structure",
+        )
+        return
+    words = [squeeze(locale.word("warning")) for locale in subject.locales]
+    if not any(word.casefold() in subject.squeezed_body.casefold() for word in words):
+        yield Finding(
+            "warning",
+            ERROR,
+            "the metadata says the leaflet has a boxed warning, but no warning heading was found",
+        )
 
 
 def footer_copyright(subject: Subject) -> Iterator[Finding]:
     expected = subject.expected
-    for number, text in subject.squeezed_pages:
+    for number, footer in subject.squeezed_footers.items():
         if expected is None:
-            if not re.search(r"©|\(c\)|copyright", text, re.I):
-                yield Finding("footer-copyright", ERROR, "no copyright line on this page", number)
-            continue
-        # the running footer is drawn last: [expired mark,] copyright, expiry, page number
-        page_number = expected.page_pattern.format(n=number, m=subject.facts.page_count)
-        rest = _remove_last(text, squeeze(page_number))
-        rest = _remove_last(rest, squeeze(expected.expiry))
-        if number > 1:
-            rest = _remove_last(rest, squeeze(expected.expired_mark))
-        if not rest.endswith(squeeze(expected.copyright)):
+            if not re.search(r"©|\(c\)|copyright", footer, re.I):
+                yield Finding("footer-copyright", ERROR, "no copyright line in the footer", number)
+        elif squeeze(expected.copyright) not in footer:
             yield Finding(
                 "footer-copyright",
                 ERROR,
-                f"the footer's copyright line '{expected.copyright}' is missing",
+                f"the footer's copyright line '{snippet(expected.copyright)}' is missing",
                 number,
+                found=footer or None,
             )
 
 
@@ -268,20 +363,29 @@ def page_numbers(subject: Subject) -> Iterator[Finding]:
         if subject.expected
         else [locale.words["page"] for locale in subject.locales]
     )
-    for number, text in subject.squeezed_pages:
-        wanted = [squeeze(p.format(n=number, m=total)) for p in patterns]
-        if any(w in text for w in wanted):
+    for number, footer in subject.squeezed_footers.items():
+        wanted = [squeeze(p.format(n=number, m=total)).casefold() for p in patterns]
+        if any(w in footer.casefold() for w in wanted):
             continue
         anything = [
             re.search(
-                re.escape(squeeze(p)).replace(r"\{n\}", r"(\d+)").replace(r"\{m\}", r"(\d+)"), text
+                re.escape(squeeze(p))
+                .replace(r"\{n\}", r"(\d{1,4})")
+                .replace(r"\{m\}", r"(\d{1,4})"),
+                footer,
+                re.IGNORECASE,
             )
             for p in patterns
         ]
         found = next((m.group(0) for m in anything if m), None)
-        detail = f"found '{found}'" if found else "no page number found"
+        detail = f"found '{found}'" if found else "no page number in the footer"
         shown = patterns[0].format(n=number, m=total)
-        yield Finding("page-numbers", ERROR, f"expected '{shown}'; {detail}", number)
+        yield Finding("page-numbers", ERROR, f"expected '{shown}'; {detail}", number, found=found)
+
+
+def _number_pattern(pattern: str) -> str:
+    number = r"(\d{1,4})"
+    return re.escape(squeeze(pattern)).replace(r"\{n\}", number).replace(r"\{m\}", number)
 
 
 def disclaimer(subject: Subject) -> Iterator[Finding]:
@@ -292,29 +396,62 @@ def disclaimer(subject: Subject) -> Iterator[Finding]:
             "disclaimer",
         )
         return
-    text = subject.facts.text.lower()
+    text = " ".join(subject.facts.text.lower().split())
     hints = [hint for locale in subject.locales for hint in locale.disclaimer_hints]
-    if not any(hint in text for hint in hints):
+    found = [hint for hint in hints if hint in text]
+    if not found:
         yield Finding(
-            "disclaimer", ERROR, "no disclaimer found (give --source to check it verbatim)"
+            "disclaimer",
+            ERROR,
+            "no disclaimer found (heuristic: without a source, a disclaimer is recognised by its "
+            "usual phrases; give --source to check it verbatim)",
         )
 
 
 def expiry(subject: Subject) -> Iterator[Finding]:
     expected = subject.expected
     stated: dt.date | None = None
-    for number, text in subject.squeezed_pages:
+    for number, footer in subject.squeezed_footers.items():
         if expected is not None:
-            found = expected.expires if squeeze(expected.expiry) in text else None
+            found = (
+                expected.expires
+                if squeeze(expected.expiry).casefold() in footer.casefold()
+                else None
+            )
+            if found is None:
+                other = _stated_expiry(subject, footer)
+                if other is not None:
+                    yield Finding(
+                        "expiry",
+                        ERROR,
+                        f"the footer says the information expires {other.isoformat()}; "
+                        f"the source says {expected.expires.isoformat()}",
+                        number,
+                    )
+                    continue
         else:
-            found = _stated_expiry(subject, text)
+            found = _stated_expiry(subject, footer)
         if found is None:
-            yield Finding("expiry", ERROR, "no expiry statement on this page", number)
+            yield Finding("expiry", ERROR, "no expiry statement in the footer", number)
+        elif stated is not None and found != stated:
+            yield Finding(
+                "expiry",
+                ERROR,
+                f"this page's footer says {found.isoformat()}, an earlier one {stated.isoformat()}",
+                number,
+            )
         stated = stated or found
-    metadata = subject.facts.info.get("RxLeafletExpires")
-    if stated is None and metadata:
-        with contextlib.suppress(ValueError):
-            stated = dt.date.fromisoformat(metadata)
+    recorded = None
+    with contextlib.suppress(ValueError, TypeError):
+        recorded = dt.date.fromisoformat(subject.facts.info.get("RxLeafletExpires", ""))
+    if stated is not None and recorded is not None and stated != recorded:
+        yield Finding(
+            "expiry",
+            ERROR,
+            f"the footer says the information expires {stated.isoformat()}, the metadata "
+            f"(RxLeafletExpires) {recorded.isoformat()}",
+        )
+    stated = min(d for d in (stated, recorded) if d is not None) if stated or recorded else None
     if stated is None:
         return
     subject.metrics["expires"] = stated.isoformat()
@@ -372,7 +509,7 @@ def body_size(subject: Subject) -> Iterator[Finding]:
         if subject.facts.pages:
             yield Finding("body-size", ERROR, "no text found (a scanned image?)")
         return
-    body = _reading_size(subject) or total.most_common(1)[0][0]
+    body = _body_size(subject) or total.most_common(1)[0][0]
     subject.metrics["body_size_pt"] = body
     if body < subject.profile.min_body_pt:
         yield Finding(
@@ -382,14 +519,46 @@ def body_size(subject: Subject) -> Iterator[Finding]:
         )
 
 
+def medication_guide_title(subject: Subject) -> Iterator[Finding]:
+    if "medication-guide-title" not in subject.profile.checks or not subject.facts.pages:
+        return
+    words = [squeeze(locale.word("medication_guide")).casefold() for locale in subject.locales]
+    top = squeeze(subject.facts.pages[0].text).casefold()[:300]  # brand lines, banner, title
+    if not any(word in top for word in words):
+        yield Finding(
+            "medication-guide-title",
+            ERROR,
+            "'Medication Guide' is not at the top of the first page (21 CFR 208.20)",
+            1,
+        )
+
+
+def fda_statement(subject: Subject) -> Iterator[Finding]:
+    if "fda-side-effects-statement" not in subject.profile.checks:
+        return
+    text = subject.facts.text
+    for name in subject.profile.required_statements:
+        if not any(
+            loc.statement_found(name, text) for loc in subject.locales if name in loc.statements
+        ):
+            wording = subject.locales[0].statements.get(name, {}).get("wording", name)
+            yield Finding(
+                "fda-side-effects-statement",
+                ERROR,
+                f"the side-effects statement of 21 CFR 209.10 is missing: '{wording}'",
+            )
+
+
 def readability(subject: Subject) -> Iterator[Finding]:
-    if not subject.locales or subject.locales[0].language != "en":
+    if not subject.locales or subject.locales[0].language != "en" or len(subject.locales) > 1:
         subject.metrics["fk_grade"] = None
         return
     if subject.expected is not None:
         texts = subject.expected.reading
     else:
-        texts = [line for page in subject.facts.pages for line in page.text.splitlines()]
+        texts = _body_texts(subject) or [
+            line for page in subject.facts.pages for line in page.text.splitlines()
+        ]
     grade = flesch_kincaid_grade(texts)
     subject.metrics["fk_grade"] = grade
     if grade is not None and grade > subject.options.max_grade:
@@ -412,16 +581,21 @@ RULE_IDS: dict[str, str] = {
     "fonts-embedded": "every font embedded",
     "fonts-tounicode": "every font with a ToUnicode map",
     "pdfua-identifier": "pdfuaid:part 1 in the XMP metadata",
+    "active-content": "no JavaScript, launch or form-submit actions, no embedded executables",
+    "embedded-source": "the source embedded in the PDF can be read and matches its SHA-256",
+    "invisible-text": "every piece of text can be seen",
     "required-headings": "the profile's required headings, in order",
-    "warning": "the boxed warning",
+    "warning": "the boxed warning, with its text",
     "footer-copyright": "a copyright line in every page's footer",
-    "page-numbers": "Page N of M on every page",
+    "page-numbers": "Page N of M in every page's footer",
     "disclaimer": "the disclaimer, in full",
-    "expiry": "an expiry statement on every page, not passed",
+    "expiry": "an expiry statement in every page's footer, agreeing with the metadata, not passed",
     "source-content": "every paragraph and bullet of the source, in order",
     "source-hash": "the source's SHA-256 equals the PDF's record of it",
     "metadata": "title and provenance keys as the source implies",
     "body-size": "body text large enough to read",
+    "medication-guide-title": "'Medication Guide' at the top (21 CFR 208.20)",
+    "fda-side-effects-statement": "the side-effects statement of 21 CFR 209.10",
     "readability": "reading grade level (a warning)",
 }
 
@@ -429,28 +603,85 @@ RULE_IDS: dict[str, str] = {
 # leaflet of a combined print file).
 DOCUMENT_RULES: tuple[Rule, ...] = (
     readable, encrypted, page_count, tagged, language, title, fonts, pdfua_identifier,
+    active_content, embedded_source,
 )  # fmt: skip
 LEAFLET_RULES: tuple[Rule, ...] = (
-    required_headings, warning, footer_copyright, page_numbers, disclaimer, expiry,
-    source_content, body_size,
+    invisible_text, required_headings, warning, footer_copyright, page_numbers, disclaimer,
+    expiry, source_content, body_size, medication_guide_title, fda_statement,
 )  # fmt: skip
-RULES: tuple[Rule, ...] = (*DOCUMENT_RULES, *LEAFLET_RULES, source_hash, metadata, readability)
+SOURCE_RULES: tuple[Rule, ...] = (source_hash, metadata)
+RULES: tuple[Rule, ...] = (*DOCUMENT_RULES, *LEAFLET_RULES, *SOURCE_RULES, readability)
 
 
 # -- helpers ----------------------------------------------------------------------------------
 
 
-def _reading_size(subject: Subject) -> float | None:
-    """The commonest size of the text that belongs to the leaflet's body, when that is known."""
-    if subject.expected is None:
-        return None
-    reading = "\n".join(squeeze(text) for text in subject.expected.reading)
+def _warning_box(subject: Subject) -> tuple[str, str] | None:
+    """(heading, text) of the warning section in the structure tree: a section whose heading
+    is the language's word for Warning; None when the PDF has no such section."""
+    words = {locale.word("warning").casefold() for locale in subject.locales}
+    for element in subject.elements:
+        if element.role != "Sect":
+            continue
+        kids = element.elements()
+        if not kids or kids[0].role not in HEADINGS:
+            continue
+        heading = subject.facts.element_text(kids[0]).strip()
+        if heading.casefold() in words:
+            text = " ".join(subject.facts.element_text(kid) for kid in kids[1:]).strip()
+            return heading, text
+    return None
+
+
+def _body_elements(subject: Subject) -> list[StructElement]:
+    """Paragraphs and list items of headed sections (not the end matter, not the footer)."""
+    found: list[StructElement] = []
+    for element in subject.elements:
+        if element.role != "Sect":
+            continue
+        kids = element.elements()
+        if not kids or kids[0].role not in HEADINGS:
+            continue
+        for kid in kids[1:]:
+            found.extend(e for e in kid.walk() if e.role in ("P", "LBody"))
+    return found
+
+
+def _body_texts(subject: Subject) -> list[str]:
+    return [subject.facts.element_text(e) for e in _body_elements(subject)]
+
+
+def _body_size(subject: Subject) -> float | None:
+    """The commonest size of body text: by structure (paragraphs and list items of headed
+    sections), else by the source's reading text, else None."""
+    wanted: set[tuple[int, int]] = set()
+    for element in _body_elements(subject):
+        pending: list[StructElement | tuple[int, int]] = [element]
+        while pending:
+            item = pending.pop()
+            if isinstance(item, StructElement):
+                pending.extend(item.kids)
+            else:
+                wanted.add(item)
     sizes: Counter[float] = Counter()
-    for page in subject.facts.pages:
-        for text, size in page.runs:
-            shown = squeeze(text)
-            if len(shown) > 3 and shown in reading:
-                sizes[size] += len(shown)
+    if wanted:
+        for page in subject.facts.pages:
+            for run in page.runs:
+                if (page.index, run.mcid) in wanted:
+                    sizes[run.size] += len(run.text.strip())
+    elif subject.expected is not None:
+        reading = "\n".join(squeeze(text) for text in subject.expected.reading)
+        for page in subject.facts.pages:
+            for run in page.runs:
+                shown = squeeze(run.text)
+                if len(shown) > 3 and shown in reading:
+                    sizes[run.size] += len(shown)
+    else:
+        for page in subject.facts.pages:
+            footer = set(page.footer.splitlines())
+            for run in page.runs:
+                if run.text not in footer:
+                    sizes[run.size] += len(run.text.strip())
     return sizes.most_common(1)[0][0] if sizes else None
 
 
@@ -465,9 +696,8 @@ def _in_order(body: str, items: list[tuple[str, str]], rule: str) -> Iterator[Fi
         wanted = squeeze(text)
         found = body.find(wanted, position)
         if found < 0:
-            snippet = text if len(text) <= 60 else text[:57] + "…"
             where = "missing" if body.find(wanted) < 0 else "out of order"
-            yield Finding(rule, ERROR, f"{what} {where}: '{snippet}'")
+            yield Finding(rule, ERROR, f"{what} {where}: '{snippet(text)}'")
             continue
         position = found + len(wanted)
 
@@ -488,10 +718,10 @@ def _heading_regex(subject: Subject, kind: str) -> str:
         pattern = locale.headings[subject.profile.name][kind]
         if subject.drug:
             options.append(re.escape(squeeze(pattern.format(drug=subject.drug))))
-        else:
+        else:  # the drug's name is unknown: any short run of text stands for it
             before, _, after = pattern.partition("{drug}")
             options.append(
-                re.escape(squeeze(before)) + (".+?" + re.escape(squeeze(after)) if _ else "")
+                re.escape(squeeze(before)) + (".{1,80}?" + re.escape(squeeze(after)) if _ else "")
             )
     return "(?:" + "|".join(options) + ")"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -21,12 +22,18 @@ class Locale:
     full_date_pattern: str
     headings: dict[str, dict[str, str]]
     disclaimer_hints: tuple[str, ...]  # phrases that mark a disclaimer, for checks without source
+    statements: dict[str, dict[str, str]]  # name → pattern (regex) and usual wording
 
     def word(self, key: str, **values: Any) -> str:
         return self.words[key].format(**values)
 
     def heading(self, profile: str, kind: str, drug: str) -> str:
         return self.headings[profile][kind].format(drug=drug)
+
+    def statement_found(self, name: str, text: str) -> bool:
+        """Whether ``text`` contains the statement ``name`` (case and spacing are free)."""
+        pattern = self.statements[name]["pattern"]
+        return re.search(pattern, " ".join(text.split()), re.IGNORECASE) is not None
 
     def month_year(self, day: dt.date) -> str:
         return self.month_year_pattern.format(month=self.months[day.month - 1], year=day.year)
@@ -60,4 +67,5 @@ def locale_for(tag: str) -> Locale:
         full_date_pattern=data["full_date"],
         headings=data["headings"],
         disclaimer_hints=tuple(data["disclaimer_hints"]),
+        statements=data.get("statements", {}),
     )

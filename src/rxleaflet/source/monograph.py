@@ -15,7 +15,7 @@ from ..errors import GlyphError, SourceError
 from . import locales, markup
 from .coverage import glyph_error
 from .markup import Block
-from .safeyaml import Key, YamlDocument, read_yaml
+from .safeyaml import Key, YamlDocument, parse_yaml, read_yaml
 
 FORMAT_VERSION = 1
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -76,9 +76,11 @@ class Monograph:
     attribution: Attribution
 
 
-def load_monograph(path: Path) -> Monograph:
-    """Read and check one leaflet source file; raise SourceError naming file and line."""
-    return _Reader(read_yaml(Path(path))).monograph()
+def load_monograph(path: Path, data: bytes | None = None) -> Monograph:
+    """Read and check one leaflet source file (or its bytes, ``data``, named ``path``);
+    raise SourceError naming file and line."""
+    document = read_yaml(Path(path)) if data is None else parse_yaml(data, Path(path))
+    return _Reader(document).monograph()
 
 
 class _Reader:

@@ -7,6 +7,7 @@ from functools import cache
 
 from .. import packagedata
 from ..errors import ProfileError
+from .locales import locale_for
 from .monograph import Monograph
 
 
@@ -21,6 +22,8 @@ class Profile:
     banner: str | None
     title_suffix: str
     min_body_pt: float
+    checks: tuple[str, ...]  # check rules that apply only to this profile
+    required_statements: tuple[str, ...]  # statements (strings/*.yaml) the text must contain
 
 
 def profile_names() -> tuple[str, ...]:
@@ -41,6 +44,8 @@ def load_profile(name: str) -> Profile:
         banner=data["banner"],
         title_suffix=data["title_suffix"],
         min_body_pt=float(data["min_body_pt"]),
+        checks=tuple(data.get("checks", ())),
+        required_statements=tuple(data.get("required_statements", ())),
     )
 
 
@@ -80,4 +85,15 @@ def check_profile(leaflet: Monograph) -> Profile:
             prefix + "source.revised (the revision date) is required; add it as YYYY-MM-DD",
             path=leaflet.path,
         )
+    if profile.required_statements:
+        locale = locale_for(leaflet.language)
+        text = " ".join(block.plain for s in leaflet.sections for block in s.blocks)
+        for name in profile.required_statements:
+            if not locale.statement_found(name, text):
+                wording = locale.statements[name]["wording"]
+                raise ProfileError(
+                    prefix + f"the required statement is missing; add it to a section, "
+                    f'e.g. "{wording}"',
+                    path=leaflet.path,
+                )
     return profile

@@ -79,11 +79,20 @@ def read_yaml(path: Path) -> YamlDocument:
     try:
         raw = read_regular_file(path, MAX_SOURCE_BYTES, what="YAML file")
     except FileTooLarge as error:
-        raise SourceError(f"{error} (1 MB) — split it or remove embedded data", path=path) from None
+        raise SourceError(f"the file {error} (1 MB) — split it", path=path) from None
     except NotRegularFile as error:
-        raise SourceError(str(error), path=path) from None
+        raise SourceError(f"the file {error}", path=path) from None
     except OSError as error:
         raise SourceError(f"cannot read file: {error.strerror}", path=path) from None
+    return parse_yaml(raw, path)
+
+
+def parse_yaml(raw: bytes, path: Path) -> YamlDocument:
+    """Load YAML bytes (read from ``path``, or carried inside a PDF) the same careful way."""
+    if len(raw) > MAX_SOURCE_BYTES:
+        raise SourceError(
+            f"YAML text is {len(raw):,} bytes; the limit is {MAX_SOURCE_BYTES:,}", path=path
+        )
     text = _decode_utf8(raw, path)
     sha256 = hashlib.sha256(raw).hexdigest()
     loader = None
