@@ -275,7 +275,9 @@ def test_text_report_format(good, tmp_path: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == f"FAIL {path} (1 error(s), 0 warning(s))"
     assert lines[1] == "  error   [expiry] information expired 2027-10-31"
-    assert lines[2].startswith("  info    pages 2; profile monograph; body text 11 pt")
+    assert lines[2].startswith(
+        "  info    pages 2; profile monograph; checked against the given source; body text 11 pt"
+    )
 
 
 @pytest.mark.parametrize("source", source_files(LIBRARY), ids=lambda p: p.stem)

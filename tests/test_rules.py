@@ -209,6 +209,8 @@ def test_every_rule_id_has_a_firing_and_a_quiet_case() -> None:
 
 def _apply(good: tuple[PdfFacts, Expectations], case: Case) -> set[str]:
     facts = copy.deepcopy(good[0])
+    if not case.with_source:
+        facts.embedded_files = []  # nothing to compare with: the rules recognise what they can
     case.change(facts)
     return findings(facts, good[1] if case.with_source else None, **case.options)
 
@@ -226,7 +228,20 @@ def test_rule_stays_quiet_on_a_near_miss(good, rule_id: str) -> None:
 def test_good_facts_raise_nothing(good) -> None:
     facts, expected = good
     assert findings(facts, expected) == set()
-    assert findings(facts, None) == set()
+    assert findings(facts, None) == set()  # against the source embedded in the PDF
+    bare = copy.deepcopy(facts)
+    bare.embedded_files = []
+    assert findings(bare, None) == set()  # by what the rules recognise
+
+
+def test_the_embedded_source_is_what_the_pdf_is_checked_against(good) -> None:
+    facts, _ = good
+    assert [f.relationship for f in facts.embedded_files] == ["/Source"]
+    changed = copy.deepcopy(facts)
+    replace_text(changed, "Keep taking lisinopril", "Stop taking lisinopril")
+    assert findings(changed, None) == {"source-content"}
+    changed.embedded_files = []
+    assert findings(changed, None) == set()  # without a source the change cannot be seen
 
 
 def test_expired_leaflet_rendered_on_purpose_must_carry_its_mark(good) -> None:

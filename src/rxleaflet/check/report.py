@@ -30,6 +30,13 @@ def _metrics_line(report: Report) -> str:
         parts.append(f"pages {report.pages}")
     if report.profile:
         parts.append(f"profile {report.profile}")
+    parts.append(
+        {
+            "given": "checked against the given source",
+            "embedded": "checked against its embedded source",
+            "none": "no source: checked by what the rules recognise",
+        }[report.source]
+    )
     metrics = report.metrics
     if metrics.get("body_size_pt") is not None:
         parts.append(f"body text {metrics['body_size_pt']:g} pt")
@@ -55,9 +62,16 @@ def as_json(reports: Sequence[Report]) -> str:
                 "status": "pass" if report.passed else "fail",
                 "profile": report.profile,
                 "pages": report.pages,
+                "source": report.source,
                 "metrics": report.metrics,
                 "findings": [
-                    {"rule": f.rule, "severity": f.severity, "message": f.message, "page": f.page}
+                    {
+                        "rule": f.rule,
+                        "severity": f.severity,
+                        "message": f.message,
+                        "page": f.page,
+                        "found": f.found,
+                    }
                     for f in report.findings
                 ],
             }

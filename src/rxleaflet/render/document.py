@@ -171,7 +171,10 @@ class _Finisher:
 
     def finalize(self, canvas: _LeafletCanvas) -> None:
         pdfobjects.write_structure_tree(canvas, self.tagger, self.page_map)
-        pdfobjects.write_document_metadata(canvas, **self.metadata)
+        metadata = dict(self.metadata)
+        sources = metadata.pop("sources")
+        pdfobjects.write_document_metadata(canvas, **metadata)
+        pdfobjects.write_embedded_sources(canvas, sources)
         canvas.showOutline()
 
 
@@ -221,8 +224,18 @@ def render_pdf(
         "keywords": ", ".join((leaflet.monograph.drug.name, *leaflet.monograph.drug.brands)),
         "creator": PRODUCT,
         "provenance": provenance(leaflet, paper),
+        "sources": [_source_file(leaflet)],
     }
     return _render([leaflet], paper, metadata, odd_starts=False, typography=typography).pdf
+
+
+def _source_file(leaflet: Leaflet) -> tuple[str, bytes, str]:
+    """The leaflet's source, to travel inside its PDF (never any patient data)."""
+    return (
+        f"{leaflet.monograph.id}.yaml",
+        leaflet.monograph.source_bytes,
+        f"rxleaflet source of this leaflet (SHA-256 {leaflet.monograph.sha256})",
+    )
 
 
 def render_combined(leaflets: list[Leaflet], paper: str = "letter") -> Combined:
@@ -239,9 +252,11 @@ def render_combined(leaflets: list[Leaflet], paper: str = "letter") -> Combined:
         "creator": PRODUCT,
         "provenance": {
             "RxLeafletIds": " ".join(ids),
+            "RxLeafletSourceSHA256s": " ".join(leaflet.monograph.sha256 for leaflet in leaflets),
             "RxLeafletVersion": __version__,
             "RxLeafletPaper": paper,
         },
+        "sources": [_source_file(leaflet) for leaflet in leaflets],
     }
     return _render(leaflets, paper, metadata, odd_starts=True)
 

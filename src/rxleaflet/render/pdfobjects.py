@@ -6,6 +6,7 @@ written as raw PDF objects into its document before it serialises. Pinned: repor
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -205,6 +206,48 @@ def write_document_metadata(
         filters=None,  # uncompressed, so that any tool can read the XMP
     )
     doc.Catalog.Metadata = stream
+
+
+def write_embedded_sources(canvas: Canvas, files: list[tuple[str, bytes, str]]) -> None:
+    """Attach each (file name, bytes, description) as an embedded file that is the document's
+    source (AFRelationship /Source), listed in the EmbeddedFiles name tree and in /AF."""
+    doc = canvas._doc
+    specs = []
+    for name, data, description in sorted(files):
+        stream = pdfdoc.PDFStream(
+            pdfdoc.PDFDictionary(
+                {
+                    "Type": pdfdoc.PDFName("EmbeddedFile"),
+                    "Subtype": pdfdoc.PDFName("application#2Fyaml"),
+                    "Params": pdfdoc.PDFDictionary(
+                        {
+                            "Size": len(data),
+                            "CheckSum": pdfdoc.PDFString(hashlib.md5(data).digest(), enc="raw"),
+                        }
+                    ),
+                }
+            ),
+            data,
+            filters=[pdfdoc.PDFZCompress],
+        )
+        stream_ref = doc.Reference(stream)
+        spec = pdfdoc.PDFDictionary(
+            {
+                "Type": pdfdoc.PDFName("Filespec"),
+                "F": _pdf_string(name),
+                "UF": _pdf_string(name),
+                "Desc": _pdf_string(description),
+                "AFRelationship": pdfdoc.PDFName("Source"),
+                "EF": pdfdoc.PDFDictionary({"F": stream_ref, "UF": stream_ref}),
+            }
+        )
+        specs.append((name, doc.Reference(spec)))
+    names: list[object] = []
+    for name, ref in specs:
+        names += [_pdf_string(name), ref]
+    tree = pdfdoc.PDFDictionary({"Names": pdfdoc.PDFArray(names)})
+    doc.Catalog.Names = pdfdoc.PDFDictionary({"EmbeddedFiles": doc.Reference(tree)})
+    doc.Catalog.AF = pdfdoc.PDFArray([ref for _, ref in specs])
 
 
 def _offset(z: str) -> str:

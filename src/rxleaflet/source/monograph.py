@@ -6,7 +6,7 @@ import calendar
 import datetime as dt
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +74,7 @@ class Monograph:
     warning: tuple[Block, ...]
     sections: tuple[Section, ...]
     attribution: Attribution
+    source_bytes: bytes = field(repr=False, default=b"")  # embedded in the PDF, as hashed
 
 
 def load_monograph(path: Path, data: bytes | None = None) -> Monograph:
@@ -127,6 +128,7 @@ class _Reader:
             warning=warning,
             sections=self.sections(data),
             attribution=self.attribution(data),
+            source_bytes=self.doc.raw,
         )
 
     # -- fields -------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ class YamlDocument:
     path: Path
     data: Any
     sha256: str
+    raw: bytes = field(repr=False)  # the file's bytes, as hashed
     lines: dict[Key, int] = field(repr=False)
     block_scalars: frozenset[Key] = field(repr=False)
 
@@ -118,7 +119,7 @@ def parse_yaml(raw: bytes, path: Path) -> YamlDocument:
     finally:
         if loader is not None:
             loader.dispose()
-    return YamlDocument(path, data, sha256, lines, frozenset(blocks))
+    return YamlDocument(path, data, sha256, raw, lines, frozenset(blocks))
 
 
 def _decode_utf8(raw: bytes, path: Path) -> str:
