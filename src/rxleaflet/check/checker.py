@@ -94,9 +94,10 @@ def resolve_subject(
 ) -> Subject:
     """The subject to check: with the given expectations, else those of the source embedded
     in the PDF (when it can be trusted), else none."""
-    problems: list[Finding] = []
     if expected is None:
-        expected, problems = embedded_expectations(facts, 0, options)
+        expected, problems = embedded_expectations(facts, None, options)
+    else:  # the given source decides, but a PDF must not carry a source that is not its own
+        _, problems = embedded_expectations(facts, None, options, parse=False)
     subject = subject_for(facts, expected, options)
     subject.source_problems = problems
     return subject
@@ -152,16 +153,10 @@ def _check_parts(
     for rule in DOCUMENT_RULES:
         report.findings.extend(rule(whole))
     hashes = facts.info.get("RxLeafletSourceSHA256s", "").split()
-    sources = _embedded_sources(facts)
     embedded = 0
     for index, part in enumerate(parts):
-        expected, problems = (
-            embedded_expectations(
-                facts, index, options, hashes[index] if index < len(hashes) else None
-            )
-            if len(sources) == len(parts)
-            else (None, [])
-        )
+        recorded = hashes[index] if index < len(hashes) else None
+        expected, problems = embedded_expectations(facts, f"{part.name}.yaml", options, recorded)
         embedded += expected is not None
         findings = problems + check_part(facts, part, expected, options)
         report.findings.extend(
@@ -233,14 +228,22 @@ def _embedded_sources(facts: PdfFacts) -> list[EmbeddedFile]:
 
 
 def embedded_expectations(
-    facts: PdfFacts, index: int, options: CheckOptions, recorded: str | None = None
+    facts: PdfFacts,
+    name: str | None,
+    options: CheckOptions,
+    recorded: str | None = None,
+    parse: bool = True,
 ) -> tuple[Expectations | None, list[Finding]]:
-    """Expectations from the ``index``-th source embedded in the PDF, once its SHA-256 is found
-    to equal the one the PDF records; None (and why) when there is none to trust."""
+    """Expectations from the source embedded in the PDF (the one named ``name``, or the only
+    one when ``name`` is None), once its SHA-256 is found
+    to equal the one the PDF records; None (and why) when there is none to trust. With
+    ``parse`` False only the SHA-256 is compared."""
     sources = _embedded_sources(facts)
-    if index >= len(sources):
+    if name is not None:
+        sources = [s for s in sources if s.name == name]
+    if len(sources) != 1:
         return None, []
-    source = sources[index]
+    source = sources[0]
     if source.data is None:
         return None, [
             Finding("embedded-source", ERROR, f"the embedded source {source.name} cannot be read")
@@ -256,6 +259,8 @@ def embedded_expectations(
                 f"{recorded or 'none'}: the PDF and its source do not belong together",
             )
         ]
+    if not parse:
+        return None, []
     try:
         expected = source_expectations(Path(source.name), options.as_of, source.data)
     except LeafletError as error:

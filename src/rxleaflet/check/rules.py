@@ -136,11 +136,21 @@ def subject_for(
         else [locales.locale_for(code) for code in supported]
     )
     name = expected.profile if expected else info.get("RxLeafletProfile") or options.profile
+    if name is None and _looks_like_medication_guide(facts, chosen):
+        name = "medication-guide"
     profile = load_profile(name if name in profile_names() else "monograph")
     tree = structure if structure is not None else facts.structure
     subject = Subject(facts, expected, options, profile, chosen, None, {}, tree)
     subject.drug = _drug_name(subject)
     return subject
+
+
+def _looks_like_medication_guide(facts: PdfFacts, chosen: list[Locale]) -> bool:
+    """An unlabelled PDF whose first page opens with the words "Medication Guide"."""
+    if not facts.pages:
+        return False
+    top = squeeze(facts.pages[0].text).casefold()[:300]
+    return any(squeeze(loc.word("medication_guide")).casefold() in top for loc in chosen)
 
 
 def _drug_name(subject: Subject) -> str | None:
@@ -444,7 +454,8 @@ def expiry(subject: Subject) -> Iterator[Finding]:
     recorded = None
     with contextlib.suppress(ValueError, TypeError):
         recorded = dt.date.fromisoformat(subject.facts.info.get("RxLeafletExpires", ""))
-    if stated is not None and recorded is not None and stated != recorded:
+    # with a source, the footer is held to the source and the metadata rule to the metadata
+    if expected is None and stated is not None and recorded is not None and stated != recorded:
         yield Finding(
             "expiry",
             ERROR,
@@ -462,9 +473,24 @@ def expiry(subject: Subject) -> Iterator[Finding]:
             yield Finding("expiry", ERROR, f"information expired {stated.isoformat()}")
 
 
+# What dedicated rules check: source-content leaves it to them (one finding per defect).
+_CHECKED_ELSEWHERE = frozenset(("warning heading", "warning text", "disclaimer"))
+
+
 def source_content(subject: Subject) -> Iterator[Finding]:
-    if subject.expected is not None:
-        yield from _in_order(subject.squeezed_body, subject.expected.content, "source-content")
+    expected = subject.expected
+    if expected is None:
+        return
+    required = set(expected.required_headings)
+    banner_rule = "medication-guide-title" in subject.profile.checks
+    items = [
+        (what, text)
+        for what, text in expected.content
+        if what not in _CHECKED_ELSEWHERE
+        and not (what.startswith("heading ") and text in required)
+        and not (what == "banner" and banner_rule)
+    ]
+    yield from _in_order(subject.squeezed_body, items, "source-content")
 
 
 def source_hash(subject: Subject) -> Iterator[Finding]:
