@@ -1,0 +1,103 @@
+"""`check` on the planted-defect corpus and on good PDFs from three engines.
+
+Every defect must be caught by exactly its rules (and on its page), with --source and without
+(then the PDF's embedded source is what it is checked against); every good PDF — ours in every
+variant, Typst's and WeasyPrint's — must pass with no false alarm.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from rxleaflet.check import CheckOptions, check_pdf
+from rxleaflet.contract import source_expectations
+from rxleaflet.pipeline import RenderOptions, build, prepare
+from rxleaflet.render import render_combined
+
+from . import foreign
+from .conftest import LIBRARY
+from .corpus import DEFECTS, NEAR_MISSES
+
+AS_OF = dt.date(2025, 11, 1)  # before the seed monograph expired
+CASES = [(defect, leaflet) for defect in DEFECTS for leaflet in defect.leaflets]
+
+
+@pytest.fixture(scope="module")
+def good() -> dict[str, bytes]:
+    return {
+        source.stem: build(prepare(source, RenderOptions(as_of=AS_OF)), "letter", AS_OF).pdf
+        for source in sorted(LIBRARY.glob("*.yaml"))
+    }
+
+
+def test_the_corpus_is_large_and_varied() -> None:
+    assert len(CASES) >= 60
+    assert len(DEFECTS) >= 20
+    assert len({rule for defect in DEFECTS for rule in defect.rules}) >= 20
+
+
+@pytest.mark.parametrize("with_source", [False, True], ids=["embedded", "given"])
+@pytest.mark.parametrize(("defect", "leaflet"), CASES, ids=[f"{d.name}-{n}" for d, n in CASES])
+def test_each_planted_defect_is_caught_by_its_rule(good, defect, leaflet, with_source) -> None:
+    pdf = defect.edit(good[leaflet])
+    expected = source_expectations(LIBRARY / f"{leaflet}.yaml", AS_OF) if with_source else None
+    report = check_pdf(pdf, expected=expected, options=CheckOptions(as_of=AS_OF))
+    assert {f.rule for f in report.errors} == defect.rules, [f.describe() for f in report.errors]
+    if defect.page is not None:
+        assert {f.page for f in report.errors} == {defect.page}
+
+
+@pytest.mark.parametrize(("name", "edit"), NEAR_MISSES, ids=[name for name, _ in NEAR_MISSES])
+def test_near_misses_raise_no_alarm(good, name, edit) -> None:
+    report = check_pdf(edit(good["lisinopril"]), options=CheckOptions(as_of=AS_OF))
+    assert report.errors == []
+
+
+VARIANTS = {
+    "letter": {},
+    "a4": {"paper": "a4"},
+    "large-print": {"large_print": True},
+    "large-print-a4": {"large_print": True, "paper": "a4"},
+}
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+@pytest.mark.parametrize("source", sorted(LIBRARY.glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_rxleaflet_variant_passes_without_a_source(source: Path, variant: str) -> None:
+    options = VARIANTS[variant]
+    leaflet = prepare(source, RenderOptions(as_of=AS_OF, **options))
+    pdf = build(leaflet, str(options.get("paper", "letter")), AS_OF).pdf
+    report = check_pdf(pdf, options=CheckOptions(as_of=AS_OF))
+    assert report.errors == [] and report.source == "embedded", report.findings
+
+
+def test_a_combined_print_file_passes_leaflet_by_leaflet() -> None:
+    leaflets = [prepare(s, RenderOptions(as_of=AS_OF)) for s in sorted(LIBRARY.glob("*.yaml"))]
+    report = check_pdf(render_combined(leaflets).pdf, options=CheckOptions(as_of=AS_OF))
+    assert report.errors == [] and report.source == "embedded", report.findings
+
+
+FOREIGN = [
+    (engine, source, paper)
+    for source in sorted(LIBRARY.glob("*.yaml"))
+    for engine, paper in (("typst", "us-letter"), ("typst", "a4"), ("weasyprint", "letter"))
+]
+
+
+@pytest.mark.parametrize(
+    ("engine", "source", "paper"), FOREIGN, ids=[f"{e}-{s.stem}-{p}" for e, s, p in FOREIGN]
+)
+def test_good_pdfs_from_other_engines_pass(engine: str, source: Path, paper: str, tmp_path) -> None:
+    reason = foreign.available(engine)
+    if reason:
+        pytest.skip(reason)
+    pdf = (
+        foreign.typst_pdf(source, tmp_path, paper)
+        if engine == "typst"
+        else foreign.weasyprint_pdf(source, paper)
+    )
+    report = check_pdf(pdf, options=CheckOptions(as_of=AS_OF))
+    assert report.errors == [] and report.source == "none", [f.describe() for f in report.errors]
