@@ -30,6 +30,35 @@ def test_bullets_and_continuation_lines() -> None:
     assert blocks[2] == Paragraph((Run("After."),))
 
 
+def test_a_list_starts_a_block_or_follows_a_lead_in() -> None:
+    assert isinstance(parse("- a\n- b")[0], BulletList)
+    assert isinstance(parse("Take it:\n- with food")[1], BulletList)
+    assert isinstance(parse("**Call your doctor if:**\n- you faint")[1], BulletList)
+    assert isinstance(parse("Store it cold.\n\n- 2 °C to 8 °C")[1], BulletList)
+
+
+def test_a_dash_line_after_a_paragraph_line_is_ambiguous(write_source) -> None:
+    with pytest.raises(markup.MarkupError) as caught:
+        parse("Store between 2 °C and\n- 20 °C in the freezer.")
+    assert caught.value.offset == len("Store between 2 °C and\n")
+    path = write_source(
+        replace={"      Take one tablet daily.\n": "      Store at\n      - 20 °C.\n"}
+    )
+    with pytest.raises(SourceError) as refused:
+        load_monograph(path)
+    assert str(refused.value) == (
+        f"{path}:15: sections[1].text: the line '- 20 °C.' starts with '- ' directly after a "
+        "paragraph line, which is ambiguous: put a blank line (or a lead-in ending with ':') "
+        "before a list, or join the line to the one above"
+    )
+
+
+def test_nested_bullets_are_refused_not_flattened() -> None:
+    with pytest.raises(markup.MarkupError, match="nested list") as caught:
+        parse("- outer\n  - inner")
+    assert caught.value.offset == len("- outer\n")
+
+
 def test_bold_pairs_and_unmatched_markers() -> None:
     assert parse("a **b** c")[0] == Paragraph((Run("a "), Run("b", True), Run(" c")))
     assert parse("2 ** 3 and **x")[0].plain == "2 ** 3 and **x"
@@ -105,6 +134,8 @@ TYPEABLE = st.one_of(
 @example("<b>& **bold** </b>")
 @example("x" * 200)
 @example("a\n- b\n  c\n\n- d **e")
+@example("a:\n- b\n  - c")  # nested: refused
+@example("**x " * 50)  # many openings without closings
 @given(text=TYPEABLE)
 def test_any_text_renders_and_reads_back_or_is_refused(write_leaflet, text: str) -> None:
     path: Path = write_leaflet(text)

@@ -6,7 +6,8 @@ import re
 from functools import lru_cache
 
 _WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
-_SENTENCE_END = re.compile(r"[.!?:;]+(?=\s|$)")
+# each run of end marks is tried once (the look-behind), so the search stays linear
+_SENTENCE_END = re.compile(r"(?<![.!?:;])[.!?:;]+(?=\s|$)")
 _VOWEL_GROUPS = re.compile(r"[aeiouy]+")
 
 

@@ -73,45 +73,66 @@ def check_characters(text: str) -> None:
 
 
 def parse(text: str, *, markup: bool = True) -> tuple[Block, ...]:
-    """Split ``text`` into blocks. With ``markup=False`` only paragraphs exist (verbatim text)."""
+    """Split ``text`` into blocks. With ``markup=False`` only paragraphs exist (verbatim text).
+
+    A bullet list starts a block: after a blank line, as the first line, or directly after a
+    lead-in line ending with ':'. A '- ' line directly after any other paragraph line is
+    ambiguous (a wrapped "- 20 °C" must never become a bullet) and is refused, as are indented
+    (nested) bullets; either error gives the offset of the line.
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     check_characters(text)
-    blocks: list[Block] = []
-    for chunk in re.split(r"\n[ \t]*\n", text):
-        blocks.extend(_parse_chunk(chunk, markup))
-    return tuple(blocks)
-
-
-def _parse_chunk(chunk: str, markup: bool) -> list[Block]:
     blocks: list[Block] = []
     paragraph: list[str] = []
     items: list[list[str]] = []
 
-    def flush_paragraph() -> None:
+    def flush() -> None:
         if paragraph:
             blocks.append(_paragraph(" ".join(paragraph), markup))
             paragraph.clear()
-
-    def flush_items() -> None:
         if items:
             blocks.append(BulletList(tuple(_paragraph(" ".join(item), markup) for item in items)))
             items.clear()
 
-    for line in chunk.split("\n"):
+    offset = 0
+    for line in text.split("\n"):
+        start, offset = offset, offset + len(line) + 1
         stripped = line.strip(" \t")
         if not stripped:
+            flush()
             continue
-        if markup and stripped.startswith(_BULLET) and stripped[len(_BULLET) :].strip():
-            flush_paragraph()
+        indented = line[:1] in (" ", "\t")
+        bullet = markup and stripped.startswith(_BULLET) and bool(stripped[len(_BULLET) :].strip())
+        if bullet and indented and (items or paragraph):
+            raise MarkupError(
+                "an indented '- ' line is a nested list, which leaflets do not have; "
+                "make it an item of its own (no indent) or part of the item above",
+                start,
+            )
+        if bullet:
+            if paragraph and not _lead_in(paragraph[-1]):
+                raise MarkupError(
+                    f"the line '{stripped[:40]}' starts with '- ' directly after a paragraph "
+                    "line, which is ambiguous: put a blank line (or a lead-in ending with ':') "
+                    "before a list, or join the line to the one above",
+                    start,
+                )
+            if paragraph:
+                blocks.append(_paragraph(" ".join(paragraph), markup))
+                paragraph.clear()
             items.append([stripped[len(_BULLET) :].strip(" \t")])
-        elif items and line[:1] in (" ", "\t"):
+        elif items and indented:
             items[-1].append(stripped)
         else:
-            flush_items()
+            if items:
+                flush()
             paragraph.append(stripped)
-    flush_paragraph()
-    flush_items()
-    return blocks
+    flush()
+    return tuple(blocks)
+
+
+def _lead_in(line: str) -> bool:
+    return line.rstrip("*").rstrip().endswith(":")
 
 
 def _paragraph(text: str, markup: bool) -> Paragraph:
@@ -120,11 +141,41 @@ def _paragraph(text: str, markup: bool) -> Paragraph:
         return Paragraph((Run(text),))
     runs: list[Run] = []
     position = 0
-    for match in _BOLD.finditer(text):
-        if match.start() > position:
-            runs.append(Run(text[position : match.start()]))
-        runs.append(Run(match.group(1), bold=True))
-        position = match.end()
+    for start, end in _bold_spans(text):
+        if start > position:
+            runs.append(Run(text[position:start]))
+        runs.append(Run(text[start + 2 : end], bold=True))
+        position = end + 2
     if position < len(text):
         runs.append(Run(text[position:]))
     return Paragraph(tuple(runs))
+
+
+def _bold_spans(text: str) -> list[tuple[int, int]]:
+    """(opening, closing) offsets of each ``**bold**`` pair, in linear time.
+
+    An opening ``**`` is followed by a non-space, a closing one follows a non-space, and at
+    least one character lies between; each opening takes the nearest closing after it (the
+    same pairs as the regular expression ``\\*\\*(?=\\S)(.+?)(?<=\\S)\\*\\*``, without its
+    quadratic search when closings are missing).
+    """
+    stars = []
+    index = text.find("**")
+    while index >= 0:
+        stars.append(index)
+        index = text.find("**", index + 1)
+    closings = [i for i in stars if i > 0 and not text[i - 1].isspace()]
+    spans: list[tuple[int, int]] = []
+    position = 0  # text before this is taken
+    pointer = 0  # into closings
+    for opening in stars:
+        if opening < position or opening + 2 >= len(text) or text[opening + 2].isspace():
+            continue
+        while pointer < len(closings) and closings[pointer] < opening + 3:
+            pointer += 1
+        if pointer == len(closings):
+            break  # no closing after this opening, so none after any later one either
+        closing = closings[pointer]
+        spans.append((opening, closing))
+        position = closing + 2
+    return spans
