@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from rxleaflet.batch import MANIFEST, TEMPORARY, run_batch
+from rxleaflet.batch import LOCK, MANIFEST, TEMPORARY, run_batch
 from rxleaflet.check import check_pdf
 from rxleaflet.cli import main
 from rxleaflet.pipeline import RenderOptions
@@ -65,7 +65,7 @@ def test_batch_produces_everything_and_one_bad_file_does_not_stop_it(tmp_path: P
 
         assert hashlib.sha256(pdf).hexdigest() == entry["output_sha256"]
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [MANIFEST, *(e["output"] for e in entries.values())]
+        [LOCK, MANIFEST, *(e["output"] for e in entries.values())]
     )
 
 
@@ -219,7 +219,7 @@ def _assert_only_complete_pdfs(out: Path) -> int:
     assert not [
         p
         for p in out.iterdir()
-        if p.suffix not in (".pdf", ".json", ".jsonl") and p.name != TEMPORARY
+        if p.suffix not in (".pdf", ".json", ".jsonl") and p.name not in (TEMPORARY, LOCK)
     ]
     return len(pdfs)
 

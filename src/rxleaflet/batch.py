@@ -1,33 +1,43 @@
 """Batch production: every leaflet under a folder, in parallel, resumable, with a manifest.
 
-One bad file never stops the others. Outputs are written atomically through a temporary folder
-inside OUTDIR, so an interrupted batch (Ctrl-C or kill -9) leaves only complete PDFs; a journal
-of finished leaflets lets the rerun skip what is already done.
+One bad file never stops the others. Worker processes render and verify; only the parent
+writes, atomically through a temporary folder inside OUTDIR, so an interrupted batch (Ctrl-C or
+kill -9) leaves only complete PDFs, and workers that outlive a killed parent (they are told to
+die with it) could not touch OUTDIR anyway. A journal of finished leaflets lets the rerun skip
+what is already done; a lock (released by the kernel, so it cannot go stale) keeps a second
+batch out of the same OUTDIR. Two sources with the same id are both refused before anything is
+rendered, and a leaflet's earlier PDF is removed only when the leaflet itself is refused on its
+own merits (invalid or expired now), never because of a disk or setting problem.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import fcntl
 import hashlib
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import signal
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .errors import LeafletError, LibraryError
+from .errors import BatchBusyError, LeafletError, LibraryError, OutputError, printable
 from .output import write_atomic
-from .pipeline import RenderOptions, build, output_path, prepare
+from .pipeline import RenderOptions, build, check_environment, output_path, prepare
 from .source.library import source_files
 
 MANIFEST = "manifest.json"
 JOURNAL = ".rxleaflet-journal.jsonl"
 TEMPORARY = ".rxleaflet-tmp"
+LOCK = ".rxleaflet-lock"
 PRODUCED, REFUSED, SKIPPED = "produced", "refused", "skipped"
 
 
@@ -43,6 +53,7 @@ class Entry:
     pages: int | None = None
     status: str = REFUSED
     reasons: list[str] = field(default_factory=list)
+    own_fault: bool = False  # refused on the leaflet's own merits (its earlier PDF goes)
 
 
 @dataclass
@@ -98,49 +109,118 @@ def run_batch(
 ) -> BatchResult:
     """Produce every leaflet under ``folder`` into ``outdir``; write ``manifest.json``."""
     started = time.perf_counter()
+    check_environment()
     sources = source_files(folder)
     if not sources:
         raise LibraryError(f"no leaflet sources (*.yaml, *.yml) under {folder}; nothing to do")
-    outdir.mkdir(parents=True, exist_ok=True)
-    shutil.rmtree(outdir / TEMPORARY, ignore_errors=True)  # left by a killed run
-    settings = fingerprint(options, brand_file)
-    key = hashlib.sha256(
-        json.dumps({"version": __version__, **settings}, sort_keys=True).encode()
-    ).hexdigest()
-    previous = _previous_entries(outdir, key, reusable=not force)
-    job = Job(outdir, options, key)
-    entries: dict[str, Entry] = {}
-    interrupted = False
-    with (outdir / JOURNAL).open("a", encoding="utf-8") as journal:
-        journal.write(json.dumps({"fingerprint": key}) + "\n")
-        try:
-            for entry in _produce(sources, job, previous, jobs):
-                entries[entry.source] = entry
-                journal.write(json.dumps(asdict(entry), ensure_ascii=False) + "\n")
-                journal.flush()
-                progress(entry)
-        except KeyboardInterrupt:
-            interrupted = True
-    ordered = [entries[str(s)] for s in sources if str(s) in entries]
-    _resolve_duplicate_ids(ordered, outdir)
-    result = BatchResult(ordered, time.perf_counter() - started, interrupted)
-    _write_manifest(outdir, result, settings, key)
-    if not interrupted:
-        (outdir / JOURNAL).unlink(missing_ok=True)
-        shutil.rmtree(outdir / TEMPORARY, ignore_errors=True)
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(f"cannot make the output folder: {error.strerror}", path=outdir) from None
+    with _exclusive(outdir):
+        shutil.rmtree(outdir / TEMPORARY, ignore_errors=True)  # left by a killed run
+        settings = fingerprint(options, brand_file)
+        key = hashlib.sha256(
+            json.dumps({"version": __version__, **settings}, sort_keys=True).encode()
+        ).hexdigest()
+        previous = _previous_entries(outdir, key, reusable=not force)
+        clashes = _duplicate_ids(sources)
+        job = Job(outdir, options, key)
+        entries: dict[str, Entry] = {}
+        interrupted = False
+        with (outdir / JOURNAL).open("a", encoding="utf-8") as journal:
+            journal.write(json.dumps({"fingerprint": key}) + "\n")
+            try:
+                work = [s for s in sources if str(s) not in clashes]
+                done = (clashes[str(s)] for s in sources if str(s) in clashes)
+                for entry, pdf in _chain(done, _produce(work, job, previous, jobs)):
+                    _settle(entry, pdf, previous.get(entry.source), outdir)
+                    entries[entry.source] = entry
+                    journal.write(json.dumps(_record(entry), ensure_ascii=False) + "\n")
+                    journal.flush()
+                    progress(entry)
+            except KeyboardInterrupt:
+                interrupted = True
+        ordered = [entries[str(s)] for s in sources if str(s) in entries]
+        result = BatchResult(ordered, time.perf_counter() - started, interrupted)
+        _write_manifest(outdir, result, settings, key)
+        if not interrupted:
+            (outdir / JOURNAL).unlink(missing_ok=True)
+            shutil.rmtree(outdir / TEMPORARY, ignore_errors=True)
     return result
+
+
+@contextlib.contextmanager
+def _exclusive(outdir: Path) -> Iterator[None]:
+    """Hold OUTDIR's lock for the whole batch; the kernel drops it when the process ends, so
+    it cannot outlive a killed batch."""
+    handle = (outdir / LOCK).open("a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise BatchBusyError(
+                f"another rxleaflet batch ({holder}) is writing to this folder; wait for it to "
+                "finish, or give another -o folder",
+                path=outdir,
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        yield
+    finally:
+        handle.close()  # releases the lock
+
+
+def _chain(
+    *iterables: Iterator[tuple[Entry, bytes | None]],
+) -> Iterator[tuple[Entry, bytes | None]]:
+    for iterable in iterables:
+        yield from iterable
+
+
+_ID_LINE = re.compile(rb"^id:[ \t]*[\"']?([a-z0-9][a-z0-9-]{0,63})[\"']?[ \t]*(?:#.*)?$", re.M)
+
+
+def _duplicate_ids(sources: list[Path]) -> dict[str, tuple[Entry, None]]:
+    """Refusals for every source whose id another source also has, before anything is made.
+
+    Ids are read from each file's top-level ``id:`` line (the loader checks it again in the
+    worker); a file without such a line is left to the loader."""
+    owners: dict[str, list[Path]] = {}
+    for source in sources:
+        try:
+            found = _ID_LINE.search(source.read_bytes()[:1_000_000])
+        except OSError:
+            continue
+        if found:
+            owners.setdefault(found.group(1).decode(), []).append(source)
+    refused: dict[str, tuple[Entry, None]] = {}
+    for leaflet_id, paths in owners.items():
+        if len(paths) > 1:
+            names = ", ".join(printable(str(p)) for p in paths)
+            for path in paths:
+                reason = (
+                    f"{printable(str(path))}: id '{leaflet_id}' is used by {len(paths)} sources "
+                    f"({names}); give each leaflet its own id"
+                )
+                refused[str(path)] = (Entry(str(path), id=leaflet_id, reasons=[reason]), None)
+    return refused
 
 
 def _produce(
     sources: list[Path], job: Job, previous: dict[str, tuple[Entry, bool]], jobs: int
-) -> Iterator[Entry]:
+) -> Iterator[tuple[Entry, bytes | None]]:
     work: list[tuple[Path, Previous]] = [(s, previous.get(str(s))) for s in sources]
     if jobs <= 1 or len(work) <= 1:
         for item in work:
             yield produce_one(job, item)
         return
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    pool = context.Pool(jobs, initializer=_ignore_interrupts)
+    pool = context.Pool(jobs, initializer=_worker_start, initargs=(os.getpid(),))
     try:
         # one leaflet per task: finished leaflets reach the journal at once, so a killed run
         # loses at most the few in flight
@@ -153,16 +233,23 @@ def _produce(
         pool.join()
 
 
-def _ignore_interrupts() -> None:
+def _worker_start(parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            pr_set_pdeathsig = 1
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
 
 
-def _produce_star(arguments: tuple[Job, tuple[Path, Previous]]) -> Entry:
+def _produce_star(arguments: tuple[Job, tuple[Path, Previous]]) -> tuple[Entry, bytes | None]:
     return produce_one(*arguments)
 
 
-def produce_one(job: Job, item: tuple[Path, Previous]) -> Entry:
-    """Check, render, verify and write one leaflet (or skip it); never raises for bad input."""
+def produce_one(job: Job, item: tuple[Path, Previous]) -> tuple[Entry, bytes | None]:
+    """Check, render and verify one leaflet (or find it already done); return its entry and the
+    verified PDF for the parent to write. Never raises for bad input."""
     source, previous = item
     before, reusable = previous if previous else (None, False)
     entry = Entry(source=str(source))
@@ -175,30 +262,46 @@ def produce_one(job: Job, item: tuple[Path, Previous]) -> Entry:
         if before is not None and reusable and _still_valid(before, entry, target):
             entry.output_sha256, entry.pages = before.output_sha256, before.pages
             entry.status = SKIPPED
-            return entry
+            return entry, None
         rendered = build(leaflet, job.options.paper, job.options.as_of)
-        write_atomic(target, rendered.pdf, temporary_folder=job.outdir / TEMPORARY)
         entry.output_sha256 = rendered.sha256
         entry.pages = rendered.pages
         entry.status = PRODUCED
+        return entry, rendered.pdf
     except LeafletError as error:
-        _refuse(entry, str(error), before, job.outdir)
+        _refuse(entry, str(error), own=error.about_the_leaflet)
     except Exception as error:  # noqa: BLE001 - one broken leaflet must not stop the batch
         _refuse(
-            entry, f"{source}: internal error ({type(error).__name__}: {error})", before, job.outdir
+            entry, f"{printable(str(source))}: internal error ({type(error).__name__}: {error})"
         )
-    return entry
+    return entry, None
 
 
-def _refuse(entry: Entry, reason: str, before: Entry | None, outdir: Path) -> None:
+def _refuse(entry: Entry, reason: str, own: bool = False) -> None:
     if entry.source_sha256 is None:  # the loader did not get far enough to hash it
         with contextlib.suppress(OSError):
             entry.source_sha256 = hashlib.sha256(Path(entry.source).read_bytes()).hexdigest()
     entry.status = REFUSED
     entry.reasons = [reason]
+    entry.own_fault = own
     entry.output_sha256 = entry.pages = None
+
+
+def _settle(entry: Entry, pdf: bytes | None, previous: Previous, outdir: Path) -> None:
+    """In the parent: write a produced PDF, or deal with the earlier PDF of a refused one."""
+    before = previous[0] if previous else None
+    if pdf is not None and entry.output:
+        try:
+            write_atomic(outdir / entry.output, pdf, temporary_folder=outdir / TEMPORARY)
+        except LeafletError as error:
+            _refuse(entry, str(error))
+    if entry.status != REFUSED:
+        return
     entry.output = entry.output or (before.output if before else None)
-    _remove_stale(outdir, entry)
+    if entry.own_fault:
+        _remove_stale(outdir, entry)
+    elif entry.output and (outdir / entry.output).is_file():
+        entry.reasons.append(f"the earlier {entry.output} was kept")
 
 
 def _still_valid(before: Entry, now: Entry, target: Path) -> bool:
@@ -217,24 +320,6 @@ def _remove_stale(outdir: Path, entry: Entry) -> None:
             stale.unlink()
             entry.reasons.append(f"the earlier {entry.output} was removed")
             entry.output = None
-
-
-def _resolve_duplicate_ids(entries: list[Entry], outdir: Path) -> None:
-    seen: dict[str, Entry] = {}
-    for entry in entries:
-        if entry.status == REFUSED or entry.id is None:
-            continue
-        first = seen.setdefault(entry.id, entry)
-        if first is not entry:
-            for clash in (first, entry):
-                clash.status = REFUSED
-                clash.reasons = [
-                    f"{clash.source}: id '{entry.id}' is used by {first.source} "
-                    f"and {entry.source}; give each leaflet its own id"
-                ]
-                clash.output_sha256 = clash.pages = None
-            (outdir / f"{entry.id}.pdf").unlink(missing_ok=True)
-            first.output = entry.output = None
 
 
 def _previous_entries(outdir: Path, key: str, reusable: bool) -> dict[str, tuple[Entry, bool]]:
@@ -265,6 +350,12 @@ def _previous_entries(outdir: Path, key: str, reusable: bool) -> dict[str, tuple
     return found
 
 
+def _record(entry: Entry) -> dict[str, object]:
+    record = asdict(entry)
+    del record["own_fault"]  # decided and acted on in this run
+    return record
+
+
 def _write_manifest(
     outdir: Path, result: BatchResult, settings: dict[str, object], key: str
 ) -> None:
@@ -274,7 +365,7 @@ def _write_manifest(
         "fingerprint": key,
         "complete": not result.interrupted,
         "summary": {status: result.count(status) for status in (PRODUCED, REFUSED, SKIPPED)},
-        "leaflets": [asdict(entry) for entry in result.entries],
+        "leaflets": [_record(entry) for entry in result.entries],
     }
     data = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
     write_atomic(outdir / MANIFEST, data, temporary_folder=outdir / TEMPORARY)

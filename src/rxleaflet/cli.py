@@ -153,17 +153,39 @@ def render(
     library: Path | None,
 ) -> None:
     """Render SOURCE (a YAML file, or a leaflet id, drug or brand name) to PDF."""
-    from .pipeline import render_file
+    from .pipeline import build, check_environment, output_path, prepare, write
     from .source.library import default_library, resolve
 
     if output is not None and output.suffix.lower() == ".pdf" and len(sources) > 1:
         raise click.UsageError("-o FILE.pdf takes one SOURCE; give a folder for several")
-    failed = False
     options = _settings(brand_file, paper, large_print, allow_expired, as_of)
+    check_environment()
+    failed = False
+    leaflets = []
+    seen: set[Path] = set()
     for source in sources:
         try:
             path = resolve(source, library or default_library())
-            rendered, target = render_file(path, output, options)
+            if path.resolve() in seen:
+                continue  # the same leaflet named twice is made once
+            seen.add(path.resolve())
+            leaflet = prepare(path, options)
+        except LeafletError as error:
+            _report(error)
+            failed = True
+            continue
+        _warn(leaflet.monograph.warnings)
+        leaflets.append(leaflet)
+    for clash in _same_output(leaflets, output, output_path):
+        _report(clash)
+        failed = True
+    clashing = {error.path for error in _same_output(leaflets, output, output_path)}
+    for leaflet in leaflets:
+        if leaflet.monograph.path in clashing:
+            continue
+        try:
+            rendered = build(leaflet, options.paper, options.as_of)
+            target = write(rendered, output)
         except LeafletError as error:
             _report(error)
             failed = True
@@ -171,6 +193,35 @@ def render(
         suffix = " (EXPIRED — not for patient use)" if rendered.leaflet.expired else ""
         click.echo(f"wrote {target}{suffix}")
     _exit(failed)
+
+
+def _warn(warnings: tuple[str, ...]) -> None:
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+def _same_output(
+    leaflets: list[Any], output: Path | None, output_path: Callable[..., Path]
+) -> list[LeafletError]:
+    """One error per leaflet whose output file another leaflet of this run would also write
+    (two sources with the same id): both are refused before anything is written."""
+    by_target: dict[Path, list[Any]] = {}
+    for leaflet in leaflets:
+        by_target.setdefault(output_path(leaflet, output), []).append(leaflet)
+    errors = []
+    for target, group in by_target.items():
+        if len(group) > 1:
+            files = " and ".join(str(leaflet.monograph.path) for leaflet in group)
+            for leaflet in group:
+                errors.append(
+                    LeafletError(
+                        f"id '{leaflet.monograph.id}' is also used by another source in this "
+                        f"run ({files}), so both would write {target}; give each leaflet its "
+                        "own id",
+                        path=leaflet.monograph.path,
+                    )
+                )
+    return errors
 
 
 @main.command(short_help="Produce every leaflet under a folder, in parallel, with a manifest.")
@@ -282,6 +333,7 @@ def validate(
                 _report(error)
                 failed = True
                 continue
+            _warn(leaflet.monograph.warnings)
             click.echo(f"ok {path} ({leaflet.monograph.id}, {leaflet.profile.name})")
     _exit(failed)
 

@@ -26,5 +26,7 @@ def write_combined(result: BatchResult, target: Path, options: RenderOptions) ->
     report = check_combined(combined.pdf, parts, checks)
     if report.errors:
         raise VerificationError([f.describe() for f in report.errors], path=target)
+    for leftover in target.parent.glob(f".{target.name}.*.tmp"):  # from a killed run
+        leftover.unlink(missing_ok=True)
     write_atomic(target, combined.pdf)
     return report.pages or 0

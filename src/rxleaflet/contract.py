@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .errors import ExpiredError
+from .errors import ExpiredError, SourceError
 from .source import locales, markup
 from .source.brand import HOUSE_STYLE, Brand, check_contrast
 from .source.locales import Locale
@@ -46,6 +46,7 @@ class RenderOptions:
 
 
 DEFAULT_OPTIONS = RenderOptions()
+MAX_YEARS_VALID = 5
 
 
 def prepare(
@@ -58,7 +59,18 @@ def prepare(
     brand = options.brand
     check_contrast(brand.colors)
     today = options.as_of or dt.date.today()
-    expired = today > monograph.attribution.expires
+    attribution = monograph.attribution
+    if attribution.expires > today.replace(
+        year=today.year + MAX_YEARS_VALID, day=min(today.day, 28)
+    ):
+        raise SourceError(
+            f"source.expires {attribution.expires.isoformat()} is more than {MAX_YEARS_VALID} "
+            f"years after today ({today.isoformat()}); patient information is reviewed at least "
+            f"every {MAX_YEARS_VALID} years — check the date",
+            path=monograph.path,
+            line=attribution.expires_line,
+        )
+    expired = today > attribution.expires
     if expired and not options.allow_expired:
         raise ExpiredError(
             f"information expired {monograph.attribution.expires.isoformat()}; get a current "

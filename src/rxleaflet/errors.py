@@ -19,6 +19,9 @@ class LeafletError(Exception):
     """Base of all refusals. The CLI prints ``str(error)`` and exits with ``exit_code``."""
 
     exit_code = ExitCode.REFUSED
+    # True where the leaflet itself is at fault (its source is invalid or expired): only then
+    # may a batch remove the PDF an earlier run made of it
+    about_the_leaflet = False
 
     def __init__(self, message: str, *, path: Path | str | None = None, line: int | None = None):
         self.message = message
@@ -29,26 +32,55 @@ class LeafletError(Exception):
     def where(self) -> str:
         if self.path is None:
             return ""
-        return f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
+        shown = printable(str(self.path))
+        return f"{shown}:{self.line}: " if self.line else f"{shown}: "
 
     def __str__(self) -> str:
-        return f"{self.where()}{self.message}"
+        return f"{self.where()}{bounded(printable(self.message))}"
+
+
+MAX_MESSAGE = 600  # characters: an error is one readable line, whatever the input
+
+
+def printable(text: str) -> str:
+    """``text`` on one line: line breaks and other control characters shown as escapes."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def bounded(text: str, limit: int = MAX_MESSAGE) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class SourceError(LeafletError):
     """A leaflet or brand source file is unreadable, malformed or breaks the format."""
 
+    about_the_leaflet = True
+
+
+class SourceUnreadableError(SourceError):
+    """A source file that could not be read this time (permissions, I/O): not its own fault."""
+
+    about_the_leaflet = False
+
 
 class ProfileError(LeafletError):
     """A required section is missing, empty or out of order for the leaflet's profile."""
+
+    about_the_leaflet = True
 
 
 class GlyphError(LeafletError):
     """A character that no bundled font can draw."""
 
+    about_the_leaflet = True
+
 
 class ExpiredError(LeafletError):
     """The monograph's information has expired."""
+
+    about_the_leaflet = True
 
 
 class BrandError(LeafletError):
@@ -63,9 +95,23 @@ class OutputError(LeafletError):
     """The output file could not be written."""
 
 
+class SettingsError(LeafletError):
+    """An option or environment setting that cannot be used (e.g. SOURCE_DATE_EPOCH)."""
+
+
+class BatchBusyError(LeafletError):
+    """Another batch is already writing to the output folder."""
+
+
+MAX_REASONS = 10
+
+
 class VerificationError(LeafletError):
     """The rendered PDF failed its read-back check; nothing was written."""
 
     def __init__(self, reasons: Sequence[str], *, path: Path | str | None = None):
-        self.reasons = list(reasons)
-        super().__init__("PDF failed verification: " + "; ".join(self.reasons), path=path)
+        reasons = [bounded(printable(reason), 300) for reason in reasons]
+        extra = len(reasons) - MAX_REASONS
+        self.reasons = reasons[:MAX_REASONS] + ([f"… and {extra} more"] if extra > 0 else [])
+        summary = "; ".join(self.reasons[:3]) + (" …" if len(self.reasons) > 3 else "")
+        super().__init__("PDF failed verification: " + summary, path=path)

@@ -17,6 +17,10 @@ def write_atomic(path: Path, data: bytes, *, temporary_folder: Path | None = Non
         folder = temporary_folder or path.parent  # must be on the same file system as path
         folder.mkdir(parents=True, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except (FileExistsError, NotADirectoryError):
+        raise OutputError(
+            "cannot write here: a part of this path is a file, not a folder", path=path
+        ) from None
     except OSError as error:
         raise OutputError(f"cannot write here: {error.strerror}", path=path) from None
     try:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from .check import CheckOptions, check_pdf
 from .contract import DEFAULT_OPTIONS, Leaflet, RenderOptions, expectations_for, prepare
-from .errors import VerificationError
+from .errors import SettingsError, VerificationError, printable
 from .output import write_atomic
 from .packagedata import PAPERS
 from .render import render_pdf
@@ -30,8 +31,22 @@ class Rendered:
         return hashlib.sha256(self.pdf).hexdigest()
 
 
+MAX_EPOCH = 253_402_300_799  # 9999-12-31T23:59:59Z
+
+
+def check_environment() -> None:
+    """Refuse settings that would break every leaflet, before any work starts."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is not None and not (epoch.strip().isdigit() and int(epoch) <= MAX_EPOCH):
+        raise SettingsError(
+            f"SOURCE_DATE_EPOCH={printable(epoch)[:40]!r} is not a number of seconds since "
+            "1970-01-01; set it to one (e.g. the commit time) or unset it"
+        )
+
+
 def build(leaflet: Leaflet, paper: str = "letter", as_of: dt.date | None = None) -> Rendered:
     """Render and read back; raise VerificationError (nothing written) when anything is wrong."""
+    check_environment()
     pdf = render_pdf(leaflet, paper)
     report = check_pdf(
         pdf,
@@ -50,12 +65,17 @@ def output_path(leaflet: Leaflet, output: Path | None) -> Path:
     return (output or Path(".")) / f"{leaflet.monograph.id}.pdf"
 
 
+def write(rendered: Rendered, output: Path | None) -> Path:
+    """Write a verified PDF atomically where ``output`` says; return where it went."""
+    target = output_path(rendered.leaflet, output)
+    write_atomic(target, rendered.pdf)
+    return target
+
+
 def render_file(
     source: Path, output: Path | None, options: RenderOptions = DEFAULT_OPTIONS
 ) -> tuple[Rendered, Path]:
     """Prepare, build and atomically write one leaflet; return it and where it went."""
     leaflet = prepare(source, options)
     rendered = build(leaflet, options.paper, options.as_of)
-    target = output_path(leaflet, output)
-    write_atomic(target, rendered.pdf)
-    return rendered, target
+    return rendered, write(rendered, output)

@@ -48,6 +48,18 @@ class MarkupError(ValueError):
         self.offset = offset
 
 
+_CONFUSABLE_SCRIPTS = frozenset(("CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE"))
+
+
+def mixed_scripts(text: str) -> list[str]:
+    """The scripts of ``text``'s letters when Latin letters mix with look-alikes (Cyrillic,
+    Greek, …): a name that looks right but is not what it seems. Empty when the text is fine."""
+    scripts = {unicodedata.name(c, "?").split(" ")[0] for c in text if c.isalpha()}
+    if "LATIN" in scripts and scripts & _CONFUSABLE_SCRIPTS:
+        return sorted(scripts)
+    return []
+
+
 def describe_char(char: str) -> str:
     """``U+00E9 é`` (or the Unicode name for invisible characters)."""
     code = f"U+{ord(char):04X}"
@@ -56,8 +68,21 @@ def describe_char(char: str) -> str:
     return f"{code} {char}"
 
 
+# Variation selectors change how the character before them is drawn, invisibly; only CJK
+# ideographic variants need them, and no bundled font draws those.
+_VARIATION_SELECTORS = re.compile("[\u180b-\u180f\ufe00-\ufe0f\U000e0100-\U000e01ef]")
+
+
 def check_characters(text: str) -> None:
-    """Refuse characters that would print as nothing: controls, format, unassigned, private use."""
+    """Refuse characters that would print as nothing: controls, format, unassigned, private use,
+    and variation selectors."""
+    selector = _VARIATION_SELECTORS.search(text)
+    if selector:
+        raise MarkupError(
+            f"character {describe_char(selector.group())} (a variation selector) changes how the "
+            "character before it looks without being seen; remove it",
+            selector.start(),
+        )
     if text.replace("\n", "").replace("\t", "").isprintable():
         return  # fast path: str.isprintable refuses a superset of what is refused here
     for offset, char in enumerate(text):

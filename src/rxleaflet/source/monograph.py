@@ -26,6 +26,8 @@ SECTION_KINDS = (
     "what-to-avoid", "general-information", "ingredients", "custom",
 )  # fmt: skip
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+MIN_YEAR, MAX_YEAR = 1900, 2999
 _TOP_KEYS = ("rxleaflet", "id", "language", "profile", "drug", "warning", "sections", "source")
 _DRUG_KEYS = ("name", "pronunciation", "brands", "form")
 _SECTION_KEYS = ("kind", "title", "text")
@@ -59,6 +61,7 @@ class Attribution:
     expires: dt.date  # the last day the information is valid
     expires_month_only: bool
     revised: dt.date | None
+    expires_line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ class Monograph:
     sections: tuple[Section, ...]
     attribution: Attribution
     source_bytes: bytes = field(repr=False, default=b"")  # embedded in the PDF, as hashed
+    warnings: tuple[str, ...] = ()  # one line each: worth a look, not a refusal
 
 
 def load_monograph(path: Path, data: bytes | None = None) -> Monograph:
@@ -89,6 +93,7 @@ class _Reader:
 
     def __init__(self, document: YamlDocument):
         self.doc = document
+        self.warnings: list[str] = []
 
     def fail(
         self, key: Key, message: str, offset: int | None = None, text: str = ""
@@ -129,6 +134,7 @@ class _Reader:
             sections=self.sections(data),
             attribution=self.attribution(data),
             source_bytes=self.doc.raw,
+            warnings=tuple(self.warnings),
         )
 
     # -- fields -------------------------------------------------------------------------------
@@ -167,8 +173,19 @@ class _Reader:
             if not isinstance(raw, list):
                 raise self.fail(("drug", "brands"), "drug.brands must be a list, e.g. [Lioresal]")
             brands = tuple(self.string(raw, ("drug", "brands", i)) for i in range(len(raw)))
+        name = self.string(drug, ("drug", "name"))
+        for key, text in [(("drug", "name"), name)] + [
+            (("drug", "brands", i), brand) for i, brand in enumerate(brands)
+        ]:
+            scripts = markup.mixed_scripts(text)
+            if scripts:
+                where = SourceError("", path=self.doc.path, line=self.doc.line_of(key)).where()
+                self.warnings.append(
+                    f"{where}{_dotted(key)} {text!r} mixes {' and '.join(scripts)} letters that "
+                    "look alike; check it was typed, not pasted from elsewhere"
+                )
         return Drug(
-            name=self.string(drug, ("drug", "name")),
+            name=name,
             pronunciation=self.optional_string(drug, ("drug", "pronunciation")),
             brands=brands,
             form=self.optional_string(drug, ("drug", "form")),
@@ -219,6 +236,7 @@ class _Reader:
             expires=expires,
             expires_month_only=month_only,
             revised=revised,
+            expires_line=self.doc.line_of(("source", "expires")),
         )
 
     def expiry(self, source: dict[str, Any]) -> tuple[dt.date, bool]:
@@ -228,20 +246,31 @@ class _Reader:
             year, month = (int(part) for part in value.strip().split("-"))
             if not 1 <= month <= 12:
                 raise self.fail(key, f"expires {value!r} has no month {month}; use YYYY-MM")
+            self.year(key, year, value)
             return dt.date(year, month, calendar.monthrange(year, month)[1]), True
         return self.date(source, key), False
+
+    def year(self, key: Key, year: int, value: Any) -> None:
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise self.fail(
+                key, f"{_dotted(key)} {value!r} has the year {year}; use a real date (YYYY-MM-DD)"
+            )
 
     def date(self, mapping: Any, key: Key) -> dt.date:
         value = mapping[key[-1]]
         if isinstance(value, dt.datetime):
             raise self.fail(key, f"{_dotted(key)} must be a date without a time (YYYY-MM-DD)")
         if isinstance(value, dt.date):
+            self.year(key, value.year, value.isoformat())
             return value
-        if isinstance(value, str):
+        if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):  # no week dates
             try:
-                return dt.date.fromisoformat(value.strip())
+                day = dt.date.fromisoformat(value.strip())
             except ValueError:
                 pass
+            else:
+                self.year(key, day.year, value)
+                return day
         shapes = "YYYY-MM or YYYY-MM-DD" if key[-1] == "expires" else "YYYY-MM-DD"
         raise self.fail(key, f"{_dotted(key)} {value!r} is not a valid date; use {shapes}")
 
@@ -277,6 +306,13 @@ class _Reader:
         text = " ".join(value.split())
         if not text:
             raise self.fail(key, f"{_dotted(key)} is empty")
+        limit = _MAX_LENGTH.get(_field(key), _MAX_LINE)
+        if len(text) > limit:
+            raise self.fail(
+                key,
+                f"{_dotted(key)} is {len(text):,} characters; at most {limit} fit where it is "
+                "printed — shorten it (longer text belongs in a section or a notice)",
+            )
         self.characters(key, value)
         return text
 
@@ -320,6 +356,20 @@ class _Reader:
             raise self.fail(key, f"{_dotted(key)} is empty")
         self.glyphs(key, value)
         return blocks
+
+
+# How long a one-line field may be: the title, the footer's copyright (on every page), …
+# (ids have their own, stricter rule)
+_MAX_LINE = 2000
+_MAX_LENGTH = {
+    "id": 200, "language": 35, "profile": 64, "drug.name": 100, "drug.pronunciation": 100,
+    "drug.brands": 100, "drug.form": 200, "sections.kind": 64, "sections.title": 200,
+    "source.copyright": 200, "source.region": 1000, "source.notices": 1000,
+}  # fmt: skip
+
+
+def _field(key: Key) -> str:
+    return ".".join(part for part in key if isinstance(part, str))
 
 
 def _dotted(key: Key) -> str:

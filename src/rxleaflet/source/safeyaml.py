@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import SourceError
+from ..errors import SourceError, SourceUnreadableError
 from ..files import FileTooLarge, NotRegularFile, read_regular_file
 
 MAX_SOURCE_BYTES = 1_000_000
@@ -84,7 +84,7 @@ def read_yaml(path: Path) -> YamlDocument:
     except NotRegularFile as error:
         raise SourceError(f"the file {error}", path=path) from None
     except OSError as error:
-        raise SourceError(f"cannot read file: {error.strerror}", path=path) from None
+        raise SourceUnreadableError(f"cannot read file: {error.strerror}", path=path) from None
     return parse_yaml(raw, path)
 
 
