@@ -36,4 +36,15 @@ def without_footer(pdf: bytes, page_index: int) -> bytes:
     return edit_page_content(pdf, page_index, edit)
 
 
-__all__ = ["ContentStream", "edit_page_content", "without_footer"]
+def strip_embedded_source(pdf: bytes) -> bytes:
+    """The PDF without the source it carries, as if another engine had made it."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    root = writer._root_object
+    root.pop(NameObject("/Names"), None)
+    root.pop(NameObject("/AF"), None)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+__all__ = ["ContentStream", "edit_page_content", "strip_embedded_source", "without_footer"]

@@ -23,7 +23,7 @@ from rxleaflet.pipeline import RenderOptions, prepare
 from rxleaflet.render import Typography, render_pdf
 from rxleaflet.source.library import source_files
 
-from .conftest import LIBRARY, TODAY
+from .conftest import LIBRARY, TODAY, _pdf
 from .defects import without_footer
 
 LISINOPRIL = LIBRARY / "lisinopril.yaml"
@@ -165,22 +165,6 @@ def test_readability_is_a_warning_with_the_grade(good) -> None:
 
 
 # -- hostile input ----------------------------------------------------------------------------
-
-
-def _pdf(objects: list[bytes]) -> bytes:
-    out = b"%PDF-1.7\n"
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return out
 
 
 def hostile_corpus(good_pdf: bytes) -> dict[str, bytes]:

@@ -303,6 +303,8 @@ class _Scanner:
             if restart is None:
                 break
             position = restart
+        if stack:
+            raise Malformed("an array or dictionary that is never closed")
         text = re.sub(r"\n+", "\n", "".join(self.pieces)).strip("\n")
         return PageScan(text, self.runs, self.paints)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -175,18 +176,25 @@ def _logo(brand_path: Path, name: str, fail: Any) -> Path:
         raise fail(("logo",), f"logo {name!r} is not a PNG or JPEG image")
     from PIL import Image  # Pillow: ReportLab's image library, needed only for brands with logos
 
+    too_many = f"logo {name!r} has more than {MAX_LOGO_PIXELS:,} pixels; scale it down"
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            width, height = image.size
-            if width * height > MAX_LOGO_PIXELS:
-                raise fail(
-                    ("logo",),
-                    f"logo {name!r} is {width}×{height} pixels; at most "
-                    f"{MAX_LOGO_PIXELS:,} pixels are allowed — scale it down",
-                )
-            image.load()  # decodes every pixel: truncated data and bad checksums fail here
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our limit is lower
+            with Image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+                if width * height > MAX_LOGO_PIXELS:
+                    raise fail(
+                        ("logo",),
+                        f"logo {name!r} is {width}×{height} pixels; at most "
+                        f"{MAX_LOGO_PIXELS:,} pixels are allowed — scale it down",
+                    )
+                image.verify()  # chunk structure and checksums
+            with Image.open(io.BytesIO(data)) as image:
+                image.load()  # every pixel decoded: truncated data fails here
     except BrandError:
         raise
+    except Image.DecompressionBombError:
+        raise fail(("logo",), too_many) from None
     except Exception:  # noqa: BLE001 - any decoder failure means a damaged image
         raise fail(("logo",), f"logo {name!r} is damaged and cannot be decoded") from None
     return path
