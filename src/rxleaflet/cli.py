@@ -6,10 +6,11 @@ Each command imports the library parts it needs when it runs, so that ``--help``
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -193,6 +194,33 @@ def render(
         suffix = " (EXPIRED — not for patient use)" if rendered.leaflet.expired else ""
         click.echo(f"wrote {target}{suffix}")
     _exit(failed)
+
+
+CHECK_MEMORY_BYTES = 2 << 30  # address space a check may add: a hostile PDF fails, not the machine
+
+
+@contextlib.contextmanager
+def _memory_ceiling(extra: int) -> Iterator[None]:
+    """Cap this process's address space at its current size plus ``extra`` while checking, so
+    a file that would need more fails with MemoryError (a finding) instead of exhausting the
+    machine. Where the platform has no such limit, nothing changes."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        with open("/proc/self/statm") as statm:
+            current = int(statm.read().split()[0]) * resource.getpagesize()
+        ceiling = current + extra
+        if hard != resource.RLIM_INFINITY:
+            ceiling = min(ceiling, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
+    except (ImportError, OSError, ValueError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 def _warn(warnings: tuple[str, ...]) -> None:
@@ -385,7 +413,8 @@ def check(
 
         expected = source_expectations(source, as_of)
     options = CheckOptions(profile=profile, as_of=as_of, max_grade=max_grade)
-    reports = [check_file(path, expected=expected, options=options) for path in pdfs]
+    with _memory_ceiling(CHECK_MEMORY_BYTES):
+        reports = [check_file(path, expected=expected, options=options) for path in pdfs]
     click.echo(as_json(reports) if output_format == "json" else as_text(reports))
     _exit(not all(report.passed for report in reports))
 
