@@ -22,7 +22,7 @@ from ..contract import Leaflet, document_title, expiry_line, provenance
 from ..source.brand import MUTED_TEXT
 from ..source.markup import Run
 from . import pdfobjects
-from .flowables import Line, TextStyle, break_lines, draw_line
+from .flowables import Line, TextStyle, bind, break_lines, draw_line
 from .fonts import BOLD, REGULAR, FontSet, load_fonts
 from .layout import Typography, compose
 from .pdfobjects import HeldPage, PageHoldingCanvas
@@ -306,12 +306,20 @@ def _render(
     story: list[Flowable] = []
     for index, (leaflet, t, part) in enumerate(zip(leaflets, types, furniture, strict=True)):
         name = template_for(part)
+        # a frame at least this tall is a fresh page (the later pages' frame, the shorter one)
+        fresh = (
+            size[1]
+            - 2 * margin
+            - part.height
+            - t.body * 0.8
+            - (part.mark_style.leading * 1.3 if part.expired_mark else 0.0)
+        )
         if index:
             story += [NextPageTemplate(name), PageBreak()]
         parent = tagger.root if single else tagger.root.add("Part", lang=leaflet.monograph.language)
         story.append(_StartPart(index))
         prefix = "" if single else f"{index}-"
-        story += compose(leaflet, t, fonts, tagger, parent, key_prefix=prefix)
+        story += bind(compose(leaflet, t, fonts, tagger, parent, key_prefix=prefix), fresh)
     finisher = _Finisher(furniture, tagger, margin, size, metadata, odd_starts)
     buffer = io.BytesIO()
     document = BaseDocTemplate(

@@ -11,6 +11,7 @@ from reportlab.platypus import Flowable
 
 from ..source.markup import Run
 from .fonts import BOLD, REGULAR, FontSet
+from .glue import binds
 from .tagging import StructNode, Tagger, artifact
 
 Piece = tuple[str, str]  # (text, font name)
@@ -97,6 +98,8 @@ def break_lines(runs: Sequence[Run], style: TextStyle, fonts: FontSet, width: fl
 
 
 def _words(runs: Sequence[Run]) -> list[tuple[tuple[str, bool], ...]]:
+    """The units a line may break between: words, with the spaces that must not break (a
+    number and its unit, a sign and its number) kept inside them."""
     words: list[list[tuple[str, bool]]] = [[]]
     for run in runs:
         for index, part in enumerate(run.text.split(" ")):
@@ -104,7 +107,15 @@ def _words(runs: Sequence[Run]) -> list[tuple[tuple[str, bool], ...]]:
                 words.append([])
             if part:
                 words[-1].append((part, run.bold))
-    return [tuple(word) for word in words if word]
+    joined: list[list[tuple[str, bool]]] = []
+    for word in words:
+        if not word:
+            continue
+        if joined and binds(joined[-1][-1][0], word[0][0]):
+            joined[-1] = [*joined[-1], (" ", joined[-1][-1][1]), *word]
+        else:
+            joined.append(word)
+    return [tuple(word) for word in joined]
 
 
 def _break_word(pieces: list[Piece], size: float, width: float) -> list[tuple[list[Piece], float]]:
@@ -148,7 +159,7 @@ class TextBlock(Flowable):
         bullet: tuple[str, StructNode] | None = None,
         indent: float = 0.0,
         bookmark: tuple[str, str, int] | None = None,
-        keep_with_next: bool = False,
+        keep_with_next: bool | str = False,
         lines: list[Line] | None = None,
         line_width: float | None = None,
     ):
@@ -161,7 +172,8 @@ class TextBlock(Flowable):
         self.bullet = bullet
         self.indent = indent
         self.bookmark = bookmark
-        self.keepWithNext = keep_with_next
+        self.keep_next = keep_with_next  # bound to what follows by a Keep (see bind)
+        self.list_position: tuple[int, int] | None = None  # (index, length) for list items
         self.spaceBefore = style.space_before
         self.spaceAfter = style.space_after
         self._lines = lines
@@ -179,11 +191,21 @@ class TextBlock(Flowable):
         self.height = len(self.lines(availWidth)) * self.style.leading
         return availWidth, self.height
 
+    def min_height(self, width: float) -> float:
+        """The least this block may put on a page: two lines (no orphan) when two are left for
+        the next page (no widow), else all of it."""
+        count = len(self.lines(width))
+        return (count if count <= 3 else 2) * self.style.leading
+
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
         lines = self.lines(availWidth)
         fit = int(availHeight // self.style.leading)
-        if fit < 2 or len(lines) - fit < 2 or fit >= len(lines):
+        if fit >= len(lines):
             return []
+        if len(lines) - fit < 2:
+            fit = len(lines) - 2  # no widow: a line goes over with the last one
+        if fit < 2:
+            return []  # no orphan: the whole block goes to the next page
         first = self._part(lines[:fit], bullet=self.bullet, bookmark=self.bookmark)
         first.spaceAfter = 0
         rest = self._part(lines[fit:], bullet=None, bookmark=None)
@@ -196,11 +218,13 @@ class TextBlock(Flowable):
         bullet: tuple[str, StructNode] | None,
         bookmark: tuple[str, str, int] | None,
     ) -> TextBlock:
-        return TextBlock(
+        part = TextBlock(
             self.runs, self.style, node=self.node, tagger=self.tagger, fonts=self.fonts,
             bullet=bullet, indent=self.indent, bookmark=bookmark, keep_with_next=False,
             lines=lines, line_width=self._line_width,
         )  # fmt: skip
+        part.list_position = self.list_position
+        return part
 
     def draw(self) -> None:
         canvas = self.canv
@@ -253,6 +277,7 @@ class Box(Flowable):
         self.padding = padding
         self.continued_label = continued_label
         self.continued = continued
+        self.fresh_page_height = 1e9  # set by bind(): a frame this tall is a new page
         self.spaceBefore = 0
         self.spaceAfter = padding
 
@@ -285,24 +310,59 @@ class Box(Flowable):
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
         room = availHeight - self._chrome_height()
         inner = self._inner_width(availWidth)
+        heights = self._heights(availWidth)
         used = 0.0
-        for index, (child, height) in enumerate(
-            zip(self.children, self._heights(availWidth), strict=True)
-        ):
-            if used + height <= room:
-                used += height
-                continue
-            before = child.getSpaceBefore() if index else 0
-            parts = child.split(inner, room - used - before) if room - used - before > 0 else []
-            head = self.children[:index] + parts[:1]
-            tail = parts[1:] + self.children[index + 1 :] if parts else self.children[index:]
-            if not head or (len(head) == 1 and head[0].keepWithNext):
-                return []
-            return [self._part(head, self.continued), self._part(tail, True)]
-        return [self]
+        index = 0
+        while index < len(self.children) and used + heights[index] <= room:
+            used += heights[index]
+            index += 1
+        if index == len(self.children):
+            return [self]
+        child = self.children[index]
+        before = child.getSpaceBefore() if index else 0
+        parts = child.split(inner, room - used - before) if room - used - before > 0 else []
+        if parts and isinstance(child, TextBlock):
+            # the continued box carries at least MIN_TAIL_LINES: give it more of this block
+            short = MIN_TAIL_LINES - _lines(parts[1:] + self.children[index + 1 :])
+            if short > 0:
+                keep = len(child.lines(inner)) - len(parts[1]._lines or []) - short
+                height = keep * child.style.leading + 0.01
+                parts = child.split(inner, height) if keep >= 2 else []
+        if not parts:
+            index = _list_break(self.children, index)
+            while index and getattr(self.children[index - 1], "keep_next", False):
+                index -= 1  # a heading or lead-in goes with what follows it
+        head = self.children[:index] + parts[:1]
+        tail = parts[1:] + self.children[index + 1 :] if parts else self.children[index:]
+        if not head or _lines(tail) < MIN_TAIL_LINES:
+            if availHeight < self.fresh_page_height - 1 or not self.children[:1]:
+                return []  # the whole box goes to the next page
+            return self._split_anywhere(availWidth, availHeight)
+        return [self._part(head, self.continued), self._part(tail, True)]
+
+    def _split_anywhere(self, width: float, height: float) -> list[Flowable]:
+        """On a fresh page the box must split somewhere, rules or not."""
+        room = height - self._chrome_height()
+        heights = self._heights(width)
+        used, index = 0.0, 0
+        while index < len(self.children) and used + heights[index] <= room:
+            used += heights[index]
+            index += 1
+        parts = self.children[index].split(self._inner_width(width), room - used)
+        head = self.children[:index] + parts[:1]
+        tail = parts[1:] + self.children[index + 1 :] if parts else self.children[index:]
+        if not head:
+            return []
+        return [self._part(head, self.continued), self._part(tail, True)]
+
+    def min_height(self, width: float) -> float:
+        first = self.children[0] if self.children else None
+        inner = self._inner_width(width)
+        least = first.min_height(inner) if hasattr(first, "min_height") else 0.0
+        return self._chrome_height() + least
 
     def _part(self, children: list[Flowable], continued: bool) -> Box:
-        return Box(
+        part = Box(
             children,
             border=self.border,
             fill=self.fill,
@@ -311,6 +371,8 @@ class Box(Flowable):
             continued_label=self.continued_label,
             continued=continued,
         )
+        part.fresh_page_height = self.fresh_page_height
+        return part
 
     def draw(self) -> None:
         canvas = self.canv
@@ -345,11 +407,110 @@ class Box(Flowable):
             y -= child.getSpaceAfter()
 
 
+KEEP_IF_ONE_LINE = "if one line"  # a keep_next value: bind only a one-line block to what follows
+MIN_TAIL_LINES = 4  # a warning box continued on the next page carries at least this much text
+
+
+def _lines(flowables: list[Flowable]) -> int:
+    return sum(len(f._lines or []) if isinstance(f, TextBlock) else 1 for f in flowables)
+
+
+def _list_break(children: list[Flowable], index: int) -> int:
+    """Where to break a box before ``children[index]`` so that a list keeps at least two items
+    on each side (or moves whole)."""
+    position = getattr(children[index], "list_position", None)
+    if position is None:
+        return index
+    item, length = position
+    start = index - item
+    if item >= 2 and length - item >= 2:
+        return index
+    if length - item < 2 and length - 2 >= 2:
+        return start + length - 2
+    return start
+
+
+class Keep(Flowable):
+    """Binds flowables to what follows them: the heading (or lead-in ending with ':') goes to a
+    page only with at least two lines (or the first item) of what follows, else to the next.
+
+    It never draws: when asked to split, it hands back its parts once they may stand apart.
+    """
+
+    def __init__(self, head: list[Flowable], follower: Flowable, fresh_page_height: float):
+        super().__init__()
+        self.head = head
+        self.follower = follower
+        self.fresh_page_height = fresh_page_height  # a frame at least this tall is a new page
+        self.spaceBefore = head[0].getSpaceBefore() if head else 0
+        self.spaceAfter = follower.getSpaceAfter()
+
+    def _head_height(self, width: float) -> float:
+        total = 0.0
+        for index, flowable in enumerate(self.head):
+            total += flowable.wrap(width, 1e9)[1] + flowable.getSpaceAfter()
+            if index:
+                total += flowable.getSpaceBefore()
+        return total + self.follower.getSpaceBefore()
+
+    def min_height(self, width: float) -> float:
+        last = self.head[-1]
+        if last.keep_next == KEEP_IF_ONE_LINE and len(last.lines(width)) > 1:
+            return self._head_height(width)  # two lines of it already make a start
+        follower = self.follower
+        least = follower.min_height(width) if hasattr(follower, "min_height") else None
+        if least is None:
+            least = follower.wrap(width, 1e9)[1]
+        return self._head_height(width) + least
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        self.width = availWidth
+        return availWidth, availHeight + 1  # always decided in split
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        if self.min_height(availWidth) <= availHeight or self._fresh(availHeight):
+            return [*self.head, self.follower]
+        return []
+
+    def _fresh(self, available: float) -> bool:
+        return available >= self.fresh_page_height - 1
+
+    def draw(self) -> None:  # pragma: no cover - split always replaces it
+        raise AssertionError("a Keep is always split into its parts")
+
+
+def bind(flowables: list[Flowable], fresh_page_height: float) -> list[Flowable]:
+    """Replace each run of flowables marked ``keep_next`` and the one after it with a Keep."""
+    out: list[Flowable] = []
+    pending: list[Flowable] = []
+    for flowable in flowables:
+        if isinstance(flowable, Box):
+            flowable.fresh_page_height = fresh_page_height
+        if getattr(flowable, "keep_next", False):
+            pending.append(flowable)
+            continue
+        if pending:
+            out.append(Keep(pending, flowable, fresh_page_height))
+            pending = []
+        else:
+            out.append(flowable)
+    out.extend(pending)
+    return out
+
+
 class Rule(Flowable):
     """A horizontal line: decoration, so an artifact."""
 
-    def __init__(self, color: str, thickness: float, space_before: float, space_after: float):
+    def __init__(
+        self,
+        color: str,
+        thickness: float,
+        space_before: float,
+        space_after: float,
+        keep_next: bool = False,
+    ):
         super().__init__()
+        self.keep_next = keep_next
         self.color = color
         self.thickness = thickness
         self.spaceBefore = space_before

@@ -9,7 +9,7 @@ from reportlab.platypus import Flowable
 from ..contract import Leaflet
 from ..source.brand import BODY_TEXT, MUTED_TEXT
 from ..source.markup import Block, BulletList, Paragraph, Run
-from .flowables import Box, Logo, Rule, TextBlock, TextStyle
+from .flowables import KEEP_IF_ONE_LINE, Box, Logo, Rule, TextBlock, TextStyle
 from .fonts import FontSet
 from .tagging import StructNode, Tagger
 
@@ -78,7 +78,7 @@ class _Composer:
         role: str = "P",
         *,
         bookmark: int | None = None,
-        keep: bool = False,
+        keep: bool | str = False,
     ) -> TextBlock:
         node = parent.add(role)
         mark = None
@@ -104,9 +104,11 @@ class _Composer:
         last_after: float | None = None,
     ) -> list[Flowable]:
         out: list[Flowable] = []
-        for block in blocks:
+        for index, block in enumerate(blocks):
             if isinstance(block, Paragraph):
-                out.append(self.text(block.runs, style, parent))
+                following = blocks[index + 1] if index + 1 < len(blocks) else None
+                lead_in = block.plain.rstrip("* ").endswith(":") and following is not None
+                out.append(self.text(block.runs, style, parent, keep=lead_in))
             elif isinstance(block, BulletList):
                 out.extend(self.bullets(block, parent, style))
         if out and last_after is not None:
@@ -122,17 +124,17 @@ class _Composer:
             label = item_node.add("Lbl")
             body = item_node.add("LBody")
             last = index == len(block.items) - 1
-            items.append(
-                TextBlock(
-                    item.runs,
-                    style if last else tight,
-                    node=body,
-                    tagger=self.tagger,
-                    fonts=self.fonts,
-                    bullet=(BULLET, label),
-                    indent=style.size * 1.3,
-                )
+            flowable = TextBlock(
+                item.runs,
+                style if last else tight,
+                node=body,
+                tagger=self.tagger,
+                fonts=self.fonts,
+                bullet=(BULLET, label),
+                indent=style.size * 1.3,
             )
+            flowable.list_position = (index, len(block.items))
+            items.append(flowable)
         return items
 
     def compose(self, document: StructNode) -> list[Flowable]:
@@ -267,9 +269,12 @@ class _Composer:
         t, attribution = self.type, self.leaflet.monograph.attribution
         words = self.leaflet.locale
         node = document.add("Sect")
-        self.story.append(Rule(MUTED_TEXT, 0.75, t.body * 1.2, t.small * 0.8))
+        self.story.append(Rule(MUTED_TEXT, 0.75, t.body * 1.2, t.small * 0.8, keep_next=True))
         style = t.style(t.small, BODY_TEXT, after=t.small * 0.5)
-        self.story.append(self.text([Run(attribution.copyright)], style, node))
+        # never the copyright line alone at the foot of a page, above the same line in the footer
+        self.story.append(
+            self.text([Run(attribution.copyright)], style, node, keep=KEEP_IF_ONE_LINE)
+        )
         for notice in attribution.notices:
             self.story.append(self.text([Run(notice)], style, node))
         self.story.extend(self.blocks(attribution.disclaimer, node, style))

@@ -1,0 +1,187 @@
+"""Count typesetting defects in a finished PDF, from outside: what a typesetter would not hand
+over. It reads the page (text positions, marked content, the structure tree) with the checker's
+reader, never the renderer's objects.
+
+Defects counted:
+- ``torn-unit``: a number and its unit (or a sign and its number) on two lines;
+- ``orphan`` / ``widow``: a paragraph leaving a single line at the foot or head of a page;
+- ``heading-at-foot``: a heading with fewer than two lines of text after it on its page;
+- ``lead-in-alone``: a lead-in ending with ':' on one page, what it leads into on the next;
+- ``box-list-split``: a list in the warning box split with fewer than two items on a side;
+- ``end-matter-alone``: the end matter's first line alone at the foot of a page;
+- ``short-page``: a page (not the last) ended early although what comes next would have fit;
+- ``stranded-tail``: a last page with only one or two lines of text.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from rxleaflet.check.pdfread import PdfFacts, StructElement, read_pdf
+from rxleaflet.render.glue import binds
+
+HEADINGS = ("H1", "H2", "H3")
+
+
+@dataclass(frozen=True)
+class Line:
+    page: int
+    y: float  # baseline-ish (bottom of the text box)
+    text: str
+    height: float
+
+
+@dataclass(frozen=True)
+class Defect:
+    kind: str
+    page: int
+    text: str
+
+
+def _lines_by_element(facts: PdfFacts) -> dict[tuple[int, int], list[Line]]:
+    """(page, MCID) → its lines, top to bottom."""
+    found: dict[tuple[int, int], dict[float, list]] = defaultdict(lambda: defaultdict(list))
+    for page in facts.pages:
+        for run in page.runs:
+            if run.mcid is None or run.artifact:
+                continue
+            key = (page.index, run.mcid)
+            found[key][round(run.box[1], 1)].append(run)
+    lines: dict[tuple[int, int], list[Line]] = {}
+    for key, by_y in found.items():
+        lines[key] = [
+            Line(key[0], y, "".join(r.text for r in runs), max(r.box[3] - r.box[1] for r in runs))
+            for y, runs in sorted(by_y.items(), key=lambda item: -item[0])
+        ]
+    return lines
+
+
+def _leaves(root: StructElement) -> list[tuple[StructElement, list[tuple[int, int]]]]:
+    """Every element that holds content directly, with its (page, MCID) pieces, in order."""
+    found = []
+    for element in root.walk():
+        pieces = [kid for kid in element.kids if not isinstance(kid, StructElement)]
+        if pieces:
+            found.append((element, pieces))
+    return found
+
+
+def count_defects(pdf: bytes) -> list[Defect]:
+    facts = read_pdf(pdf)
+    assert facts.structure is not None
+    lines = _lines_by_element(facts)
+    defects: list[Defect] = []
+    leaves = _leaves(facts.structure)
+    sequence: list[tuple[StructElement, list[Line]]] = []
+    for element, pieces in leaves:
+        element_lines = [line for piece in pieces for line in lines.get(piece, [])]
+        if element.role == "Lbl" or not element_lines:
+            continue
+        sequence.append((element, element_lines))
+    parents = _parents(facts.structure)
+    for index, (element, element_lines) in enumerate(sequence):
+        text = " ".join(line.text for line in element_lines)
+        for first, second in zip(element_lines, element_lines[1:], strict=False):
+            words_before, words_after = first.text.split(), second.text.split()
+            if words_before and words_after and binds(words_before[-1], words_after[0]):
+                defects.append(
+                    Defect("torn-unit", second.page + 1, f"{first.text} / {second.text}")
+                )
+        pages = [line.page for line in element_lines]
+        if len(set(pages)) > 1 and element.role not in HEADINGS:
+            head = pages.count(pages[0])
+            tail = len(pages) - pages.index(pages[-1])
+            if head == 1:
+                defects.append(Defect("orphan", pages[0] + 1, text[:60]))
+            if tail == 1:
+                defects.append(Defect("widow", pages[-1] + 1, text[:60]))
+        following = sequence[index + 1 :]
+        if element.role in HEADINGS:
+            after = [l for _, ls in following for l in ls if l.page == pages[-1]][:2]
+            if len(after) < 2 and following:
+                defects.append(Defect("heading-at-foot", pages[-1] + 1, text[:60]))
+        if text.rstrip("* ").endswith(":") and following:
+            if following[0][1][0].page != pages[-1]:
+                defects.append(Defect("lead-in-alone", pages[-1] + 1, text[:60]))
+    defects += _box_lists(facts, lines, parents)
+    defects += _end_matter(facts, sequence, parents)
+    defects += _page_fill(facts, sequence)
+    return defects
+
+
+def _parents(root: StructElement) -> dict[int, StructElement]:
+    parent: dict[int, StructElement] = {}
+    for element in root.walk():
+        for kid in element.elements():
+            parent[id(kid)] = element
+    return parent
+
+
+def _box_lists(facts: PdfFacts, lines, parents) -> list[Defect]:
+    defects = []
+    for element in facts.structure.walk():  # type: ignore[union-attr]
+        if element.role != "Sect":
+            continue
+        kids = element.elements()
+        if not kids or kids[0].role not in HEADINGS:
+            continue
+        if facts.element_text(kids[0]).strip() not in ("Warning", "Advertencia"):
+            continue
+        for lst in (e for e in element.walk() if e.role == "L"):
+            item_pages = []
+            for item in lst.elements():
+                pieces = [
+                    p for e in item.walk() for p in e.kids if not isinstance(p, StructElement)
+                ]
+                item_pages.append(min(lines[p][0].page for p in pieces if p in lines))
+            for page in sorted(set(item_pages))[1:]:
+                before = sum(1 for p in item_pages if p < page)
+                after = sum(1 for p in item_pages if p >= page)
+                if before < 2 or after < 2:
+                    defects.append(Defect("box-list-split", page + 1, f"{before} + {after} items"))
+    return defects
+
+
+def _end_matter(facts: PdfFacts, sequence, parents) -> list[Defect]:
+    sections = [e for e in facts.structure.elements()[0].elements() if e.role == "Sect"]  # type: ignore[union-attr]
+    if not sections:
+        return []
+    last = sections[-1]
+    ours = [(e, ls) for e, ls in sequence if parents.get(id(e)) is last]
+    if len(ours) < 2:
+        return []
+    first, second = ours[0][1], ours[1][1]
+    if len(first) == 1 and second[0].page != first[0].page:
+        return [Defect("end-matter-alone", first[0].page + 1, first[0].text[:60])]
+    return []
+
+
+def _page_fill(facts: PdfFacts, sequence) -> list[Defect]:
+    defects = []
+    by_page: dict[int, list[Line]] = defaultdict(list)
+    for _, element_lines in sequence:
+        for line in element_lines:
+            by_page[line.page].append(line)
+    last_page = facts.page_count - 1
+    if len(by_page.get(last_page, [])) <= 2 and facts.page_count > 1:
+        defects.append(Defect("stranded-tail", last_page + 1, f"{len(by_page[last_page])} lines"))
+    for page in range(facts.page_count - 1):
+        body = by_page.get(page, [])
+        following = by_page.get(page + 1, [])
+        if not body or not following:
+            continue
+        footer_top = _footer_top(facts, page)
+        room = min(line.y for line in body) - footer_top
+        top = sorted(following, key=lambda line: -line.y)[:3]
+        needed = max(top[0].y + top[0].height, *(l.y + l.height for l in top)) - min(
+            l.y for l in top
+        )
+        if room > needed * 1.6 + 20:  # what starts the next page (three lines) would have fit
+            defects.append(Defect("short-page", page + 1, f"{room:.0f} pt left"))
+    return defects
+
+
+def _footer_top(facts: PdfFacts, page: int) -> float:
+    runs = [r for r in facts.pages[page].runs if r.artifact and "Footer" in r.artifact]
+    return max((r.box[3] for r in runs), default=0.0) + 20
