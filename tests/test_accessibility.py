@@ -27,6 +27,8 @@ VARIANTS = {
     "a4": {"paper": "a4"},
     "large": {"large_print": True},
     "large-a4": {"large_print": True, "paper": "a4"},
+    "two-column": {"layout": "two-column"},
+    "two-column-a4": {"layout": "two-column", "paper": "a4"},
 }
 
 

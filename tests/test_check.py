@@ -274,7 +274,7 @@ def test_fast_scanner_reads_the_same_text_as_pypdf(source: Path) -> None:
     reader = PdfReader(io.BytesIO(pdf))
     for page, fact in zip(reader.pages, read_pdf(pdf).pages, strict=True):
         assert squeeze(fact.text) == squeeze(page.extract_text())
-        assert min(fact.sizes) >= 8 and max(fact.sizes) <= 24
+        assert min(fact.sizes) >= 8 and max(fact.sizes) <= 110  # the EXPIRED mark is large
         assert fact.hidden == []  # everything on our pages can be seen
         assert fact.footer_from_tags and re.search(
             r"P\wgina \d+ de \d+|Page \d+ of \d+", fact.footer

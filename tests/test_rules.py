@@ -58,6 +58,13 @@ def drop_text(facts: PdfFacts, text: str, *, last: bool = False, page: int | Non
         if matches:
             hit = matches[-1] if last else matches[0]
             page.text = page.text[: hit.start()] + page.text[hit.end() :]
+            if page.content_text is not None:  # the same text, outside artifacts
+                found = list(re.finditer(pattern, page.content_text))
+                if found and not (last and pattern and len(found) < len(matches)):
+                    hit = found[-1] if last else found[0]
+                    page.content_text = (
+                        page.content_text[: hit.start()] + page.content_text[hit.end() :]
+                    )
             return
     raise AssertionError(f"text not found: {text!r}")
 
@@ -67,6 +74,8 @@ def replace_text(facts: PdfFacts, old: str, new: str) -> None:
         if old in page.text:
             page.text = page.text.replace(old, new, 1)
             page.footer = page.footer.replace(old, new, 1)
+            if page.content_text is not None:
+                page.content_text = page.content_text.replace(old, new, 1)
             return
     raise AssertionError(f"text not found: {old!r}")
 
@@ -124,7 +133,10 @@ def seven_points(facts: PdfFacts) -> None:
 def as_medication_guide(facts: PdfFacts) -> None:
     facts.info["RxLeafletProfile"] = "medication-guide"
     statement = "You may report side effects to FDA at 1-800-FDA-1088."
-    facts.pages[0].text = "Medication Guide\n" + facts.pages[0].text + "\n" + statement
+    for page in facts.pages[:1]:
+        page.text = "Medication Guide\n" + page.text + "\n" + statement
+        if page.content_text is not None:
+            page.content_text = "Medication Guide\n" + page.content_text + "\n" + statement
 
 
 def embed(data: bytes | None, name: str = "lisinopril.yaml") -> Change:

@@ -98,12 +98,12 @@ def count_defects(pdf: bytes) -> list[Defect]:
                 defects.append(Defect("widow", pages[-1] + 1, text[:60]))
         following = sequence[index + 1 :]
         if element.role in HEADINGS:
-            after = [l for _, ls in following for l in ls if l.page == pages[-1]][:2]
+            after = [n for _, lines_ in following for n in lines_ if n.page == pages[-1]][:2]
             if len(after) < 2 and following:
                 defects.append(Defect("heading-at-foot", pages[-1] + 1, text[:60]))
-        if text.rstrip("* ").endswith(":") and following:
-            if following[0][1][0].page != pages[-1]:
-                defects.append(Defect("lead-in-alone", pages[-1] + 1, text[:60]))
+        lead_in = text.rstrip("* ").endswith(":") and following
+        if lead_in and following[0][1][0].page != pages[-1]:
+            defects.append(Defect("lead-in-alone", pages[-1] + 1, text[:60]))
     defects += _box_lists(facts, lines, parents)
     defects += _end_matter(facts, sequence, parents)
     defects += _page_fill(facts, sequence)
@@ -174,9 +174,7 @@ def _page_fill(facts: PdfFacts, sequence) -> list[Defect]:
         footer_top = _footer_top(facts, page)
         room = min(line.y for line in body) - footer_top
         top = sorted(following, key=lambda line: -line.y)[:3]
-        needed = max(top[0].y + top[0].height, *(l.y + l.height for l in top)) - min(
-            l.y for l in top
-        )
+        needed = max(n.y + n.height for n in top) - min(n.y for n in top)
         if room > needed * 1.6 + 20:  # what starts the next page (three lines) would have fit
             defects.append(Defect("short-page", page + 1, f"{room:.0f} pt left"))
     return defects

@@ -89,6 +89,7 @@ def fingerprint(options: RenderOptions, brand_file: Path | None) -> dict[str, ob
     return {
         "paper": options.paper,
         "large_print": options.large_print,
+        "layout": options.layout,
         "allow_expired": options.allow_expired,
         "as_of": options.as_of.isoformat() if options.as_of else None,
         "brand": str(brand_file) if brand_file else None,

@@ -18,7 +18,7 @@ import click
 
 from . import __version__
 from .errors import ExitCode, LeafletError, VerificationError
-from .packagedata import PAPERS, names
+from .packagedata import LAYOUTS, PAPERS, names
 
 if TYPE_CHECKING:
     from .pipeline import RenderOptions
@@ -98,6 +98,13 @@ def _render_options(function: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option("--large-print", is_flag=True, help="Body text 18 pt, larger headings."),
         click.option(
+            "--layout",
+            type=click.Choice(LAYOUTS, case_sensitive=False),
+            default="single",
+            show_default=True,
+            help="two-column: the measure of commercial sheets, fewer pages (not large print).",
+        ),
+        click.option(
             "--allow-expired",
             is_flag=True,
             help="Render expired information, marked 'not for patient use' on every page.",
@@ -115,15 +122,22 @@ def _settings(
     large_print: bool,
     allow_expired: bool,
     as_of: dt.date | None,
+    layout: str = "single",
 ) -> RenderOptions:
     """RenderOptions from the shared options; a bad brand file ends the command (exit 1)."""
     from .pipeline import RenderOptions
     from .source.brand import HOUSE_STYLE, load_brand
 
+    layout = layout.lower()
+    if layout == "two-column" and large_print:
+        raise click.UsageError(
+            "--layout two-column is for regular print; large print uses one column"
+        )
     brand = load_brand(brand_file) if brand_file else HOUSE_STYLE
     return RenderOptions(
-        paper=paper, large_print=large_print, allow_expired=allow_expired, as_of=as_of, brand=brand
-    )
+        paper=paper, large_print=large_print, allow_expired=allow_expired, as_of=as_of,
+        brand=brand, layout=layout,
+    )  # fmt: skip
 
 
 @click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
@@ -149,6 +163,7 @@ def render(
     brand_file: Path | None,
     paper: str,
     large_print: bool,
+    layout: str,
     allow_expired: bool,
     as_of: dt.date | None,
     library: Path | None,
@@ -159,7 +174,7 @@ def render(
 
     if output is not None and output.suffix.lower() == ".pdf" and len(sources) > 1:
         raise click.UsageError("-o FILE.pdf takes one SOURCE; give a folder for several")
-    options = _settings(brand_file, paper, large_print, allow_expired, as_of)
+    options = _settings(brand_file, paper, large_print, allow_expired, as_of, layout)
     check_environment()
     failed = False
     leaflets = []
@@ -286,6 +301,7 @@ def batch(
     brand_file: Path | None,
     paper: str,
     large_print: bool,
+    layout: str,
     allow_expired: bool,
     as_of: dt.date | None,
 ) -> None:
@@ -294,7 +310,7 @@ def batch(
     from .combine import write_combined
     from .source.library import source_files
 
-    options = _settings(brand_file, paper, large_print, allow_expired, as_of)
+    options = _settings(brand_file, paper, large_print, allow_expired, as_of, layout)
     total = len(source_files(folder))
     show = sys.stderr.isatty()
     with click.progressbar(length=total, label="leaflets", file=sys.stderr, hidden=not show) as bar:

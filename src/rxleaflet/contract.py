@@ -31,6 +31,7 @@ class Leaflet:
     brand: Brand
     large_print: bool
     expired: bool
+    layout: str = "single"  # or "two-column"
 
     def heading(self, kind: str, title: str | None) -> str:
         return title or self.locale.heading(self.profile.name, kind, self.monograph.drug.name)
@@ -40,6 +41,7 @@ class Leaflet:
 class RenderOptions:
     paper: str = "letter"
     large_print: bool = False
+    layout: str = "single"  # "two-column": two columns of a narrower measure, fewer sheets
     allow_expired: bool = False
     as_of: dt.date | None = None
     brand: Brand = field(default=HOUSE_STYLE)
@@ -83,6 +85,7 @@ def prepare(
         locale=locales.locale_for(monograph.language),
         brand=brand,
         large_print=options.large_print,
+        layout=options.layout,
         expired=expired,
     )
 
@@ -123,6 +126,7 @@ def provenance(leaflet: Leaflet, paper: str) -> dict[str, str]:
         "RxLeafletVersion": __version__,
         "RxLeafletWarning": "yes" if monograph.warning else "no",
         "RxLeafletPaper": paper,
+        "RxLeafletLayout": leaflet.layout,
     }
 
 
@@ -156,7 +160,8 @@ def _items(blocks: tuple[markup.Block, ...]) -> list[str]:
 
 
 def expectations_for(leaflet: Leaflet, paper: str | None = None) -> Expectations:
-    """Expectations for ``leaflet``; ``paper`` None when the paper size is not known."""
+    """Expectations for ``leaflet``; ``paper`` None when the paper size and layout are not
+    known (a PDF checked against its source only)."""
     monograph, words = leaflet.monograph, leaflet.locale
     drug, attribution = monograph.drug, monograph.attribution
     content: list[tuple[str, str]] = []
@@ -196,8 +201,8 @@ def expectations_for(leaflet: Leaflet, paper: str | None = None) -> Expectations
         revised = words.word("revised", date=words.full_date(attribution.revised))
         content.append(("revision date", revised))
     metadata = provenance(leaflet, paper or "")
-    if paper is None:
-        del metadata["RxLeafletPaper"]
+    if paper is None:  # how it was rendered is not known from the source alone
+        del metadata["RxLeafletPaper"], metadata["RxLeafletLayout"]
     return Expectations(
         title=document_title(leaflet),
         language=monograph.language,

@@ -6,7 +6,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-PAPERS = ("letter", "a4")  # the keys of data/page_sizes.yaml (a test holds them equal)
+PAPERS = ("letter", "a4")
+LAYOUTS = ("single", "two-column")  # the keys of data/page_sizes.yaml (a test holds them equal)
 
 
 @cache

@@ -86,6 +86,7 @@ class PageFact:
     problem: str | None = None
     footer: str = ""  # the running footer: pagination artifacts, else the bottom band
     footer_from_tags: bool = False
+    content_text: str | None = None  # the text outside artifacts (None: not known)
     hidden: list[Hidden] | None = None  # None: visibility was not analysed
     box: Box = (0.0, 0.0, 612.0, 792.0)
     index: int = 0  # 0-based position in the whole file (number may count within a leaflet)
@@ -278,6 +279,8 @@ def _page(
         _fall_back(page, fact, deadline)
         return fact, None
     fact.text = scan.text
+    if any(run.artifact for run in scan.runs):
+        fact.content_text = "\n".join(run.text for run in scan.runs if not run.artifact)
     for run in scan.runs:
         visible = len(run.text) - run.text.count(" ") - run.text.count("\n")
         if visible and run.size:

@@ -92,22 +92,23 @@ class Subject:
 
     @cached_property
     def squeezed_body(self) -> str:
-        """All page text in order, without each page's running footer and repeated furniture."""
+        """All page text in order, without each page's running footer and repeated furniture:
+        the text outside artifacts where the PDF marks them, else with the furniture the
+        source names taken out."""
         parts = []
         expected = self.expected
         for page in self.facts.pages:
+            if page.content_text is not None and page.footer_from_tags:
+                parts.append(squeeze(page.content_text))
+                continue
             text = squeeze(page.text)
-            footer = squeeze(page.footer)
-            if footer and page.footer_from_tags and text.endswith(footer):
-                text = text[: -len(footer)]
-            elif expected is not None:
+            if expected is not None:
                 for item in (
                     expected.page_pattern.format(n=page.number, m=self.facts.page_count),
                     expected.expiry,
                     expected.copyright,
                 ):
                     text = _remove_last(text, squeeze(item))
-            if expected is not None:
                 if page.number > 1:
                     text = text.replace(squeeze(expected.expired_mark), "", 1)
                 text = text.replace(squeeze(expected.continuation_label), "", 1)

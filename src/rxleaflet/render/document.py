@@ -35,17 +35,18 @@ PRODUCT = f"rxleaflet {__version__}"
 class PageFurniture:
     """What every page repeats, as artifacts: footer lines, page numbers, the expired mark."""
 
+    brand: list[Line]  # the pharmacy's name and phone, on every page (empty without a brand)
     copyright: list[Line]
     expiry: str
     page_pattern: str  # "Page {n} of {m}"
     expired_mark: str | None
     style: TextStyle
     mark_style: TextStyle
-    number_below: bool  # "Page N of M" on its own line when it would not fit beside the expiry
+    number_at: str  # where "Page N of M" goes: "expiry" (beside it), "copyright", or "below"
 
     @property
     def height(self) -> float:
-        lines = len(self.copyright) + 1 + self.number_below
+        lines = len(self.brand) + len(self.copyright) + 1 + (self.number_at == "below")
         return lines * self.style.leading + self.style.size
 
 
@@ -136,16 +137,17 @@ class _Finisher:
     def decorate(self, canvas: _LeafletCanvas, part: int, page: int, total: int) -> None:
         furniture, margin = self.furniture[part], self.margin
         style = furniture.style
+        if furniture.expired_mark:
+            self.watermark(canvas, furniture)
         if furniture.expired_mark and page > 1:
             mark = furniture.mark_style
-            height = self.page_height
             with artifact(canvas, "Pagination", "Header"):
                 canvas.setFillColor(HexColor(mark.color))
                 draw_line(
                     canvas,
                     [(furniture.expired_mark, BOLD)],
                     margin,
-                    height - margin - mark.size,
+                    self.page_height - margin - mark.size,
                     mark.size,
                 )
         with artifact(canvas, "Pagination", "Footer"):
@@ -157,17 +159,35 @@ class _Finisher:
             canvas.restoreState()
             canvas.setFillColor(HexColor(style.color))
             y = top - style.leading
-            for line in furniture.copyright:
+            for line in [*furniture.brand, *furniture.copyright]:
                 draw_line(canvas, list(line.pieces), margin, y, style.size)
-                y -= style.leading
-            draw_line(canvas, [(furniture.expiry + " ", REGULAR)], margin, y, style.size)
-            if furniture.number_below:
                 y -= style.leading
             number = furniture.page_pattern.format(n=page, m=total)
             number_width = canvas.stringWidth(number, REGULAR, style.size)
-            draw_line(
-                canvas, [(number, REGULAR)], margin + self.width - number_width, y, style.size
-            )
+            number_y = {"expiry": y, "copyright": y + style.leading, "below": y - style.leading}
+            draw_line(canvas, [(furniture.expiry + " ", REGULAR)], margin, y, style.size)
+            right = margin + self.width - number_width
+            draw_line(canvas, [(number, REGULAR)], right, number_y[furniture.number_at], style.size)
+
+    def watermark(self, canvas: _LeafletCanvas, furniture: PageFurniture) -> None:
+        """A mark across the middle of the page, as wide as the text: it survives photocopying,
+        and the text beneath it stays readable (it is translucent). Level, not diagonal, so
+        that text extraction reads it as words."""
+        mark = furniture.expired_mark or ""
+        head, dash, tail = mark.partition(" — ")
+        lines = [head + dash.rstrip(), tail] if tail else [mark]  # "EXPIRED —" large, then the rest
+        sizes = [min(110.0, self.width / max(1.0, stringWidth(line, BOLD, 1.0))) for line in lines]
+        if len(sizes) == 2:
+            sizes[1] = min(sizes[1], sizes[0] * 0.5)
+        with artifact(canvas, "Pagination", "Watermark"):
+            canvas.saveState()
+            canvas.setFillColor(HexColor(furniture.mark_style.color))
+            canvas.setFillAlpha(0.18)
+            y = self.page_height / 2 + sizes[0] / 3
+            for line, size in zip(lines, sizes, strict=True):
+                draw_line(canvas, [(line, BOLD)], self.margin, y, size)
+                y -= size * 1.1
+            canvas.restoreState()
 
     def finalize(self, canvas: _LeafletCanvas) -> None:
         pdfobjects.write_structure_tree(canvas, self.tagger, self.page_map)
@@ -183,18 +203,30 @@ def furniture_for(
 ) -> PageFurniture:
     t = typography
     style = t.style(t.footer, MUTED_TEXT, after=0)
+    brand = leaflet.brand
+    contact = " · ".join(part for part in (brand.name, brand.phone) if part)
+    brand_lines = break_lines([Run(contact)], style, fonts, width) if brand.name else []
     copyright_lines = break_lines(
         [Run(leaflet.monograph.attribution.copyright)], style, fonts, width
     )
     mark = leaflet.locale.word("expired_mark") if leaflet.expired else None
     expiry = expiry_line(leaflet)
-    widest_number = leaflet.locale.word("page", n=888, m=888)
-    side_by_side = stringWidth(f"{expiry}    {widest_number}", REGULAR, style.size)
+    widest = stringWidth("    " + leaflet.locale.word("page", n=888, m=888), REGULAR, style.size)
+    narrower = break_lines(
+        [Run(leaflet.monograph.attribution.copyright)], style, fonts, width - widest
+    )
+    if stringWidth(expiry, REGULAR, style.size) + widest <= width:
+        number_at = "expiry"
+    elif len(narrower) == len(copyright_lines):  # the copyright makes room for it
+        number_at, copyright_lines = "copyright", narrower
+    else:
+        number_at = "below"
     return PageFurniture(
+        brand=brand_lines,
         copyright=copyright_lines,
         expiry=expiry,
         page_pattern=leaflet.locale.words["page"],
-        number_below=side_by_side > width,
+        number_at=number_at,
         expired_mark=mark,
         style=style,
         mark_style=t.style(t.footer * 1.3, leaflet.brand.colors.warning, bold=True, after=0),
@@ -207,6 +239,7 @@ class Combined:
 
     pdf: bytes
     ranges: list[tuple[int, int]]
+    last_page_lines: int = 0  # lines of text on the last page
 
 
 def render_pdf(
@@ -226,7 +259,14 @@ def render_pdf(
         "provenance": provenance(leaflet, paper),
         "sources": [_source_file(leaflet)],
     }
-    return _render([leaflet], paper, metadata, odd_starts=False, typography=typography).pdf
+    made = _render([leaflet], paper, metadata, odd_starts=False, typography=typography)
+    if typography is None and len(made.ranges) == 1 and made.last_page_lines <= 2:
+        # one or two lines alone on a last page: set the same text closer, if that saves it
+        tight = Typography.for_mode(leaflet.large_print, leaflet.layout).tightened()
+        closer = _render([leaflet], paper, metadata, odd_starts=False, typography=tight)
+        if closer.ranges[0][1] < made.ranges[0][1]:
+            return closer.pdf
+    return made.pdf
 
 
 def _source_file(leaflet: Leaflet) -> tuple[str, bytes, str]:
@@ -271,7 +311,10 @@ def _render(
     pdfobjects.install_reportlab_fixes()
     fonts = load_fonts()
     size = page_size(paper)
-    types = [typography or Typography.for_mode(leaflet.large_print) for leaflet in leaflets]
+    types = [
+        typography or Typography.for_mode(leaflet.large_print, leaflet.layout)
+        for leaflet in leaflets
+    ]
     margin = types[0].margin
     width = size[0] - 2 * margin
     tagger = Tagger(StructNode("Document"))
@@ -295,10 +338,10 @@ def _render(
                 [
                     PageTemplate(
                         names[0],
-                        [_frame(margin, bottom, width, height)],
+                        _frames(margin, bottom, width, height, types[0]),
                         autoNextPageTemplate=names[1],
                     ),
-                    PageTemplate(names[1], [_frame(margin, bottom, width, height - band)]),
+                    PageTemplate(names[1], _frames(margin, bottom, width, height - band, types[0])),
                 ]
             )
         return templates[key][0]
@@ -333,7 +376,15 @@ def _render(
         return _LeafletCanvas(*args, finisher=finisher, **kwargs)
 
     document.build(story, canvasmaker=make_canvas)
-    return Combined(buffer.getvalue(), finisher.ranges)
+    last = tagger.lines.get(max(tagger.lines), 0) if tagger.lines else 0
+    return Combined(buffer.getvalue(), finisher.ranges, last)
+
+
+def _frames(x: float, y: float, width: float, height: float, typography: Typography) -> list[Frame]:
+    """The page's text frames: one, or columns filled left to right (the reading order)."""
+    columns, gutter = typography.columns, typography.gutter
+    column = (width - gutter * (columns - 1)) / columns
+    return [_frame(x + index * (column + gutter), y, column, height) for index in range(columns)]
 
 
 def _frame(x: float, y: float, width: float, height: float) -> Frame:

@@ -239,6 +239,7 @@ class TextBlock(Flowable):
             symbol, label_node = self.bullet
             with self.tagger.content(canvas, label_node):
                 draw_line(canvas, ((symbol, REGULAR),), 0, baseline, style.size)
+        self.tagger.count_lines(canvas, len(lines))
         with self.tagger.content(canvas, self.node):
             for index, line in enumerate(lines):
                 draw_line(

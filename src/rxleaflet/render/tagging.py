@@ -39,6 +39,11 @@ class Tagger:
         self.root = root
         self._next_mcid: dict[int, int] = {}
         self.page_contents: dict[int, list[tuple[int, StructNode]]] = {}
+        self.lines: dict[int, int] = {}  # drawn page index → lines of text drawn on it
+
+    def count_lines(self, canvas: Canvas, lines: int) -> None:
+        page = canvas.getPageNumber() - 1
+        self.lines[page] = self.lines.get(page, 0) + lines
 
     @contextmanager
     def content(self, canvas: Canvas, node: StructNode) -> Iterator[None]:

@@ -1,0 +1,146 @@
+"""Typesetting a pharmacist would hand over: no torn doses, no stranded lines, branding and the
+EXPIRED mark on every page, and a two-column layout for fewer sheets — counted from the
+finished PDF by tests/typesetting.py."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+import yaml
+from PIL import Image
+from pypdf import PdfReader
+
+from rxleaflet.check.pdfread import read_pdf
+from rxleaflet.pipeline import RenderOptions, build, prepare
+from rxleaflet.source.brand import load_brand
+
+from .conftest import LIBRARY, MINIMAL, TODAY
+from .typesetting import count_defects
+
+AS_OF = TODAY.replace(year=2025, month=11, day=1)  # the seed monograph is still valid
+
+
+@pytest.fixture(scope="module")
+def brand(tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("brand")
+    Image.new("RGB", (160, 48), (27, 94, 32)).save(folder / "logo.png")
+    (folder / "brand.yaml").write_text(
+        'rxleaflet-brand: 1\nname: Riverside Community Pharmacy\nphone: "(217) 555-0100"\n'
+        'address: "12 Main St, Springfield, IL 62701"\nlogo: logo.png\nlogo_alt: Riverside\n',
+        encoding="utf-8",
+    )
+    return load_brand(folder / "brand.yaml")
+
+
+MODES = {
+    "letter": {},
+    "large-print-a4": {"large_print": True, "paper": "a4"},
+    "branded-letter": {"branded": True},
+    "branded-large-print-a4": {"branded": True, "large_print": True, "paper": "a4"},
+    "two-column-letter": {"layout": "two-column"},
+    "two-column-a4-branded": {"layout": "two-column", "paper": "a4", "branded": True},
+}
+
+
+def render(source: Path, brand, as_of=AS_OF, **mode) -> bytes:
+    options = dict(mode)
+    if options.pop("branded", False):
+        options["brand"] = brand
+    leaflet = prepare(source, RenderOptions(as_of=as_of, allow_expired=True, **options))
+    return build(leaflet, str(options.get("paper", "letter")), as_of).pdf
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+@pytest.mark.parametrize("source", sorted(LIBRARY.glob("*.yaml")), ids=lambda p: p.stem)
+def test_no_typesetting_defects_in_any_bundled_leaflet(source: Path, mode: str, brand) -> None:
+    defects = count_defects(render(source, brand, **MODES[mode]))
+    assert defects == [], defects
+
+
+def _leaflet_with(tmp_path: Path, how_to_use: str, name: str = "probe.yaml") -> Path:
+    data = yaml.safe_load(MINIMAL)
+    data["sections"][1]["text"] = how_to_use
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, width=10**6), encoding="utf-8")
+    return path
+
+
+def test_doses_are_never_torn_from_their_units_wherever_the_line_ends(tmp_path, brand) -> None:
+    doses = ["Doses ≥ 200 µg", "from 25 µg to 200 µg", "often ≤ 4.5 mIU/L", "at 20 °C (68 °F)"]
+    paragraphs = [
+        "x" * length + " " + "word " * (length % 7) + dose + " daily."
+        for length in range(0, 70, 3)
+        for dose in doses
+    ]
+    path = _leaflet_with(tmp_path, "\n\n".join(paragraphs))
+    for mode in ("letter", "large-print-a4", "two-column-letter"):
+        pdf = render(path, brand, as_of=TODAY, **MODES[mode])
+        torn = [d for d in count_defects(pdf) if d.kind == "torn-unit"]
+        assert torn == [], torn
+        text = " ".join(" ".join(p.text.split()) for p in read_pdf(pdf).pages)
+        for dose in doses:
+            assert dose in text  # the text extracts exactly as written
+
+
+def test_a_last_page_of_one_or_two_lines_is_saved_by_setting_the_text_closer(
+    tmp_path, brand
+) -> None:
+    sentence = "Take this medicine with a full glass of water and stay upright for a while. "
+    pages = None
+    for count in range(10, 160):
+        path = _leaflet_with(tmp_path, sentence * count, name=f"probe-{count}.yaml")
+        pdf = render(path, brand, as_of=TODAY)
+        reader = PdfReader(io.BytesIO(pdf))
+        if pages is not None and len(reader.pages) > pages:
+            break  # the first length that needs one more page
+        pages = len(reader.pages)
+    defects = [d for d in count_defects(pdf) if d.kind == "stranded-tail"]
+    assert defects == []
+
+
+def test_the_pharmacy_is_on_every_page_and_the_expired_mark_cannot_be_missed(brand) -> None:
+    pdf = render(LIBRARY / "baclofen-intrathecal.yaml", brand, as_of=TODAY, large_print=True,
+                 paper="a4", branded=True)  # fmt: skip
+    facts = read_pdf(pdf)
+    assert facts.page_count > 2
+    mark = "EXPIRED — not for patient use"
+    for page in facts.pages:
+        assert "Riverside Community Pharmacy · (217) 555-0100" in page.footer
+        footer_sizes = {r.size for r in page.runs if r.artifact == "Pagination/Footer"}
+        assert min(footer_sizes) >= 9
+        watermark = [r for r in page.runs if r.artifact == "Pagination/Watermark"]
+        assert " ".join(r.text for r in watermark) == mark and watermark[0].size >= 60
+    structure = facts.structure
+    assert structure is not None
+    in_structure = [e for e in structure.walk() if facts.element_text(e) == mark]
+    assert len(in_structure) == 1  # read once by a screen reader; artifacts elsewhere
+
+
+def test_two_columns_use_fewer_pages_and_read_in_order(brand) -> None:
+    for source in sorted(LIBRARY.glob("*.yaml")):
+        single = read_pdf(render(source, brand))
+        double = read_pdf(render(source, brand, layout="two-column"))
+        assert double.page_count <= single.page_count
+        assert (
+            double.page_count < single.page_count
+            or single.page_count == 1
+            or (source.stem != "ibuprofen-medication-guide")
+        )
+    pdf = render(LIBRARY / "lisinopril.yaml", brand, layout="two-column")
+    facts = read_pdf(pdf)
+    body = " ".join(facts.pages[0].text.split())
+    assert body.index("Uses") < body.index("How to Use") < body.index("Side Effects")
+
+
+def test_two_columns_are_for_regular_print_only() -> None:
+    from click.testing import CliRunner
+
+    from rxleaflet.cli import main
+
+    result = CliRunner().invoke(
+        main, ["render", "lisinopril", "--layout", "two-column", "--large-print"]
+    )
+    assert result.exit_code == 2
+    assert "large print uses one column" in result.output
