@@ -9,6 +9,7 @@ memory of each worker. Run from the repository root:
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import re
 import resource
@@ -25,7 +26,8 @@ EXTRA_SECTIONS = (Path(__file__).with_name("extra_sections.yaml")).read_text(enc
 
 def make_library(folder: Path, count: int) -> int:
     """Write ``count`` distinct leaflets; return the number of words in one."""
-    text = SEED_LEAFLET.read_text(encoding="utf-8").replace("expires: 2025-12", "expires: 2099-12")
+    valid = f"expires: {dt.date.today().year + 2}-12"  # well ahead, within the 5-year limit
+    text = SEED_LEAFLET.read_text(encoding="utf-8").replace("expires: 2025-12", valid)
     text = text.replace("source:\n", EXTRA_SECTIONS.split("\n", 1)[1] + "source:\n", 1)
     folder.mkdir(parents=True, exist_ok=True)
     for index in range(count):
