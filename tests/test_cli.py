@@ -138,7 +138,13 @@ def test_list_and_query(run) -> None:
     assert result.exit_code == 0
     assert "lisinopril\tLisinopril (Prinivil, Zestril, Qbrelis)\ten-US\tmonograph" in result.stdout
     result = run("list", "glucophage", "--library", str(LIBRARY))
-    assert result.stdout.startswith("metformina\tMetformina (Glucophage)\tes-US")
+    assert [line.split("\t")[0] for line in result.stdout.splitlines()] == [
+        "metformin",
+        "metformina",
+    ]
+    assert result.stdout.splitlines()[0].endswith("RxCUI 6809, 861007; NDC 00093-1048-01")
+    result = run("list", "0093-1048-01", "--library", str(LIBRARY))
+    assert len(result.stdout.splitlines()) == 2
     assert run("list", "nothing-like-this", "--library", str(LIBRARY)).exit_code == 1
 
 

@@ -78,7 +78,7 @@ def test_unknown_key_gets_did_you_mean_hint(write_source) -> None:
     message = refusal(write_source(text))
     assert message.endswith(
         "testdrug.yaml:6: unknown key 'warnng' (did you mean 'warning'?); allowed here: "
-        "rxleaflet, id, language, profile, drug, warning, sections, source"
+        "rxleaflet, id, language, profile, drug, codes, warning, sections, source"
     )
 
 

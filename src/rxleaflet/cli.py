@@ -146,20 +146,55 @@ def main() -> None:
     """Make printable, accessible PDF patient leaflets from drug monograph sources."""
 
 
-@main.command(short_help="Render leaflets (files, ids, drug or brand names) to PDF.")
+@main.command(short_help="Render leaflets (by file, id, name, NDC or RxCUI) to PDF.")
 @click.argument("sources", nargs=-1, required=True)
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
+    type=click.Path(path_type=Path, allow_dash=True),
     default=None,
-    help="Output .pdf file (one SOURCE) or folder that receives <id>.pdf.",
+    help="Output .pdf file (one SOURCE), folder that receives <id>.pdf, or - for stdout.",
+)
+@click.option(
+    "--language",
+    default=None,
+    metavar="LANG",
+    help="The leaflet of the same medicine in this language (e.g. es); default English.",
+)
+@click.option(
+    "--dispense",
+    "dispense_file",
+    default=None,
+    metavar="FILE|-",
+    help="Dispense record (YAML or JSON; - reads stdin): a 'Prepared for' block on page 1.",
+)
+@click.option("--patient", default=None, help="Patient name for the 'Prepared for' block.")
+@click.option("--rx", default=None, help="Prescription (Rx) number.")
+@click.option("--prescriber", default=None, help="Prescriber's name.")
+@click.option("--filled", default=None, metavar="DATE", help="Date filled (default today).")
+@click.option("--directions", default=None, help="Directions, printed verbatim.")
+@click.option(
+    "--print",
+    "print_queue",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[QUEUE]",
+    help="Also send the verified PDF to a CUPS printer (the default queue without QUEUE).",
 )
 @_render_options
 @_library_option
 def render(
     sources: tuple[str, ...],
     output: Path | None,
+    language: str | None,
+    dispense_file: str | None,
+    patient: str | None,
+    rx: str | None,
+    prescriber: str | None,
+    filled: str | None,
+    directions: str | None,
+    print_queue: str | None,
     brand_file: Path | None,
     paper: str,
     large_print: bool,
@@ -168,20 +203,34 @@ def render(
     as_of: dt.date | None,
     library: Path | None,
 ) -> None:
-    """Render SOURCE (a YAML file, or a leaflet id, drug or brand name) to PDF."""
+    """Render SOURCE to PDF. SOURCE is a YAML file, or a leaflet id, drug or brand name, NDC or
+    RxCUI in the library."""
+    import dataclasses
+
     from .pipeline import build, check_environment, output_path, prepare, write
     from .source.library import default_library, resolve
 
-    if output is not None and output.suffix.lower() == ".pdf" and len(sources) > 1:
-        raise click.UsageError("-o FILE.pdf takes one SOURCE; give a folder for several")
+    to_stdout = output is not None and str(output) == "-"
+    if output is not None and (to_stdout or output.suffix.lower() == ".pdf") and len(sources) > 1:
+        raise click.UsageError("-o FILE.pdf (or -) takes one SOURCE; give a folder for several")
+    fields = {"patient": patient, "rx": rx, "prescriber": prescriber, "filled": filled,
+              "directions": directions}  # fmt: skip
+    if dispense_file is not None and any(v is not None for v in fields.values()):
+        raise click.UsageError(
+            "give the dispense record as --dispense FILE or as options, not both"
+        )
     options = _settings(brand_file, paper, large_print, allow_expired, as_of, layout)
     check_environment()
+    record = _dispense(dispense_file, fields, options.as_of or dt.date.today())
+    if record is not None:
+        options = dataclasses.replace(options, dispense=record)
+    say = (lambda message: click.echo(message, err=True)) if to_stdout else click.echo
     failed = False
     leaflets = []
     seen: set[Path] = set()
     for source in sources:
         try:
-            path = resolve(source, library or default_library())
+            path = resolve(source, library or default_library(), language)
             if path.resolve() in seen:
                 continue  # the same leaflet named twice is made once
             seen.add(path.resolve())
@@ -192,23 +241,60 @@ def render(
             continue
         _warn(leaflet.monograph.warnings)
         leaflets.append(leaflet)
-    for clash in _same_output(leaflets, output, output_path):
+    destination = None if to_stdout else output
+    for clash in _same_output(leaflets, destination, output_path):
         _report(clash)
         failed = True
-    clashing = {error.path for error in _same_output(leaflets, output, output_path)}
+    clashing = {error.path for error in _same_output(leaflets, destination, output_path)}
     for leaflet in leaflets:
         if leaflet.monograph.path in clashing:
             continue
         try:
             rendered = build(leaflet, options.paper, options.as_of)
-            target = write(rendered, output)
+            if to_stdout:
+                sys.stdout.buffer.write(rendered.pdf)
+                sys.stdout.buffer.flush()
+            else:
+                target = write(rendered, output)
+                suffix = " (EXPIRED — not for patient use)" if rendered.leaflet.expired else ""
+                say(f"wrote {target}{suffix}")
+            if print_queue is not None:
+                from .printing import print_pdf
+
+                answer = print_pdf(
+                    rendered.pdf,
+                    queue=print_queue or None,
+                    paper=options.paper,
+                    job_name=leaflet.monograph.id,
+                )
+                say(f"printed {leaflet.monograph.id}: {answer or 'sent to CUPS'}")
         except LeafletError as error:
             _report(error)
             failed = True
-            continue
-        suffix = " (EXPIRED — not for patient use)" if rendered.leaflet.expired else ""
-        click.echo(f"wrote {target}{suffix}")
     _exit(failed)
+
+
+def _dispense(file: str | None, fields: dict[str, str | None], today: dt.date) -> Any:
+    """The dispense record from --dispense FILE|- or from the options, if any was given."""
+    from .files import FileRefused, read_regular_file
+    from .source.dispense import MAX_RECORD_BYTES, dispense_record, load_dispense
+
+    if file is not None:
+        if file == "-":
+            data = sys.stdin.buffer.read(MAX_RECORD_BYTES + 1)
+        else:
+            try:
+                data = read_regular_file(Path(file), MAX_RECORD_BYTES, what="dispense record")
+            except FileRefused as error:
+                raise LeafletError(f"the file {error}", path=file) from None
+            except OSError as error:
+                raise LeafletError(f"cannot read file: {error.strerror}", path=file) from None
+        return load_dispense(data, file if file != "-" else "<stdin>", today)
+    given = {key: value for key, value in fields.items() if value is not None}
+    if not given:
+        return None
+    names = {key: f"--{key}" for key in fields}
+    return dispense_record(given, today, where="options", names=names)
 
 
 CHECK_MEMORY_BYTES = 2 << 30  # address space a check may add: a hostile PDF fails, not the machine
@@ -439,7 +525,8 @@ def check(
 @click.argument("query", required=False)
 @_library_option
 def list_leaflets(query: str | None, library: Path | None) -> None:
-    """List the leaflets in the library by drug and brand name (QUERY filters)."""
+    """List the leaflets in the library: id, drug (brands), language, profile, expiry, codes.
+    QUERY filters by part of a name, or by an NDC or RxCUI."""
     from .source.library import default_library, matches, scan
 
     folder = library or default_library()
@@ -449,9 +536,18 @@ def list_leaflets(query: str | None, library: Path | None) -> None:
     shown = [m for m in found.leaflets if query is None or matches(m, query)]
     for leaflet in sorted(shown, key=lambda m: (m.drug.name.casefold(), m.language)):
         brands = f" ({', '.join(leaflet.drug.brands)})" if leaflet.drug.brands else ""
+        codes = "; ".join(
+            f"{kind} {', '.join(values)}"
+            for kind, values in (
+                ("RxCUI", leaflet.codes.rxcui),
+                ("NDC", tuple(f"{n[:5]}-{n[5:9]}-{n[9:]}" for n in leaflet.codes.ndc)),
+            )
+            if values
+        )
         click.echo(
             f"{leaflet.id}\t{leaflet.drug.name}{brands}\t{leaflet.language}\t"
             f"{leaflet.profile}\texpires {leaflet.attribution.expires.isoformat()}"
+            + (f"\t{codes}" if codes else "")
         )
     for error in found.errors:
         _report(error)

@@ -16,6 +16,7 @@ from . import __version__
 from .errors import ExpiredError, SourceError
 from .source import locales, markup
 from .source.brand import HOUSE_STYLE, Brand, check_contrast
+from .source.dispense import DispenseRecord
 from .source.locales import Locale
 from .source.monograph import Monograph, load_monograph
 from .source.profiles import Profile, check_profile
@@ -32,6 +33,7 @@ class Leaflet:
     large_print: bool
     expired: bool
     layout: str = "single"  # or "two-column"
+    dispense: DispenseRecord | None = None  # whom it is for: printed on page 1, nowhere else
 
     def heading(self, kind: str, title: str | None) -> str:
         return title or self.locale.heading(self.profile.name, kind, self.monograph.drug.name)
@@ -42,6 +44,7 @@ class RenderOptions:
     paper: str = "letter"
     large_print: bool = False
     layout: str = "single"  # "two-column": two columns of a narrower measure, fewer sheets
+    dispense: DispenseRecord | None = None
     allow_expired: bool = False
     as_of: dt.date | None = None
     brand: Brand = field(default=HOUSE_STYLE)
@@ -86,6 +89,7 @@ def prepare(
         brand=brand,
         large_print=options.large_print,
         layout=options.layout,
+        dispense=options.dispense,
         expired=expired,
     )
 
@@ -97,6 +101,26 @@ def source_expectations(
     not it was marked expired (expiry itself is judged by the expiry rule)."""
     leaflet = prepare(source, RenderOptions(allow_expired=True, as_of=as_of), data)
     return expectations_for(dataclasses.replace(leaflet, expired=False))
+
+
+def dispense_lines(leaflet: Leaflet) -> list[str]:
+    """The "Prepared for" block, line by line, in the leaflet's language (empty without one)."""
+    record, words, brand = leaflet.dispense, leaflet.locale, leaflet.brand
+    if record is None:
+        return []
+    lines = [
+        f"{words.word('prepared_for')}: {record.patient}",
+        f"{words.word('rx_number')}: {record.rx}",
+        f"{words.word('filled')}: {words.full_date(record.filled)}",
+    ]
+    if record.prescriber:
+        lines.append(f"{words.word('prescriber')}: {record.prescriber}")
+    if record.directions:
+        lines.append(f"{words.word('directions')}: {record.directions}")
+    pharmacy = " · ".join(part for part in (brand.name, brand.phone) if part)
+    if pharmacy:
+        lines.append(pharmacy)
+    return lines
 
 
 def expiry_line(leaflet: Leaflet) -> str:
@@ -176,6 +200,7 @@ def expectations_for(leaflet: Leaflet, paper: str | None = None) -> Expectations
         if text:
             content.append((what, text))
     content += [("brand name", brand) for brand in drug.brands]
+    content += [("dispense record", line) for line in dispense_lines(leaflet)]
     warning: list[str] = []
     if monograph.warning:
         warning = [words.word("warning"), *_items(monograph.warning)]

@@ -38,17 +38,19 @@ _MEASURED_LIMIT = 50_000  # words; keeps memory flat over long batches
 
 
 def _measure(
-    word: tuple[tuple[str, bool], ...], bold: bool, size: float, fonts: FontSet
+    word: tuple[tuple[str, bool], ...], bold: bool, size: float, fonts: FontSet, cache: bool = True
 ) -> tuple[tuple[Piece, ...], float]:
-    """The font pieces of a word and its width, cached: batches repeat the same words."""
+    """The font pieces of a word and its width, cached: batches repeat the same words (never
+    patient data, which is measured with ``cache`` off)."""
     key = (word, bold, size)
-    found = _MEASURED.get(key)
+    found = _MEASURED.get(key) if cache else None
     if found is None:
         pieces = tuple(seg for text, b in word for seg in fonts.segments(text, b or bold))
         found = (pieces, sum(stringWidth(text, font, size) for text, font in pieces))
-        if len(_MEASURED) >= _MEASURED_LIMIT:
-            _MEASURED.clear()
-        _MEASURED[key] = found
+        if cache:
+            if len(_MEASURED) >= _MEASURED_LIMIT:
+                _MEASURED.clear()
+            _MEASURED[key] = found
     return found
 
 
@@ -58,7 +60,9 @@ def _space_font(pieces: Sequence[Piece]) -> str:
     return font if font in (REGULAR, BOLD) else REGULAR
 
 
-def break_lines(runs: Sequence[Run], style: TextStyle, fonts: FontSet, width: float) -> list[Line]:
+def break_lines(
+    runs: Sequence[Run], style: TextStyle, fonts: FontSet, width: float, cache: bool = True
+) -> list[Line]:
     """Greedy, left-aligned line breaking at spaces; an over-long word is broken by characters.
 
     Every line but the last ends with a space so that extracted text keeps its words apart.
@@ -78,7 +82,7 @@ def break_lines(runs: Sequence[Run], style: TextStyle, fonts: FontSet, width: fl
         current, current_width = [], 0.0
 
     for word in _words(runs):
-        pieces, word_width = _measure(word, style.bold, size, fonts)
+        pieces, word_width = _measure(word, style.bold, size, fonts, cache)
         if current and current_width + space + word_width <= width:
             current.append((" ", _space_font(current)))
             current.extend(pieces)
@@ -173,6 +177,7 @@ class TextBlock(Flowable):
         self.indent = indent
         self.bookmark = bookmark
         self.keep_next = keep_with_next  # bound to what follows by a Keep (see bind)
+        self.private = False  # patient data: not kept in the word-measure cache
         self.list_position: tuple[int, int] | None = None  # (index, length) for list items
         self.spaceBefore = style.space_before
         self.spaceAfter = style.space_after
@@ -182,7 +187,9 @@ class TextBlock(Flowable):
     def lines(self, width: float) -> list[Line]:
         text_width = width - self.indent
         if self._lines is None or self._line_width != text_width:
-            self._lines = break_lines(self.runs, self.style, self.fonts, text_width)
+            self._lines = break_lines(
+                self.runs, self.style, self.fonts, text_width, cache=not self.private
+            )
             self._line_width = text_width
         return self._lines
 
@@ -335,6 +342,18 @@ class Box(Flowable):
                 index -= 1  # a heading or lead-in goes with what follows it
         head = self.children[:index] + parts[:1]
         tail = parts[1:] + self.children[index + 1 :] if parts else self.children[index:]
+        if head and not parts and _lines(tail) < MIN_TAIL_LINES and index > 0:
+            # too little would continue: take the end of the block before along with it
+            previous = self.children[index - 1]
+            if isinstance(previous, TextBlock) and not previous.keep_next:
+                count = len(previous.lines(inner))
+                keep = count - max(2, MIN_TAIL_LINES - _lines(tail))
+                pieces = (
+                    previous.split(inner, keep * previous.style.leading + 0.01) if keep >= 2 else []
+                )
+                if pieces:
+                    head = self.children[: index - 1] + pieces[:1]
+                    tail = pieces[1:] + self.children[index:]
         if not head or _lines(tail) < MIN_TAIL_LINES:
             if availHeight < self.fresh_page_height - 1 or not self.children[:1]:
                 return []  # the whole box goes to the next page
@@ -528,6 +547,55 @@ class Rule(Flowable):
             self.canv.setLineWidth(self.thickness)
             self.canv.line(0, self.thickness / 2, self.width, self.thickness / 2)
             self.canv.restoreState()
+
+
+class QrLink(Flowable):
+    """A QR code (a Figure with alternative text) and, beside it, the same link in text."""
+
+    def __init__(
+        self,
+        url: str,
+        runs: Sequence[Run],
+        style: TextStyle,
+        *,
+        size: float,
+        figure: StructNode,
+        text_node: StructNode,
+        tagger: Tagger,
+        fonts: FontSet,
+    ):
+        super().__init__()
+        self.url = url
+        self.size = size
+        self.figure = figure
+        self.tagger = tagger
+        self.text = TextBlock(runs, style, node=text_node, tagger=tagger, fonts=fonts)
+        self.gap = style.size
+        self.spaceBefore = style.size * 0.3
+        self.spaceAfter = style.space_after
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        self.width = availWidth
+        _, text_height = self.text.wrap(availWidth - self.size - self.gap, availHeight)
+        self.height = max(self.size, text_height)
+        return availWidth, self.height
+
+    def draw(self) -> None:
+        from reportlab.graphics import renderPDF
+        from reportlab.graphics.barcode.qr import QrCodeWidget
+        from reportlab.graphics.shapes import Drawing
+
+        widget = QrCodeWidget(self.url, barLevel="M")
+        x0, y0, x1, y1 = widget.getBounds()
+        drawing = Drawing(
+            self.size,
+            self.size,
+            transform=[self.size / (x1 - x0), 0, 0, self.size / (y1 - y0), 0, 0],
+        )
+        drawing.add(widget)
+        with self.tagger.content(self.canv, self.figure):
+            renderPDF.draw(drawing, self.canv, 0, self.height - self.size)
+        self.text.drawOn(self.canv, self.size + self.gap, self.height - self.text.height)
 
 
 class Logo(Flowable):

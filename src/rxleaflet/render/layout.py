@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from reportlab.platypus import Flowable
 
-from ..contract import Leaflet
-from ..source.brand import BODY_TEXT, MUTED_TEXT
+from ..contract import Leaflet, dispense_lines
+from ..source.brand import BODY_TEXT, MUTED_TEXT, WHITE
 from ..source.markup import Block, BulletList, Paragraph, Run
-from .flowables import KEEP_IF_ONE_LINE, Box, Logo, Rule, TextBlock, TextStyle
+from .flowables import KEEP_IF_ONE_LINE, Box, Logo, QrLink, Rule, TextBlock, TextStyle
 from .fonts import FontSet
 from .tagging import StructNode, Tagger
 
@@ -187,6 +187,8 @@ class _Composer:
         self.story.append(
             Rule(self.colors.accent, 1.5 if not t.large_print else 2.5, t.body * 0.3, t.body * 1.2)
         )
+        self.prepared_for(document)
+        self.current_version(document)
         if leaflet.monograph.warning:
             self.warning(document)
         for section in leaflet.monograph.sections:
@@ -252,6 +254,54 @@ class _Composer:
                     document,
                 )
             )
+
+    def prepared_for(self, document: StructNode) -> None:
+        """The dispense record in a bordered block: patient data, so private to the page."""
+        lines = dispense_lines(self.leaflet)
+        if not lines:
+            return
+        t = self.type
+        node = document.add("Sect")
+        style = t.style(t.body, BODY_TEXT, after=t.body * 0.15)
+        children = []
+        for index, line in enumerate(lines):
+            label, colon, value = line.partition(": ")
+            runs = [Run(label + colon, True), Run(value)] if colon else [Run(line, index == 0)]
+            block = self.text(runs, style, node)
+            block.private = True
+            children.append(block)
+        self.story.append(
+            Box(
+                children,
+                border=self.colors.accent,
+                fill=WHITE,
+                border_width=1.5 if not t.large_print else 2.5,
+                padding=t.body * 0.7,
+                continued_label=("", style),
+            )
+        )
+
+    def current_version(self, document: StructNode) -> None:
+        """A QR code for source.url, with the link in text beside it."""
+        url = self.leaflet.monograph.attribution.url
+        if not url:
+            return
+        t, words = self.type, self.leaflet.locale
+        node = document.add("Sect")
+        figure = node.add("Figure", alt=words.word("qr_alt"))
+        text = node.add("P")
+        self.story.append(
+            QrLink(
+                url,
+                [Run(words.word("current_version") + ": ", True), Run(url)],
+                t.style(t.body, BODY_TEXT, after=t.body * 0.8),
+                size=t.body * 6,
+                figure=figure,
+                text_node=text,
+                tagger=self.tagger,
+                fonts=self.fonts,
+            )
+        )
 
     def warning(self, document: StructNode) -> None:
         t, colors = self.type, self.colors

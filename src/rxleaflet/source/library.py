@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import LeafletError, LibraryError
-from .monograph import Monograph, load_monograph
+from .locales import primary_subtag
+from .monograph import Monograph, load_monograph, normalize_ndc
 
 SOURCE_SUFFIXES = (".yaml", ".yml")
 
@@ -49,40 +51,111 @@ def names_of(leaflet: Monograph) -> Iterator[str]:
 
 
 def matches(leaflet: Monograph, query: str) -> bool:
-    query = query.casefold()
-    return any(query in name.casefold() for name in names_of(leaflet))
+    """Whether ``query`` is part of a name, or one of the leaflet's codes."""
+    wanted = query.casefold()
+    return any(wanted in name.casefold() for name in names_of(leaflet)) or has_code(leaflet, query)
 
 
-def resolve(source: str, library: Path) -> Path:
-    """The source file for ``source``: a path, else an id, drug or brand name in ``library``."""
+def ndc_candidates(query: str) -> set[str]:
+    """The 11-digit NDCs ``query`` may stand for (a 10-digit code without dashes is ambiguous)."""
+    text = query.strip()
+    normal = normalize_ndc(text)
+    if normal:
+        return {normal}
+    if text.isdigit() and text.isascii() and len(text) == 10:
+        return {"0" + text, text[:5] + "0" + text[5:], text[:9] + "0" + text[9:]}
+    return set()
+
+
+def has_code(leaflet: Monograph, query: str) -> bool:
+    text = query.strip()
+    if text in leaflet.codes.rxcui:
+        return True
+    return bool(ndc_candidates(text) & set(leaflet.codes.ndc))
+
+
+def resolve(source: str, library: Path, language: str | None = None) -> Path:
+    """The source file for ``source``: a path, else an id, drug or brand name, NDC or RxCUI in
+    ``library`` — in ``language`` when given (the same medicine by RxCUI, else by drug name),
+    else preferring English."""
     as_path = Path(source)
+    if as_path.is_dir():
+        raise LibraryError(
+            f"'{source}' is a folder; to make every leaflet in it use "
+            f"'rxleaflet batch {source} -o OUTDIR'"
+        )
     if as_path.suffix in SOURCE_SUFFIXES or as_path.is_file():
         if not as_path.is_file():
             raise LibraryError("no such file; check the path", path=as_path)
-        return as_path
+        return (
+            as_path
+            if language is None
+            else _in_language(load_monograph(as_path), library, language)
+        )
     if not library.is_dir():
         raise LibraryError(
             f"'{source}' is not a file, and the library folder {library} does not "
             "exist; give a YAML path or --library DIR"
         )
-    for suffix in SOURCE_SUFFIXES:
+    for suffix in SOURCE_SUFFIXES:  # an id: no need to read the whole library
         direct = library / f"{source}{suffix}"
-        if direct.is_file():
+        if direct.is_file() and language is None:
             return direct
     found = scan(library)
     wanted = source.casefold()
     hits = [
         leaflet
         for leaflet in found.leaflets
-        if any(wanted == name.casefold() for name in names_of(leaflet))
+        if any(wanted == name.casefold() for name in names_of(leaflet)) or has_code(leaflet, source)
     ]
-    if len({leaflet.path for leaflet in hits}) > 1:
-        choices = ", ".join(sorted(f"{leaflet.id} ({leaflet.language})" for leaflet in hits))
-        raise LibraryError(f"'{source}' matches several leaflets: {choices}; give the id instead")
     if hits:
-        return hits[0].path
+        if language is not None:
+            return _in_language(hits[0], library, language, found.leaflets)
+        english = [h for h in hits if primary_subtag(h.language) == "en"]
+        chosen = english if len({h.path for h in english}) == 1 else hits
+        if len({h.path for h in chosen}) > 1:
+            choices = ", ".join(sorted(f"{h.id} ({h.language})" for h in chosen))
+            raise LibraryError(
+                f"'{source}' matches several leaflets: {choices}; give the id instead"
+            )
+        return chosen[0].path
+    names = {name.casefold(): name for leaflet in found.leaflets for name in names_of(leaflet)}
+    close = [names[c] for c in difflib.get_close_matches(wanted, sorted(names), n=3, cutoff=0.6)]
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     broken = f" ({len(found.errors)} files there have errors: run 'rxleaflet validate {library}')"
     raise LibraryError(
-        f"no leaflet '{source}' in {library}{broken if found.errors else ''}; "
-        "see 'rxleaflet list' for what there is"
+        f"no leaflet '{source}' in {library}{broken if found.errors else ''}{hint}"
+        + ("" if close else "; see 'rxleaflet list' for what there is")
+    )
+
+
+def _in_language(
+    leaflet: Monograph, library: Path, language: str, leaflets: list[Monograph] | None = None
+) -> Path:
+    """The leaflet of the same medicine in ``language``: same RxCUI, else same drug name."""
+    want = primary_subtag(language)
+    if primary_subtag(leaflet.language) == want:
+        return leaflet.path
+    pool = leaflets if leaflets is not None else scan(library).leaflets
+    same = [
+        other
+        for other in pool
+        if primary_subtag(other.language) == want
+        and (
+            set(other.codes.rxcui) & set(leaflet.codes.rxcui)
+            or other.drug.name.casefold() == leaflet.drug.name.casefold()
+        )
+    ]
+    if not same:
+        have = sorted({other.language for other in pool if _same_medicine(other, leaflet)})
+        raise LibraryError(
+            f"no {language} leaflet of {leaflet.drug.name} in {library}; it has: "
+            f"{', '.join(have) or leaflet.language}"
+        )
+    return sorted(same, key=lambda m: m.id)[0].path
+
+
+def _same_medicine(a: Monograph, b: Monograph) -> bool:
+    return bool(set(a.codes.rxcui) & set(b.codes.rxcui)) or (
+        a.drug.name.casefold() == b.drug.name.casefold()
     )

@@ -28,10 +28,13 @@ SECTION_KINDS = (
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MIN_YEAR, MAX_YEAR = 1900, 2999
-_TOP_KEYS = ("rxleaflet", "id", "language", "profile", "drug", "warning", "sections", "source")
+_TOP_KEYS = (
+    "rxleaflet", "id", "language", "profile", "drug", "codes", "warning", "sections", "source",
+)  # fmt: skip
+_CODE_KEYS = ("rxcui", "ndc")
 _DRUG_KEYS = ("name", "pronunciation", "brands", "form")
 _SECTION_KEYS = ("kind", "title", "text")
-_SOURCE_KEYS = ("copyright", "notices", "disclaimer", "region", "expires", "revised")
+_SOURCE_KEYS = ("copyright", "notices", "disclaimer", "region", "expires", "revised", "url")
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,15 @@ class Attribution:
     expires_month_only: bool
     revised: dt.date | None
     expires_line: int | None = None
+    url: str | None = None  # https link to the current version, printed as a QR code
+
+
+@dataclass(frozen=True)
+class Codes:
+    """How pharmacy systems name the medicine: RxNorm concept ids and NDC package codes."""
+
+    rxcui: tuple[str, ...] = ()
+    ndc: tuple[str, ...] = ()  # normalised to 11 digits (5-4-2), no dashes
 
 
 @dataclass(frozen=True)
@@ -77,6 +89,7 @@ class Monograph:
     warning: tuple[Block, ...]
     sections: tuple[Section, ...]
     attribution: Attribution
+    codes: Codes = Codes()
     source_bytes: bytes = field(repr=False, default=b"")  # embedded in the PDF, as hashed
     warnings: tuple[str, ...] = ()  # one line each: worth a look, not a refusal
 
@@ -133,6 +146,7 @@ class _Reader:
             warning=warning,
             sections=self.sections(data),
             attribution=self.attribution(data),
+            codes=self.codes(data),
             source_bytes=self.doc.raw,
             warnings=tuple(self.warnings),
         )
@@ -191,6 +205,43 @@ class _Reader:
             form=self.optional_string(drug, ("drug", "form")),
         )
 
+    def codes(self, data: dict[str, Any]) -> Codes:
+        if data.get("codes") is None:
+            return Codes()
+        codes = self.mapping(data, ("codes",))
+        self.keys(codes, ("codes",), _CODE_KEYS, required=())
+        found: dict[str, tuple[str, ...]] = {}
+        for name in _CODE_KEYS:
+            raw = codes.get(name, [])
+            if not isinstance(raw, list):
+                raise self.fail(("codes", name), f'codes.{name} must be a list, e.g. ["861007"]')
+            values = []
+            for index, value in enumerate(raw):
+                key: Key = ("codes", name, index)
+                if isinstance(value, int) and not isinstance(value, bool) and name == "rxcui":
+                    value = str(value)
+                if not isinstance(value, str):
+                    raise self.fail(
+                        key, f'{_dotted(key)} must be text in quotes, e.g. "0093-1048-01"'
+                    )
+                if name == "rxcui":
+                    if not re.fullmatch(r"\d{1,9}", value.strip()):
+                        raise self.fail(
+                            key, f"{_dotted(key)} {value!r} is not an RxCUI (digits only)"
+                        )
+                    values.append(value.strip())
+                else:
+                    normal = normalize_ndc(value)
+                    if normal is None:
+                        raise self.fail(
+                            key,
+                            f"{_dotted(key)} {value!r} is not an NDC: use 10 digits with dashes "
+                            "(4-4-2, 5-3-2 or 5-4-1) or 11 digits (5-4-2, dashes optional)",
+                        )
+                    values.append(normal)
+            found[name] = tuple(values)
+        return Codes(**found)
+
     def sections(self, data: dict[str, Any]) -> tuple[Section, ...]:
         raw = data.get("sections", [])
         if not isinstance(raw, list):
@@ -237,7 +288,16 @@ class _Reader:
             expires_month_only=month_only,
             revised=revised,
             expires_line=self.doc.line_of(("source", "expires")),
+            url=self.url(source),
         )
+
+    def url(self, source: dict[str, Any]) -> str | None:
+        url = self.optional_string(source, ("source", "url"))
+        if url is None:
+            return None
+        if not re.fullmatch(r"https://[A-Za-z0-9.-]+(?::\d+)?(?:/[^\s]*)?", url):
+            raise self.fail(("source", "url"), "source.url must be an https:// link without spaces")
+        return url
 
     def expiry(self, source: dict[str, Any]) -> tuple[dt.date, bool]:
         key: Key = ("source", "expires")
@@ -364,8 +424,31 @@ _MAX_LINE = 2000
 _MAX_LENGTH = {
     "id": 200, "language": 35, "profile": 64, "drug.name": 100, "drug.pronunciation": 100,
     "drug.brands": 100, "drug.form": 200, "sections.kind": 64, "sections.title": 200,
-    "source.copyright": 200, "source.region": 1000, "source.notices": 1000,
+    "source.copyright": 200, "source.region": 1000, "source.notices": 1000, "source.url": 300,
 }  # fmt: skip
+
+
+def normalize_ndc(text: str) -> str | None:
+    """An NDC as 11 digits (5-4-2, no dashes), or None when ``text`` is not one.
+
+    Ten-digit codes need their dashes, which say where the zero goes: 4-4-2 → 0xxxx,
+    5-3-2 → xxxxx-0xxx, 5-4-1 → xxxxx-xxxx-0x."""
+    text = text.strip()
+    parts = text.split("-")
+    if not all(part.isdigit() and part.isascii() for part in parts):
+        return None
+    if len(parts) == 1:
+        return text if len(text) == 11 else None
+    if len(parts) != 3:
+        return None
+    shape = tuple(len(part) for part in parts)
+    padded = {
+        (4, 4, 2): ("0" + parts[0], parts[1], parts[2]),
+        (5, 3, 2): (parts[0], "0" + parts[1], parts[2]),
+        (5, 4, 1): (parts[0], parts[1], "0" + parts[2]),
+        (5, 4, 2): (parts[0], parts[1], parts[2]),
+    }.get(shape)
+    return "".join(padded) if padded else None
 
 
 def _field(key: Key) -> str:

@@ -1,0 +1,135 @@
+"""The dispense record: whom this leaflet is for (patient, Rx number, dates, directions).
+
+It is patient data, so it is checked as strictly as a source and goes only onto the page:
+never into metadata, file names, manifests, logs, caches or the embedded source. Error
+messages name the field, never its value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import GlyphError, SourceError
+from .coverage import glyph_error
+from .markup import MarkupError, check_characters
+from .safeyaml import parse_yaml
+
+FORMAT_VERSION = 1
+MAX_RECORD_BYTES = 20_000
+_KEYS = ("rxleaflet-dispense", "patient", "rx", "filled", "prescriber", "directions")
+_LIMITS = {"patient": 100, "rx": 40, "prescriber": 100, "directions": 600}
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True)
+class DispenseRecord:
+    patient: str
+    rx: str
+    filled: dt.date
+    prescriber: str | None = None
+    directions: str | None = None
+
+    def __repr__(self) -> str:  # never print patient data by accident
+        return "DispenseRecord(…)"
+
+
+def load_dispense(data: bytes, name: str, today: dt.date) -> DispenseRecord:
+    """A dispense record from YAML or JSON bytes (``name`` is the file, or "-" for stdin)."""
+    if len(data) > MAX_RECORD_BYTES:
+        raise SourceError(
+            f"the dispense record is {len(data):,} bytes; at most {MAX_RECORD_BYTES:,}", path=name
+        )
+    document = parse_yaml(data, Path(name))
+    values = document.data
+    if not isinstance(values, dict):
+        raise SourceError("a dispense record is a mapping: rxleaflet-dispense: 1, patient, rx, …",
+                          path=name)  # fmt: skip
+    if values.get("rxleaflet-dispense") != FORMAT_VERSION or isinstance(
+        values.get("rxleaflet-dispense"), bool
+    ):
+        raise SourceError(
+            "the first key of a dispense record must be 'rxleaflet-dispense: 1'",
+            path=name,
+            line=document.line_of(("rxleaflet-dispense",)),
+        )
+    for key in values:
+        if key not in _KEYS:
+            close = difflib.get_close_matches(str(key), _KEYS, n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise SourceError(
+                f"unknown key '{key}'{hint}; allowed: {', '.join(_KEYS)}",
+                path=name,
+                line=document.line_of((key,)),
+            )
+    fields = {key: values[key] for key in _KEYS[1:] if key in values}
+    return dispense_record(fields, today, where=name, lines=document.line_of)
+
+
+def dispense_record(
+    fields: dict[str, Any],
+    today: dt.date,
+    *,
+    where: str = "dispense record",
+    lines: Any = None,
+    names: dict[str, str] | None = None,
+) -> DispenseRecord:
+    """Check the fields of a record (from a file, or from options named by ``names``)."""
+
+    def fail(key: str, message: str) -> SourceError:
+        shown = (names or {}).get(key, key)
+        line = lines((key,)) if lines else None
+        return SourceError(f"{shown} {message}", path=where, line=line)
+
+    def text(key: str, required: bool = False) -> str | None:
+        value = fields.get(key)
+        if value is None:
+            if required:
+                raise fail(key, "is required")
+            return None
+        if isinstance(value, int) and not isinstance(value, bool) and key == "rx":
+            value = str(value)
+        if not isinstance(value, str):
+            raise fail(key, "must be text; put it in quotes")
+        clean = " ".join(value.split())
+        if not clean:
+            raise fail(key, "is empty")
+        if len(clean) > _LIMITS[key]:
+            raise fail(key, f"is {len(clean)} characters; at most {_LIMITS[key]} fit on the page")
+        try:
+            check_characters(value)
+        except MarkupError as error:
+            raise fail(
+                key, f"has an invisible or undefined character ({str(error).split(' is ')[0]})"
+            ) from None
+        problem = glyph_error(value, (names or {}).get(key, key))
+        if problem:
+            raise GlyphError(problem[1], path=where, line=lines((key,)) if lines else None)
+        return clean
+
+    patient = text("patient", required=True)
+    rx = text("rx", required=True)
+    assert patient is not None and rx is not None
+    filled = fields.get("filled")
+    if filled is None:
+        day = today
+    elif isinstance(filled, dt.datetime):
+        raise fail("filled", "must be a date without a time (YYYY-MM-DD)")
+    elif isinstance(filled, dt.date):
+        day = filled
+    elif isinstance(filled, str) and _ISO_DATE.fullmatch(filled.strip()):
+        try:
+            day = dt.date.fromisoformat(filled.strip())
+        except ValueError:
+            raise fail("filled", "is not a valid date; use YYYY-MM-DD") from None
+    else:
+        raise fail("filled", "is not a valid date; use YYYY-MM-DD")
+    if day > today:
+        raise fail("filled", f"is after today ({today.isoformat()}); check the date")
+    if day.year < 1900:
+        raise fail("filled", "is not a real date; use YYYY-MM-DD")
+    return DispenseRecord(patient, rx, day, text("prescriber"), text("directions"))
