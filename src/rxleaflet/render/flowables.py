@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -581,21 +582,29 @@ class QrLink(Flowable):
         return availWidth, self.height
 
     def draw(self) -> None:
-        from reportlab.graphics import renderPDF
         from reportlab.graphics.barcode.qr import QrCodeWidget
-        from reportlab.graphics.shapes import Drawing
 
-        widget = QrCodeWidget(self.url, barLevel="M")
-        x0, y0, x1, y1 = widget.getBounds()
-        drawing = Drawing(
-            self.size,
-            self.size,
-            transform=[self.size / (x1 - x0), 0, 0, self.size / (y1 - y0), 0, 0],
-        )
-        drawing.add(widget)
-        with self.tagger.content(self.canv, self.figure):
-            renderPDF.draw(drawing, self.canv, 0, self.height - self.size)
-        self.text.drawOn(self.canv, self.size + self.gap, self.height - self.text.height)
+        widget = QrCodeWidget(self.url, barLevel="M")  # builds the QR matrix; drawn here
+        widget.qr.make()
+        modules = widget.qr.modules
+        quiet = 2  # modules of white border
+        box = self.size / (len(modules) + 2 * quiet)
+        top = self.height
+        canvas = self.canv
+        with self.tagger.content(canvas, self.figure):
+            canvas.saveState()
+            canvas.setFillColor(HexColor("#000000"))
+            for row, cells in enumerate(modules):
+                column = 0
+                for dark, run in itertools.groupby(bool(cell) for cell in cells):
+                    count = len(list(run))
+                    if dark:
+                        x = (column + quiet) * box
+                        y = top - (row + quiet + 1) * box
+                        canvas.rect(x, y, count * box, box, stroke=0, fill=1)
+                    column += count
+            canvas.restoreState()
+        self.text.drawOn(canvas, self.size + self.gap, self.height - self.text.height)
 
 
 class Logo(Flowable):

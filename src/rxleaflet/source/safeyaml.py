@@ -122,7 +122,16 @@ def parse_yaml(raw: bytes, path: Path) -> YamlDocument:
     return YamlDocument(path, data, sha256, raw, lines, frozenset(blocks))
 
 
+_KINDS = {
+    b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"%PDF-": "a PDF",
+    b"PK\x03\x04": "a ZIP archive (or an Office document)", b"GIF8": "a GIF image",
+}  # fmt: skip
+
+
 def _decode_utf8(raw: bytes, path: Path) -> str:
+    kind = next((name for magic, name in _KINDS.items() if raw.startswith(magic)), None)
+    if kind:
+        raise SourceError(f"this is {kind}, not a YAML text file; give the .yaml file", path=path)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
