@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import io
 import os
+import shutil
+import subprocess
 import tempfile
 import textwrap
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -152,3 +156,34 @@ def _pdf(objects: list[bytes]) -> bytes:
         xref,
     )
     return out
+
+
+@pytest.fixture(scope="session")
+def cups_queue():
+    """A cups-pdf queue on a running CUPS (started here when needed); skipped, with the reason,
+    where CUPS or cups-pdf is not installed."""
+    for tool in ("lpadmin", "lpstat", "lp"):
+        if not shutil.which(tool):
+            pytest.skip(f"CUPS is not installed ({tool} not found)")
+    ppds = glob.glob("/usr/share/ppd/cups-pdf/*.ppd")
+    if not ppds:
+        pytest.skip("cups-pdf is not installed (printer-driver-cups-pdf)")
+    if "is running" not in subprocess.run(["lpstat", "-r"], capture_output=True, text=True).stdout:
+        cupsd = shutil.which("cupsd") or "/usr/sbin/cupsd"
+        subprocess.run([cupsd], capture_output=True, check=False)
+        for _ in range(50):
+            if (
+                "is running"
+                in subprocess.run(["lpstat", "-r"], capture_output=True, text=True).stdout
+            ):
+                break
+            time.sleep(0.1)
+        else:
+            pytest.skip("the CUPS scheduler could not be started (needs root)")
+    queue = f"rxleaflet-test-{os.getpid()}"
+    added = subprocess.run(["lpadmin", "-p", queue, "-E", "-v", "cups-pdf:/", "-P", ppds[0]],
+                           capture_output=True, text=True)  # fmt: skip
+    if added.returncode != 0:
+        pytest.skip(f"could not add a cups-pdf queue: {added.stderr.strip()}")
+    yield queue
+    subprocess.run(["lpadmin", "-x", queue], capture_output=True, check=False)

@@ -277,37 +277,6 @@ def test_check_on_a_truncated_file_prints_only_its_report(tmp_path: Path) -> Non
 # -- printing through a real CUPS queue (cups-pdf) ----------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def cups_queue():
-    """A cups-pdf queue on a running CUPS (started here when needed); skipped, with the reason,
-    where CUPS or cups-pdf is not installed."""
-    for tool in ("lpadmin", "lpstat", "lp"):
-        if not shutil.which(tool):
-            pytest.skip(f"CUPS is not installed ({tool} not found)")
-    ppds = glob.glob("/usr/share/ppd/cups-pdf/*.ppd")
-    if not ppds:
-        pytest.skip("cups-pdf is not installed (printer-driver-cups-pdf)")
-    if "is running" not in subprocess.run(["lpstat", "-r"], capture_output=True, text=True).stdout:
-        cupsd = shutil.which("cupsd") or "/usr/sbin/cupsd"
-        subprocess.run([cupsd], capture_output=True, check=False)
-        for _ in range(50):
-            if (
-                "is running"
-                in subprocess.run(["lpstat", "-r"], capture_output=True, text=True).stdout
-            ):
-                break
-            time.sleep(0.1)
-        else:
-            pytest.skip("the CUPS scheduler could not be started (needs root)")
-    queue = f"rxleaflet-test-{os.getpid()}"
-    added = subprocess.run(["lpadmin", "-p", queue, "-E", "-v", "cups-pdf:/", "-P", ppds[0]],
-                           capture_output=True, text=True)  # fmt: skip
-    if added.returncode != 0:
-        pytest.skip(f"could not add a cups-pdf queue: {added.stderr.strip()}")
-    yield queue
-    subprocess.run(["lpadmin", "-x", queue], capture_output=True, check=False)
-
-
 def _cups_pdf_outputs() -> set[str]:
     return set(
         glob.glob(os.path.expanduser("~/PDF/*.pdf")) + glob.glob("/var/spool/cups-pdf/*/*.pdf")

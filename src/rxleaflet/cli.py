@@ -521,6 +521,101 @@ def check(
     _exit(not all(report.passed for report in reports))
 
 
+@main.command(short_help="Serve the HTTP API and the counter page.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
+@_library_option
+@click.option(
+    "--brand",
+    "brand_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Brand file for every leaflet served.",
+)
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
+@click.option(
+    "--token-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="File holding the bearer token every request must carry (required off loopback).",
+)
+@click.option("--print-queue", default=None, help="CUPS queue for the page's Print button.")
+@click.option(
+    "--allow-expired",
+    is_flag=True,
+    help="Serve expired leaflets, marked 'not for patient use' (refused with 422 otherwise).",
+)
+@_as_of_option
+def serve(
+    host: str,
+    port: int,
+    library: Path | None,
+    brand_file: Path | None,
+    workers: int,
+    token_file: Path | None,
+    print_queue: str | None,
+    allow_expired: bool,
+    as_of: dt.date | None,
+) -> None:
+    """Serve the HTTP API (/v1/…, /openapi.json, /healthz) and the counter page (/). Loopback
+    only, unless a --token-file is given."""
+    import ipaddress
+    import logging
+
+    from .files import FileRefused, read_regular_file
+    from .source.library import default_library
+
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    token = None
+    if token_file is not None:
+        try:
+            token = read_regular_file(token_file, 4096, what="token file").decode().strip()
+        except (FileRefused, OSError, UnicodeDecodeError) as error:
+            raise LeafletError(f"cannot use the token file: {error}", path=token_file) from None
+        if len(token) < 16:
+            raise LeafletError("the token must be at least 16 characters", path=token_file)
+    elif not loopback:
+        raise click.UsageError(
+            f"--host {host} is not a loopback address: give --token-file FILE so that every "
+            "request must carry 'Authorization: Bearer <token>'"
+        )
+    try:
+        import uvicorn
+
+        from .serve import ServeConfig, create_app
+    except ImportError:
+        raise LeafletError(
+            "the server is an optional part: pip install 'rxleaflet[serve]'"
+        ) from None
+    config = ServeConfig(
+        library=str(library or default_library()),
+        brand_file=str(brand_file) if brand_file else None,
+        allow_expired=allow_expired,
+        token=token,
+        print_queue=print_queue,
+        as_of=as_of.isoformat() if as_of else None,
+    )
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    app = create_app(config)  # loads the library now: a bad brand stops here, with exit 1
+    served = len(app.state.rx.catalog.leaflets)
+    click.echo(
+        f"serving {served} leaflet(s) from {config.library} on http://{host}:{port}/ "
+        f"({len(app.state.rx.catalog.errors)} not served; see /healthz)",
+        err=True,
+    )
+    if workers > 1:
+        config.to_environment()
+        uvicorn.run(
+            "rxleaflet.serve.app:from_environment", factory=True, workers=workers, host=host,
+            port=port, access_log=False, log_level="warning",
+        )  # fmt: skip
+    else:
+        uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+
+
 @main.command(name="list", short_help="List the library's leaflets by drug and brand name.")
 @click.argument("query", required=False)
 @_library_option

@@ -379,7 +379,8 @@ class Box(Flowable):
     def min_height(self, width: float) -> float:
         first = self.children[0] if self.children else None
         inner = self._inner_width(width)
-        least = first.min_height(inner) if hasattr(first, "min_height") else 0.0
+        measure = getattr(first, "min_height", None)
+        least = measure(inner) if measure is not None else 0.0
         return self._chrome_height() + least
 
     def _part(self, children: list[Flowable], continued: bool) -> Box:

@@ -87,11 +87,9 @@ def resolve(source: str, library: Path, language: str | None = None) -> Path:
     if as_path.suffix in SOURCE_SUFFIXES or as_path.is_file():
         if not as_path.is_file():
             raise LibraryError("no such file; check the path", path=as_path)
-        return (
-            as_path
-            if language is None
-            else _in_language(load_monograph(as_path), library, language)
-        )
+        if language is None:
+            return as_path
+        return Catalog.of(library).in_language(load_monograph(as_path), language).path
     if not library.is_dir():
         raise LibraryError(
             f"'{source}' is not a file, and the library folder {library} does not "
@@ -101,61 +99,87 @@ def resolve(source: str, library: Path, language: str | None = None) -> Path:
         direct = library / f"{source}{suffix}"
         if direct.is_file() and language is None:
             return direct
-    found = scan(library)
-    wanted = source.casefold()
-    hits = [
-        leaflet
-        for leaflet in found.leaflets
-        if any(wanted == name.casefold() for name in names_of(leaflet)) or has_code(leaflet, source)
-    ]
-    if hits:
-        if language is not None:
-            return _in_language(hits[0], library, language, found.leaflets)
-        english = [h for h in hits if primary_subtag(h.language) == "en"]
-        chosen = english if len({h.path for h in english}) == 1 else hits
-        if len({h.path for h in chosen}) > 1:
-            choices = ", ".join(sorted(f"{h.id} ({h.language})" for h in chosen))
-            raise LibraryError(
-                f"'{source}' matches several leaflets: {choices}; give the id instead"
-            )
-        return chosen[0].path
-    names = {name.casefold(): name for leaflet in found.leaflets for name in names_of(leaflet)}
-    close = [names[c] for c in difflib.get_close_matches(wanted, sorted(names), n=3, cutoff=0.6)]
-    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-    broken = f" ({len(found.errors)} files there have errors: run 'rxleaflet validate {library}')"
-    raise LibraryError(
-        f"no leaflet '{source}' in {library}{broken if found.errors else ''}{hint}"
-        + ("" if close else "; see 'rxleaflet list' for what there is")
-    )
+    return Catalog.of(library).find(source, language).path
 
 
-def _in_language(
-    leaflet: Monograph, library: Path, language: str, leaflets: list[Monograph] | None = None
-) -> Path:
-    """The leaflet of the same medicine in ``language``: same RxCUI, else same drug name."""
-    want = primary_subtag(language)
-    if primary_subtag(leaflet.language) == want:
-        return leaflet.path
-    pool = leaflets if leaflets is not None else scan(library).leaflets
-    same = [
-        other
-        for other in pool
-        if primary_subtag(other.language) == want
-        and (
-            set(other.codes.rxcui) & set(leaflet.codes.rxcui)
-            or other.drug.name.casefold() == leaflet.drug.name.casefold()
+@dataclass(frozen=True)
+class Catalog:
+    """The leaflets of a library folder, loaded once, found by name, code and language."""
+
+    folder: Path
+    leaflets: list[Monograph]
+    errors: list[LeafletError]
+
+    @classmethod
+    def of(cls, folder: Path) -> Catalog:
+        found = scan(folder)
+        return cls(folder, found.leaflets, found.errors)
+
+    def search(self, query: str | None) -> list[Monograph]:
+        shown = [m for m in self.leaflets if query is None or matches(m, query)]
+        return sorted(shown, key=lambda m: (m.drug.name.casefold(), m.language))
+
+    def find(self, source: str, language: str | None = None) -> Monograph:
+        """The leaflet ``source`` names (id, drug or brand name, NDC, RxCUI); in ``language``
+        when given, else English when several languages match."""
+        wanted = source.casefold()
+        hits = [
+            leaflet
+            for leaflet in self.leaflets
+            if any(wanted == name.casefold() for name in names_of(leaflet))
+            or has_code(leaflet, source)
+        ]
+        if hits:
+            if language is not None:
+                return self.in_language(hits[0], language)
+            english = [h for h in hits if primary_subtag(h.language) == "en"]
+            chosen = english if len({h.path for h in english}) == 1 else hits
+            if len({h.path for h in chosen}) > 1:
+                choices = ", ".join(sorted(f"{h.id} ({h.language})" for h in chosen))
+                raise LibraryError(
+                    f"'{source}' matches several leaflets: {choices}; give the id instead"
+                )
+            return chosen[0]
+        names = {name.casefold(): name for leaflet in self.leaflets for name in names_of(leaflet)}
+        close = [
+            names[c] for c in difflib.get_close_matches(wanted, sorted(names), n=3, cutoff=0.6)
+        ]
+        hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        broken = (
+            f" ({len(self.errors)} files there have errors: run 'rxleaflet validate {self.folder}')"
         )
-    ]
-    if not same:
-        have = sorted({other.language for other in pool if _same_medicine(other, leaflet)})
         raise LibraryError(
-            f"no {language} leaflet of {leaflet.drug.name} in {library}; it has: "
-            f"{', '.join(have) or leaflet.language}"
+            f"no leaflet '{source}' in {self.folder}{broken if self.errors else ''}{hint}"
+            + ("" if close else "; see 'rxleaflet list' for what there is")
         )
-    return sorted(same, key=lambda m: m.id)[0].path
+
+    def in_language(self, leaflet: Monograph, language: str) -> Monograph:
+        """The leaflet of the same medicine in ``language``: same RxCUI, else same drug name."""
+        want = primary_subtag(language)
+        if primary_subtag(leaflet.language) == want:
+            return leaflet
+        same = [
+            other
+            for other in self.leaflets
+            if primary_subtag(other.language) == want and same_medicine(other, leaflet)
+        ]
+        if not same:
+            have = self.languages_of(leaflet)
+            raise LibraryError(
+                f"no {language} leaflet of {leaflet.drug.name} in {self.folder}; it has: "
+                f"{', '.join(have) or leaflet.language}"
+            )
+        return sorted(same, key=lambda m: m.id)[0]
+
+    def languages_of(self, leaflet: Monograph) -> list[str]:
+        """Every language the library has this medicine in."""
+        return sorted(
+            {other.language for other in self.leaflets if same_medicine(other, leaflet)}
+            | {leaflet.language}
+        )
 
 
-def _same_medicine(a: Monograph, b: Monograph) -> bool:
+def same_medicine(a: Monograph, b: Monograph) -> bool:
     return bool(set(a.codes.rxcui) & set(b.codes.rxcui)) or (
         a.drug.name.casefold() == b.drug.name.casefold()
     )

@@ -441,7 +441,7 @@ def normalize_ndc(text: str) -> str | None:
         return text if len(text) == 11 else None
     if len(parts) != 3:
         return None
-    shape = tuple(len(part) for part in parts)
+    shape = (len(parts[0]), len(parts[1]), len(parts[2]))
     padded = {
         (4, 4, 2): ("0" + parts[0], parts[1], parts[2]),
         (5, 3, 2): (parts[0], "0" + parts[1], parts[2]),

@@ -1,0 +1,185 @@
+"""The JSON API (SPEC §8): list, render, health, and its OpenAPI description."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .. import __version__
+from ..contract import RenderOptions
+from ..errors import LeafletError, LibraryError
+from ..packagedata import PAPERS
+from ..pipeline import build, prepare
+from ..source.dispense import DispenseRecord, dispense_record
+from ..source.monograph import Monograph
+
+RENDER_FIELDS = ("leaflet", "language", "paper", "large_print", "layout", "dispense")
+DISPENSE_FIELDS = ("patient", "rx", "filled", "prescriber", "directions")
+
+
+class Refusal(Exception):
+    """A request that cannot be served: its HTTP status and the messages to return."""
+
+    def __init__(self, status: int, *messages: str):
+        super().__init__(messages[0] if messages else "")
+        self.status = status
+        self.messages = list(messages)
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/v1/leaflets", list_leaflets, methods=["GET"]),
+        Route("/v1/render", render, methods=["POST"]),
+        Route("/healthz", health, methods=["GET"]),
+        Route("/openapi.json", openapi, methods=["GET"]),
+    ]
+
+
+def summary(leaflet: Monograph) -> dict[str, Any]:
+    return {
+        "id": leaflet.id,
+        "drug": leaflet.drug.name,
+        "brands": list(leaflet.drug.brands),
+        "language": leaflet.language,
+        "profile": leaflet.profile,
+        "expires": leaflet.attribution.expires.isoformat(),
+        "codes": {"rxcui": list(leaflet.codes.rxcui), "ndc": list(leaflet.codes.ndc)},
+    }
+
+
+async def list_leaflets(request: Request) -> Response:
+    catalog = request.app.state.rx.catalog
+    query = request.query_params.get("q")
+    return JSONResponse([summary(m) for m in catalog.search(query or None)])
+
+
+async def health(request: Request) -> Response:
+    state = request.app.state.rx
+    body = {
+        "status": "ok" if state.catalog.leaflets else "no leaflets",
+        "rxleaflet": __version__,
+        "leaflets": len(state.catalog.leaflets),
+        "not_served": [str(error) for error in state.catalog.errors],
+    }
+    return JSONResponse(body, status_code=200 if state.catalog.leaflets else 503)
+
+
+async def render(request: Request) -> Response:
+    try:
+        fields = await json_body(request)
+        pdf, name = await run_in_threadpool(make_pdf, request.app.state.rx, fields)
+    except Refusal as refusal:
+        return JSONResponse({"errors": refusal.messages}, status_code=refusal.status)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}.pdf"'},
+    )
+
+
+async def json_body(request: Request) -> dict[str, Any]:
+    from .app import MAX_BODY_BYTES
+
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise Refusal(413, f"the request body is over {MAX_BODY_BYTES:,} bytes")
+    try:
+        fields = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise Refusal(400, "the body is not valid JSON") from None
+    if not isinstance(fields, dict):
+        raise Refusal(400, 'the body must be a JSON object, e.g. {"leaflet": "lisinopril"}')
+    return fields
+
+
+def make_pdf(state: Any, fields: dict[str, Any]) -> tuple[bytes, str]:
+    """The verified PDF for a render request (the CLI's own functions); Refusal otherwise."""
+    unknown = sorted(set(fields) - set(RENDER_FIELDS))
+    if unknown:
+        raise Refusal(
+            422, f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(RENDER_FIELDS)}"
+        )
+    leaflet_name = fields.get("leaflet")
+    if not isinstance(leaflet_name, str) or not leaflet_name.strip():
+        raise Refusal(422, "'leaflet' is required: an id, drug or brand name, NDC or RxCUI")
+    language = _optional_text(fields, "language")
+    paper = (_optional_text(fields, "paper") or "letter").lower()
+    if paper not in PAPERS:
+        raise Refusal(422, f"paper must be one of {', '.join(PAPERS)}")
+    large_print = fields.get("large_print", False)
+    if not isinstance(large_print, bool):
+        raise Refusal(422, "large_print must be true or false")
+    layout = (_optional_text(fields, "layout") or "single").lower()
+    if layout not in ("single", "two-column") or (layout == "two-column" and large_print):
+        raise Refusal(
+            422, "layout must be 'single' or 'two-column' (two-column is not for large print)"
+        )
+    try:
+        monograph = state.catalog.find(leaflet_name.strip(), language)
+    except LibraryError as error:
+        raise Refusal(404, str(error)) from None
+    options = RenderOptions(
+        paper=paper,
+        large_print=large_print,
+        layout=layout,
+        allow_expired=state.config.allow_expired,
+        as_of=state.today(),
+        brand=state.brand,
+        dispense=dispense(fields.get("dispense"), state.today()),
+    )
+    try:
+        leaflet = prepare(monograph.path, options)
+        return build(leaflet, paper, options.as_of).pdf, monograph.id
+    except LeafletError as error:
+        raise Refusal(422, *_messages(error)) from None
+
+
+def dispense(raw: Any, today: Any) -> DispenseRecord | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise Refusal(422, "dispense must be an object with patient, rx, and optional fields")
+    unknown = sorted(set(raw) - set(DISPENSE_FIELDS))
+    if unknown:
+        allowed = ", ".join(DISPENSE_FIELDS)
+        raise Refusal(422, f"unknown dispense field(s) {', '.join(unknown)}; allowed: {allowed}")
+    names = {key: f"dispense.{key}" for key in DISPENSE_FIELDS}
+    try:
+        return dispense_record(raw, today, where="request", names=names)
+    except LeafletError as error:
+        raise Refusal(422, str(error)) from None
+
+
+def _optional_text(fields: dict[str, Any], key: str) -> str | None:
+    value = fields.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise Refusal(422, f"{key} must be text")
+    return value.strip() or None
+
+
+def _messages(error: LeafletError) -> list[str]:
+    reasons = getattr(error, "reasons", None)
+    return [str(error), *reasons] if reasons else [str(error)]
+
+
+async def openapi(_request: Request) -> Response:
+    return JSONResponse(_openapi_document())
+
+
+@functools.cache
+def _openapi_document() -> dict[str, Any]:
+    text = Path(__file__).with_name("openapi.yaml").read_text(encoding="utf-8")
+    document: dict[str, Any] = yaml.safe_load(text.replace("VERSION", __version__))
+    return document

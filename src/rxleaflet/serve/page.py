@@ -1,0 +1,140 @@
+"""The counter page (SPEC §13): find a leaflet, fill in the patient, preview or print.
+
+Server-rendered HTML (Jinja2) that works without JavaScript: the search suggestions are a
+datalist, Preview and Print are plain form posts. A little script narrows the language list to
+the medicine chosen. Patient fields travel only in POST bodies, are never stored or logged,
+and the form comes back empty after printing. Form posts carry a CSRF token (a cookie and a
+hidden field that must match).
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from pathlib import Path
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+from starlette.templating import Jinja2Templates
+
+from ..errors import LeafletError
+from ..printing import print_pdf
+from .api import Refusal, make_pdf, summary
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+CSRF_COOKIE = "rxl_csrf"
+TOKEN_COOKIE = "rxl_token"
+DISPENSE = ("patient", "rx", "filled", "prescriber", "directions")
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/", counter, methods=["GET"]),
+        Route("/preview", preview, methods=["POST"]),
+        Route("/print", send_to_printer, methods=["POST"]),
+        Route("/login", login, methods=["GET", "POST"]),
+    ]
+
+
+def _page(request: Request, status: int = 200, **context: Any) -> Response:
+    state = request.app.state.rx
+    token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+    leaflets = [summary(m) for m in state.catalog.search(None)]
+    languages = sorted({m["language"] for m in leaflets})
+    values = context.pop("values", {})
+    response = TEMPLATES.TemplateResponse(
+        request,
+        "counter.html",
+        {
+            "leaflets": leaflets,
+            "languages": languages,
+            "csrf": token,
+            "values": values,
+            "today": state.today().isoformat(),
+            "queue": state.config.print_queue or "the default printer",
+            **context,
+        },
+        status_code=status,
+    )
+    response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict")
+    return response
+
+
+async def counter(request: Request) -> Response:
+    return _page(request)
+
+
+async def _form(request: Request) -> dict[str, str]:
+    form = await request.form()
+    values = {key: str(value) for key, value in form.items() if isinstance(value, str)}
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    given = values.pop("csrf", "")
+    if not cookie or not hmac.compare_digest(cookie.encode(), given.encode()):
+        raise Refusal(403, "the form has expired or did not come from this page; reload it")
+    return values
+
+
+def _request(values: dict[str, str]) -> dict[str, Any]:
+    """The API's render request from the form's fields."""
+    fields: dict[str, Any] = {
+        "leaflet": values.get("leaflet", ""),
+        "paper": values.get("paper") or "letter",
+        "large_print": values.get("large_print") == "on",
+    }
+    if values.get("language"):
+        fields["language"] = values["language"]
+    record = {key: values[key] for key in DISPENSE if values.get(key, "").strip()}
+    if record:
+        fields["dispense"] = record
+    return fields
+
+
+async def preview(request: Request) -> Response:
+    try:
+        values = await _form(request)
+        pdf, name = await run_in_threadpool(make_pdf, request.app.state.rx, _request(values))
+    except Refusal as refusal:
+        kept = locals().get("values", {})
+        return _page(request, refusal.status, errors=refusal.messages, values=kept)
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}.pdf"'})  # fmt: skip
+
+
+async def send_to_printer(request: Request) -> Response:
+    state = request.app.state.rx
+    try:
+        values = await _form(request)
+        pdf, name = await run_in_threadpool(make_pdf, state, _request(values))
+        answer = await run_in_threadpool(
+            print_pdf, pdf, queue=state.config.print_queue, paper=_request(values)["paper"],
+            job_name=name,
+        )  # fmt: skip
+    except Refusal as refusal:
+        kept = locals().get("values", {})
+        return _page(request, refusal.status, errors=refusal.messages, values=kept)
+    except LeafletError as error:  # CUPS said no
+        kept = locals().get("values", {})
+        return _page(request, 502, errors=[str(error)], values=kept)
+    where = state.config.print_queue or "the default printer"
+    done = f"Sent {name} to {where}" + (f" ({answer})" if answer else "") + "."
+    return _page(request, printed=done)  # the form comes back empty
+
+
+async def login(request: Request) -> Response:
+    """For a browser when the server needs a token: the token, once, into a strict cookie."""
+    token = request.app.state.rx.config.token
+    if request.method == "GET" or token is None:
+        return TEMPLATES.TemplateResponse(request, "login.html", {"failed": False})
+    form = await request.form()
+    given = str(form.get("token", ""))
+    if not hmac.compare_digest(given.encode(), token.encode()):
+        return TEMPLATES.TemplateResponse(request, "login.html", {"failed": True}, status_code=401)
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
+    return response
+
+
+__all__ = ["TOKEN_COOKIE", "routes"]

@@ -1,0 +1,283 @@
+"""`rxleaflet serve`: the HTTP API and the counter page, through Starlette's test client and as a
+real server process on a loopback port."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from starlette.testclient import TestClient
+
+from rxleaflet.check.pdfread import read_pdf
+from rxleaflet.serve import ServeConfig, create_app
+
+from .conftest import LIBRARY, REPO, TODAY, assert_pdfua
+
+PATIENT = {
+    "patient": "Zelda Q. Privacyson",
+    "rx": "RX-99887766",
+    "directions": "Take one zorbletab.",
+}
+
+
+@pytest.fixture
+def client() -> TestClient:
+    return TestClient(create_app(ServeConfig(library=str(LIBRARY), as_of=TODAY.isoformat())))
+
+
+def test_list_with_and_without_a_query(client: TestClient) -> None:
+    every = client.get("/v1/leaflets").json()
+    assert {leaflet["id"] for leaflet in every} == {p.stem for p in LIBRARY.glob("*.yaml")}
+    assert client.get("/v1/leaflets", params={"q": "glucophage"}).json()[0]["id"] == "metformin"
+    found = client.get("/v1/leaflets", params={"q": "0093-1048-01"}).json()
+    assert [leaflet["language"] for leaflet in found] == ["en-US", "es-US"]
+    assert found[0]["codes"] == {"rxcui": ["6809", "861007"], "ndc": ["00093104801"]}
+
+
+@pytest.mark.parametrize(
+    ("request_body", "leaflet_id"),
+    [
+        ({"leaflet": "lisinopril"}, "lisinopril"),
+        ({"leaflet": "Zestril", "paper": "a4"}, "lisinopril"),
+        ({"leaflet": "70518-4397-0", "large_print": True}, "lisinopril"),
+        ({"leaflet": "861007", "language": "es"}, "metformina"),
+        ({"leaflet": "metformin", "layout": "two-column"}, "metformin"),
+    ],
+)
+def test_render_returns_the_verified_pdf(client: TestClient, request_body, leaflet_id) -> None:
+    response = client.post("/v1/render", json=request_body)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.headers["cache-control"] == "no-store"
+    facts = read_pdf(response.content)
+    assert facts.info["RxLeafletId"] == leaflet_id
+    assert_pdfua(response.content)
+
+
+def test_render_with_a_dispense_record(client: TestClient) -> None:
+    response = client.post("/v1/render", json={"leaflet": "lisinopril", "dispense": PATIENT})
+    assert response.status_code == 200
+    text = " ".join(read_pdf(response.content).pages[0].text.split())
+    assert "Prepared for: Zelda Q. Privacyson" in text
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        ({"leaflet": "no-such-drug"}, 404, "no leaflet 'no-such-drug'"),
+        ({"leaflet": "baclofen-intrathecal"}, 422, "information expired 2025-12-31"),
+        ({"leaflet": "lisinopril", "colour": "red"}, 422, "unknown field(s) colour"),
+        ({"leaflet": "lisinopril", "paper": "legal"}, 422, "paper must be one of letter, a4"),
+        ({"leaflet": "lisinopril", "dispense": {"rx": "1"}}, 422, "dispense.patient is required"),
+        ({"leaflet": "lisinopril", "dispense": {"patient": "A", "rx": "1", "ssn": "x"}}, 422,
+         "unknown dispense field(s) ssn"),
+        ({"leaflet": "lisinopril", "language": "es"}, 404, "no es leaflet of Lisinopril"),
+        ({}, 422, "'leaflet' is required"),
+    ],
+)  # fmt: skip
+def test_refusals_carry_the_clis_messages(client: TestClient, body, status, message) -> None:
+    response = client.post("/v1/render", json=body)
+    assert response.status_code == status
+    errors = response.json()["errors"]
+    assert any(message in error for error in errors), errors
+
+
+def test_malformed_and_oversized_bodies(client: TestClient) -> None:
+    response = client.post(
+        "/v1/render", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400 and response.json() == {
+        "errors": ["the body is not valid JSON"]
+    }
+    response = client.post("/v1/render", content=b"[1]")
+    assert response.status_code == 400
+    big = json.dumps({"leaflet": "lisinopril", "pad": "x" * 70_000})
+    assert client.post("/v1/render", content=big).status_code == 413
+
+
+def test_expired_leaflets_are_served_marked_when_allowed() -> None:
+    config = ServeConfig(library=str(LIBRARY), as_of=TODAY.isoformat(), allow_expired=True)
+    response = TestClient(create_app(config)).post(
+        "/v1/render", json={"leaflet": "baclofen-intrathecal"}
+    )
+    assert response.status_code == 200
+    assert "EXPIRED — not for patient use" in read_pdf(response.content).pages[0].text
+
+
+def test_a_token_is_required_on_every_request_when_set() -> None:
+    token = "s3cret-token-for-the-tests"
+    client = TestClient(create_app(ServeConfig(library=str(LIBRARY), token=token)))
+    assert client.get("/v1/leaflets").status_code == 401
+    assert client.get("/healthz").status_code == 401
+    assert client.get("/v1/leaflets", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    ok = client.get("/v1/leaflets", headers={"Authorization": f"Bearer {token}"})
+    assert ok.status_code == 200
+    page = client.get("/", follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == "/login"
+    assert client.post("/login", data={"token": "nope"}).status_code == 401
+    signed_in = client.post("/login", data={"token": token}, follow_redirects=False)
+    assert signed_in.status_code == 303
+    assert client.get("/").status_code == 200  # the cookie now carries it
+
+
+def test_health_and_openapi(client: TestClient, tmp_path: Path) -> None:
+    health = client.get("/healthz").json()
+    assert health["status"] == "ok" and health["leaflets"] == 5 and health["not_served"] == []
+    broken = tmp_path / "library"
+    broken.mkdir()
+    (broken / "good.yaml").write_text((LIBRARY / "lisinopril.yaml").read_text(), encoding="utf-8")
+    (broken / "bad.yaml").write_text("rxleaflet: 1\nid: Bad\n", encoding="utf-8")
+    answer = TestClient(create_app(ServeConfig(library=str(broken)))).get("/healthz").json()
+    assert answer["leaflets"] == 1 and "bad.yaml" in answer["not_served"][0]
+    spec = client.get("/openapi.json").json()
+    assert spec["openapi"].startswith("3.") and "/v1/render" in spec["paths"]
+    assert spec["info"]["version"] != "VERSION"
+
+
+def test_no_traceback_ever_reaches_a_client(client: TestClient, monkeypatch) -> None:
+    from rxleaflet.serve import api
+
+    def explode(*_args, **_kwargs):
+        raise RuntimeError("boom with a secret")
+
+    monkeypatch.setattr(api, "make_pdf", explode)
+    client = TestClient(client.app, raise_server_exceptions=False)
+    response = client.post("/v1/render", json={"leaflet": "lisinopril"})
+    assert response.status_code == 500
+    assert response.json() == {"errors": ["internal error; nothing was made"]}
+
+
+def test_patient_data_is_never_logged(client: TestClient, caplog) -> None:
+    caplog.set_level(logging.DEBUG)
+    client.post("/v1/render", json={"leaflet": "lisinopril", "dispense": PATIENT})
+    client.post("/v1/render", json={"leaflet": "lisinopril", "dispense": {**PATIENT, "rx": ""}})
+    assert "POST /v1/render 200" in caplog.text and "POST /v1/render 422" in caplog.text
+    for value in PATIENT.values():
+        assert value not in caplog.text
+
+
+# -- the counter page -------------------------------------------------------------------------
+
+
+def _csrf(client: TestClient) -> str:
+    page = client.get("/")
+    return re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+
+
+def test_the_page_has_a_label_for_every_field_and_no_remote_assets(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+    html = page.text
+    for field in ("leaflet", "language", "patient", "rx", "prescriber", "filled", "directions"):
+        assert f'<label for="{field}">' in html and f'id="{field}"' in html
+    assert "http://" not in html and "https://" not in html  # every asset is served here
+    assert '<html lang="en">' in html
+    assert client.get("/static/counter.css").status_code == 200
+    assert client.get("/static/counter.js").status_code == 200
+
+
+def test_preview_without_javascript_returns_the_pdf(client: TestClient) -> None:
+    form = {"csrf": _csrf(client), "leaflet": "Zestril", "paper": "letter", **PATIENT}
+    response = client.post("/preview", data=form)
+    assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    assert "Zelda Q. Privacyson" in " ".join(read_pdf(response.content).pages[0].text.split())
+
+
+def test_a_form_post_without_its_csrf_token_is_refused(client: TestClient) -> None:
+    client.get("/")
+    response = client.post("/preview", data={"leaflet": "lisinopril", "csrf": "forged"})
+    assert response.status_code == 403 and "reload it" in response.text
+
+
+def test_a_refusal_is_shown_in_the_page(client: TestClient) -> None:
+    form = {"csrf": _csrf(client), "leaflet": "baclofen-intrathecal"}
+    response = client.post("/preview", data=form)
+    assert response.status_code == 422
+    assert 'role="alert"' in response.text and "information expired 2025-12-31" in response.text
+
+
+def test_print_sends_to_the_queue_and_clears_the_form(cups_queue: str) -> None:
+    config = ServeConfig(library=str(LIBRARY), as_of=TODAY.isoformat(), print_queue=cups_queue)
+    client = TestClient(create_app(config))
+    form = {"csrf": _csrf(client), "leaflet": "lisinopril", **PATIENT}
+    response = client.post("/print", data=form)
+    assert response.status_code == 200, response.text
+    assert f"Sent lisinopril to {cups_queue}" in response.text
+    assert "Zelda" not in response.text  # the form comes back empty
+
+
+# -- a real server process ----------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_real_server_answers_over_http_and_stops_gracefully(tmp_path: Path) -> None:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rxleaflet", "serve", "--port", str(port), "--library",
+         str(LIBRARY), "--as-of", TODAY.isoformat()],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    answers: list[httpx.Response] = []
+
+    def render_in_flight() -> None:
+        body = {"leaflet": "ibuprofen-medication-guide", "large_print": True}
+        answers.append(httpx.post(f"{base}/v1/render", json=body, timeout=20))
+
+    in_flight = threading.Thread(target=render_in_flight)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        body = {"leaflet": "lisinopril", "dispense": PATIENT}
+        response = httpx.post(f"{base}/v1/render", json=body, timeout=20)
+        assert response.status_code == 200 and response.content.startswith(b"%PDF-")
+        found = httpx.get(f"{base}/v1/leaflets", params={"q": "zestril"}).json()
+        assert found[0]["id"] == "lisinopril"
+        in_flight.start()  # a request in flight when SIGTERM arrives still gets its answer
+        time.sleep(0.05)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=20)
+    in_flight.join(timeout=20)
+    assert answers and answers[0].status_code == 200
+    # uvicorn finishes what is in flight, then exits by the signal it caught (as systemd expects)
+    assert process.returncode in (0, -signal.SIGTERM), stderr
+    assert "POST /v1/render 200" in stderr
+    assert "Privacyson" not in stderr
+
+
+def test_a_non_loopback_address_needs_a_token_file(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "rxleaflet", "serve", "--host", "0.0.0.0", "--library", str(LIBRARY)],
+        capture_output=True, text=True, cwd=REPO, timeout=30,
+    )  # fmt: skip
+    assert done.returncode == 2 and "--token-file" in done.stderr
+    short = tmp_path / "token"
+    short.write_text("short")
+    done = subprocess.run(
+        [sys.executable, "-m", "rxleaflet", "serve", "--host", "0.0.0.0", "--token-file", str(short),
+         "--library", str(LIBRARY)],
+        capture_output=True, text=True, cwd=REPO, timeout=30, env={**os.environ},
+    )  # fmt: skip
+    assert done.returncode == 1 and "at least 16 characters" in done.stderr
