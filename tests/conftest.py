@@ -187,3 +187,22 @@ def cups_queue():
         pytest.skip(f"could not add a cups-pdf queue: {added.stderr.strip()}")
     yield queue
     subprocess.run(["lpadmin", "-x", queue], capture_output=True, check=False)
+
+
+def cups_pdf_outputs() -> dict[str, float]:
+    """The PDFs cups-pdf has written (it may overwrite one of the same title), with mtimes."""
+    found = glob.glob(os.path.expanduser("~/PDF/*.pdf")) + glob.glob("/var/spool/cups-pdf/*/*.pdf")
+    return {path: os.stat(path).st_mtime_ns for path in found}
+
+
+def wait_for_cups_pdf(before: dict[str, float], seconds: float = 30) -> list[Path]:
+    """The files cups-pdf wrote or rewrote since ``before`` (waiting for them)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        now = cups_pdf_outputs()
+        made = [Path(p) for p, mtime in now.items() if before.get(p) != mtime]
+        if made:
+            time.sleep(0.2)  # let it finish writing
+            return made
+        time.sleep(0.1)
+    return []

@@ -6,10 +6,8 @@ from __future__ import annotations
 import glob
 import io
 import json
-import os
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -22,7 +20,7 @@ from rxleaflet.check.pdfread import read_pdf
 from rxleaflet.cli import main
 from rxleaflet.render import flowables
 
-from .conftest import LIBRARY, REPO, TODAY, assert_pdfua
+from .conftest import LIBRARY, REPO, TODAY, assert_pdfua, cups_pdf_outputs, wait_for_cups_pdf
 
 PATIENT = {
     "patient": "Zelda Q. Privacyson",
@@ -277,24 +275,15 @@ def test_check_on_a_truncated_file_prints_only_its_report(tmp_path: Path) -> Non
 # -- printing through a real CUPS queue (cups-pdf) ----------------------------------------------
 
 
-def _cups_pdf_outputs() -> set[str]:
-    return set(
-        glob.glob(os.path.expanduser("~/PDF/*.pdf")) + glob.glob("/var/spool/cups-pdf/*/*.pdf")
-    )
-
-
 def test_print_sends_the_verified_pdf_to_a_real_queue(cups_queue: str, tmp_path: Path) -> None:
-    before = _cups_pdf_outputs()
+    before = cups_pdf_outputs()
     result = run("render", "lisinopril", "--library", str(LIBRARY), "--print", cups_queue,
                  "--patient", "Zelda Q. Privacyson", "--rx", "RX-1", "-o", str(tmp_path), *AS_OF)  # fmt: skip
     assert result.exit_code == 0, result.output
     assert f"printed lisinopril: request id is {cups_queue}-" in result.stdout
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not (_cups_pdf_outputs() - before):
-        time.sleep(0.2)
-    made = _cups_pdf_outputs() - before
+    made = wait_for_cups_pdf(before)
     assert made, "cups-pdf wrote nothing"
-    printed = Path(sorted(made)[0])
+    printed = made[0]
     assert "Privacyson" not in printed.name  # the job is named by the leaflet id only
     text = subprocess.run(["pdftotext", str(printed), "-"], capture_output=True, text=True).stdout
     assert "Lisinopril" in text and "Zelda Q. Privacyson" in text

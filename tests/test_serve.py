@@ -22,7 +22,7 @@ from starlette.testclient import TestClient
 from rxleaflet.check.pdfread import read_pdf
 from rxleaflet.serve import ServeConfig, create_app
 
-from .conftest import LIBRARY, REPO, TODAY, assert_pdfua
+from .conftest import LIBRARY, REPO, TODAY, assert_pdfua, cups_pdf_outputs, wait_for_cups_pdf
 
 PATIENT = {
     "patient": "Zelda Q. Privacyson",
@@ -211,8 +211,11 @@ def test_print_sends_to_the_queue_and_clears_the_form(cups_queue: str) -> None:
     config = ServeConfig(library=str(LIBRARY), as_of=TODAY.isoformat(), print_queue=cups_queue)
     client = TestClient(create_app(config))
     form = {"csrf": _csrf(client), "leaflet": "lisinopril", **PATIENT}
+    before = cups_pdf_outputs()
     response = client.post("/print", data=form)
     assert response.status_code == 200, response.text
+    for printed in wait_for_cups_pdf(before):
+        printed.unlink()
     assert f"Sent lisinopril to {cups_queue}" in response.text
     assert "Zelda" not in response.text  # the form comes back empty
 
