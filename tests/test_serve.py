@@ -229,11 +229,12 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_a_real_server_answers_over_http_and_stops_gracefully(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_real_server_answers_over_http_and_stops_gracefully(tmp_path: Path, workers: int) -> None:
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "rxleaflet", "serve", "--port", str(port), "--library",
-         str(LIBRARY), "--as-of", TODAY.isoformat()],
+         str(LIBRARY), "--as-of", TODAY.isoformat(), "--workers", str(workers)],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"

@@ -607,11 +607,9 @@ def serve(
         err=True,
     )
     if workers > 1:
-        config.to_environment()
-        uvicorn.run(
-            "rxleaflet.serve.app:from_environment", factory=True, workers=workers, host=host,
-            port=port, access_log=False, log_level="warning",
-        )  # fmt: skip
+        from .serve import workers as prefork
+
+        prefork.run(app, host, port, workers)  # forked after the library is loaded: shared
     else:
         uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
 
