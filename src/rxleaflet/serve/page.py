@@ -87,7 +87,7 @@ def _request(values: dict[str, str]) -> dict[str, Any]:
     if values.get("language"):
         fields["language"] = values["language"]
     record = {key: values[key] for key in DISPENSE if values.get(key, "").strip()}
-    if record:
+    if set(record) - {"filled"}:  # the date alone (it defaults to today) makes no record
         fields["dispense"] = record
     return fields
 

@@ -1,0 +1,141 @@
+"""The counter page in a real browser: search, choose, fill, preview, print, cleared; by keyboard
+alone; a refusal in plain words; and an automated accessibility check (axe-core)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rxleaflet.check.pdfread import read_pdf
+
+from . import browser as chrome
+from .conftest import LIBRARY, TODAY, cups_pdf_outputs, wait_for_cups_pdf
+
+pytestmark = pytest.mark.skipif(
+    chrome.unavailable_reason() is not None, reason=str(chrome.unavailable_reason())
+)
+PATIENT = {
+    "patient": "Zelda Q. Privacyson",
+    "rx": "RX-99887766",
+    "prescriber": "Dr. Quentin Secretius",
+}
+
+
+def _preview(page):
+    """The PDF the Preview post brings (in a new tab, through Chromium's PDF viewer)."""
+    return page.context.expect_event(
+        "response",
+        lambda r: r.headers.get("content-type") == "application/pdf" and r.url.startswith("chrome"),
+    )
+
+
+@pytest.fixture(scope="module")
+def site(cups_queue: str):
+    with chrome.server(LIBRARY, "--as-of", TODAY.isoformat(), "--print-queue", cups_queue) as base:
+        yield base
+
+
+@pytest.fixture
+def page(site: str):
+    with chrome.browser() as launched:
+        context = launched.new_context(viewport={"width": 1000, "height": 900})
+        tab = context.new_page()
+        tab.goto(site + "/")
+        yield tab
+        context.close()
+
+
+def test_search_fill_preview_print_and_the_form_is_cleared(page, cups_queue: str) -> None:
+    page.fill("#leaflet", "zestr")
+    page.wait_for_function("document.querySelectorAll('#leaflet-names option').length >= 1")
+    suggestions = page.eval_on_selector_all("#leaflet-names option", "o => o.map(x => x.value)")
+    assert "Zestril" in suggestions
+    page.fill("#leaflet", "Zestril")
+    for field, value in PATIENT.items():
+        page.fill(f"#{field}", value)
+    page.fill("#directions", "Take 1 tablet by mouth once daily.")
+    with page.expect_popup() as popup, _preview(page) as answer:
+        page.click("#preview")
+    response = answer.value
+    text = " ".join(read_pdf(response.body()).pages[0].text.split())
+    assert "Prepared for: Zelda Q. Privacyson" in text and "Lisinopril" in text
+    popup.value.close()
+    before = cups_pdf_outputs()
+    page.click("#print")
+    page.wait_for_selector("#done")
+    assert f"Sent lisinopril to {cups_queue}" in page.inner_text("#done")
+    for field in PATIENT:
+        assert page.input_value(f"#{field}") == ""
+    for printed in wait_for_cups_pdf(before):
+        printed.unlink()
+
+
+def test_the_whole_flow_by_keyboard_alone(page) -> None:
+    page.keyboard.press("Tab")  # the skip link
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "leaflet"
+    page.keyboard.type("metformin")
+    page.keyboard.press("Tab")  # language
+    page.keyboard.press("Tab")  # paper (radio group)
+    page.keyboard.press("ArrowDown")  # A4
+    page.keyboard.press("Tab")  # large print
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "patient"
+    page.keyboard.type("Jane Doe")
+    page.keyboard.press("Tab")
+    page.keyboard.type("RX-1")
+    order: list[str] = []
+    for _ in range(8):  # a date field takes a Tab for each of its parts
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.id")
+        if not order or order[-1] != focused:
+            order.append(focused)
+        if focused == "preview":
+            break
+    assert order == ["prescriber", "filled", "directions", "preview"]
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"  # the focus is visible
+    with page.expect_popup(), _preview(page) as answer:
+        page.keyboard.press("Enter")
+    facts = read_pdf(answer.value.body())
+    assert facts.info["RxLeafletPaper"] == "a4" and facts.page_count >= 3  # A4, large print
+    assert "Prepared for: Jane Doe" in " ".join(facts.pages[0].text.split())
+
+
+def test_an_expired_leaflet_shows_the_refusal_in_plain_words(page) -> None:
+    page.fill("#leaflet", "baclofen-intrathecal")
+    with page.expect_popup() as popup:
+        page.click("#preview")
+    refusal = popup.value
+    refusal.wait_for_selector("[role=alert]")
+    message = refusal.inner_text("[role=alert]")
+    assert "The leaflet was not made" in message and "information expired 2025-12-31" in message
+
+
+def test_no_accessibility_violations(page) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": [
+        "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}})  # fmt: skip
+    assert results.violations_count == 0, results.generate_report()
+    page.fill("#leaflet", "baclofen-intrathecal")
+    with page.expect_popup() as popup:
+        page.click("#preview")
+    refusal = popup.value
+    refusal.wait_for_selector("[role=alert]")
+    results = Axe().run(refusal)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_usable_at_200_percent_zoom(site: str) -> None:
+    with chrome.browser() as launched:
+        context = launched.new_context(
+            viewport={"width": 640, "height": 900}, device_scale_factor=2
+        )
+        tab = context.new_page()
+        tab.goto(site + "/")
+        tab.evaluate("document.body.style.zoom = '200%'")
+        overflow = tab.evaluate("document.documentElement.scrollWidth > window.innerWidth * 2.05")
+        assert not overflow
+        assert tab.is_visible("#print")
+        context.close()
