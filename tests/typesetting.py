@@ -168,18 +168,46 @@ def _page_fill(facts: PdfFacts, sequence) -> list[Defect]:
         defects.append(Defect("stranded-tail", last_page + 1, f"{len(by_page[last_page])} lines"))
     for page in range(facts.page_count - 1):
         body = by_page.get(page, [])
-        following = by_page.get(page + 1, [])
-        if not body or not following:
+        if not body or not by_page.get(page + 1):
             continue
-        footer_top = _footer_top(facts, page)
-        room = min(line.y for line in body) - footer_top
-        top = sorted(following, key=lambda line: -line.y)[:3]
-        needed = max(n.y + n.height for n in top) - min(n.y for n in top)
-        if room > needed * 1.6 + 20:  # what starts the next page (three lines) would have fit
+        room = min(line.y for line in body) - _footer_top(facts, page)
+        start = _least_start(sequence, page + 1)
+        labels = [r for r in facts.pages[page + 1].runs if r.artifact == "Layout" and r.text]
+        if labels:  # a warning box continued: it carries at least four lines, under its label
+            lines = sorted(by_page[page + 1], key=lambda line: -line.y)[:4]
+            label = labels[0]
+            start = [*lines, Line(page + 1, label.box[1], label.text, label.box[3] - label.box[1])]
+        if not start:
+            continue
+        needed = max(n.y + n.height for n in start) - min(n.y for n in start)
+        if room > needed * 1.25 + 24:  # what starts the next page would have fit here
             defects.append(Defect("short-page", page + 1, f"{room:.0f} pt left"))
     return defects
 
 
+def _least_start(sequence, page: int) -> list[Line]:
+    """The least that may start a page, from the lines that start ``page``: its headings and
+    lead-ins (ending ':') whole, then two lines of what follows (all of a block of three)."""
+    taken: list[Line] = []
+    for element, element_lines in sequence:
+        here = [line for line in element_lines if line.page == page]
+        if not here:
+            if taken:
+                break
+            continue
+        text = " ".join(line.text for line in element_lines)
+        if element.role in HEADINGS or text.rstrip("* ").endswith(":"):
+            taken += here
+            continue
+        taken += here if len(element_lines) <= 3 else here[:2]
+        break
+    return taken
+
+
 def _footer_top(facts: PdfFacts, page: int) -> float:
+    """Where the text area ends above the footer: its top line, the rule above it and the
+    gap the layout keeps (about two lines of footer type)."""
     runs = [r for r in facts.pages[page].runs if r.artifact and "Footer" in r.artifact]
-    return max((r.box[3] for r in runs), default=0.0) + 20
+    if not runs:
+        return 0.0
+    return max(r.box[3] for r in runs) + 2 * max(r.size for r in runs)

@@ -614,6 +614,93 @@ def serve(
         uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
 
 
+@main.group(name="import", short_help="Turn labeling from elsewhere into leaflet sources.")
+def import_group() -> None:
+    """Turn labeling from elsewhere (FDA SPL) into leaflet sources."""
+
+
+@import_group.command(
+    name="spl", short_help="An FDA SPL label's Medication Guide or patient insert."
+)
+@click.argument("label", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The .yaml file to write, or a folder (default: the current folder) for <id>.yaml.",
+)
+@click.option("--id", "leaflet_id", default=None, help="The leaflet id (default: from the name).")
+@click.option("--expires", default=None, metavar="DATE", help="Expiry (default: a year from now).")
+@click.option("--language", default="en-US", show_default=True, help="The label's language.")
+@click.option(
+    "--disclaimer",
+    "disclaimer_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Text file with the disclaimer (default: the library's, else a standard one).",
+)
+@click.option("--force", is_flag=True, help="Overwrite an earlier import of the same leaflet.")
+@_library_option
+def import_spl(
+    label: Path,
+    output: Path | None,
+    leaflet_id: str | None,
+    expires: str | None,
+    language: str,
+    disclaimer_file: Path | None,
+    force: bool,
+    library: Path | None,
+) -> None:
+    """Write a leaflet source from LABEL.xml: its Medication Guide (profile medication-guide) or
+    Patient Package Insert (profile patient-information), word for word. What is left out
+    (figures, Instructions for Use, text for professionals) is reported, and written at the top
+    of the file."""
+    import re as _re
+
+    from .importers.emit import Defaults, check_source, leaflet_source, previous_differences
+    from .importers.spl import parse_label
+    from .output import write_atomic
+    from .source.library import default_library
+
+    if not language.lower().startswith("en"):
+        raise click.UsageError("SPL labels are in English: --language en-US (or another en-…)")
+    today = dt.date.today()
+    imported = parse_label(label)
+    name_id = _re.sub(r"[^a-z0-9]+", "-", imported.name.lower()).strip("-")[:64] or "label"
+    leaflet_id = leaflet_id or name_id
+    if expires is None:
+        year, month = divmod(today.month - 1 + 12, 12)
+        until = today.replace(year=today.year + year, month=month + 1, day=min(today.day, 28))
+    else:
+        try:
+            until = dt.date.fromisoformat(expires)
+        except ValueError:
+            raise click.BadParameter(f"{expires!r} is not a date; use YYYY-MM-DD") from None
+    defaults = Defaults.load(library or default_library(), disclaimer_file)
+    text = leaflet_source(imported, leaflet_id, until, defaults, today)
+    if language != "en-US":
+        text = text.replace("language: en-US", f"language: {language}", 1)
+    target = output if output is not None and output.suffix in (".yaml", ".yml") else (
+        (output or Path(".")) / f"{leaflet_id}.yaml"
+    )  # fmt: skip
+    check_source(text, target)
+    for item in imported.left_out:
+        click.echo(f"left out: {item}", err=True)
+    changes = previous_differences(text, target)
+    for line in changes or []:
+        click.echo(line, err=True)
+    if changes is not None and not force:
+        raise LeafletError(
+            f"an earlier import is there ({len(changes)} difference(s) above); give --force to "
+            "overwrite it",
+            path=target,
+        )
+    write_atomic(target, text.encode("utf-8"))
+    kind = "Medication Guide" if imported.profile == "medication-guide" else "patient insert"
+    click.echo(f"wrote {target} ({kind}, {len(imported.sections)} sections)")
+
+
 @main.command(name="list", short_help="List the library's leaflets by drug and brand name.")
 @click.argument("query", required=False)
 @_library_option

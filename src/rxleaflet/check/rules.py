@@ -22,6 +22,7 @@ from ..contract import Expectations
 from ..source import locales
 from ..source.locales import Locale
 from ..source.profiles import Profile, load_profile, profile_names
+from ..source.questions import QUESTIONS
 from .pdfread import PdfFacts, StructElement
 from .readability import flesch_kincaid_grade
 
@@ -741,6 +742,8 @@ def _heading_label(subject: Subject, kind: str) -> str:
 
 def _heading_regex(subject: Subject, kind: str) -> str:
     options = []
+    if subject.profile.name in ("medication-guide", "patient-information") and kind in QUESTIONS:
+        options.append(QUESTIONS[kind].pattern)  # as labels write the regulation's questions
     for locale in subject.locales:
         pattern = locale.headings[subject.profile.name][kind]
         if subject.drug:

@@ -478,7 +478,8 @@ class Keep(Flowable):
     def min_height(self, width: float) -> float:
         last = self.head[-1]
         if last.keep_next == KEEP_IF_ONE_LINE and len(last.lines(width)) > 1:
-            return self._head_height(width)  # two lines of it already make a start
+            # two lines of it already make a start: no space after it is needed on this page
+            return self._head_height(width) - last.getSpaceAfter() - self.follower.getSpaceBefore()
         follower = self.follower
         least = follower.min_height(width) if hasattr(follower, "min_height") else None
         if least is None:

@@ -1,0 +1,1 @@
+"""Bringing labeling from elsewhere in as leaflet sources (FDA SPL first)."""

@@ -1,0 +1,204 @@
+"""Write an imported label as a leaflet source (format 1), checked before it is written, and
+compare it with an earlier import of the same leaflet."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import LeafletError
+from ..files import FileRefused, read_regular_file
+from ..source.monograph import load_monograph
+from ..source.profiles import check_profile
+from .spl import Block, Imported
+
+DEFAULTS_FILE = ".rxleaflet-import.yaml"  # in the library folder (hidden: not a leaflet)
+DEFAULT_DISCLAIMER = (
+    "This Medication Guide has been approved by the U.S. Food and Drug Administration. It does "
+    "not take the place of talking with your healthcare provider about your medical condition "
+    "or your treatment. Ask your pharmacist or healthcare provider for the full prescribing "
+    "information."
+)
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """What a label does not say, from ``<library>/.rxleaflet-import.yaml`` when present:
+
+    ``disclaimer`` (text), ``region`` (text), ``expires_months`` (number, default 12)."""
+
+    disclaimer: str = DEFAULT_DISCLAIMER
+    region: str | None = "This information is intended for patients in the United States."
+    expires_months: int = 12
+
+    @classmethod
+    def load(cls, library: Path | None, disclaimer_file: Path | None) -> Defaults:
+        values: dict[str, Any] = {}
+        if library is not None and (library / DEFAULTS_FILE).is_file():
+            raw = yaml.safe_load((library / DEFAULTS_FILE).read_text(encoding="utf-8")) or {}
+            if not isinstance(raw, dict) or set(raw) - {"disclaimer", "region", "expires_months"}:
+                raise LeafletError(
+                    "expected only disclaimer, region and expires_months",
+                    path=library / DEFAULTS_FILE,
+                )
+            values.update(raw)
+        if disclaimer_file is not None:
+            try:
+                text = read_regular_file(disclaimer_file, 100_000, what="disclaimer file")
+            except (FileRefused, OSError) as error:
+                raise LeafletError(
+                    f"cannot read the disclaimer: {error}", path=disclaimer_file
+                ) from None
+            values["disclaimer"] = text.decode("utf-8").strip()
+        return cls(**values)
+
+
+def _markup(blocks: list[Block]) -> str:
+    """Blocks as leaflet markup: paragraphs, '- ' lists, **bold**; a blank line between."""
+    out: list[str] = []
+    for block in blocks:
+        if block.kind == "paragraph":
+            out.append(_runs(block.runs))
+        elif block.kind == "list":
+            out.append("\n".join("- " + _runs(item) for item in block.items))
+    return "\n\n".join(part for part in out if part.strip()) + "\n"
+
+
+def _runs(runs: list[tuple[str, bool]]) -> str:
+    """Runs as one line, bold ones between ** (spaces kept outside the markers)."""
+    merged: list[tuple[str, bool]] = []
+    for text, bold in runs:
+        text = text.replace("\u00a0", " ")
+        if merged and merged[-1][1] == bold:
+            merged[-1] = (merged[-1][0] + text, bold)
+        else:
+            merged.append((text, bold))
+    line = ""
+    for text, bold in merged:
+        if bold and text.strip():
+            lead = text[: len(text) - len(text.lstrip())]
+            trail = text[len(text.rstrip()) :]
+            line += f"{lead}**{text.strip()}**{trail}"
+        else:
+            line += text
+    return " ".join(line.split())
+
+
+def leaflet_source(
+    imported: Imported, leaflet_id: str, expires: dt.date, defaults: Defaults, today: dt.date
+) -> str:
+    """The leaflet source text, with what was left out in a comment at the top."""
+    data: dict[str, Any] = {
+        "rxleaflet": 1,
+        "id": leaflet_id,
+        "language": "en-US",
+        "profile": imported.profile,
+        "drug": {"name": imported.name},
+    }
+    if imported.pronunciation:
+        data["drug"]["pronunciation"] = imported.pronunciation
+    if imported.form:
+        data["drug"]["form"] = imported.form
+    if imported.ndc:
+        data["codes"] = {"ndc": imported.ndc}
+    if imported.warning:
+        data["warning"] = _markup(imported.warning)
+    sections = []
+    for kind, title, blocks in imported.sections:
+        section: dict[str, Any] = {"kind": kind, "title": " ".join(title.split())}
+        section["text"] = _markup(blocks)
+        sections.append(section)
+    data["sections"] = sections
+    labeler = imported.labeler or "the manufacturer"
+    kind = "Medication Guide" if imported.profile == "medication-guide" else "Patient Information"
+    data["source"] = {
+        "copyright": f"Text of the FDA-approved {kind} for {imported.name}, © {labeler}."[:200],
+        "notices": [
+            f"Source: FDA Structured Product Labeling (DailyMed), set id {imported.set_id}, "
+            f"version {imported.version}, effective {imported.effective.isoformat()}; "
+            f"imported by rxleaflet on {today.isoformat()} without changes to the text."
+        ],
+        "disclaimer": defaults.disclaimer + "\n",
+        "expires": expires.strftime("%Y-%m"),
+        "revised": imported.effective.isoformat(),
+    }
+    if defaults.region:
+        data["source"]["region"] = defaults.region
+    header = [
+        f"# Imported from FDA Structured Product Labeling (set id {imported.set_id}, version "
+        f"{imported.version}) by rxleaflet import spl.",
+        "# Left out (not patient text, or not printable without its figures):",
+        *(f"#   - {item}" for item in imported.left_out),
+    ]
+    body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    return "\n".join(header) + "\n" + body
+
+
+class _Dumper(yaml.SafeDumper):
+    """Long text as literal blocks (``|``), as a person would write the file."""
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> Any:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _text)
+
+
+def check_source(text: str, target: Path) -> None:
+    """Refuse to write a source that would not pass ``validate``."""
+    monograph = load_monograph(target, text.encode("utf-8"))
+    check_profile(monograph)
+
+
+def _sentences(text: str) -> list[str]:
+    return [
+        sentence
+        for line in str(text).splitlines()
+        for sentence in re.split(r"(?<=[.!?])\s+", line.strip())
+        if sentence
+    ]
+
+
+def differences(old: str, new: str) -> list[str]:
+    """What changed between two imports, section by section (a readable diff)."""
+
+    def sections(text: str) -> dict[str, str]:
+        data = yaml.safe_load(text) or {}
+        found = {"(warning)": data.get("warning", "")}
+        for section in data.get("sections", []):
+            found[section.get("title") or section.get("kind")] = section.get("text", "")
+        found["(revised)"] = str((data.get("source") or {}).get("revised", ""))
+        return found
+
+    before, after = sections(old), sections(new)
+    lines: list[str] = []
+    for title in [*before, *[t for t in after if t not in before]]:
+        if title not in after:
+            lines.append(f"removed section: {title}")
+        elif title not in before:
+            lines.append(f"added section: {title}")
+        elif before[title] != after[title]:
+            lines.append(f"changed: {title}")
+            diff = difflib.unified_diff(
+                _sentences(before[title]), _sentences(after[title]), lineterm="", n=0
+            )
+            lines += [f"    {line}" for line in list(diff)[2:] if not line.startswith("@@")]
+    return lines
+
+
+def previous_differences(text: str, target: Path) -> list[str] | None:
+    """None for a new file; else what changed since the earlier import (at least one line)."""
+    if not target.exists():
+        return None
+    return differences(target.read_text(encoding="utf-8"), text) or ["no change to the text"]
+
+
+__all__ = ["Defaults", "check_source", "differences", "leaflet_source", "previous_differences"]
