@@ -24,8 +24,13 @@ def default_library() -> Path:
 
 
 def source_files(folder: Path) -> list[Path]:
-    """Every leaflet source under ``folder``, recursively, in a stable order."""
-    return sorted(p for p in Path(folder).rglob("*") if p.suffix in SOURCE_SUFFIXES and p.is_file())
+    """Every leaflet source under ``folder``, recursively, in a stable order (hidden files, such
+    as the import defaults ``.rxleaflet-import.yaml``, are not leaflets)."""
+    return sorted(
+        p
+        for p in Path(folder).rglob("*")
+        if p.suffix in SOURCE_SUFFIXES and p.is_file() and not p.name.startswith(".")
+    )
 
 
 @dataclass(frozen=True)
