@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import html
 import importlib.util
+import re
 from pathlib import Path
 
 from rxleaflet.contract import Leaflet, document_title, expiry_line, prepare
 from rxleaflet.pipeline import RenderOptions
 from rxleaflet.source.coverage import fonts_folder
+from rxleaflet.source.locales import language_key
 from rxleaflet.source.markup import Block, BulletList, Paragraph
 
 from .conftest import TODAY
@@ -55,19 +57,35 @@ def _typst_blocks(blocks: tuple[Block, ...]) -> list[str]:
     return out
 
 
+_CJK = {"zh-Hans": "Noto Sans SC", "zh-Hant": "Noto Sans TC", "ko": "Noto Sans KR"}
+
+
+def _families(language: str) -> list[str]:
+    """Noto Sans, then the CJK faces, the language's own first."""
+    own = _CJK.get(language_key(language))
+    return ["Noto Sans", *([own] if own else []), *(f for f in _CJK.values() if f != own)]
+
+
+def _page_pieces(words) -> list[str]:
+    """The "Page {n} of {m}" pattern cut into text and the {n}, {m} counters."""
+    return re.split(r"(\{n\}|\{m\})", words.words["page"])
+
+
 def typst_source(leaflet: Leaflet, paper: str = "us-letter") -> str:
     monograph, words = leaflet.monograph, leaflet.locale
     attribution = monograph.attribution
+    counters = {"{n}": "#counter(page).display()", "{m}": "#counter(page).final().first()"}
+    number = "".join(
+        counters.get(piece) or _typst_text(piece) for piece in _page_pieces(words) if piece
+    )
     footer = (
         f"{_typst_text(attribution.copyright)} \\ {_typst_text(expiry_line(leaflet))} #h(1fr) "
-        "#context [" + _typst_text(words.words["page"].split("{n}")[0])
-        + "#counter(page).display()"
-        + _typst_text(words.words["page"].split("{n}")[1].split("{m}")[0])
-        + "#counter(page).final().first()]"
-    )  # fmt: skip
+        f"#context [{number}]"
+    )
+    families = ", ".join(f'"{family}"' for family in _families(monograph.language))
     lines = [
         f"#set document(title: {_typst_text(document_title(leaflet))[1:]})",
-        f'#set text(lang: "{monograph.language.split("-")[0]}", font: "Noto Sans", size: 11pt)',
+        f'#set text(lang: "{monograph.language.split("-")[0]}", font: ({families}), size: 11pt)',
         f'#set page(paper: "{paper}", margin: (bottom: 3cm), footer: [#set text(size: 8.5pt)\n'
         f"{footer}])",
     ]
@@ -134,15 +152,15 @@ def _html_blocks(blocks: tuple[Block, ...]) -> str:
 def html_source(leaflet: Leaflet, paper: str = "letter") -> str:
     monograph, words = leaflet.monograph, leaflet.locale
     attribution = monograph.attribution
-    before, after = words.words["page"].split("{n}")
-    between = after.split("{m}")[0]
+    counters = {"{n}": "counter(page)", "{m}": "counter(pages)"}
+    number = " ".join(counters.get(p) or f'"{p}"' for p in _page_pieces(words) if p)
+    families = ", ".join(f"'{family}'" for family in _families(monograph.language))
     css = f"""
       @page {{ size: {paper}; margin: 2cm 2cm 3cm;
         @bottom-left {{ content: "{attribution.copyright}  {expiry_line(leaflet)}";
-                        font: 8.5pt 'Noto Sans'; }}
-        @bottom-right {{ content: "{before}" counter(page) "{between}" counter(pages);
-                         font: 8.5pt 'Noto Sans'; }} }}
-      body {{ font: 11pt/1.35 'Noto Sans'; }}
+                        font: 8.5pt {families}; }}
+        @bottom-right {{ content: {number}; font: 8.5pt {families}; }} }}
+      body {{ font: 11pt/1.35 {families}; }}
       .warning {{ border: 3px solid #B00020; background: #FDECEA; padding: 8px; }}
       .end {{ font-size: 9pt; }}
     """
@@ -184,9 +202,13 @@ def weasyprint_pdf(source: Path, paper: str = "letter") -> bytes:
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     fonts = weasyprint.text.fonts.FontConfiguration()
     face = "".join(
-        f"@font-face {{ font-family: 'Noto Sans'; src: url('{(fonts_folder() / name).as_uri()}');"
+        f"@font-face {{ font-family: '{family}'; src: url('{(fonts_folder() / name).as_uri()}');"
         f" font-weight: {weight}; }}"
-        for name, weight in (("NotoSans-Regular.ttf", 400), ("NotoSans-Bold.ttf", 700))
+        for family, file in (
+            ("Noto Sans", "NotoSans"),
+            *((f, f.replace(" ", "")) for f in _CJK.values()),
+        )
+        for name, weight in ((f"{file}-Regular.ttf", 400), (f"{file}-Bold.ttf", 700))
     )
     document = weasyprint.HTML(string=html_source(_leaflet(source), paper))
     return document.write_pdf(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from rxleaflet.batch import LOCK, MANIFEST, TEMPORARY, run_batch
 from rxleaflet.check import check_pdf
 from rxleaflet.cli import main
 from rxleaflet.pipeline import RenderOptions
+from rxleaflet.source.locales import locale_for, supported_languages
 
 from .conftest import LIBRARY, TODAY
 
@@ -277,8 +279,16 @@ def test_combine_writes_one_tagged_print_file_with_odd_page_starts(tmp_path: Pat
     assert_pdfua(data)
     reader = PdfReader(combined)
     texts = [page.extract_text() for page in reader.pages]
+    first_pages = [
+        re.escape("".join(locale_for(tag).words["page"].split()))
+        .replace(r"\{n\}", "1")
+        .replace(r"\{m\}", r"\d+")
+        for tag in supported_languages()
+    ]
     starts = [
-        index for index, text in enumerate(texts) if "Page 1 of" in text or "Página 1 de" in text
+        index
+        for index, text in enumerate(texts)
+        if any(re.search(page_one, "".join(text.split())) for page_one in first_pages)
     ]
     assert len(starts) == len(list(LIBRARY.glob("*.yaml")))
     assert all(index % 2 == 0 for index in starts), starts  # 0-based even = printed odd page
@@ -294,20 +304,20 @@ def test_combine_writes_one_tagged_print_file_with_odd_page_starts(tmp_path: Pat
 
 
 def test_combined_file_is_checked_before_it_is_written(tmp_path: Path, monkeypatch) -> None:
-    from rxleaflet import combine
+    from rxleaflet import pipeline
     from rxleaflet.combine import write_combined
     from rxleaflet.errors import VerificationError
 
     from .defects import without_footer
 
-    real = combine.render_combined
+    real = pipeline.render_combined
 
-    def no_footer_on_second_page(leaflets, paper):
-        made = real(leaflets, paper)
+    def no_footer_on_second_page(leaflets, paper, title=None):
+        made = real(leaflets, paper, title)
         return dataclasses.replace(made, pdf=without_footer(made.pdf, 1))
 
     result = run_batch(LIBRARY, tmp_path / "out", RenderOptions(as_of=TODAY, allow_expired=True))
-    monkeypatch.setattr(combine, "render_combined", no_footer_on_second_page)
+    monkeypatch.setattr(pipeline, "render_combined", no_footer_on_second_page)
 
     target = tmp_path / "all.pdf"
     with pytest.raises(VerificationError) as caught:

@@ -75,6 +75,7 @@ def test_the_whole_flow_by_keyboard_alone(page) -> None:
     assert page.evaluate("document.activeElement.id") == "leaflet"
     page.keyboard.type("metformin")
     page.keyboard.press("Tab")  # language
+    page.keyboard.press("Tab")  # followed by (another language)
     page.keyboard.press("Tab")  # paper (radio group)
     page.keyboard.press("ArrowDown")  # A4
     page.keyboard.press("Tab")  # large print
@@ -100,6 +101,17 @@ def test_the_whole_flow_by_keyboard_alone(page) -> None:
     facts = read_pdf(answer.value.body())
     assert facts.info["RxLeafletPaper"] == "a4" and facts.page_count >= 3  # A4, large print
     assert "Prepared for: Jane Doe" in " ".join(facts.pages[0].text.split())
+
+
+def test_a_leaflet_in_chinese_followed_by_english(page) -> None:
+    page.fill("#leaflet", "metformin")
+    page.select_option("#language", "zh-Hans")
+    page.select_option("#also", "en-US")
+    assert "简体中文" in page.inner_text("#language")
+    with page.expect_popup(), _preview(page) as answer:
+        page.click("#preview")
+    facts = read_pdf(answer.value.body())
+    assert facts.info["RxLeafletIds"] == "metformin-zh-hans metformin"
 
 
 def test_an_expired_leaflet_shows_the_refusal_in_plain_words(page) -> None:

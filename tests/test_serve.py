@@ -41,7 +41,14 @@ def test_list_with_and_without_a_query(client: TestClient) -> None:
     assert {leaflet["id"] for leaflet in every} == {p.stem for p in LIBRARY.glob("*.yaml")}
     assert client.get("/v1/leaflets", params={"q": "glucophage"}).json()[0]["id"] == "metformin"
     found = client.get("/v1/leaflets", params={"q": "0093-1048-01"}).json()
-    assert [leaflet["language"] for leaflet in found] == ["en-US", "es-US"]
+    assert [leaflet["language"] for leaflet in found] == [
+        "en-US",
+        "vi",
+        "es-US",
+        "ru",
+        "zh-Hans",
+        "ko",
+    ]
     assert found[0]["codes"] == {"rxcui": ["6809", "861007"], "ndc": ["00093104801"]}
 
 
@@ -65,6 +72,16 @@ def test_render_returns_the_verified_pdf(client: TestClient, request_body, leafl
     assert_pdfua(response.content)
 
 
+def test_render_a_leaflet_followed_by_its_translation(client: TestClient) -> None:
+    response = client.post(
+        "/v1/render", json={"leaflet": "861007", "language": "ko", "also": ["en", "ko"]}
+    )
+    assert response.status_code == 200, response.text
+    facts = read_pdf(response.content)
+    assert facts.info["RxLeafletIds"] == "metformin-ko metformin"
+    assert_pdfua(response.content)
+
+
 def test_render_with_a_dispense_record(client: TestClient) -> None:
     response = client.post("/v1/render", json={"leaflet": "lisinopril", "dispense": PATIENT})
     assert response.status_code == 200
@@ -83,6 +100,9 @@ def test_render_with_a_dispense_record(client: TestClient) -> None:
         ({"leaflet": "lisinopril", "dispense": {"patient": "A", "rx": "1", "ssn": "x"}}, 422,
          "unknown dispense field(s) ssn"),
         ({"leaflet": "lisinopril", "language": "es"}, 404, "no es leaflet of Lisinopril"),
+        ({"leaflet": "metformin", "language": "bn"}, 404, "language 'bn' is not supported"),
+        ({"leaflet": "metformin", "also": ["xx"]}, 404, "use one of: en, es, ht, it, ko"),
+        ({"leaflet": "metformin", "also": "en"}, 422, "also must be a list of at most 3"),
         ({}, 422, "'leaflet' is required"),
     ],
 )  # fmt: skip

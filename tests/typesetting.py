@@ -187,8 +187,10 @@ def _page_fill(facts: PdfFacts, sequence) -> list[Defect]:
 
 def _least_start(sequence, page: int) -> list[Line]:
     """The least that may start a page, from the lines that start ``page``: its headings and
-    lead-ins (ending ':') whole, then two lines of what follows (all of a block of three)."""
+    lead-ins (ending ':') whole, then two lines of what follows (all of a block of three; a
+    heading's one-line paragraph brings the start of the next block)."""
     taken: list[Line] = []
+    after_heading: int | None = None  # lines taken since the last heading
     for element, element_lines in sequence:
         here = [line for line in element_lines if line.page == page]
         if not here:
@@ -198,8 +200,13 @@ def _least_start(sequence, page: int) -> list[Line]:
         text = " ".join(line.text for line in element_lines)
         if element.role in HEADINGS or text.rstrip("* ").endswith(":"):
             taken += here
+            after_heading = 0 if element.role in HEADINGS else after_heading
             continue
-        taken += here if len(element_lines) <= 3 else here[:2]
+        start = here if len(element_lines) <= 3 else here[:2]
+        taken += start
+        if after_heading is not None and after_heading + len(start) < 2:
+            after_heading += len(start)
+            continue
         break
     return taken
 

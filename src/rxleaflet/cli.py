@@ -162,6 +162,13 @@ def main() -> None:
     help="The leaflet of the same medicine in this language (e.g. es); default English.",
 )
 @click.option(
+    "--also",
+    "also",
+    multiple=True,
+    metavar="LANG",
+    help="Follow it, in the same PDF, with the same medicine's leaflet in LANG (repeatable).",
+)
+@click.option(
     "--dispense",
     "dispense_file",
     default=None,
@@ -188,6 +195,7 @@ def render(
     sources: tuple[str, ...],
     output: Path | None,
     language: str | None,
+    also: tuple[str, ...],
     dispense_file: str | None,
     patient: str | None,
     rx: str | None,
@@ -207,7 +215,7 @@ def render(
     RxCUI in the library."""
     import dataclasses
 
-    from .pipeline import build, check_environment, output_path, prepare, write
+    from .pipeline import build, build_translated, check_environment, output_path, prepare, write
     from .source.library import default_library, resolve
 
     to_stdout = output is not None and str(output) == "-"
@@ -227,6 +235,7 @@ def render(
     say = (lambda message: click.echo(message, err=True)) if to_stdout else click.echo
     failed = False
     leaflets = []
+    translations: dict[Path, list[Any]] = {}
     seen: set[Path] = set()
     for source in sources:
         try:
@@ -235,11 +244,16 @@ def render(
                 continue  # the same leaflet named twice is made once
             seen.add(path.resolve())
             leaflet = prepare(path, options)
+            paths = [resolve(str(path), library or default_library(), tag) for tag in also]
+            translations[path] = [
+                prepare(other, options) for other in dict.fromkeys(paths) if other != path
+            ]
         except LeafletError as error:
             _report(error)
             failed = True
             continue
-        _warn(leaflet.monograph.warnings)
+        for each in (leaflet, *translations[path]):
+            _warn(each.monograph.warnings)
         leaflets.append(leaflet)
     destination = None if to_stdout else output
     for clash in _same_output(leaflets, destination, output_path):
@@ -250,7 +264,11 @@ def render(
         if leaflet.monograph.path in clashing:
             continue
         try:
-            rendered = build(leaflet, options.paper, options.as_of)
+            others = translations[leaflet.monograph.path]
+            if others:
+                rendered = build_translated(leaflet, others, options.paper, options.as_of)
+            else:
+                rendered = build(leaflet, options.paper, options.as_of)
             if to_stdout:
                 sys.stdout.buffer.write(rendered.pdf)
                 sys.stdout.buffer.flush()

@@ -8,14 +8,24 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .check import CheckOptions, check_pdf
-from .contract import DEFAULT_OPTIONS, Leaflet, RenderOptions, expectations_for, prepare
+from .check import CheckOptions, check_combined, check_pdf
+from .contract import (
+    DEFAULT_OPTIONS,
+    Leaflet,
+    RenderOptions,
+    document_title,
+    expectations_for,
+    prepare,
+)  # fmt: skip
 from .errors import SettingsError, VerificationError, printable
 from .output import write_atomic
 from .packagedata import PAPERS
-from .render import render_pdf
+from .render import render_combined, render_pdf
 
-__all__ = ["PAPERS", "RenderOptions", "Rendered", "build", "output_path", "prepare", "render_file"]
+__all__ = [
+    "PAPERS", "RenderOptions", "Rendered", "build", "build_combined", "build_translated",
+    "output_path", "prepare", "render_file",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,44 @@ def build(leaflet: Leaflet, paper: str = "letter", as_of: dt.date | None = None)
     if report.errors:
         raise VerificationError([f.describe() for f in report.errors], path=leaflet.monograph.path)
     return Rendered(leaflet, pdf, report.pages or 0)
+
+
+def build_combined(
+    leaflets: list[Leaflet],
+    paper: str = "letter",
+    as_of: dt.date | None = None,
+    title: str | None = None,
+    path: Path | None = None,
+) -> tuple[bytes, int]:
+    """One PDF of ``leaflets`` (each from an odd page, numbered on its own), read back leaflet
+    by leaflet against its own source; raise VerificationError when anything is wrong."""
+    check_environment()
+    combined = render_combined(leaflets, paper, title)
+    parts = [
+        (leaflet.monograph.id, expectations_for(leaflet, paper), pages)
+        for leaflet, pages in zip(leaflets, combined.ranges, strict=True)
+    ]
+    allow_expired = any(leaflet.expired for leaflet in leaflets)  # prepare() let them through
+    report = check_combined(
+        combined.pdf, parts, CheckOptions(as_of=as_of, allow_expired=allow_expired)
+    )
+    if report.errors:
+        raise VerificationError([f.describe() for f in report.errors], path=path)
+    return combined.pdf, report.pages or 0
+
+
+def build_translated(
+    leaflet: Leaflet,
+    translations: list[Leaflet],
+    paper: str = "letter",
+    as_of: dt.date | None = None,
+) -> Rendered:
+    """The leaflet, then the same medicine's leaflet in each other language, in one PDF (as
+    Oregon asks: "in both English and the language requested")."""
+    leaflets = [leaflet, *translations]
+    title = " / ".join(document_title(each) for each in leaflets)
+    pdf, pages = build_combined(leaflets, paper, as_of, title, leaflet.monograph.path)
+    return Rendered(leaflet, pdf, pages)
 
 
 def output_path(leaflet: Leaflet, output: Path | None) -> Path:

@@ -134,7 +134,7 @@ def subject_for(
     supported = locales.supported_languages()
     chosen = (
         [locales.locale_for(language)]
-        if language and locales.primary_subtag(language) in supported
+        if language and locales.language_key(language) in supported
         else [locales.locale_for(code) for code in supported]
     )
     name = expected.profile if expected else info.get("RxLeafletProfile") or options.profile
@@ -759,7 +759,8 @@ def _heading_regex(subject: Subject, kind: str) -> str:
 def _stated_expiry(subject: Subject, text: str) -> dt.date | None:
     for locale in subject.locales:
         prefix, _, suffix = locale.words["expires"].partition("{date}")
-        months = "|".join(map(re.escape, locale.months))
+        names = sorted(locale.months, key=len, reverse=True)  # "12月" before "1月"
+        months = "|".join(re.escape(squeeze(name)) for name in names)
         for shape in (locale.full_date_pattern, locale.month_year_pattern):
             date_regex = re.escape(squeeze(shape))
             for name, group in (
@@ -776,7 +777,8 @@ def _stated_expiry(subject: Subject, text: str) -> dt.date | None:
 
 
 def _date_from(match: re.Match[str], locale: Locale) -> dt.date | None:
-    month = [m.lower() for m in locale.months].index(match.group("month").lower()) + 1
+    found = match.group("month").lower()
+    month = next(i for i, name in enumerate(locale.months, 1) if squeeze(name).lower() == found)
     year = int(match.group("year"))
     try:
         if "day" in match.groupdict():

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from reportlab.lib.colors import HexColor
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
@@ -23,7 +22,7 @@ from ..source.brand import MUTED_TEXT
 from ..source.markup import Run
 from . import pdfobjects
 from .flowables import Line, TextStyle, bind, break_lines, draw_line
-from .fonts import BOLD, REGULAR, FontSet, load_fonts
+from .fonts import REGULAR, FontSet, fonts_for
 from .layout import Typography, compose
 from .pdfobjects import HeldPage, PageHoldingCanvas
 from .tagging import StructNode, Tagger, artifact
@@ -43,6 +42,7 @@ class PageFurniture:
     style: TextStyle
     mark_style: TextStyle
     number_at: str  # where "Page N of M" goes: "expiry" (beside it), "copyright", or "below"
+    fonts: FontSet
 
     @property
     def height(self) -> float:
@@ -145,7 +145,7 @@ class _Finisher:
                 canvas.setFillColor(HexColor(mark.color))
                 draw_line(
                     canvas,
-                    [(furniture.expired_mark, BOLD)],
+                    furniture.fonts.segments(furniture.expired_mark, True),
                     margin,
                     self.page_height - margin - mark.size,
                     mark.size,
@@ -163,11 +163,13 @@ class _Finisher:
                 draw_line(canvas, list(line.pieces), margin, y, style.size)
                 y -= style.leading
             number = furniture.page_pattern.format(n=page, m=total)
-            number_width = canvas.stringWidth(number, REGULAR, style.size)
+            fonts = furniture.fonts
+            number_width = fonts.width(number, False, style.size)
             number_y = {"expiry": y, "copyright": y + style.leading, "below": y - style.leading}
-            draw_line(canvas, [(furniture.expiry + " ", REGULAR)], margin, y, style.size)
+            draw_line(canvas, fonts.segments(furniture.expiry + " ", False), margin, y, style.size)
             right = margin + self.width - number_width
-            draw_line(canvas, [(number, REGULAR)], right, number_y[furniture.number_at], style.size)
+            number_at = number_y[furniture.number_at]
+            draw_line(canvas, fonts.segments(number, False), right, number_at, style.size)
 
     def watermark(self, canvas: _LeafletCanvas, furniture: PageFurniture) -> None:
         """A mark across the middle of the page, as wide as the text: it survives photocopying,
@@ -176,7 +178,8 @@ class _Finisher:
         mark = furniture.expired_mark or ""
         head, dash, tail = mark.partition(" — ")
         lines = [head + dash.rstrip(), tail] if tail else [mark]  # "EXPIRED —" large, then the rest
-        sizes = [min(110.0, self.width / max(1.0, stringWidth(line, BOLD, 1.0))) for line in lines]
+        fonts = furniture.fonts
+        sizes = [min(110.0, self.width / max(1.0, fonts.width(line, True, 1.0))) for line in lines]
         if len(sizes) == 2:
             sizes[1] = min(sizes[1], sizes[0] * 0.5)
         with artifact(canvas, "Pagination", "Watermark"):
@@ -185,7 +188,7 @@ class _Finisher:
             canvas.setFillAlpha(0.18)
             y = self.page_height / 2 + sizes[0] / 3
             for line, size in zip(lines, sizes, strict=True):
-                draw_line(canvas, [(line, BOLD)], self.margin, y, size)
+                draw_line(canvas, fonts.segments(line, True), self.margin, y, size)
                 y -= size * 1.1
             canvas.restoreState()
 
@@ -211,11 +214,11 @@ def furniture_for(
     )
     mark = leaflet.locale.word("expired_mark") if leaflet.expired else None
     expiry = expiry_line(leaflet)
-    widest = stringWidth("    " + leaflet.locale.word("page", n=888, m=888), REGULAR, style.size)
+    widest = fonts.width("    " + leaflet.locale.word("page", n=888, m=888), False, style.size)
     narrower = break_lines(
         [Run(leaflet.monograph.attribution.copyright)], style, fonts, width - widest
     )
-    if stringWidth(expiry, REGULAR, style.size) + widest <= width:
+    if fonts.width(expiry, False, style.size) + widest <= width:
         number_at = "expiry"
     elif len(narrower) == len(copyright_lines):  # the copyright makes room for it
         number_at, copyright_lines = "copyright", narrower
@@ -230,6 +233,7 @@ def furniture_for(
         expired_mark=mark,
         style=style,
         mark_style=t.style(t.footer * 1.3, leaflet.brand.colors.warning, bold=True, after=0),
+        fonts=fonts,
     )
 
 
@@ -262,7 +266,7 @@ def render_pdf(
     made = _render([leaflet], paper, metadata, odd_starts=False, typography=typography)
     if typography is None and len(made.ranges) == 1 and made.last_page_lines <= 2:
         # one or two lines alone on a last page: set the same text closer, if that saves it
-        tight = Typography.for_mode(leaflet.large_print, leaflet.layout).tightened()
+        tight = Typography.for_leaflet(leaflet).tightened()
         closer = _render([leaflet], paper, metadata, odd_starts=False, typography=tight)
         if closer.ranges[0][1] < made.ranges[0][1]:
             return closer.pdf
@@ -278,13 +282,15 @@ def _source_file(leaflet: Leaflet) -> tuple[str, bytes, str]:
     )
 
 
-def render_combined(leaflets: list[Leaflet], paper: str = "letter") -> Combined:
+def render_combined(
+    leaflets: list[Leaflet], paper: str = "letter", title: str | None = None
+) -> Combined:
     """One print-ready PDF of ``leaflets``, each starting on an odd page, each numbered
     "Page N of M" on its own, each a Part (with its language) in the structure tree."""
     first = leaflets[0]
     ids = [leaflet.monograph.id for leaflet in leaflets]
     metadata = {
-        "title": f"Patient leaflets ({len(leaflets)})",
+        "title": title or f"Patient leaflets ({len(leaflets)})",
         "language": first.monograph.language,
         "author": first.brand.name or "rxleaflet",
         "subject": "Patient leaflets for printing",
@@ -309,18 +315,16 @@ def _render(
     typography: Typography | None = None,
 ) -> Combined:
     pdfobjects.install_reportlab_fixes()
-    fonts = load_fonts()
+    fonts = [fonts_for(leaflet.monograph.language) for leaflet in leaflets]
     size = page_size(paper)
-    types = [
-        typography or Typography.for_mode(leaflet.large_print, leaflet.layout)
-        for leaflet in leaflets
-    ]
+    types = [typography or Typography.for_leaflet(leaflet) for leaflet in leaflets]
     margin = types[0].margin
     width = size[0] - 2 * margin
     tagger = Tagger(StructNode("Document"))
     single = len(leaflets) == 1 and not odd_starts
     furniture = [
-        furniture_for(leaflet, t, fonts, width) for leaflet, t in zip(leaflets, types, strict=True)
+        furniture_for(leaflet, t, f, width)
+        for leaflet, t, f in zip(leaflets, types, fonts, strict=True)
     ]
     templates: dict[tuple[float, float], tuple[str, str]] = {}
     page_templates: list[PageTemplate] = []
@@ -362,7 +366,8 @@ def _render(
         parent = tagger.root if single else tagger.root.add("Part", lang=leaflet.monograph.language)
         story.append(_StartPart(index))
         prefix = "" if single else f"{index}-"
-        story += bind(compose(leaflet, t, fonts, tagger, parent, key_prefix=prefix), fresh)
+        composed = compose(leaflet, t, part.fonts, tagger, parent, key_prefix=prefix)
+        story += bind(composed, fresh)
     finisher = _Finisher(furniture, tagger, margin, size, metadata, odd_starts)
     buffer = io.BytesIO()
     document = BaseDocTemplate(

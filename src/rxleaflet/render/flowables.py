@@ -11,6 +11,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
 from ..source.markup import Run
+from .cjkbreak import break_offsets, has_cjk
 from .fonts import BOLD, REGULAR, FontSet
 from .glue import binds
 from .tagging import StructNode, Tagger, artifact
@@ -43,7 +44,7 @@ def _measure(
 ) -> tuple[tuple[Piece, ...], float]:
     """The font pieces of a word and its width, cached: batches repeat the same words (never
     patient data, which is measured with ``cache`` off)."""
-    key = (word, bold, size)
+    key = (word, bold, size, fonts.name)
     found = _MEASURED.get(key) if cache else None
     if found is None:
         pieces = tuple(seg for text, b in word for seg in fonts.segments(text, b or bold))
@@ -64,9 +65,11 @@ def _space_font(pieces: Sequence[Piece]) -> str:
 def break_lines(
     runs: Sequence[Run], style: TextStyle, fonts: FontSet, width: float, cache: bool = True
 ) -> list[Line]:
-    """Greedy, left-aligned line breaking at spaces; an over-long word is broken by characters.
+    """Greedy, left-aligned line breaking at spaces, and between the characters of Chinese
+    text; an over-long word is broken by characters.
 
-    Every line but the last ends with a space so that extracted text keeps its words apart.
+    A line that breaks at a space ends with one, so that extracted text keeps its words apart;
+    a line that breaks inside Chinese text does not (its words have no spaces between them).
     """
     size = style.size
     space = stringWidth(" ", REGULAR, size)
@@ -82,14 +85,16 @@ def break_lines(
             lines.append(Line(_merge(current), current_width))
         current, current_width = [], 0.0
 
-    for word in _words(runs):
+    for word, spaced in _words(runs):
         pieces, word_width = _measure(word, style.bold, size, fonts, cache)
-        if current and current_width + space + word_width <= width:
-            current.append((" ", _space_font(current)))
+        gap = space if spaced else 0.0
+        if current and current_width + gap + word_width <= width:
+            if spaced:
+                current.append((" ", _space_font(current)))
             current.extend(pieces)
-            current_width += space + word_width
+            current_width += gap + word_width
             continue
-        finish(trailing_space=True)
+        finish(trailing_space=spaced)
         if word_width <= width:
             current, current_width = list(pieces), word_width
             continue
@@ -102,9 +107,13 @@ def break_lines(
     return lines
 
 
-def _words(runs: Sequence[Run]) -> list[tuple[tuple[str, bool], ...]]:
-    """The units a line may break between: words, with the spaces that must not break (a
-    number and its unit, a sign and its number) kept inside them."""
+Word = tuple[tuple[str, bool], ...]  # (text, bold) runs
+
+
+def _words(runs: Sequence[Run]) -> list[tuple[Word, bool]]:
+    """The units a line may break between, each with whether a space comes before it: words,
+    with the spaces that must not break (a number and its unit, a sign and its number) kept
+    inside them, and Chinese text cut where it may break."""
     words: list[list[tuple[str, bool]]] = [[]]
     for run in runs:
         for index, part in enumerate(run.text.split(" ")):
@@ -120,7 +129,30 @@ def _words(runs: Sequence[Run]) -> list[tuple[tuple[str, bool], ...]]:
             joined[-1] = [*joined[-1], (" ", joined[-1][-1][1]), *word]
         else:
             joined.append(word)
-    return [tuple(word) for word in joined]
+    units: list[tuple[Word, bool]] = []
+    for word in joined:
+        text = "".join(part for part, _ in word)
+        if not has_cjk(text):
+            units.append((tuple(word), True))
+            continue
+        cuts = [0, *break_offsets(text), len(text)]
+        units.extend(
+            (_slice(word, start, end), index == 0)
+            for index, (start, end) in enumerate(itertools.pairwise(cuts))
+        )
+    return units
+
+
+def _slice(word: list[tuple[str, bool]], start: int, end: int) -> Word:
+    """The runs of ``word`` between character offsets ``start`` and ``end``."""
+    pieces: list[tuple[str, bool]] = []
+    offset = 0
+    for text, bold in word:
+        low, high = max(start, offset), min(end, offset + len(text))
+        if low < high:
+            pieces.append((text[low - offset : high - offset], bold))
+        offset += len(text)
+    return tuple(pieces)
 
 
 def _break_word(pieces: list[Piece], size: float, width: float) -> list[tuple[list[Piece], float]]:
@@ -275,7 +307,7 @@ class Box(Flowable):
         fill: str,
         border_width: float,
         padding: float,
-        continued_label: tuple[str, TextStyle],
+        continued_label: tuple[tuple[Piece, ...], TextStyle],
         continued: bool = False,
     ):
         super().__init__()
@@ -415,9 +447,7 @@ class Box(Flowable):
             y -= style.leading
             with artifact(canvas):
                 canvas.setFillColor(HexColor(style.color))
-                draw_line(
-                    canvas, ((label, BOLD),), x, y + style.leading - style.size * 1.05, style.size
-                )
+                draw_line(canvas, label, x, y + style.leading - style.size * 1.05, style.size)
             y -= style.space_after
         inner = self._inner_width(self.width)
         for index, child in enumerate(self.children):
@@ -478,8 +508,9 @@ class Keep(Flowable):
     def min_height(self, width: float) -> float:
         last = self.head[-1]
         if last.keep_next == KEEP_IF_ONE_LINE and len(last.lines(width)) > 1:
-            # two lines of it already make a start: no space after it is needed on this page
-            return self._head_height(width) - last.getSpaceAfter() - self.follower.getSpaceBefore()
+            # two lines of it already make a start: what follows it need not come along
+            before = Keep(self.head[:-1], last, self.fresh_page_height)
+            return before.min_height(width) if self.head[:-1] else last.min_height(width)
         follower = self.follower
         least = follower.min_height(width) if hasattr(follower, "min_height") else None
         if least is None:

@@ -1,47 +1,85 @@
-"""The bundled fonts registered with ReportLab, and the per-character fallback between them."""
+"""The bundled fonts registered with ReportLab, and the per-character fallback between them.
+
+Latin text (and Greek, Cyrillic, Vietnamese) is drawn in Noto Sans; Chinese and Korean in the
+Noto Sans CJK face the leaflet's language calls for (Han characters differ between Simplified,
+Traditional and Korean use), registered only when a leaflet needs it. Nothing is shaped: every
+character is its font's glyph, so text extracts exactly as written.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 
-from ..source.coverage import BOLD, FONT_FILES, REGULAR, SYMBOLS, font_coverage, fonts_folder
+from ..source.coverage import (
+    BASE_FONTS,
+    BOLD,
+    FONT_FILES,
+    REGULAR,
+    SYMBOLS,
+    font_coverage,
+    fonts_folder,
+)
+from ..source.locales import language_key
 
-__all__ = ["BOLD", "REGULAR", "SYMBOLS", "FontSet", "load_fonts"]
+__all__ = ["BOLD", "REGULAR", "SYMBOLS", "FontSet", "fonts_for"]
+
+# The CJK faces in the order a language tries them: its own first.
+_CJK_ORDER = {
+    "zh-Hans": ("RxSansSC", "RxSansTC", "RxSansKR"),
+    "zh-Hant": ("RxSansTC", "RxSansSC", "RxSansKR"),
+    "ko": ("RxSansKR", "RxSansSC", "RxSansTC"),
+}
+_DEFAULT_CJK = ("RxSansSC", "RxSansTC", "RxSansKR")
 
 
 @dataclass(frozen=True)
 class FontSet:
     """The fonts a leaflet draws with; a run's characters try ``chain`` in order."""
 
-    coverage: dict[str, frozenset[int]]
+    name: str  # tells font sets apart in caches: a Han character's font depends on it
+    cjk: tuple[str, ...]
+    _chains: dict[bool, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     def chain(self, bold: bool) -> tuple[str, ...]:
-        return (BOLD, REGULAR, SYMBOLS) if bold else (REGULAR, SYMBOLS)
+        if bold not in self._chains:
+            faces = (BOLD, *(f"{n}-Bold" for n in self.cjk), REGULAR) if bold else (REGULAR,)
+            self._chains[bold] = (*faces, *self.cjk, SYMBOLS)
+        return self._chains[bold]
 
     def segments(self, text: str, bold: bool) -> list[tuple[str, str]]:
         """Split ``text`` into (text, font name) pieces, each drawable by its font."""
         chain = self.chain(bold)
-        first = self.coverage[chain[0]]
+        first = font_coverage(chain[0])
         if all(ord(char) in first for char in text):
             return [(text, chain[0])]
         pieces: list[tuple[str, str]] = []
         for char in text:
-            name = next((n for n in chain if ord(char) in self.coverage[n]), chain[0])
+            name = next((n for n in chain if ord(char) in font_coverage(n)), chain[0])
             if pieces and pieces[-1][1] == name:
                 pieces[-1] = (pieces[-1][0] + char, name)
             else:
+                _register(name)
                 pieces.append((char, name))
         return pieces
 
+    def width(self, text: str, bold: bool, size: float) -> float:
+        return sum(stringWidth(part, font, size) for part, font in self.segments(text, bold))
+
 
 @cache
-def load_fonts() -> FontSet:
-    """Register the bundled fonts with ReportLab, once per process."""
-    folder = fonts_folder()
-    for name, filename in FONT_FILES.items():
-        pdfmetrics.registerFont(TTFont(name, str(folder / filename)))
-    return FontSet({name: font_coverage(name) for name in FONT_FILES})
+def fonts_for(language: str) -> FontSet:
+    """The fonts for a leaflet in ``language`` (a BCP 47 tag); the base fonts are registered."""
+    for name in BASE_FONTS:
+        _register(name)
+    key = language_key(language)
+    return FontSet(key, _CJK_ORDER.get(key, _DEFAULT_CJK))
+
+
+@cache
+def _register(name: str) -> None:
+    pdfmetrics.registerFont(TTFont(name, str(fonts_folder() / FONT_FILES[name])))

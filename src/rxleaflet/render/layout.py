@@ -9,6 +9,7 @@ from reportlab.platypus import Flowable
 
 from ..contract import Leaflet, dispense_lines
 from ..source.brand import BODY_TEXT, MUTED_TEXT, WHITE
+from ..source.locales import CJK_LANGUAGES, language_key
 from ..source.markup import Block, BulletList, Paragraph, Run
 from .flowables import KEEP_IF_ONE_LINE, Box, Logo, QrLink, Rule, TextBlock, TextStyle
 from .fonts import FontSet
@@ -33,12 +34,24 @@ class Typography:
     columns: int = 1
     gutter: float = 20.0
     leading: float = LEADING
+    tight_leading: float = 1.27
     spacing: float = 1.0  # paragraph spacing, as a share of the usual
 
     def tightened(self) -> Typography:
         """The same sizes set closer (line spacing still ≥ 125 %), to save a page whose text
         would otherwise be one or two lines long."""
-        return dataclasses.replace(self, leading=1.27, spacing=0.55)
+        return dataclasses.replace(self, leading=self.tight_leading, spacing=0.55)
+
+    @classmethod
+    def for_leaflet(cls, leaflet: Leaflet) -> Typography:
+        typography = cls.for_mode(leaflet.large_print, leaflet.layout)
+        if language_key(leaflet.monograph.language) not in CJK_LANGUAGES:
+            return typography
+        # Chinese and Korean characters fill the whole em and have no ascenders to separate
+        # lines: at least 10.5 pt (the usual body size of Chinese print), lines 1.6 apart
+        return dataclasses.replace(
+            typography, body=max(typography.body, 10.5), leading=1.6, tight_leading=1.5
+        )
 
     @classmethod
     def for_mode(cls, large_print: bool, layout: str = "single") -> Typography:
@@ -118,13 +131,19 @@ class _Composer:
         parent: StructNode,
         style: TextStyle,
         last_after: float | None = None,
+        after_heading: bool = False,
     ) -> list[Flowable]:
+        """``after_heading``: the first block follows a heading, which needs two lines of text
+        after it on its page: a one-line first paragraph brings the next block's start along."""
         out: list[Flowable] = []
         for index, block in enumerate(blocks):
             if isinstance(block, Paragraph):
                 following = blocks[index + 1] if index + 1 < len(blocks) else None
                 lead_in = block.plain.rstrip("* ").endswith(":") and following is not None
-                out.append(self.text(block.runs, style, parent, keep=lead_in))
+                keep: bool | str = lead_in
+                if not lead_in and after_heading and index == 0 and following is not None:
+                    keep = KEEP_IF_ONE_LINE
+                out.append(self.text(block.runs, style, parent, keep=keep))
             elif isinstance(block, BulletList):
                 out.extend(self.bullets(block, parent, style))
         if out and last_after is not None:
@@ -206,7 +225,9 @@ class _Composer:
                     keep=True,
                 )
             )
-            self.story.extend(self.blocks(section.blocks, node, t.style(t.body)))
+            self.story.extend(
+                self.blocks(section.blocks, node, t.style(t.body), after_heading=True)
+            )
         self.end_matter(document)
         return self.story
 
@@ -277,7 +298,7 @@ class _Composer:
                 fill=WHITE,
                 border_width=1.5 if not t.large_print else 2.5,
                 padding=t.body * 0.7,
-                continued_label=("", style),
+                continued_label=((), style),
             )
         )
 
@@ -325,7 +346,10 @@ class _Composer:
                 fill=colors.warning_fill,
                 border_width=border,
                 padding=t.body * 0.9,
-                continued_label=(label, t.style(t.body, colors.warning, bold=True)),
+                continued_label=(
+                    tuple(self.fonts.segments(label, True)),
+                    t.style(t.body, colors.warning, bold=True),
+                ),
             )
         )
 

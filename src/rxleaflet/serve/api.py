@@ -17,11 +17,12 @@ from .. import __version__
 from ..contract import RenderOptions
 from ..errors import LeafletError, LibraryError
 from ..packagedata import PAPERS
-from ..pipeline import build, prepare
+from ..pipeline import build, build_translated, prepare
 from ..source.dispense import DispenseRecord, dispense_record
 from ..source.monograph import Monograph
 
-RENDER_FIELDS = ("leaflet", "language", "paper", "large_print", "layout", "dispense")
+RENDER_FIELDS = ("leaflet", "language", "also", "paper", "large_print", "layout", "dispense")
+MAX_ALSO = 3  # languages after the first in one PDF
 DISPENSE_FIELDS = ("patient", "rx", "filled", "prescriber", "directions")
 
 
@@ -124,10 +125,19 @@ def make_pdf(state: Any, fields: dict[str, Any]) -> tuple[bytes, str]:
         raise Refusal(
             422, "layout must be 'single' or 'two-column' (two-column is not for large print)"
         )
+    also = fields.get("also", [])
+    if (
+        not isinstance(also, list)
+        or len(also) > MAX_ALSO
+        or not all(isinstance(t, str) for t in also)
+    ):
+        raise Refusal(422, f'also must be a list of at most {MAX_ALSO} languages, e.g. ["en"]')
     try:
         monograph = state.catalog.find(leaflet_name.strip(), language)
+        translations = [state.catalog.in_language(monograph, tag.strip()) for tag in also]
     except LibraryError as error:
         raise Refusal(404, str(error)) from None
+    others = {m.path: m for m in translations if m.path != monograph.path}.values()
     options = RenderOptions(
         paper=paper,
         large_print=large_print,
@@ -139,6 +149,9 @@ def make_pdf(state: Any, fields: dict[str, Any]) -> tuple[bytes, str]:
     )
     try:
         leaflet = prepare(monograph.path, options)
+        if others:
+            followers = [prepare(other.path, options) for other in others]
+            return build_translated(leaflet, followers, paper, options.as_of).pdf, monograph.id
         return build(leaflet, paper, options.as_of).pdf, monograph.id
     except LeafletError as error:
         raise Refusal(422, *_messages(error)) from None

@@ -22,6 +22,7 @@ from starlette.templating import Jinja2Templates
 
 from ..errors import LeafletError
 from ..printing import print_pdf
+from ..source.locales import locale_for
 from .api import Refusal, make_pdf, summary
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
@@ -43,7 +44,7 @@ def _page(request: Request, status: int = 200, **context: Any) -> Response:
     state = request.app.state.rx
     token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
     leaflets = [summary(m) for m in state.catalog.search(None)]
-    languages = sorted({m["language"] for m in leaflets})
+    languages = [(tag, locale_for(tag).name) for tag in sorted({m["language"] for m in leaflets})]
     values = context.pop("values", {})
     response = TEMPLATES.TemplateResponse(
         request,
@@ -86,6 +87,8 @@ def _request(values: dict[str, str]) -> dict[str, Any]:
     }
     if values.get("language"):
         fields["language"] = values["language"]
+    if values.get("also"):
+        fields["also"] = [values["also"]]
     record = {key: values[key] for key in DISPENSE if values.get(key, "").strip()}
     if set(record) - {"filled"}:  # the date alone (it defaults to today) makes no record
         fields["dispense"] = record

@@ -16,11 +16,23 @@ from .markup import describe_char
 REGULAR = "RxSans"
 BOLD = "RxSans-Bold"
 SYMBOLS = "RxSymbols"
-FONT_FILES = {
+# Latin, Greek, Cyrillic, Vietnamese and symbols: every leaflet's fonts.
+BASE_FONTS = {
     REGULAR: "NotoSans-Regular.ttf",
     BOLD: "NotoSans-Bold.ttf",
     SYMBOLS: "NotoSansMath-Regular.ttf",
 }
+# Chinese (Simplified, Traditional) and Korean, read only when text needs them (about 10 MB
+# each). Each regular face has a bold one named ``<name>-Bold``.
+CJK_FONTS = {
+    "RxSansSC": "NotoSansSC-Regular.ttf",
+    "RxSansSC-Bold": "NotoSansSC-Bold.ttf",
+    "RxSansTC": "NotoSansTC-Regular.ttf",
+    "RxSansTC-Bold": "NotoSansTC-Bold.ttf",
+    "RxSansKR": "NotoSansKR-Regular.ttf",
+    "RxSansKR-Bold": "NotoSansKR-Bold.ttf",
+}
+FONT_FILES = {**BASE_FONTS, **CJK_FONTS}
 # Characters laid out as space, never drawn as glyphs of their own.
 LAYOUT_SPACES = frozenset(" \n\t")
 
@@ -40,15 +52,17 @@ def font_coverage(name: str) -> frozenset[int]:
 
 
 @cache
-def drawable() -> frozenset[str]:
-    """Every character some bundled font can draw, plus the spaces layout handles itself."""
-    codes = frozenset().union(*(font_coverage(name) for name in FONT_FILES))
+def drawable(fonts: tuple[str, ...]) -> frozenset[str]:
+    """Every character one of ``fonts`` can draw, plus the spaces layout handles itself."""
+    codes = frozenset().union(*(font_coverage(name) for name in fonts))
     return frozenset(map(chr, codes)) | LAYOUT_SPACES
 
 
 def glyph_error(text: str, field: str) -> tuple[int, str] | None:
     """(offset, message) for the first character of ``text`` no bundled font can draw."""
-    can_draw = drawable()
+    if drawable(tuple(BASE_FONTS)).issuperset(text):
+        return None
+    can_draw = drawable(tuple(FONT_FILES))
     if can_draw.issuperset(text):
         return None
     for offset, char in enumerate(text):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import LeafletError, LibraryError
-from .locales import primary_subtag
+from .locales import language_key, require_supported
 from .monograph import Monograph, load_monograph, normalize_ndc
 
 SOURCE_SUFFIXES = (".yaml", ".yml")
@@ -83,6 +83,8 @@ def resolve(source: str, library: Path, language: str | None = None) -> Path:
     """The source file for ``source``: a path, else an id, drug or brand name, NDC or RxCUI in
     ``library`` — in ``language`` when given (the same medicine by RxCUI, else by drug name),
     else preferring English."""
+    if language is not None:
+        require_supported(language)
     as_path = Path(source)
     if as_path.is_dir():
         raise LibraryError(
@@ -137,7 +139,7 @@ class Catalog:
         if hits:
             if language is not None:
                 return self.in_language(hits[0], language)
-            english = [h for h in hits if primary_subtag(h.language) == "en"]
+            english = [h for h in hits if language_key(h.language) == "en"]
             chosen = english if len({h.path for h in english}) == 1 else hits
             if len({h.path for h in chosen}) > 1:
                 choices = ", ".join(sorted(f"{h.id} ({h.language})" for h in chosen))
@@ -160,13 +162,14 @@ class Catalog:
 
     def in_language(self, leaflet: Monograph, language: str) -> Monograph:
         """The leaflet of the same medicine in ``language``: same RxCUI, else same drug name."""
-        want = primary_subtag(language)
-        if primary_subtag(leaflet.language) == want:
+        require_supported(language)
+        want = language_key(language)
+        if language_key(leaflet.language) == want:
             return leaflet
         same = [
             other
             for other in self.leaflets
-            if primary_subtag(other.language) == want and same_medicine(other, leaflet)
+            if language_key(other.language) == want and same_medicine(other, leaflet)
         ]
         if not same:
             have = self.languages_of(leaflet)

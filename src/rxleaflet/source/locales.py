@@ -9,6 +9,7 @@ from functools import cache
 from typing import Any
 
 from .. import packagedata
+from ..errors import LibraryError
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,7 @@ class Locale:
     """Fixed strings for one language, from ``data/strings/<language>.yaml``."""
 
     language: str
+    name: str  # in English, with the language's own name: "Korean (한국어)"
     words: dict[str, str]
     months: tuple[str, ...]
     month_year_pattern: str
@@ -48,19 +50,38 @@ def supported_languages() -> tuple[str, ...]:
     return packagedata.names("strings")
 
 
-def primary_subtag(tag: str) -> str:
-    return tag.split("-", 1)[0].lower()
+_TRADITIONAL_REGIONS = frozenset(("tw", "hk", "mo"))
+CJK_LANGUAGES = frozenset(("zh-Hans", "zh-Hant", "ko"))  # set in the Noto Sans CJK fonts
+
+
+def language_key(tag: str) -> str:
+    """The strings file a BCP 47 tag uses: its primary language (``es-US`` → ``es``), and for
+    Chinese its script (``zh-Hant``, ``zh-TW`` → ``zh-Hant``; ``zh``, ``zh-CN`` → ``zh-Hans``)."""
+    subtags = tag.lower().split("-")
+    if subtags[0] != "zh":
+        return subtags[0]
+    traditional = "hant" in subtags or not _TRADITIONAL_REGIONS.isdisjoint(subtags)
+    return "zh-Hant" if traditional else "zh-Hans"
+
+
+def require_supported(tag: str) -> None:
+    """Refuse a language rxleaflet has no strings for, naming the ones it has."""
+    if language_key(tag) not in supported_languages():
+        raise LibraryError(
+            f"language {tag!r} is not supported; use one of: {', '.join(supported_languages())}"
+        )
 
 
 @cache
 def locale_for(tag: str) -> Locale:
     """The locale for a BCP 47 tag such as ``es-US``; KeyError when unsupported."""
-    language = primary_subtag(tag)
+    language = language_key(tag)
     if language not in supported_languages():
         raise KeyError(language)
     data = packagedata.load(f"strings/{language}.yaml")
     return Locale(
         language=language,
+        name=data["name"],
         words=data["words"],
         months=tuple(data["months"]),
         month_year_pattern=data["month_year"],

@@ -158,7 +158,7 @@ class _Reader:
         if not LANGUAGE_PATTERN.match(tag):
             raise self.fail(("language",), f"language {tag!r} is not a BCP 47 tag such as 'en-US'")
         supported = locales.supported_languages()
-        if locales.primary_subtag(tag) not in supported:
+        if locales.language_key(tag) not in supported:
             raise self.fail(
                 ("language",),
                 f"language {tag!r} is not supported; use one of: {', '.join(supported)} "

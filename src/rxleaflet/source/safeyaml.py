@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -94,7 +95,9 @@ def parse_yaml(raw: bytes, path: Path) -> YamlDocument:
         raise SourceError(
             f"YAML text is {len(raw):,} bytes; the limit is {MAX_SOURCE_BYTES:,}", path=path
         )
-    text = _decode_utf8(raw, path)
+    # composed form (NFC): "ệ" typed as e + two combining marks prints and reads back as one
+    # character; line numbers do not change
+    text = unicodedata.normalize("NFC", _decode_utf8(raw, path))
     sha256 = hashlib.sha256(raw).hexdigest()
     loader = None
     try:

@@ -1,0 +1,261 @@
+"""Languages (SPEC §10): every strings file complete, CJK fonts and line breaking, exact
+read-back, bilingual leaflets, and `check` recognising each language's footer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import shutil
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from rxleaflet.check import CheckOptions, check_pdf
+from rxleaflet.cli import main
+from rxleaflet.errors import GlyphError
+from rxleaflet.packagedata import names
+from rxleaflet.render.cjkbreak import break_offsets
+from rxleaflet.render.flowables import TextStyle, break_lines
+from rxleaflet.render.fonts import fonts_for
+from rxleaflet.source.locales import language_key, locale_for, supported_languages
+from rxleaflet.source.markup import Run
+from rxleaflet.source.monograph import load_monograph
+
+from .conftest import LIBRARY, REPO, TODAY, render_source
+from .defects import strip_embedded_source
+
+STRINGS = REPO / "src" / "rxleaflet" / "data" / "strings"
+AS_OF = ("--as-of", TODAY.isoformat())
+# A sentence in each language, and a disclaimer using one of its usual phrases.
+SAMPLES = {
+    "en": ("Take one tablet daily.", "This is a summary and does not contain all information."),
+    "es": ("Tome una tableta al día.", "Este folleto es un resumen y no reemplaza a su médico."),
+    "ht": ("Pran yon grenn chak jou.", "Fèy sa a se yon rezime; li pa ranplase doktè w."),
+    "it": ("Prenda una compressa al giorno.",
+           "Questo foglio è un riassunto e non sostituisce il medico."),
+    "ko": ("하루에 한 번 한 정을 복용하십시오.",
+           "이 안내서는 요약본이며 의사를 대신할 수 없습니다."),
+    "ru": ("Принимайте по одной таблетке в день.",
+           "Этот листок — краткое изложение, он не заменяет врача."),
+    "vi": ("Uống một viên mỗi ngày.", "Tờ hướng dẫn này là bản tóm tắt và không thay thế bác sĩ."),
+    "zh-Hans": ("每日服用一片。", "本说明书是一份摘要，不能代替医生的建议。"),
+    "zh-Hant": ("每日服用一片。", "本說明書是一份摘要，不能取代醫師的建議。"),
+}  # fmt: skip
+
+
+def _source(language: str, text: str, disclaimer: str) -> str:
+    return (
+        f"rxleaflet: 1\nid: sample-{language.lower()}\nlanguage: {language}\n"
+        "drug:\n  name: Testdrug\n"
+        f"warning: |\n  {text}\n"
+        "sections:\n"
+        f"  - kind: uses\n    text: |\n      {text}\n"
+        f"  - kind: how-to-use\n    text: |\n      {text}\n"
+        'source:\n  copyright: "Copyright © 2026 Example Inc."\n'
+        f"  disclaimer: |\n    {disclaimer}\n  expires: 2027-06-15\n  revised: 2026-03-01\n"
+    )
+
+
+def test_every_language_has_every_string_and_asks_for_a_pharmacists_review() -> None:
+    english = yaml.safe_load((STRINGS / "en.yaml").read_text(encoding="utf-8"))
+    assert set(supported_languages()) == {*SAMPLES}
+    for language in supported_languages():
+        text = (STRINGS / f"{language}.yaml").read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
+        assert data["language"] == language
+        assert set(data["words"]) == set(english["words"]), language
+        assert len(data["months"]) == 12 and len(set(data["months"])) == 12
+        for profile in names("profiles"):
+            assert set(data["headings"][profile]) == set(english["headings"][profile]), language
+        assert set(data["statements"]) == set(english["statements"])
+        if language not in ("en", "es"):
+            assert "native-speaking pharmacist should review" in text, language
+        locale = locale_for(language)
+        assert "{n}" in locale.words["page"] and "{m}" in locale.words["page"]
+        wording = locale.statements["fda_side_effects"]["wording"]
+        assert locale.statement_found("fda_side_effects", wording), language
+
+
+@pytest.mark.parametrize(
+    ("tag", "key"),
+    [("zh", "zh-Hans"), ("zh-CN", "zh-Hans"), ("zh-Hans-SG", "zh-Hans"), ("zh-TW", "zh-Hant"),
+     ("zh-Hant", "zh-Hant"), ("zh-HK", "zh-Hant"), ("ko-KR", "ko"), ("vi", "vi"), ("es-US", "es")],
+)  # fmt: skip
+def test_a_language_tag_chooses_its_strings(tag: str, key: str) -> None:
+    assert language_key(tag) == key
+
+
+@pytest.mark.parametrize("language", sorted(SAMPLES))
+def test_each_language_renders_reads_back_and_is_recognised_without_its_source(
+    language: str, write_source
+) -> None:
+    text, disclaimer = SAMPLES[language]
+    path = write_source(_source(language, text, disclaimer), name=f"{language}.yaml")
+    pdf = render_source(path)  # the pre-output verification passed; PDF/UA page rules too
+    reader = PdfReader(io.BytesIO(pdf))
+    assert reader.trailer["/Root"]["/Lang"] == language
+    locale = locale_for(language)
+    footer = "".join(reader.pages[0].extract_text().split())
+    assert "".join(locale.word("page", n=1, m=len(reader.pages)).split()) in footer
+    assert (
+        "".join(locale.word("expires", date=locale.full_date(TODAY.replace(2027, 6, 15))).split())
+        in footer
+    )
+    report = check_pdf(strip_embedded_source(pdf), options=CheckOptions(as_of=TODAY))
+    assert report.source == "none"
+    assert report.errors == [], [f.describe() for f in report.errors]
+    assert report.metrics["expires"] == "2027-06-15"
+    assert (
+        report.metrics["fk_grade"] is None
+        if language != "en"
+        else report.metrics["fk_grade"] is not None
+    )
+
+
+def test_a_footer_in_another_language_is_still_read_for_its_page_numbers(write_source) -> None:
+    path = write_source(_source("ko", *SAMPLES["ko"]), name="ko.yaml")
+    pdf = strip_embedded_source(render_source(path))
+    report = check_pdf(pdf, options=CheckOptions(as_of=dt.date(2027, 7, 1)))
+    assert [f.rule for f in report.errors] == ["expiry"]
+    assert "information expired 2027-06-15" in report.errors[0].message
+
+
+def _cjk_runs() -> list[Run]:
+    sentence = (
+        "如果您感到非常虚弱或疲倦（例如：呼吸困难、异常嗜睡），请停止服用二甲双胍并立即就医。"
+    )
+    return [Run("警告：", True), Run(sentence * 4 + "每日 500 毫克，共 10 日。")]
+
+
+@pytest.mark.parametrize("width", [120.0, 173.5, 260.0, 400.0])
+def test_chinese_breaks_between_characters_never_before_closing_punctuation(width: float) -> None:
+    runs = _cjk_runs()
+    style = TextStyle(size=11, leading=17.6, color="#000000")
+    lines = break_lines(runs, style, fonts_for("zh-Hans"), width)
+    texts = ["".join(text for text, _ in line.pieces) for line in lines]
+    assert len(texts) > 2
+    assert "".join(texts) == "".join(run.text for run in runs)  # no space added, none lost
+    for line, text in zip(lines, texts, strict=True):
+        assert line.width <= width + 0.01
+        assert text[0] not in "、。，）」：；？！", text
+        assert text[-1] not in "（「", text
+    offsets = break_offsets("每日500毫克")
+    assert 3 not in offsets and 4 not in offsets and 5 not in offsets  # "500毫" stays together
+
+
+def test_korean_breaks_at_spaces_like_english() -> None:
+    runs = [
+        Run("메트포르민은 적절한 식사 및 운동과 함께 제2형 당뇨병이 있는 성인의 혈당을 조절합니다.")
+    ]
+    lines = break_lines(runs, TextStyle(11, 17.6, "#000000"), fonts_for("ko"), 150)
+    words = set(runs[0].text.split())
+    for line in lines:
+        assert set("".join(t for t, _ in line.pieces).split()) <= words
+
+
+def test_each_chinese_script_and_korean_is_drawn_in_its_own_font(write_source) -> None:
+    fonts = {}
+    for language, sample in (
+        ("zh-Hans", "每日服用一片。"),
+        ("zh-Hant", "每日服用一片。"),
+        ("ko", "복용하십시오."),
+    ):
+        path = write_source(
+            _source(language, sample, SAMPLES[language][1]), name=f"{language}.yaml"
+        )
+        reader = PdfReader(io.BytesIO(render_source(path)))
+        used = set()
+        for page in reader.pages:
+            for font in page["/Resources"]["/Font"].values():
+                used.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
+        fonts[language] = used
+    assert {"NotoSansSC-Regular", "NotoSansSC-Bold"} <= fonts["zh-Hans"]
+    assert not any("TC" in f or "KR" in f for f in fonts["zh-Hans"])
+    assert "NotoSansTC-Regular" in fonts["zh-Hant"] and not any("SC" in f for f in fonts["zh-Hant"])
+    assert "NotoSansKR-Regular" in fonts["ko"]
+
+
+def test_chinese_body_text_is_set_larger_and_looser_in_two_columns() -> None:
+    pdf = render_source(LIBRARY / "metformin-zh-hans.yaml", layout="two-column")
+    report = check_pdf(pdf, options=CheckOptions(as_of=TODAY))
+    assert report.errors == []
+    assert report.metrics["body_size_pt"] == 10.5  # Latin two-column body is 10 pt
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
+def test_vietnamese_typed_with_combining_marks_prints_and_extracts_composed(
+    write_source, tmp_path: Path
+) -> None:
+    decomposed = unicodedata.normalize("NFD", "Uống một viên mỗi ngày; nhiễm toan lactic.")
+    assert decomposed != unicodedata.normalize("NFC", decomposed)
+    path = write_source(_source("vi", decomposed, SAMPLES["vi"][1]), name="vi.yaml")
+    pdf = tmp_path / "vi.pdf"
+    pdf.write_bytes(render_source(path))
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Uống một viên mỗi ngày; nhiễm toan lactic." in " ".join(text.split())
+    assert not any(unicodedata.combining(char) for char in text)
+
+
+def test_a_script_no_bundled_font_covers_is_refused_by_name(write_source) -> None:
+    path = write_source(_source("en", "Take it with food. খাবারের সাথে", SAMPLES["en"][1]))
+    with pytest.raises(GlyphError) as caught:
+        load_monograph(path)
+    assert "character U+0996 খ in warning" in str(caught.value)
+    assert "cannot be printed by the bundled fonts" in str(caught.value)
+
+
+def test_an_unsupported_language_is_refused_naming_the_supported_ones(write_source) -> None:
+    path = write_source(_source("bn", "Take it.", SAMPLES["en"][1]), name="bn.yaml")
+    with pytest.raises(Exception, match="use one of: en, es, ht, it, ko, ru, vi, zh-Hans, zh-Hant"):
+        load_monograph(path)
+
+
+def _invoke(tmp_path: Path, *args: str):
+    return CliRunner().invoke(main, [*args, "--library", str(LIBRARY), *AS_OF])
+
+
+def test_also_en_makes_one_pdf_with_both_leaflets(tmp_path: Path) -> None:
+    from .conftest import assert_pdfua
+
+    target = tmp_path / "both.pdf"
+    result = _invoke(tmp_path, "render", "metformin", "--language", "zh-Hans", "--also", "en",
+                     "-o", str(target))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = target.read_bytes()
+    assert_pdfua(data)
+    reader = PdfReader(io.BytesIO(data))
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "zh-Hans"
+    parts = root["/StructTreeRoot"]["/K"][0].get_object()["/K"]
+    assert [(p.get_object()["/S"], p.get_object()["/Lang"]) for p in parts] == [
+        ("/Part", "zh-Hans"),
+        ("/Part", "en-US"),
+    ]
+    texts = ["".join(page.extract_text().split()) for page in reader.pages]
+    chinese = [i for i, t in enumerate(texts) if re.search(r"第\d+页，共\d+页", t)]
+    english = [i for i, t in enumerate(texts) if re.search(r"Page\d+of\d+", t)]
+    assert chinese[0] == 0 and "第1页，共2页" in texts[0]
+    assert english[0] % 2 == 0  # 0-based even: the English leaflet starts on an odd page
+    assert "Page1of2" in texts[english[0]]
+    assert "二甲双胍" in reader.metadata["/Title"] and "Metformin" in reader.metadata["/Title"]
+    checked = CliRunner().invoke(main, ["check", str(target), *AS_OF])
+    assert checked.exit_code == 0, checked.output
+
+
+def test_also_an_unsupported_or_missing_language_writes_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "x.pdf"
+    result = _invoke(tmp_path, "render", "metformin", "--also", "xx", "-o", str(target))
+    assert result.exit_code == 1
+    assert "language 'xx' is not supported; use one of: en, es, ht, it, ko" in result.stderr
+    result = _invoke(tmp_path, "render", "lisinopril", "--also", "ru", "-o", str(target))
+    assert result.exit_code == 1
+    assert "no ru leaflet of Lisinopril" in result.stderr
+    assert not target.exists()
