@@ -219,7 +219,8 @@ def test_paper_names_are_not_case_sensitive_and_help_is_not_cut(tmp_path: Path) 
                  str(tmp_path), *AS_OF)  # fmt: skip
     assert result.exit_code == 0
     listing = run("--help").output
-    assert "Produce every leaflet under a folder, in parallel, with a manifest." in listing
+    assert "Produce a folder's leaflets in parallel, with a manifest." in listing
+    assert "Merge the manifests of a sharded batch." in listing
 
 
 def test_a_qr_code_for_the_current_version(write_leaflet, tmp_path: Path) -> None:

@@ -98,6 +98,32 @@ def fingerprint(options: RenderOptions, brand_file: Path | None) -> dict[str, ob
     }
 
 
+@dataclass(frozen=True)
+class Shard:
+    """The ``index``-th (1-based) of ``count`` deterministic shares of a folder's leaflets."""
+
+    index: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        match = re.fullmatch(r"\s*(\d{1,6})\s*/\s*(\d{1,6})\s*", text)
+        if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
+            raise ValueError(f"'{text}' is not K/N with 1 ≤ K ≤ N, e.g. 2/8")
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    def holds(self, source: Path, folder: Path) -> bool:
+        """Whether ``source`` is in this share: by a hash of its path inside the folder, so
+        every machine agrees wherever the folder is mounted."""
+        name = source.relative_to(folder).as_posix().encode("utf-8")
+        return int.from_bytes(hashlib.sha256(name).digest()[:8], "big") % self.count == (
+            self.index - 1
+        )
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
 def run_batch(
     folder: Path,
     outdir: Path,
@@ -106,14 +132,17 @@ def run_batch(
     brand_file: Path | None = None,
     jobs: int = 1,
     force: bool = False,
+    shard: Shard | None = None,
     progress: Callable[[Entry], None] = lambda entry: None,
 ) -> BatchResult:
-    """Produce every leaflet under ``folder`` into ``outdir``; write ``manifest.json``."""
+    """Produce every leaflet under ``folder`` (or the ``shard`` of them) into ``outdir``;
+    write ``manifest.json``."""
     started = time.perf_counter()
     check_environment()
-    sources = source_files(folder)
-    if not sources:
+    every = source_files(folder)
+    if not every:
         raise LibraryError(f"no leaflet sources (*.yaml, *.yml) under {folder}; nothing to do")
+    sources = [s for s in every if shard is None or shard.holds(s, folder)]
     try:
         outdir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -125,7 +154,7 @@ def run_batch(
             json.dumps({"version": __version__, **settings}, sort_keys=True).encode()
         ).hexdigest()
         previous = _previous_entries(outdir, key, reusable=not force)
-        clashes = _duplicate_ids(sources)
+        clashes = _duplicate_ids(every)  # across every shard: ids clash between machines too
         job = Job(outdir, options, key)
         entries: dict[str, Entry] = {}
         interrupted = False
@@ -144,7 +173,7 @@ def run_batch(
                 interrupted = True
         ordered = [entries[str(s)] for s in sources if str(s) in entries]
         result = BatchResult(ordered, time.perf_counter() - started, interrupted)
-        _write_manifest(outdir, result, settings, key)
+        _write_manifest(outdir, result, settings, key, shard)
         if not interrupted:
             (outdir / JOURNAL).unlink(missing_ok=True)
             shutil.rmtree(outdir / TEMPORARY, ignore_errors=True)
@@ -358,12 +387,13 @@ def _record(entry: Entry) -> dict[str, object]:
 
 
 def _write_manifest(
-    outdir: Path, result: BatchResult, settings: dict[str, object], key: str
+    outdir: Path, result: BatchResult, settings: dict[str, object], key: str, shard: Shard | None
 ) -> None:
     document = {
         "rxleaflet": __version__,
         "options": settings,
         "fingerprint": key,
+        "shard": str(shard) if shard else None,
         "complete": not result.interrupted,
         "summary": {status: result.count(status) for status in (PRODUCED, REFUSED, SKIPPED)},
         "leaflets": [_record(entry) for entry in result.entries],

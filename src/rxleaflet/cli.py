@@ -371,7 +371,7 @@ def _same_output(
     return errors
 
 
-@main.command(short_help="Produce every leaflet under a folder, in parallel, with a manifest.")
+@main.command(short_help="Produce a folder's leaflets in parallel, with a manifest.")
 @click.argument("folder", type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.option(
     "-o",
@@ -389,6 +389,13 @@ def _same_output(
 )
 @click.option("--force", is_flag=True, help="Redo every leaflet, even those already done.")
 @click.option(
+    "--shard",
+    default=None,
+    metavar="K/N",
+    help="Only the K-th of N deterministic shares of the leaflets (one per machine); merge "
+    "the manifests with 'rxleaflet merge-manifests'.",
+)
+@click.option(
     "--combine",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
@@ -401,6 +408,7 @@ def batch(
     outdir: Path,
     jobs: int | None,
     force: bool,
+    shard: str | None,
     combine: Path | None,
     brand_file: Path | None,
     paper: str,
@@ -410,12 +418,16 @@ def batch(
     as_of: dt.date | None,
 ) -> None:
     """Produce every leaflet under FOLDER into OUTDIR, in parallel, with a manifest."""
-    from .batch import MANIFEST, PRODUCED, REFUSED, SKIPPED, run_batch
+    from .batch import MANIFEST, PRODUCED, REFUSED, SKIPPED, Shard, run_batch
     from .combine import write_combined
     from .source.library import source_files
 
+    try:
+        share = Shard.parse(shard) if shard is not None else None
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--shard") from None
     options = _settings(brand_file, paper, large_print, allow_expired, as_of, layout)
-    total = len(source_files(folder))
+    total = sum(1 for s in source_files(folder) if share is None or share.holds(s, folder))
     show = sys.stderr.isatty()
     with click.progressbar(length=total, label="leaflets", file=sys.stderr, hidden=not show) as bar:
         result = run_batch(
@@ -425,6 +437,7 @@ def batch(
             brand_file=brand_file,
             jobs=jobs or os.cpu_count() or 1,
             force=force,
+            shard=share,
             progress=lambda _entry: bar.update(1),
         )
     for entry in result.entries:
@@ -447,6 +460,39 @@ def batch(
         pages = write_combined(result, combine, options)
         click.echo(f"wrote {combine} ({done} leaflets, {pages} pages)")
     _exit(bool(result.count(REFUSED)))
+
+
+@main.command("merge-manifests", short_help="Merge the manifests of a sharded batch.")
+@click.argument(
+    "manifests", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False)
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+    default="-",
+    help="Where the merged manifest goes (default: standard output).",
+)
+def merge_manifests_command(manifests: tuple[Path, ...], output: Path) -> None:
+    """One manifest from every shard's manifest.json (batch --shard K/N): refused unless they
+    share their options and hold shards 1..N each once."""
+    import json
+
+    from .manifests import merge_manifests
+    from .output import write_atomic
+
+    merged = merge_manifests(list(manifests))
+    data = json.dumps(merged, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+    if str(output) == "-":
+        sys.stdout.buffer.write(data)
+        return
+    write_atomic(output, data)
+    summary = merged["summary"]
+    click.echo(
+        f"merged {len(manifests)} shards: produced {summary['produced']}, refused "
+        f"{summary['refused']}, skipped {summary['skipped']} → {output}"
+    )
+    _exit(bool(summary["refused"]) or not merged["complete"])
 
 
 @main.command(short_help="Check leaflet sources without making a PDF.")
