@@ -129,6 +129,8 @@ def _words(runs: Sequence[Run]) -> list[tuple[Word, bool]]:
             joined[-1] = [*joined[-1], (" ", joined[-1][-1][1]), *word]
         else:
             joined.append(word)
+    if not any(has_cjk(run.text) for run in runs):
+        return [(tuple(word), True) for word in joined]
     units: list[tuple[Word, bool]] = []
     for word in joined:
         text = "".join(part for part, _ in word)
