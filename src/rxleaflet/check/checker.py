@@ -125,24 +125,12 @@ def combined_parts(facts: PdfFacts) -> list[Part]:
     ids = facts.info.get("RxLeafletIds", "").split()
     parts = []
     for index, kid in enumerate(kids):
-        pages = [page for page, _ in _contents(kid)]
+        pages = [page for page, _ in kid.contents()]
         if not pages:
             continue
         name = ids[index] if index < len(ids) else f"part {index + 1}"
         parts.append(Part(name, kid, (min(pages), max(pages) + 1)))
     return parts
-
-
-def _contents(element: StructElement) -> list[tuple[int, int]]:
-    found: list[tuple[int, int]] = []
-    pending: list[StructElement | tuple[int, int]] = [element]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, StructElement):
-            pending.extend(item.kids)
-        else:
-            found.append(item)
-    return found
 
 
 def _check_parts(

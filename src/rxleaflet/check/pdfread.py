@@ -117,6 +117,18 @@ class StructElement:
             pending.extend(reversed(element.elements()))
         return found
 
+    def contents(self) -> list[tuple[int, int]]:
+        """The (page, MCID) contents of this element and all below it, in reading order."""
+        found: list[tuple[int, int]] = []
+        pending: list[StructElement | tuple[int, int]] = [self]
+        while pending:
+            item = pending.pop()
+            if isinstance(item, StructElement):
+                pending.extend(reversed(item.kids))
+            else:
+                found.append(item)
+        return found
+
 
 @dataclass(frozen=True)
 class EmbeddedFile:
@@ -150,14 +162,7 @@ class PdfFacts:
 
     def element_text(self, element: StructElement) -> str:
         """The text of ``element`` and everything below it, in reading order."""
-        parts: list[str] = []
-        pending: list[StructElement | tuple[int, int]] = [element]
-        while pending:
-            item = pending.pop()
-            if isinstance(item, StructElement):
-                pending.extend(reversed(item.kids))
-            else:
-                parts.append(self.mcid_text.get(item, ""))
+        parts = (self.mcid_text.get(item, "") for item in element.contents())
         return " ".join(part for part in parts if part)
 
 

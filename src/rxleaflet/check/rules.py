@@ -684,13 +684,7 @@ def _body_size(subject: Subject) -> float | None:
     sections), else by the source's reading text, else None."""
     wanted: set[tuple[int, int]] = set()
     for element in _body_elements(subject):
-        pending: list[StructElement | tuple[int, int]] = [element]
-        while pending:
-            item = pending.pop()
-            if isinstance(item, StructElement):
-                pending.extend(item.kids)
-            else:
-                wanted.add(item)
+        wanted.update(element.contents())
     sizes: Counter[float] = Counter()
     if wanted:
         for page in subject.facts.pages:
