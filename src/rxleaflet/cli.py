@@ -294,19 +294,14 @@ def render(
 
 def _dispense(file: str | None, fields: dict[str, str | None], today: dt.date) -> Any:
     """The dispense record from --dispense FILE|- or from the options, if any was given."""
-    from .files import FileRefused, read_regular_file
+    from .files import read_or_refuse
     from .source.dispense import MAX_RECORD_BYTES, dispense_record, load_dispense
 
     if file is not None:
         if file == "-":
             data = sys.stdin.buffer.read(MAX_RECORD_BYTES + 1)
         else:
-            try:
-                data = read_regular_file(Path(file), MAX_RECORD_BYTES, what="dispense record")
-            except FileRefused as error:
-                raise LeafletError(f"the file {error}", path=file) from None
-            except OSError as error:
-                raise LeafletError(f"cannot read file: {error.strerror}", path=file) from None
+            data = read_or_refuse(Path(file), MAX_RECORD_BYTES, what="dispense record")
         return load_dispense(data, file if file != "-" else "<stdin>", today)
     given = {key: value for key, value in fields.items() if value is not None}
     if not given:

@@ -10,6 +10,8 @@ import os
 import stat
 from pathlib import Path
 
+from .errors import LeafletError
+
 
 class FileRefused(Exception):
     """The file is not one rxleaflet will read; the message says why, after "the file"."""
@@ -50,6 +52,19 @@ def read_regular_file(path: Path, limit: int, *, what: str = "file") -> bytes:
         return data
     finally:
         os.close(descriptor)
+
+
+def read_or_refuse(
+    path: Path, limit: int, *, what: str, error: type[LeafletError] = LeafletError
+) -> bytes:
+    """``read_regular_file``, with a refusal (``error``, naming the file) in its place:
+    "the file is a folder, not a …", "cannot read file: No such file or directory"."""
+    try:
+        return read_regular_file(path, limit, what=what)
+    except FileRefused as refused:
+        raise error(f"the file {refused}", path=path) from None
+    except OSError as failure:
+        raise error(f"cannot read file: {failure.strerror}", path=path) from None
 
 
 def _too_large(size: int, limit: int, what: str) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 from . import __version__
 from .batch import PRODUCED, REFUSED, SKIPPED
 from .errors import LeafletError
-from .files import FileRefused, read_regular_file
+from .files import read_or_refuse
 
 MAX_MANIFEST_BYTES = 256 << 20
 
@@ -73,13 +73,9 @@ def merge_manifests(paths: list[Path]) -> dict[str, Any]:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    data = read_or_refuse(path, MAX_MANIFEST_BYTES, what="manifest", error=ManifestError)
     try:
-        data = read_regular_file(path, MAX_MANIFEST_BYTES, what="manifest")
         document = json.loads(data)
-    except FileRefused as error:
-        raise ManifestError(f"the file {error}", path=path) from None
-    except OSError as error:
-        raise ManifestError(f"cannot read file: {error.strerror}", path=path) from None
     except (ValueError, UnicodeDecodeError):
         raise ManifestError("not a JSON manifest; give manifest.json files", path=path) from None
     if not isinstance(document, dict) or "leaflets" not in document:

@@ -28,7 +28,7 @@ import defusedxml.ElementTree as SafeXml
 from defusedxml import DefusedXmlException
 
 from ..errors import LeafletError
-from ..files import FileRefused, read_regular_file
+from ..files import read_or_refuse
 from ..source.questions import question_kind
 
 V3 = "{urn:hl7-org:v3}"
@@ -77,12 +77,7 @@ class Imported:
 
 
 def read_label(path: Path) -> Any:
-    try:
-        data = read_regular_file(path, MAX_LABEL_BYTES, what="label file")
-    except FileRefused as error:
-        raise ImportError_(f"the file {error}", path=path) from None
-    except OSError as error:
-        raise ImportError_(f"cannot read file: {error.strerror}", path=path) from None
+    data = read_or_refuse(path, MAX_LABEL_BYTES, what="label file", error=ImportError_)
     try:
         return SafeXml.fromstring(data, forbid_dtd=True, forbid_entities=True,
                                   forbid_external=True)  # fmt: skip
