@@ -8,7 +8,7 @@ character is its font's glyph, so text extracts exactly as written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 
 from reportlab.pdfbase import pdfmetrics
@@ -18,6 +18,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from ..source.coverage import (
     BASE_FONTS,
     BOLD,
+    CJK_FACE,
     FONT_FILES,
     REGULAR,
     SYMBOLS,
@@ -28,28 +29,17 @@ from ..source.locales import language_key
 
 __all__ = ["BOLD", "REGULAR", "SYMBOLS", "FontSet", "fonts_for"]
 
-# The CJK faces in the order a language tries them: its own first.
-_CJK_ORDER = {
-    "zh-Hans": ("RxSansSC", "RxSansTC", "RxSansKR"),
-    "zh-Hant": ("RxSansTC", "RxSansSC", "RxSansKR"),
-    "ko": ("RxSansKR", "RxSansSC", "RxSansTC"),
-}
-_DEFAULT_CJK = ("RxSansSC", "RxSansTC", "RxSansKR")
-
 
 @dataclass(frozen=True)
 class FontSet:
-    """The fonts a leaflet draws with; a run's characters try ``chain`` in order."""
+    """The fonts a leaflet draws with; a run's characters try its chain in order."""
 
     name: str  # tells font sets apart in caches: a Han character's font depends on it
-    cjk: tuple[str, ...]
-    _chains: dict[bool, tuple[str, ...]] = field(default_factory=dict, compare=False)
+    regular: tuple[str, ...]  # the chain for regular text
+    bold: tuple[str, ...]  # the chain for bold text
 
     def chain(self, bold: bool) -> tuple[str, ...]:
-        if bold not in self._chains:
-            faces = (BOLD, *(f"{n}-Bold" for n in self.cjk), REGULAR) if bold else (REGULAR,)
-            self._chains[bold] = (*faces, *self.cjk, SYMBOLS)
-        return self._chains[bold]
+        return self.bold if bold else self.regular
 
     def segments(self, text: str, bold: bool) -> list[tuple[str, str]]:
         """Split ``text`` into (text, font name) pieces, each drawable by its font."""
@@ -73,11 +63,18 @@ class FontSet:
 
 @cache
 def fonts_for(language: str) -> FontSet:
-    """The fonts for a leaflet in ``language`` (a BCP 47 tag); the base fonts are registered."""
+    """The fonts for a leaflet in ``language`` (a BCP 47 tag): Noto Sans, then the CJK faces
+    (the language's own first), then the symbols. The base fonts are registered here."""
     for name in BASE_FONTS:
         _register(name)
     key = language_key(language)
-    return FontSet(key, _CJK_ORDER.get(key, _DEFAULT_CJK))
+    own = CJK_FACE.get(key)
+    cjk = (*([own] if own else []), *(face for face in CJK_FACE.values() if face != own))
+    return FontSet(
+        key,
+        regular=(REGULAR, *cjk, SYMBOLS),
+        bold=(BOLD, *(f"{face}-Bold" for face in cjk), REGULAR, *cjk, SYMBOLS),
+    )
 
 
 @cache

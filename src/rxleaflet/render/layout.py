@@ -9,7 +9,8 @@ from reportlab.platypus import Flowable
 
 from ..contract import Leaflet, dispense_lines
 from ..source.brand import BODY_TEXT, MUTED_TEXT, WHITE
-from ..source.locales import CJK_LANGUAGES, language_key
+from ..source.coverage import CJK_FACE
+from ..source.locales import language_key
 from ..source.markup import Block, BulletList, Paragraph, Run
 from .flowables import KEEP_IF_ONE_LINE, Box, Logo, QrLink, Rule, TextBlock, TextStyle
 from .fonts import FontSet
@@ -45,7 +46,7 @@ class Typography:
     @classmethod
     def for_leaflet(cls, leaflet: Leaflet) -> Typography:
         typography = cls.for_mode(leaflet.large_print, leaflet.layout)
-        if language_key(leaflet.monograph.language) not in CJK_LANGUAGES:
+        if language_key(leaflet.monograph.language) not in CJK_FACE:
             return typography
         # Chinese and Korean characters fill the whole em and have no ascenders to separate
         # lines: at least 10.5 pt (the usual body size of Chinese print), lines 1.6 apart

@@ -33,6 +33,8 @@ CJK_FONTS = {
     "RxSansKR-Bold": "NotoSansKR-Bold.ttf",
 }
 FONT_FILES = {**BASE_FONTS, **CJK_FONTS}
+# The languages set in a CJK face, and whose: Han characters differ between them.
+CJK_FACE = {"zh-Hans": "RxSansSC", "zh-Hant": "RxSansTC", "ko": "RxSansKR"}
 # Characters laid out as space, never drawn as glyphs of their own.
 LAYOUT_SPACES = frozenset(" \n\t")
 

@@ -51,7 +51,6 @@ def supported_languages() -> tuple[str, ...]:
 
 
 _TRADITIONAL_REGIONS = frozenset(("tw", "hk", "mo"))
-CJK_LANGUAGES = frozenset(("zh-Hans", "zh-Hant", "ko"))  # set in the Noto Sans CJK fonts
 
 
 def language_key(tag: str) -> str:
