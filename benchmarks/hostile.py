@@ -20,34 +20,11 @@ import yaml
 from PIL import Image
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # tests/handmade.py writes the hostile PDFs
+
+from tests.handmade import handmade_pdf, one_page_pdf  # noqa: E402
+
 LISINOPRIL = REPO / "leaflets" / "lisinopril.yaml"
-
-
-def pdf(objects: list[bytes]) -> bytes:
-    out = b"%PDF-1.7\n"
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref,
-    )  # fmt: skip
-
-
-def page(content: bytes, resources: bytes = b"<< >>", extra: list[bytes] | None = None) -> bytes:
-    return pdf(
-        [
-            b"<< /Type /Catalog /Pages 2 0 R >>",
-            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-            b"/Resources " + resources + b" >>",
-            b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-            *(extra or []),
-        ]
-    )
 
 
 def source(folder: Path, name: str, change: Callable[[dict], None]) -> Path:
@@ -79,18 +56,18 @@ def cases(folder: Path) -> list[tuple[str, str, list[str]]]:
     bomb = b"".join(compressor.compress(b"0 0 m " * 1_000_000) for _ in range(40))
     bomb += compressor.flush()
     files = {
-        "brackets.pdf": page(b"(" * 40_000),
-        "arrays.pdf": page(b"[" * 40_000),
-        "cmap.pdf": page(b"BT /F1 10 Tf <0041> Tj ET", font[0], font[1]),
-        "headings.pdf": page(headings, font[0], font[1]),
-        "deep.pdf": pdf(
+        "brackets.pdf": one_page_pdf(b"(" * 40_000),
+        "arrays.pdf": one_page_pdf(b"[" * 40_000),
+        "cmap.pdf": one_page_pdf(b"BT /F1 10 Tf <0041> Tj ET", font[0], font[1]),
+        "headings.pdf": one_page_pdf(headings, font[0], font[1]),
+        "deep.pdf": handmade_pdf(
             [
                 b"<< /Type /Catalog /Pages 2 0 R /D 3 0 R >>",
                 b"<< /Type /Pages /Kids [] /Count 0 >>",
                 b"<< /A " * 100_000 + b">>" * 100_000,
             ]
         ),  # fmt: skip
-        "bomb.pdf": page(b"").replace(
+        "bomb.pdf": one_page_pdf(b"").replace(
             b"<< /Length 0 >>\nstream\n\nendstream",
             b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(bomb) + bomb + b"\nendstream",
         ),  # fmt: skip

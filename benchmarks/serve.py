@@ -22,6 +22,10 @@ from pathlib import Path
 import httpx
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # tests/processes.py finds the workers
+
+from tests.processes import children  # noqa: E402
+
 BODY = {
     "leaflet": "lisinopril",
     "dispense": {"patient": "Jane Q. Doe", "rx": "RX-0012345", "directions": "Take 1 daily."},
@@ -36,15 +40,7 @@ def free_port() -> int:
 
 def rss_mb(root: int) -> float:
     """Resident memory of a process and its children (uvicorn's workers), in MB."""
-    pids = [root]
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == root:
-                pids.append(int(entry.name))
+    pids = [root, *children(root)]
     total = 0
     for pid in pids:
         try:

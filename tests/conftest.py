@@ -142,22 +142,6 @@ def write_leaflet(tmp_path: Path) -> Callable[..., Path]:
     return write
 
 
-def _pdf(objects: list[bytes]) -> bytes:
-    out = b"%PDF-1.7\n"
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return out
-
-
 @pytest.fixture(scope="session")
 def cups_queue():
     """A cups-pdf queue on a running CUPS (started here when needed); skipped, with the reason,

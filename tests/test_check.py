@@ -22,8 +22,9 @@ from rxleaflet.pipeline import RenderOptions, prepare
 from rxleaflet.render import Typography, render_pdf
 from rxleaflet.source.library import source_files
 
-from .conftest import LIBRARY, TODAY, _pdf
+from .conftest import LIBRARY, TODAY
 from .defects import without_footer
+from .handmade import handmade_pdf
 
 LISINOPRIL = LIBRARY / "lisinopril.yaml"
 
@@ -189,11 +190,11 @@ def hostile_corpus(good_pdf: bytes) -> dict[str, bytes]:
         "truncated.pdf": good_pdf[: len(good_pdf) // 3],
         "encrypted.pdf": encrypted.getvalue(),
         "restricted.pdf": restricted_bytes.getvalue(),
-        "zero-pages.pdf": _pdf(
+        "zero-pages.pdf": handmade_pdf(
             [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]
         ),
         "500-pages.pdf": many_pages.getvalue(),
-        "bomb.pdf": _pdf(
+        "bomb.pdf": handmade_pdf(
             [
                 b"<< /Type /Catalog /Pages 2 0 R >>",
                 b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -203,7 +204,7 @@ def hostile_corpus(good_pdf: bytes) -> dict[str, bytes]:
                 + b"\nendstream",
             ]
         ),
-        "cyclic.pdf": _pdf(
+        "cyclic.pdf": handmade_pdf(
             [
                 b"<< /Type /Catalog /Pages 2 0 R >>",
                 b"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>",

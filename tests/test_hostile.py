@@ -29,7 +29,9 @@ from rxleaflet.source.brand import load_brand
 from rxleaflet.source.markup import MarkupError, parse
 from rxleaflet.source.monograph import load_monograph
 
-from .conftest import LIBRARY, MINIMAL, REPO, TODAY, _pdf
+from .conftest import LIBRARY, MINIMAL, REPO, TODAY
+from .handmade import handmade_pdf, one_page_pdf
+from .processes import children
 
 GENEROUS = 5.0  # seconds; the quadratic versions took minutes to hours
 
@@ -183,19 +185,6 @@ def test_a_second_batch_on_the_same_folder_is_refused_at_once(tmp_path: Path) ->
     run_batch(library, out, RenderOptions(as_of=TODAY))  # the lock went with its holder
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
 def _alive(pid: int) -> bool:
     try:
         state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -216,7 +205,7 @@ def test_workers_die_with_a_killed_batch_and_the_rerun_is_complete(tmp_path: Pat
     deadline = time.monotonic() + 20
     workers: list[int] = []
     while time.monotonic() < deadline and not (len(workers) >= 2 and list(out.glob("*.pdf"))):
-        workers = _children(process.pid)
+        workers = children(process.pid)
         time.sleep(0.01)
     process.send_signal(signal.SIGKILL)
     process.wait()
@@ -271,25 +260,13 @@ def test_readability_of_a_long_run_of_dots_is_linear() -> None:
     assert seconds < GENEROUS
 
 
-def _one_page(content: bytes, resources: bytes = b"<< >>") -> bytes:
-    return _pdf(
-        [
-            b"<< /Type /Catalog /Pages 2 0 R >>",
-            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-            b"/Resources " + resources + b" >>",
-            b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-        ]
-    )
-
-
 @pytest.mark.parametrize(
     "content",
     [b"(" * 40_000, b"[" * 40_000, b"BT " + b"[(a" * 20_000, b"<<" * 40_000],
     ids=["parentheses", "brackets", "open-arrays", "dictionaries"],
 )
 def test_pathological_content_streams_are_findings_in_bounded_time(content: bytes) -> None:
-    report, seconds = timed(check_pdf, _one_page(content))
+    report, seconds = timed(check_pdf, one_page_pdf(content))
     assert seconds < GENEROUS
     assert "pdf-readable" in {f.rule for f in report.errors}
 
@@ -313,7 +290,7 @@ def test_a_deeply_nested_pdf_keeps_stderr_quiet(tmp_path: Path) -> None:
     deep = b"<< /A " * 100_000 + b">>" * 100_000
     path = tmp_path / "deep.pdf"
     path.write_bytes(
-        _pdf(
+        handmade_pdf(
             [
                 b"<< /Type /Catalog /Pages 2 0 R /Deep 3 0 R >>",
                 b"<< /Type /Pages /Kids [] /Count 0 >>",
