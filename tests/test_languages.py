@@ -181,6 +181,18 @@ def test_each_chinese_script_and_korean_is_drawn_in_its_own_font(write_source) -
     assert "NotoSansKR-Regular" in fonts["ko"]
 
 
+def test_each_bold_face_covers_exactly_what_its_regular_face_covers() -> None:
+    from rxleaflet.source.coverage import FONT_FILES, fonts_folder, read_cmap
+
+    def cmap(name: str) -> set[int]:
+        return set(read_cmap((fonts_folder() / FONT_FILES[name]).read_bytes()))
+
+    bolds = [name for name in FONT_FILES if name.endswith("-Bold")]
+    assert len(bolds) == 4  # Noto Sans and the three CJK faces
+    for bold in bolds:
+        assert cmap(bold) == cmap(bold.removesuffix("-Bold")), bold
+
+
 def test_chinese_body_text_is_set_larger_and_looser_in_two_columns() -> None:
     pdf = render_source(LIBRARY / "metformin-zh-hans.yaml", layout="two-column")
     report = check_pdf(pdf, options=CheckOptions(as_of=TODAY))

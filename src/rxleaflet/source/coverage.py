@@ -49,7 +49,12 @@ def fonts_folder() -> Path:
 
 @cache
 def font_coverage(name: str) -> frozenset[int]:
-    """Code points the bundled font ``name`` maps to a glyph."""
+    """Code points the bundled font ``name`` maps to a glyph. A bold face covers exactly what
+    its regular face covers (a test holds the bundled fonts to that), so only the regular
+    face's cmap is read and kept: a CJK one is 10 MB to read and megabytes to hold."""
+    regular = name.removesuffix("-Bold")
+    if regular != name:
+        return font_coverage(regular)
     return frozenset(read_cmap((fonts_folder() / FONT_FILES[name]).read_bytes()))
 
 
