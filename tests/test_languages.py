@@ -230,7 +230,7 @@ def test_an_unsupported_language_is_refused_naming_the_supported_ones(write_sour
         load_monograph(path)
 
 
-def _invoke(tmp_path: Path, *args: str):
+def _invoke(*args: str):
     return CliRunner().invoke(main, [*args, "--library", str(LIBRARY), *AS_OF])
 
 
@@ -238,7 +238,7 @@ def test_also_en_makes_one_pdf_with_both_leaflets(tmp_path: Path) -> None:
     from .conftest import assert_pdfua
 
     target = tmp_path / "both.pdf"
-    result = _invoke(tmp_path, "render", "metformin", "--language", "zh-Hans", "--also", "en",
+    result = _invoke("render", "metformin", "--language", "zh-Hans", "--also", "en",
                      "-o", str(target))  # fmt: skip
     assert result.exit_code == 0, result.output
     data = target.read_bytes()
@@ -264,10 +264,10 @@ def test_also_en_makes_one_pdf_with_both_leaflets(tmp_path: Path) -> None:
 
 def test_also_an_unsupported_or_missing_language_writes_nothing(tmp_path: Path) -> None:
     target = tmp_path / "x.pdf"
-    result = _invoke(tmp_path, "render", "metformin", "--also", "xx", "-o", str(target))
+    result = _invoke("render", "metformin", "--also", "xx", "-o", str(target))
     assert result.exit_code == 1
     assert "language 'xx' is not supported; use one of: en, es, ht, it, ko" in result.stderr
-    result = _invoke(tmp_path, "render", "lisinopril", "--also", "ru", "-o", str(target))
+    result = _invoke("render", "lisinopril", "--also", "ru", "-o", str(target))
     assert result.exit_code == 1
     assert "no ru leaflet of Lisinopril" in result.stderr
     assert not target.exists()
