@@ -3,6 +3,9 @@ alone; a refusal in plain words; and an automated accessibility check (axe-core)
 
 from __future__ import annotations
 
+import contextlib
+import time
+
 import pytest
 
 from rxleaflet.check.pdfread import read_pdf
@@ -20,12 +23,26 @@ PATIENT = {
 }
 
 
-def _preview(page):
-    """The PDF the Preview post brings (in a new tab, through Chromium's PDF viewer)."""
-    return page.context.expect_event(
-        "response",
-        lambda r: r.headers.get("content-type") == "application/pdf" and r.url.startswith("chrome"),
-    )
+@contextlib.contextmanager
+def _preview(page, seconds: float = 15):
+    """The PDF the Preview post brings (in a new tab, through Chromium's PDF viewer): its
+    bytes, read the moment the response arrives (once the viewer moves on, they are gone)."""
+    received: list[bytes] = []
+
+    def keep(response) -> None:
+        pdf = response.headers.get("content-type") == "application/pdf"
+        if pdf and response.url.startswith("chrome"):
+            received.append(response.body())
+
+    page.context.on("response", keep)
+    try:
+        yield received
+        deadline = time.monotonic() + seconds
+        while not received and time.monotonic() < deadline:
+            page.wait_for_timeout(50)
+        assert received, f"no PDF arrived within {seconds:g} s"
+    finally:
+        page.context.remove_listener("response", keep)
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +72,7 @@ def test_search_fill_preview_print_and_the_form_is_cleared(page, cups_queue: str
     page.fill("#directions", "Take 1 tablet by mouth once daily.")
     with page.expect_popup() as popup, _preview(page) as answer:
         page.click("#preview")
-    response = answer.value
-    text = " ".join(read_pdf(response.body()).pages[0].text.split())
+    text = " ".join(read_pdf(answer[0]).pages[0].text.split())
     assert "Prepared for: Zelda Q. Privacyson" in text and "Lisinopril" in text
     popup.value.close()
     before = cups_pdf_outputs()
@@ -98,7 +114,7 @@ def test_the_whole_flow_by_keyboard_alone(page) -> None:
     assert outline == "solid"  # the focus is visible
     with page.expect_popup(), _preview(page) as answer:
         page.keyboard.press("Enter")
-    facts = read_pdf(answer.value.body())
+    facts = read_pdf(answer[0])
     assert facts.info["RxLeafletPaper"] == "a4" and facts.page_count >= 3  # A4, large print
     assert "Prepared for: Jane Doe" in " ".join(facts.pages[0].text.split())
 
@@ -110,7 +126,7 @@ def test_a_leaflet_in_chinese_followed_by_english(page) -> None:
     assert "简体中文" in page.inner_text("#language")
     with page.expect_popup(), _preview(page) as answer:
         page.click("#preview")
-    facts = read_pdf(answer.value.body())
+    facts = read_pdf(answer[0])
     assert facts.info["RxLeafletIds"] == "metformin-zh-hans metformin"
 
 
