@@ -107,6 +107,24 @@ def test_the_help_loads_neither_pdf_library() -> None:
     assert not {m for m in loaded if m.startswith(("reportlab", "pypdf", "yaml"))}
 
 
+def test_a_render_loads_no_page_templates_and_no_network_code(tmp_path: Path) -> None:
+    """Cold start: ReportLab's platypus (our own page flow replaces it) and urllib.request
+    (which xml.sax.saxutils drags in) cost a cold render about 55 ms between them."""
+    code = (
+        "from rxleaflet.cli import main\n"
+        "try:\n"
+        f"    main(['render', {str(LIBRARY / 'lisinopril.yaml')!r}, '-o', "
+        f"{str(tmp_path / 'out.pdf')!r}])\n"
+        "except SystemExit as exit:\n"
+        "    assert exit.code == 0, exit.code"
+    )
+    loaded = _loaded_after(code)
+    assert "rxleaflet.render.flow" in loaded
+    assert (tmp_path / "out.pdf").is_file()
+    assert not {m for m in loaded if m.startswith("reportlab.platypus")}
+    assert not {"urllib.request", "http.client", "xml.sax.saxutils"} & loaded
+
+
 def test_paper_names_match_the_data_file() -> None:
     from rxleaflet import packagedata
 

@@ -7,20 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from reportlab.lib.colors import HexColor
-from reportlab.platypus import (
-    BaseDocTemplate,
-    Flowable,
-    Frame,
-    NextPageTemplate,
-    PageBreak,
-    PageTemplate,
-)
 
 from .. import __version__, packagedata
 from ..contract import Leaflet, document_title, expiry_line, provenance
 from ..source.brand import MUTED_TEXT
 from ..source.markup import Run
 from . import pdfobjects
+from .flow import Column, Flowable, NewPage, PageShape, lay_out
 from .flowables import Line, TextStyle, bind, break_lines, draw_line
 from .fonts import REGULAR, FontSet, fonts_for
 from .layout import Typography, compose
@@ -326,33 +319,24 @@ def _render(
         furniture_for(leaflet, t, f, width)
         for leaflet, t, f in zip(leaflets, types, fonts, strict=True)
     ]
-    templates: dict[tuple[float, float], tuple[str, str]] = {}
-    page_templates: list[PageTemplate] = []
+    shapes: dict[tuple[float, float], PageShape] = {}
 
-    def template_for(part: PageFurniture) -> str:
-        """Page templates are shared by leaflets with the same footer height and header band."""
+    def shape_for(part: PageFurniture) -> PageShape:
+        """Page shapes are shared by leaflets with the same footer height and header band."""
         bottom = margin + part.height + types[0].body * 0.8
         band = part.mark_style.leading * 1.3 if part.expired_mark else 0.0
         key = (bottom, band)
-        if key not in templates:
-            names = (f"first{len(templates)}", f"later{len(templates)}")
-            templates[key] = names
+        if key not in shapes:
             height = size[1] - margin - bottom
-            page_templates.extend(
-                [
-                    PageTemplate(
-                        names[0],
-                        _frames(margin, bottom, width, height, types[0]),
-                        autoNextPageTemplate=names[1],
-                    ),
-                    PageTemplate(names[1], _frames(margin, bottom, width, height - band, types[0])),
-                ]
+            shapes[key] = PageShape(
+                _columns(margin, bottom, width, height, types[0]),
+                _columns(margin, bottom, width, height - band, types[0]),
             )
-        return templates[key][0]
+        return shapes[key]
 
-    story: list[Flowable] = []
+    story: list[Flowable | NewPage] = []
     for index, (leaflet, t, part) in enumerate(zip(leaflets, types, furniture, strict=True)):
-        name = template_for(part)
+        shape = shape_for(part)
         # a frame at least this tall is a fresh page (the later pages' frame, the shorter one)
         fresh = (
             size[1]
@@ -362,7 +346,7 @@ def _render(
             - (part.mark_style.leading * 1.3 if part.expired_mark else 0.0)
         )
         if index:
-            story += [NextPageTemplate(name), PageBreak()]
+            story.append(NewPage(shape))
         parent = tagger.root if single else tagger.root.add("Part", lang=leaflet.monograph.language)
         story.append(_StartPart(index))
         prefix = "" if single else f"{index}-"
@@ -370,29 +354,21 @@ def _render(
         story += bind(composed, fresh)
     finisher = _Finisher(furniture, tagger, margin, size, metadata, odd_starts)
     buffer = io.BytesIO()
-    document = BaseDocTemplate(
-        buffer, pagesize=size, pageTemplates=page_templates, title=metadata["title"],
-        lang=metadata["language"], initialFontName=REGULAR, invariant=0, pageCompression=1,
+    canvas = _LeafletCanvas(
+        buffer, pagesize=size, invariant=0, pageCompression=1, initialFontName=REGULAR,
+        lang=metadata["language"], finisher=finisher,
     )  # fmt: skip
-
-    def make_canvas(*args: Any, **kwargs: Any) -> _LeafletCanvas:
-        kwargs["initialFontName"] = REGULAR
-        kwargs["lang"] = metadata["language"]
-        return _LeafletCanvas(*args, finisher=finisher, **kwargs)
-
-    document.build(story, canvasmaker=make_canvas)
+    canvas.setTitle(metadata["title"])
+    lay_out(story, shape_for(furniture[0]), canvas)
+    canvas.save()
     last = tagger.lines.get(max(tagger.lines), 0) if tagger.lines else 0
     return Combined(buffer.getvalue(), finisher.ranges, last)
 
 
-def _frames(x: float, y: float, width: float, height: float, typography: Typography) -> list[Frame]:
-    """The page's text frames: one, or columns filled left to right (the reading order)."""
-    columns, gutter = typography.columns, typography.gutter
-    column = (width - gutter * (columns - 1)) / columns
-    return [_frame(x + index * (column + gutter), y, column, height) for index in range(columns)]
-
-
-def _frame(x: float, y: float, width: float, height: float) -> Frame:
-    return Frame(
-        x, y, width, height, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body"
-    )
+def _columns(
+    x: float, y: float, width: float, height: float, typography: Typography
+) -> tuple[Column, ...]:
+    """The page's text columns: one, or several filled left to right (the reading order)."""
+    count, gutter = typography.columns, typography.gutter
+    column = (width - gutter * (count - 1)) / count
+    return tuple(Column(x + index * (column + gutter), y, column, height) for index in range(count))

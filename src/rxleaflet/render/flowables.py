@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from reportlab.lib.colors import HexColor
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable
 
 from ..source.markup import Run
 from .cjkbreak import break_offsets, has_cjk
+from .flow import Flowable
 from .fonts import BOLD, REGULAR, FontSet
 from .glue import binds
 from .tagging import StructNode, Tagger, artifact
@@ -368,7 +368,7 @@ class Box(Flowable):
             # the continued box carries at least MIN_TAIL_LINES: give it more of this block
             short = MIN_TAIL_LINES - _lines(parts[1:] + self.children[index + 1 :])
             if short > 0:
-                keep = len(child.lines(inner)) - len(parts[1]._lines or []) - short
+                keep = len(child.lines(inner)) - _lines(parts[1:2]) - short
                 height = keep * child.style.leading + 0.01
                 parts = child.split(inner, height) if keep >= 2 else []
         if not parts:
@@ -509,7 +509,11 @@ class Keep(Flowable):
 
     def min_height(self, width: float) -> float:
         last = self.head[-1]
-        if last.keep_next == KEEP_IF_ONE_LINE and len(last.lines(width)) > 1:
+        if (
+            isinstance(last, TextBlock)
+            and last.keep_next == KEEP_IF_ONE_LINE
+            and len(last.lines(width)) > 1
+        ):
             # two lines of it already make a start: what follows it need not come along
             before = Keep(self.head[:-1], last, self.fresh_page_height)
             return before.min_height(width) if self.head[:-1] else last.min_height(width)

@@ -5,13 +5,12 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from reportlab.platypus import Flowable
-
 from ..contract import Leaflet, dispense_lines
 from ..source.brand import BODY_TEXT, MUTED_TEXT, WHITE
 from ..source.coverage import CJK_FACE
 from ..source.locales import language_key
 from ..source.markup import Block, BulletList, Paragraph, Run
+from .flow import Flowable
 from .flowables import KEEP_IF_ONE_LINE, Box, Logo, QrLink, Rule, TextBlock, TextStyle
 from .fonts import FontSet
 from .tagging import StructNode, Tagger
@@ -153,7 +152,7 @@ class _Composer:
 
     def bullets(self, block: BulletList, parent: StructNode, style: TextStyle) -> list[Flowable]:
         list_node = parent.add("L")
-        items = []
+        items: list[Flowable] = []
         tight = TextStyle(style.size, style.leading, style.color, style.bold, 0, style.size * 0.3)
         for index, item in enumerate(block.items):
             item_node = list_node.add("LI")
@@ -285,7 +284,7 @@ class _Composer:
         t = self.type
         node = document.add("Sect")
         style = t.style(t.body, BODY_TEXT, after=t.body * 0.15)
-        children = []
+        children: list[Flowable] = []
         for index, line in enumerate(lines):
             label, colon, value = line.partition(": ")
             runs = [Run(label + colon, True), Run(value)] if colon else [Run(line, index == 0)]
