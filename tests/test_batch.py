@@ -199,6 +199,9 @@ def _start_batch(library: Path, out: Path, jobs: int) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         env=env,
         start_new_session=True,
+        # as from a terminal: a shell starts background jobs with Ctrl-C ignored, and Python
+        # keeps an ignored SIGINT ignored (so a suite run with '&' would see no interruption)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
@@ -237,7 +240,7 @@ def test_interrupted_batch_leaves_only_complete_pdfs_and_rerun_finishes(
     os.killpg(process.pid, signal.SIGKILL if how == "kill-9" else signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     if how == "ctrl-c":
-        assert process.returncode == 1
+        assert process.returncode == 1, (process.returncode, stderr[-2000:])
         assert b"interrupted: completed leaflets are kept" in stderr
         assert manifest(out)["complete"] is False
     done_before = _assert_only_complete_pdfs(out)
