@@ -119,6 +119,19 @@ _TOKEN = re.compile(
     rb"|%[^\r\n]*"
     rb"|(?P<x>[^\s])"
 )
+# The same tokens without their kinds, for a fast pass that sorts them by first byte (see
+# run_listed); and, first, numbers followed by their operator as one token ("1 0 0 1 54 720 cm"),
+# split again by run_listed: it matches only where the separate tokens would be exactly these.
+_NUMBERS_AND_OPERATOR = rb"(?:[-+]?(?:\d+\.?\d*|\.\d+)\s+)+[A-Za-z'\"][A-Za-z0-9*'\"]*|"
+_TOKEN_TEXT = re.compile(_NUMBERS_AND_OPERATOR + re.sub(rb"\(\?P<\w+>", b"(?:", _TOKEN.pattern))
+_NUMBER_BYTES = b"+-.0123456789"
+_NUMBER, _OPERATOR, _NAME, _STRING, _ANGLE, _CLOSING_ANGLE, _OPEN, _CLOSE, _COMMENT = range(9)
+_FIRST_BYTE = {
+    **dict.fromkeys(b"0123456789+-.", _NUMBER),
+    **dict.fromkeys(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'\"", _OPERATOR),
+    ord("/"): _NAME, ord("("): _STRING, ord("<"): _ANGLE, ord(">"): _CLOSING_ANGLE,
+    ord("["): _OPEN, ord("]"): _CLOSE, ord("%"): _COMMENT,
+}  # fmt: skip
 _END_OF_INLINE_IMAGE = re.compile(rb"\sEI(?=[\s]|$)")
 _OCTAL = re.compile(rb"[0-7]{1,3}")
 _ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"(": b"(",
@@ -127,6 +140,7 @@ _ARRAY, _DICT = object(), object()
 _FILLS = frozenset(("f", "F", "f*", "B", "B*", "b", "b*"))
 _PATH_ENDS = frozenset(("S", "s", "n"))
 _NEW_LINES = frozenset(("BT", "Td", "TD", "T*"))
+_FILL_COMPONENTS = {"g": 1, "rg": 3, "k": 4}
 
 
 def literal(data: bytes, start: int) -> tuple[bytes, int]:
@@ -222,7 +236,10 @@ def scan_page(content: bytes, resources: Resources, deadline: float | None = Non
     """Interpret ``content``; raises only Unsupported, Malformed or ScanTimeout, whatever the
     bytes."""
     try:
-        return _Scanner(content, resources, deadline).run()
+        return (
+            _Scanner(content, resources, deadline).run_listed()
+            or _Scanner(content, resources, deadline).run()
+        )
     except (ValueError, IndexError, KeyError, TypeError, OverflowError, AttributeError) as error:
         raise Malformed(f"malformed content ({type(error).__name__})") from None
 
@@ -243,6 +260,71 @@ class _Scanner:
         self.runs: list[TextRun] = []
         self.paints: list[Paint] = []
         self.order = 0
+
+    def run_listed(self) -> PageScan | None:
+        """The fast pass: the page's tokens listed by one regex call, then sorted by first byte.
+        It gives up (None) at what needs positions in the content (a string with unescaped
+        parentheses inside, an inline image) or at an unexpected character, which ``run``
+        then reads or reports from the start; otherwise the two read alike."""
+        operands: list[Any] = []
+        stack: list[tuple[object, list[Any]]] = []  # open arrays and dictionaries
+        kinds = _FIRST_BYTE
+        deadline = self.deadline
+        for count, token in enumerate(_TOKEN_TEXT.findall(self.content), start=1):
+            if count & 2047 == 0 and deadline and time.monotonic() > deadline:
+                raise ScanTimeout
+            kind = kinds.get(token[0])
+            if kind == _NUMBER:
+                if len(token) == 1 and token in b"+-.":
+                    return None  # a sign or point alone: not a number
+                if not token.strip(_NUMBER_BYTES):  # a number alone
+                    (stack[-1][1] if stack else operands).append(float(token))
+                    continue
+                *numbers, operator = token.split()
+                (stack[-1][1] if stack else operands).extend(map(float, numbers))
+                if stack:
+                    raise Malformed("an operator inside an array or dictionary")
+                self.operate(operator.decode("latin-1"), operands)
+                operands = []
+            elif kind == _OPERATOR:
+                if stack:
+                    raise Malformed("an operator inside an array or dictionary")
+                op = token.decode("latin-1")
+                if op == "ID":
+                    return None
+                self.operate(op, operands)
+                operands = []
+            elif kind == _NAME:
+                (stack[-1][1] if stack else operands).append(token[1:].decode("latin-1"))
+            elif kind == _STRING:
+                if len(token) == 1:
+                    return None  # parentheses nested inside the string
+                (stack[-1][1] if stack else operands).append(PdfString(_unescape(token)))
+            elif kind == _ANGLE:
+                if token == b"<<":
+                    stack.append((_DICT, []))
+                elif len(token) > 1:
+                    (stack[-1][1] if stack else operands).append(PdfString(_hex_bytes(token[1:-1])))
+                else:
+                    return None
+            elif kind == _CLOSING_ANGLE:
+                if token != b">>":
+                    return None
+                if not stack or stack[-1][0] is not _DICT:
+                    raise Malformed("an unbalanced dictionary")
+                items = stack.pop()[1]
+                done: Any = dict(zip(items[0::2], items[1::2], strict=False))
+                (stack[-1][1] if stack else operands).append(done)
+            elif kind == _OPEN:
+                stack.append((_ARRAY, []))
+            elif kind == _CLOSE:
+                if not stack or stack[-1][0] is not _ARRAY:
+                    raise Malformed("an unbalanced array")
+                done = stack.pop()[1]
+                (stack[-1][1] if stack else operands).append(done)
+            elif kind != _COMMENT:
+                return None
+        return self._finish(stack)
 
     def run(self) -> PageScan:
         content = self.content
@@ -275,10 +357,7 @@ class _Scanner:
                 elif kind == "s":
                     target.append(PdfString(_unescape(token.group())))
                 elif kind == "h":
-                    digits = re.sub(rb"\s", b"", token.group("h"))
-                    target.append(
-                        PdfString(bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode()))
-                    )
+                    target.append(PdfString(_hex_bytes(token.group("h"))))
                 elif kind == "array":
                     stack.append((_ARRAY, []))
                 elif kind == "endarray":
@@ -303,6 +382,9 @@ class _Scanner:
             if restart is None:
                 break
             position = restart
+        return self._finish(stack)
+
+    def _finish(self, stack: list[Any]) -> PageScan:
         if stack:
             raise Malformed("an array or dictionary that is never closed")
         text = re.sub(r"\n+", "\n", "".join(self.pieces)).strip("\n")
@@ -312,7 +394,7 @@ class _Scanner:
 
     def operate(self, op: str, args: list[Any]) -> None:
         state = self.state
-        if op == "Tj":
+        if op == "Tj":  # the most frequent operators first; each branch is its own operator
             self.show(args[-1:], new_line=False)
         elif op == "TJ":
             self.show(args[-1], new_line=False)
@@ -324,6 +406,19 @@ class _Scanner:
             if not isinstance(font, FontDecoder):
                 font = self.resources.fonts[name] = font()
             state.font, state.size = font, size
+        elif op == "TL":
+            state.leading = float(args[-1])
+        elif op == "ET":
+            pass
+        elif op in ("BDC", "BMC"):
+            self.begin_marked(args)
+        elif op == "EMC":
+            if self.marks:
+                self.marks.pop()
+        elif op in ("g", "rg", "k"):
+            components = _FILL_COMPONENTS[op]
+            state.fill = _color(args[-components:])
+            state.fill_components = components
         elif op == "Tm":
             self.text_matrix = self.line_matrix = _matrix(args)
             self.pieces.append("\n")
@@ -347,8 +442,6 @@ class _Scanner:
                 if op == "TD":
                     state.leading = -ty
                 self.move(tx, ty)
-        elif op == "ET":
-            pass
         elif op == "re":
             x, y, w, h = (float(v) for v in args[-4:])
             self.extend_path(_box(state.ctm, x, y, x + w, y + h))
@@ -367,10 +460,6 @@ class _Scanner:
             self.end_path()
         elif op in ("W", "W*"):
             self.pending_clip = True
-        elif op in ("g", "rg", "k"):
-            components = {"g": 1, "rg": 3, "k": 4}[op]
-            state.fill = _color(args[-components:])
-            state.fill_components = components
         elif op == "cs":
             name = args[-1]
             components = {"DeviceGray": 1, "DeviceRGB": 3, "DeviceCMYK": 4, "Pattern": 0}.get(
@@ -382,11 +471,6 @@ class _Scanner:
             state.fill = _color(args[-state.fill_components :]) if state.fill_components else None
         elif op == "gs":
             state.alpha = self.resources.alphas.get(args[-1], state.alpha)
-        elif op in ("BDC", "BMC"):
-            self.begin_marked(args)
-        elif op == "EMC":
-            if self.marks:
-                self.marks.pop()
         elif op == "Do":
             name = args[-1]
             if name in self.resources.forms:
@@ -400,8 +484,6 @@ class _Scanner:
             state.word_spacing = float(args[-1])
         elif op == "Tz":
             state.scale = float(args[-1]) / 100
-        elif op == "TL":
-            state.leading = float(args[-1])
         elif op == "Ts":
             state.rise = float(args[-1])
         elif op == "Tr":

@@ -26,6 +26,7 @@ from pypdf.generic import DictionaryObject, IndirectObject
 
 from .contentscan import Box, PageScan, Resources, ScanTimeout, TextRun, matrix_scale, scan_page
 from .fontdecode import FontDecoder, Malformed, Unsupported, font_decoder
+from .preload import preload_objects
 from .visibility import Hidden, hidden_text
 
 MAX_PAGES = 50  # a patient leaflet is a few pages; more is refused without reading content
@@ -209,6 +210,8 @@ def _read(
         if not reader.decrypt(""):
             raise UnreadablePdf("the PDF is encrypted and needs a password", "pdf-encrypted")
         encryption = "the PDF is encrypted (it opens without a password but may restrict use)"
+    else:
+        preload_objects(reader, data)
     page_count = len(reader.pages)
     if page_count == 0:
         raise UnreadablePdf("the PDF has no pages")

@@ -14,6 +14,7 @@ from .cjkbreak import break_offsets, has_cjk
 from .flow import Flowable
 from .fonts import BOLD, REGULAR, FontSet
 from .glue import binds
+from .pdfobjects import show_line
 from .tagging import StructNode, Tagger, artifact
 
 Piece = tuple[str, str]  # (text, font name)
@@ -291,11 +292,7 @@ class TextBlock(Flowable):
 
 def draw_line(canvas: object, pieces: Sequence[Piece], x: float, y: float, size: float) -> None:
     """One line of text at (x, y): each piece in its own font."""
-    text = canvas.beginText(x, y)  # type: ignore[attr-defined]
-    for piece, font in pieces:
-        text.setFont(font, size)
-        text.textOut(piece)
-    canvas.drawText(text)  # type: ignore[attr-defined]
+    show_line(canvas, pieces, x, y, size)  # type: ignore[arg-type]
 
 
 class Box(Flowable):

@@ -7,13 +7,14 @@ written as raw PDF objects into its document before it serialises. Pinned: repor
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from reportlab import rl_config
-from reportlab.pdfbase import pdfdoc, ttfonts
+from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
 from reportlab.pdfgen.canvas import Canvas
 
 from .tagging import MarkedContent, StructNode, Tagger
@@ -74,6 +75,28 @@ def _with_indirect_widths(add_objects: Any) -> Any:
                 entry.Widths = doc.Reference(entry.Widths)
 
     return add
+
+
+def show_line(
+    canvas: Canvas, pieces: Sequence[tuple[str, str]], x: float, y: float, size: float
+) -> None:
+    """One line of text at (x, y), each (text, font name) piece in its own font: the operators
+    ReportLab's text object writes (BT, Tm, Tf and TL per font subset, Tj, ET), without making
+    one per line; a leaflet draws hundreds of lines."""
+    doc = canvas._doc
+    escape = canvas._escape
+    size_and_leading = f"{fp_str(size)} Tf {fp_str(size * 1.2)} TL"
+    code = ["BT", f"1 0 0 1 {fp_str(x, y)} Tm"]
+    for text, font_name in pieces:
+        font = pdfmetrics.getFont(font_name)
+        current = -1
+        for subset, data in font.splitString(text, doc):
+            if subset != current:
+                code.append(f"{font.getSubsetInternalName(subset, doc)} {size_and_leading}")
+                current = subset
+            code.append(f"({escape(data)}) Tj")
+    code.append("ET")
+    canvas._code.append(" ".join(code))
 
 
 def _pdf_string(text: str) -> pdfdoc.PDFString:

@@ -1,0 +1,103 @@
+"""The check's fast object reader (check/preload.py): whatever it reads must be exactly what
+pypdf would have read, and whatever is not simple must be left to pypdf."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import IndirectObject
+
+from rxleaflet.check.preload import preload_objects
+
+from .conftest import LIBRARY, render_source
+from .handmade import one_page_pdf
+
+
+def _difference(ours: Any, theirs: Any, path: str = "") -> str | None:
+    """Where two pypdf values differ in type or value (references compared, not followed)."""
+    if type(ours) is not type(theirs):
+        return f"{path}: {type(ours).__name__} against {type(theirs).__name__}"
+    if isinstance(ours, IndirectObject):
+        same = (ours.idnum, ours.generation) == (theirs.idnum, theirs.generation)
+        return None if same else f"{path}: {ours} against {theirs}"
+    if isinstance(ours, dict):
+        if set(ours) != set(theirs):
+            return f"{path}: keys {sorted(ours)} against {sorted(theirs)}"
+        for key in ours:
+            found = _difference(dict.__getitem__(ours, key), dict.__getitem__(theirs, key), key)
+            if found:
+                return f"{path}{found}"
+        return None
+    if isinstance(ours, list):
+        if len(ours) != len(theirs):
+            return f"{path}: {len(ours)} items against {len(theirs)}"
+        pairs = zip(list.__iter__(ours), list.__iter__(theirs), strict=True)
+        for index, (mine, other) in enumerate(pairs):
+            found = _difference(mine, other, f"[{index}]")
+            if found:
+                return f"{path}{found}"
+        return None
+    return None if (ours == theirs and repr(ours) == repr(theirs)) else f"{path}: {ours!r}"
+
+
+def _preloaded_against_pypdf(data: bytes) -> tuple[int, list[str]]:
+    ours = PdfReader(io.BytesIO(data), strict=False)
+    count = preload_objects(ours, data)
+    theirs = PdfReader(io.BytesIO(data), strict=False)
+    differences = []
+    for (generation, idnum), value in list(ours.resolved_objects.items()):
+        other = theirs.get_object(IndirectObject(idnum, generation, theirs))
+        found = _difference(value, other)
+        if found:
+            differences.append(f"object {idnum}: {found}")
+    return count, differences
+
+
+def test_objects_read_ahead_are_exactly_what_pypdf_reads() -> None:
+    for name in ("lisinopril", "metformin-zh-hans", "humira"):
+        count, differences = _preloaded_against_pypdf(render_source(LIBRARY / f"{name}.yaml"))
+        assert count > 50, name  # the structure tree, pages, fonts: read here, not by pypdf
+        assert differences == [], name
+
+
+def test_a_file_pypdf_wrote_reads_the_same_too() -> None:
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(render_source(LIBRARY / "metformin.yaml"))))
+    out = io.BytesIO()
+    writer.write(out)
+    count, differences = _preloaded_against_pypdf(out.getvalue())
+    assert count > 50
+    assert differences == []
+
+
+def test_what_is_not_simple_is_left_to_pypdf() -> None:
+    data = one_page_pdf(
+        b"BT /F1 12 Tf (x) Tj ET",
+        extra=[b"<< /Title (a\\(b\\)) >>", b"<< /A 1 /A 2 >>", b"<< /B 1 % a comment\n >>"],
+    )
+    reader = PdfReader(io.BytesIO(data), strict=False)
+    assert preload_objects(reader, data) == 3  # catalog, pages, page
+    assert sorted(idnum for _, idnum in reader.resolved_objects) == [1, 2, 3]
+    # the stream, the escaped string, the repeated key and the comment: read by pypdf, as before
+    assert reader.get_object(5)["/Title"] == "a(b)"
+    assert reader.get_object(4).get_data() == b"BT /F1 12 Tf (x) Tj ET"
+
+
+def test_an_encrypted_file_is_read_by_pypdf_alone() -> None:
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(render_source(LIBRARY / "metformin.yaml"))))
+    writer.encrypt(user_password="", owner_password="owner", algorithm="RC4-128")
+    out = io.BytesIO()
+    writer.write(out)
+    reader = PdfReader(io.BytesIO(out.getvalue()))
+    assert preload_objects(reader, out.getvalue()) == 0
+
+
+def test_offsets_that_all_point_at_one_object_cost_one_pass_over_the_file() -> None:
+    data = render_source(LIBRARY / "lisinopril.yaml")
+    reader = PdfReader(io.BytesIO(data), strict=False)
+    table = reader.xref[0]
+    first = min(table.values())
+    for idnum in table:
+        table[idnum] = first  # every entry now points at one object: only its own id matches
+    assert preload_objects(reader, data) <= 1
