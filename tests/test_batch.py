@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from rxleaflet.batch import LOCK, MANIFEST, TEMPORARY, run_batch
+from rxleaflet.batch import LOCK, MANIFEST, TEMPORARY, Entry, _manifest_chunks, _record, run_batch
 from rxleaflet.check import check_pdf
 from rxleaflet.cli import main
 from rxleaflet.pipeline import RenderOptions
@@ -340,3 +340,16 @@ def test_empty_folder_is_an_error_and_writes_nothing(tmp_path: Path) -> None:
         f"error: no leaflet sources (*.yaml, *.yml) under {tmp_path / 'empty'}; nothing to do\n"
     )
     assert not (tmp_path / "out").exists()
+
+
+def test_the_manifest_written_an_entry_at_a_time_is_the_json_of_the_whole() -> None:
+    document: dict[str, object] = {"rxleaflet": "0", "options": {"paper": "a4", "brand": None},
+                                   "complete": True, "summary": {"produced": 1}}  # fmt: skip
+    entries = [
+        Entry("in/a.yaml", "1" * 64, "a", "a.pdf", "2" * 64, 2, "produced"),
+        Entry("in/ü b.yaml", None, None, None, None, None, "refused", ['no "expires"', "two"]),
+    ]
+    for some in (entries, entries[:1], []):
+        whole = {**document, "leaflets": [_record(entry) for entry in some]}
+        expected = json.dumps(whole, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+        assert b"".join(_manifest_chunks(document, some)) == expected

@@ -41,9 +41,9 @@ LOCK = ".rxleaflet-lock"
 PRODUCED, REFUSED, SKIPPED = "produced", "refused", "skipped"
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
-    """One leaflet's line in the manifest."""
+    """One leaflet's line in the manifest (slots: a batch of thousands holds one each)."""
 
     source: str
     source_sha256: str | None = None
@@ -254,7 +254,7 @@ def _produce(
     try:
         # one leaflet per task: finished leaflets reach the journal at once, so a killed run
         # loses at most the few in flight
-        yield from pool.imap_unordered(_produce_star, [(job, item) for item in work], 1)
+        yield from pool.imap_unordered(_produce_star, ((job, item) for item in work), 1)
         pool.close()
     except BaseException:
         pool.terminate()
@@ -389,14 +389,30 @@ def _record(entry: Entry) -> dict[str, object]:
 def _write_manifest(
     outdir: Path, result: BatchResult, settings: dict[str, object], key: str, shard: Shard | None
 ) -> None:
-    document = {
+    document: dict[str, object] = {
         "rxleaflet": __version__,
         "options": settings,
         "fingerprint": key,
         "shard": str(shard) if shard else None,
         "complete": not result.interrupted,
         "summary": {status: result.count(status) for status in (PRODUCED, REFUSED, SKIPPED)},
-        "leaflets": [_record(entry) for entry in result.entries],
     }
-    data = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
-    write_atomic(outdir / MANIFEST, data, temporary_folder=outdir / TEMPORARY)
+    write_atomic(
+        outdir / MANIFEST,
+        _manifest_chunks(document, result.entries),
+        temporary_folder=outdir / TEMPORARY,
+    )
+
+
+def _manifest_chunks(document: dict[str, object], entries: list[Entry]) -> Iterator[bytes]:
+    """The manifest as json.dumps(…, indent=2) writes it, an entry at a time: a batch of many
+    thousands never holds the whole document as objects and text at once."""
+    head = json.dumps({**document, "leaflets": []}, ensure_ascii=False, indent=2)
+    if not entries:
+        yield head.encode("utf-8") + b"\n"
+        return
+    yield head.removesuffix("[]\n}").encode("utf-8") + b"[\n"
+    for index, entry in enumerate(entries):
+        text = json.dumps(_record(entry), ensure_ascii=False, indent=2).replace("\n", "\n    ")
+        yield ("    " + text + (",\n" if index < len(entries) - 1 else "\n")).encode("utf-8")
+    yield b"  ]\n}\n"

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import OutputError
 
 
-def write_atomic(path: Path, data: bytes, *, temporary_folder: Path | None = None) -> None:
-    """Replace ``path`` with ``data``: readers see the old file or the new one, never part."""
+def write_atomic(
+    path: Path, data: bytes | Iterable[bytes], *, temporary_folder: Path | None = None
+) -> None:
+    """Replace ``path`` with ``data`` (bytes, or chunks of bytes written as they come): readers
+    see the old file or the new one, never part."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -25,7 +29,10 @@ def write_atomic(path: Path, data: bytes, *, temporary_folder: Path | None = Non
         raise OutputError(f"cannot write here: {error.strerror}", path=path) from None
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                handle.writelines(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temporary, 0o644)
