@@ -13,7 +13,9 @@ from pypdf import PdfReader
 from rxleaflet.errors import BrandError
 from rxleaflet.source.brand import Colors, contrast_ratio, load_brand
 
-from .conftest import page_texts, render_source
+from .conftest import LIBRARY, REPO, page_texts, render_source
+
+EXAMPLE_BRAND = REPO / "examples" / "brand" / "brand.yaml"
 
 
 def brand_file(tmp_path: Path, extra: str = "", logo: bool = False) -> Path:
@@ -121,3 +123,17 @@ def test_branded_leaflet_shows_identity_and_tagged_logo(tmp_path: Path, write_so
     walk(reader.trailer["/Root"]["/StructTreeRoot"])
     assert [f["/Alt"] for f in figures] == ["Riverside logo"]
     assert reader.metadata["/Author"] == "Riverside Community Pharmacy"
+
+
+def test_a_brand_gives_the_same_bytes_wherever_its_folder_is(tmp_path: Path) -> None:
+    """Machines of a sharded batch mount the brand at different paths: the logo's name in the
+    PDF comes from its pixels, not its path."""
+    pdfs = []
+    for folder in ("here", "there/deeper"):
+        (tmp_path / folder).mkdir(parents=True)
+        for name in ("brand.yaml", "logo.png"):
+            (tmp_path / folder / name).write_bytes((EXAMPLE_BRAND.parent / name).read_bytes())
+        brand = load_brand(tmp_path / folder / "brand.yaml")
+        pdfs.append(render_source(LIBRARY / "lisinopril.yaml", brand=brand))
+    assert b"/Subtype /Image" in pdfs[0]
+    assert pdfs[0] == pdfs[1]

@@ -664,5 +664,7 @@ class Logo(Flowable):
         return self.width, self.height
 
     def draw(self) -> None:
+        from reportlab.lib.utils import ImageReader
+
         with self.tagger.content(self.canv, self.node):
-            self.canv.drawImage(self.path, 0, 0, self.width, self.height, mask="auto")
+            self.canv.drawImage(ImageReader(self.path), 0, 0, self.width, self.height, mask="auto")
