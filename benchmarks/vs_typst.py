@@ -186,6 +186,9 @@ def main() -> None:
               f"(rounds: {', '.join(f'{x:.2f}' for x in ours)} vs "
               f"{', '.join(f'{x:.2f}' for x in theirs)})")  # fmt: skip
         print(f"warm, one process: rxleaflet {warm_ms(sources):.1f} ms per leaflet")
+        from benchmarks.startup import compile_bytecode
+
+        compile_bytecode()  # as a wheel install leaves it
         single = sources[min(2, len(sources) - 1)]
         ours_cold = cold_ms([sys.executable, "-m", "rxleaflet", "render", str(single),
                              "-o", str(root / "cold.pdf")])  # fmt: skip
