@@ -25,16 +25,18 @@ PATIENT = {
 
 @contextlib.contextmanager
 def _preview(page, seconds: float = 15):
-    """The PDF the Preview post brings (in a new tab, through Chromium's PDF viewer): its
-    bytes, read the moment the response arrives (once the viewer moves on, they are gone)."""
+    """The PDF the Preview post brings (in a new tab, through Chromium's PDF viewer): taken
+    from the server's answer on its way to the browser, since the viewer's own copy of the
+    response can be gone by the time a listener asks for it."""
     received: list[bytes] = []
 
-    def keep(response) -> None:
-        pdf = response.headers.get("content-type") == "application/pdf"
-        if pdf and response.url.startswith("chrome"):
+    def keep(route) -> None:
+        response = route.fetch()
+        if response.headers.get("content-type") == "application/pdf":
             received.append(response.body())
+        route.fulfill(response=response)
 
-    page.context.on("response", keep)
+    page.context.route("**/preview", keep)
     try:
         yield received
         deadline = time.monotonic() + seconds
@@ -42,7 +44,7 @@ def _preview(page, seconds: float = 15):
             page.wait_for_timeout(50)
         assert received, f"no PDF arrived within {seconds:g} s"
     finally:
-        page.context.remove_listener("response", keep)
+        page.context.unroute("**/preview", keep)
 
 
 @pytest.fixture(scope="module")
