@@ -358,7 +358,6 @@ def _render(
         buffer, pagesize=size, invariant=0, pageCompression=1, initialFontName=REGULAR,
         lang=metadata["language"], finisher=finisher,
     )  # fmt: skip
-    canvas.setTitle(metadata["title"])
     lay_out(story, shape_for(furniture[0]), canvas)
     canvas.save()
     last = tagger.lines.get(max(tagger.lines), 0) if tagger.lines else 0
