@@ -48,6 +48,13 @@ _TOKEN = re.compile(
     rb"|(?P<keyword>true|false|null)" + _DELIMITER_AHEAD + rb"|(?P<other>.)",
     re.S,
 )
+_NUMBER = rb"[+-]?(?:\d+\.?\d*|\.\d+)"
+# an array of numbers alone (a font's widths: hundreds of them), read in one step
+_NUMBER_ARRAY = re.compile(
+    _WS + rb"*\[" + _WS + rb"*((?:" + _NUMBER + rb"(?:" + _WS + rb"+" + _NUMBER + rb")*)?)"
+    + _WS + rb"*\]" + _WS + rb"*"
+)  # fmt: skip
+_NUMBERS = re.compile(_NUMBER)
 _HEX_SPACE = re.compile(_WS)
 _KEYWORDS = {b"true": BooleanObject(True), b"false": BooleanObject(False)}
 
@@ -91,7 +98,14 @@ def _read_object(reader: PdfReader, data: bytes, idnum: int, offset: int) -> tup
     end = data.find(b"endobj", header.end(), header.end() + MAX_OBJECT_BYTES)
     if end < 0:
         raise _LeftForPypdf
+    numbers = _NUMBER_ARRAY.fullmatch(data, header.end(), end)
+    if numbers is not None:
+        return ArrayObject(map(_number, _NUMBERS.findall(numbers.group(1)))), end - offset
     return _parse(reader, data, header.end(), end), end - offset
+
+
+def _number(text: bytes) -> PdfObject:
+    return FloatObject(text.decode()) if b"." in text else NumberObject(text.decode())
 
 
 def _parse(reader: PdfReader, data: bytes, start: int, end: int) -> PdfObject:
@@ -108,8 +122,7 @@ def _parse(reader: PdfReader, data: bytes, start: int, end: int) -> PdfObject:
         elif kind == "ref":
             value = IndirectObject(int(token.group(2)), int(token.group(3)), reader)
         elif kind == "number":
-            text = token.group()
-            value = FloatObject(text.decode()) if b"." in text else NumberObject(text.decode())
+            value = _number(token.group())
         elif kind == "open_dict" or kind == "open_array":
             if len(stack) >= MAX_DEPTH:
                 raise _LeftForPypdf
