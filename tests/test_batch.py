@@ -353,3 +353,20 @@ def test_the_manifest_written_an_entry_at_a_time_is_the_json_of_the_whole() -> N
         whole = {**document, "leaflets": [_record(entry) for entry in some]}
         expected = json.dumps(whole, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
         assert b"".join(_manifest_chunks(document, some)) == expected
+
+
+def test_one_worker_or_two_give_the_same_bytes(tmp_path: Path) -> None:
+    """Different leaflets, languages and scripts: the PDFs do not depend on which worker made
+    them, or in what order (caches of measured words and read fonts are per process)."""
+    library = tmp_path / "in"
+    library.mkdir()
+    for name in ("lisinopril", "metformin-zh-hans", "metformin-ko", "metformin-vi", "humira"):
+        (library / f"{name}.yaml").write_bytes((LIBRARY / f"{name}.yaml").read_bytes())
+    outputs = {}
+    for jobs in (1, 2):
+        run_batch(library, tmp_path / f"out{jobs}", OPTIONS, jobs=jobs)
+        outputs[jobs] = {
+            pdf.name: pdf.read_bytes() for pdf in sorted((tmp_path / f"out{jobs}").glob("*.pdf"))
+        }
+    assert len(outputs[1]) == 5
+    assert outputs[1] == outputs[2]
