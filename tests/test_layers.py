@@ -129,3 +129,19 @@ def test_paper_names_match_the_data_file() -> None:
     from rxleaflet import packagedata
 
     assert set(packagedata.PAPERS) == set(packagedata.load("page_sizes.yaml"))
+
+
+def test_the_cli_tunes_the_collector_and_the_library_does_not() -> None:
+    def threshold_after(code: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", code + "\nimport gc\nprint(gc.get_threshold()[0])"],
+            capture_output=True, text=True, check=False, cwd=REPO,
+        )  # fmt: skip
+        return done.stdout.split()[-1]
+
+    library = threshold_after("import rxleaflet.pipeline, rxleaflet.batch, rxleaflet.cli")
+    cli = threshold_after(
+        "from rxleaflet.cli import main\ntry:\n    main(['list', '--library', "
+        f"{str(LIBRARY)!r}])\nexcept SystemExit:\n    pass"
+    )
+    assert (library, cli) == ("700", "10000")

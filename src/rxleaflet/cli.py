@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -144,6 +145,11 @@ def _settings(
 @click.version_option(__version__, prog_name="rxleaflet")
 def main() -> None:
     """Make printable, accessible PDF patient leaflets from drug monograph sources."""
+    # Collect young objects every 10,000 allocations rather than Python's 700: a leaflet makes
+    # tens of thousands of short-lived ones, and the default collected three to five times per
+    # leaflet (1 to 2.4 ms of 16 to 23). Set here, for the CLI's own process and the batch and
+    # server workers it forks; importing rxleaflet as a library changes nothing global.
+    gc.set_threshold(10_000, 10, 10)
 
 
 @main.command(short_help="Render leaflets (by file, id, name, NDC or RxCUI) to PDF.")
