@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import io
 import os
 import statistics
@@ -19,6 +20,7 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from rxleaflet.check import CheckOptions, check_pdf
+from rxleaflet.cli import COLLECTOR_THRESHOLDS
 from rxleaflet.contract import expectations_for
 from rxleaflet.pipeline import RenderOptions, build, prepare
 from rxleaflet.render import document, flowables, pdfobjects, render_pdf, tagging
@@ -95,6 +97,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")
+    gc.set_threshold(*COLLECTOR_THRESHOLDS)  # as the CLI's processes run
     options = RenderOptions(allow_expired=True)
     print(
         f"{'leaflet':32} {'pages':>5} {'KiB':>6} {'render':>8} {'verify':>8} {'total':>8}"

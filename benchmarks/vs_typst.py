@@ -130,9 +130,10 @@ def rxleaflet_batch(library: Path, out: Path, jobs: int) -> float:
 def warm_ms(sources: list[Path]) -> float:
     """Render and verify each leaflet in this process, with the collector set as the CLI's
     processes (and the batch workers they fork) set it."""
+    from rxleaflet.cli import COLLECTOR_THRESHOLDS
     from rxleaflet.pipeline import RenderOptions, build, prepare
 
-    gc.set_threshold(10_000, 10, 10)
+    gc.set_threshold(*COLLECTOR_THRESHOLDS)
     options = RenderOptions(allow_expired=True)
     for source in sources[:10]:  # warm up: imports, fonts, caches of fixed words
         build(prepare(source, options))

@@ -141,6 +141,9 @@ def _settings(
     )  # fmt: skip
 
 
+COLLECTOR_THRESHOLDS = (10_000, 10, 10)  # see main()
+
+
 @click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rxleaflet")
 def main() -> None:
@@ -149,7 +152,7 @@ def main() -> None:
     # tens of thousands of short-lived ones, and the default collected three to five times per
     # leaflet (1 to 2.4 ms of 16 to 23). Set here, for the CLI's own process and the batch and
     # server workers it forks; importing rxleaflet as a library changes nothing global.
-    gc.set_threshold(10_000, 10, 10)
+    gc.set_threshold(*COLLECTOR_THRESHOLDS)
 
 
 @main.command(short_help="Render leaflets (by file, id, name, NDC or RxCUI) to PDF.")
