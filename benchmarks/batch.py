@@ -1,7 +1,8 @@
 """Batch benchmark: N copies of a 2-page, ~1,200-word leaflet through `rxleaflet batch`.
 
-Reports leaflets/s for --jobs 1 and --jobs 2 (whole command, start-up included) and the peak
-memory of each worker. Run from the repository root:
+Reports leaflets/s for --jobs 1 and --jobs 2 (whole command, start-up included) and memory
+over the run: the parent's and the largest worker's RSS at a tenth of the run, at its end, and
+at peak (flat when the first two agree; try --count 5000). Run from the repository root:
 
     python3 benchmarks/batch.py [--count 200] [--jobs 1 2]
 """
@@ -12,12 +13,15 @@ import argparse
 import datetime as dt
 import os
 import re
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/processes.py
+
+from tests.processes import children  # noqa: E402
 
 SEED_LEAFLET = Path(__file__).resolve().parents[1] / "leaflets" / "baclofen-intrathecal.yaml"
 
@@ -37,34 +41,60 @@ def make_library(folder: Path, count: int) -> int:
     return len(words)
 
 
-def run(library: Path, out: Path, jobs: int) -> tuple[float, float, str]:
-    """Wall time, peak worker RSS (MiB) and the command's summary line."""
+def _rss_mib(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def run(library: Path, out: Path, jobs: int) -> tuple[float, list[tuple[float, float, float]], str]:
+    """Wall time, memory samples (seconds, parent MiB, largest worker MiB) and the command's
+    summary line."""
     command = [
-        sys.executable,
-        "-m",
-        "rxleaflet",
-        "batch",
-        str(library),
-        "-o",
-        str(out),
-        "--jobs",
-        str(jobs),
-        "--force",
-    ]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        sys.executable, "-m", "rxleaflet", "batch", str(library), "-o", str(out),
+        "--jobs", str(jobs), "--force",
+    ]  # fmt: skip
     started = time.perf_counter()
-    done = subprocess.run(
+    process = subprocess.Popen(
         command,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        check=False,
         env={**os.environ, "SOURCE_DATE_EPOCH": "1767225600"},
     )
+    samples = []
+    while process.poll() is None:
+        workers = [_rss_mib(child) for child in children(process.pid)]
+        samples.append(
+            (time.perf_counter() - started, _rss_mib(process.pid), max(workers, default=0.0))
+        )
+        time.sleep(0.1)
+    stdout, stderr = process.communicate()
     elapsed = time.perf_counter() - started
-    if done.returncode:
-        raise SystemExit(done.stderr)
-    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
-    return elapsed, peak, done.stdout.strip()
+    if process.returncode:
+        raise SystemExit(stderr)
+    return elapsed, [s for s in samples if s[1]], stdout.strip()
+
+
+def _memory_line(samples: list[tuple[float, float, float]]) -> str:
+    """Memory at a tenth of the run, near its end, and its peak: flat when the first two agree
+    (with --jobs 1 the parent does the work, and there are no workers)."""
+    working = [sample for sample in samples if sample[2]] or samples
+    if len(working) < 10:
+        return "memory: the run was too short to sample (try a larger --count)"
+    early, late = working[len(working) // 10], working[-1]
+    line = (
+        f"memory at {early[0]:.0f} s / {late[0]:.0f} s / peak: parent {early[1]:.0f} / "
+        f"{late[1]:.0f} / {max(sample[1] for sample in samples):.0f} MiB"
+    )
+    if late[2]:
+        peak = max(sample[2] for sample in working)
+        line += f", largest worker {early[2]:.0f} / {late[2]:.0f} / {peak:.0f} MiB"
+    return line
 
 
 def main() -> None:
@@ -77,13 +107,13 @@ def main() -> None:
         words = make_library(library, args.count)
         print(f"{args.count} leaflets of ~{words} words each")
         for jobs in args.jobs:
-            elapsed, peak, summary = run(library, Path(folder) / f"out{jobs}", jobs)
-            pages = summary
+            elapsed, samples, summary = run(library, Path(folder) / f"out{jobs}", jobs)
             print(
                 f"--jobs {jobs}: {elapsed:.2f} s wall, {args.count / elapsed:.1f} leaflets/s "
-                f"(whole command), peak RSS of any process {peak:.0f} MiB"
+                "(whole command)"
             )
-            print(f"  {pages}")
+            print(f"  {_memory_line(samples)}")
+            print(f"  {summary}")
 
 
 if __name__ == "__main__":
