@@ -127,7 +127,7 @@ _TOKEN_TEXT = re.compile(_NUMBERS_AND_OPERATOR + re.sub(rb"\(\?P<\w+>", b"(?:", 
 _NUMBER_BYTES = b"+-.0123456789"
 _NUMBER, _OPERATOR, _NAME, _STRING, _ANGLE, _CLOSING_ANGLE, _OPEN, _CLOSE, _COMMENT = range(9)
 _FIRST_BYTE = {
-    **dict.fromkeys(b"0123456789+-.", _NUMBER),
+    **dict.fromkeys(_NUMBER_BYTES, _NUMBER),
     **dict.fromkeys(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'\"", _OPERATOR),
     ord("/"): _NAME, ord("("): _STRING, ord("<"): _ANGLE, ord(">"): _CLOSING_ANGLE,
     ord("["): _OPEN, ord("]"): _CLOSE, ord("%"): _COMMENT,
@@ -310,18 +310,11 @@ class _Scanner:
             elif kind == _CLOSING_ANGLE:
                 if token != b">>":
                     return None
-                if not stack or stack[-1][0] is not _DICT:
-                    raise Malformed("an unbalanced dictionary")
-                items = stack.pop()[1]
-                done: Any = dict(zip(items[0::2], items[1::2], strict=False))
-                (stack[-1][1] if stack else operands).append(done)
+                _close(stack, _DICT, operands)
             elif kind == _OPEN:
                 stack.append((_ARRAY, []))
             elif kind == _CLOSE:
-                if not stack or stack[-1][0] is not _ARRAY:
-                    raise Malformed("an unbalanced array")
-                done = stack.pop()[1]
-                (stack[-1][1] if stack else operands).append(done)
+                _close(stack, _ARRAY, operands)
             elif kind != _COMMENT:
                 return None
         return self._finish(stack)
@@ -361,18 +354,11 @@ class _Scanner:
                 elif kind == "array":
                     stack.append((_ARRAY, []))
                 elif kind == "endarray":
-                    if not stack or stack[-1][0] is not _ARRAY:
-                        raise Malformed("an unbalanced array")
-                    done = stack.pop()[1]
-                    (stack[-1][1] if stack else operands).append(done)
+                    _close(stack, _ARRAY, operands)
                 elif kind == "dict":
                     stack.append((_DICT, []))
                 elif kind == "enddict":
-                    if not stack or stack[-1][0] is not _DICT:
-                        raise Malformed("an unbalanced dictionary")
-                    items = stack.pop()[1]
-                    done = dict(zip(items[0::2], items[1::2], strict=False))
-                    (stack[-1][1] if stack else operands).append(done)
+                    _close(stack, _DICT, operands)
                 elif kind == "x":
                     if token.group() != b"(":
                         raise Malformed(f"an unexpected {token.group()!r} in the content")
@@ -603,6 +589,15 @@ class _Scanner:
             raise Malformed("an inline image without its end")
         self.paint(_box(self.state.ctm, 0, 0, 1, 1), None)
         return end.end()
+
+
+def _close(stack: list[Any], kind: object, operands: list[Any]) -> None:
+    """End the innermost open array or dictionary (``kind``) and add it to what holds it."""
+    if not stack or stack[-1][0] is not kind:
+        raise Malformed("an unbalanced array" if kind is _ARRAY else "an unbalanced dictionary")
+    items = stack.pop()[1]
+    done = items if kind is _ARRAY else dict(zip(items[0::2], items[1::2], strict=False))
+    (stack[-1][1] if stack else operands).append(done)
 
 
 def _hex_bytes(digits: bytes) -> bytes:
