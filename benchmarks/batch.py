@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/processes.py
 
-from tests.processes import children  # noqa: E402
+from tests.processes import children, resident_mib  # noqa: E402
 
 SEED_LEAFLET = Path(__file__).resolve().parents[1] / "leaflets" / "baclofen-intrathecal.yaml"
 
@@ -41,16 +41,6 @@ def make_library(folder: Path, count: int) -> int:
     return len(words)
 
 
-def _rss_mib(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
 def run(library: Path, out: Path, jobs: int) -> tuple[float, list[tuple[float, float, float]], str]:
     """Wall time, memory samples (seconds, parent MiB, largest worker MiB) and the command's
     summary line."""
@@ -68,9 +58,9 @@ def run(library: Path, out: Path, jobs: int) -> tuple[float, list[tuple[float, f
     )
     samples = []
     while process.poll() is None:
-        workers = [_rss_mib(child) for child in children(process.pid)]
+        workers = [resident_mib(child) for child in children(process.pid)]
         samples.append(
-            (time.perf_counter() - started, _rss_mib(process.pid), max(workers, default=0.0))
+            (time.perf_counter() - started, resident_mib(process.pid), max(workers, default=0.0))
         )
         time.sleep(0.1)
     stdout, stderr = process.communicate()

@@ -24,7 +24,7 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # tests/processes.py finds the workers
 
-from tests.processes import children  # noqa: E402
+from tests.processes import children, resident_mib  # noqa: E402
 
 BODY = {
     "leaflet": "lisinopril",
@@ -40,16 +40,7 @@ def free_port() -> int:
 
 def rss_mb(root: int) -> float:
     """Resident memory of a process and its children (uvicorn's workers), in MB."""
-    pids = [root, *children(root)]
-    total = 0
-    for pid in pids:
-        try:
-            for line in (Path("/proc") / str(pid) / "status").read_text().splitlines():
-                if line.startswith("VmRSS"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total / 1024
+    return sum(resident_mib(pid) for pid in [root, *children(root)])
 
 
 def run_clients(base: str, clients: int, requests: int) -> tuple[list[float], float]:

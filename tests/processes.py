@@ -1,5 +1,5 @@
-"""The processes a process started (Linux /proc), for the tests and benchmarks that follow
-workers."""
+"""The processes a process started and their memory (Linux /proc), for the tests and
+benchmarks that follow workers."""
 
 from __future__ import annotations
 
@@ -18,3 +18,14 @@ def children(pid: int) -> list[int]:
             if int(fields[1]) == pid:
                 found.append(int(entry.name))
     return found
+
+
+def resident_mib(pid: int) -> float:
+    """A process's resident memory (VmRSS) in MiB; 0 when it has gone."""
+    try:
+        for line in (Path("/proc") / str(pid) / "status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
