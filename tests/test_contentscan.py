@@ -153,8 +153,8 @@ def test_text_the_writer_draws_reads_back_exactly(text: str) -> None:
 
     from rxleaflet.check.pdfread import read_pdf
     from rxleaflet.render import pdfobjects
-    from rxleaflet.render.flowables import draw_line
     from rxleaflet.render.fonts import fonts_for
+    from rxleaflet.render.pdfobjects import draw_line
 
     text = " ".join(text.split())
     pdfobjects.install_reportlab_fixes()

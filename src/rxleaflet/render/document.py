@@ -14,10 +14,10 @@ from ..source.brand import MUTED_TEXT
 from ..source.markup import Run
 from . import pdfobjects
 from .flow import Column, Flowable, NewPage, PageShape, lay_out
-from .flowables import Line, TextStyle, bind, break_lines, draw_line
+from .flowables import Line, TextStyle, bind, break_lines
 from .fonts import REGULAR, FontSet, fonts_for
 from .layout import Typography, compose
-from .pdfobjects import HeldPage, PageHoldingCanvas
+from .pdfobjects import HeldPage, PageHoldingCanvas, draw_line
 from .tagging import StructNode, Tagger, artifact
 
 PRODUCT = f"rxleaflet {__version__}"

@@ -14,7 +14,7 @@ from .cjkbreak import break_offsets, has_cjk
 from .flow import Flowable
 from .fonts import BOLD, REGULAR, FontSet
 from .glue import binds
-from .pdfobjects import show_line
+from .pdfobjects import draw_line
 from .tagging import StructNode, Tagger, artifact
 
 Piece = tuple[str, str]  # (text, font name)
@@ -288,11 +288,6 @@ class TextBlock(Flowable):
                 draw_line(
                     canvas, line.pieces, self.indent, baseline - index * style.leading, style.size
                 )
-
-
-def draw_line(canvas: object, pieces: Sequence[Piece], x: float, y: float, size: float) -> None:
-    """One line of text at (x, y): each piece in its own font."""
-    show_line(canvas, pieces, x, y, size)  # type: ignore[arg-type]
 
 
 class Box(Flowable):

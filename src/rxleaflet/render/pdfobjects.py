@@ -77,7 +77,7 @@ def _with_indirect_widths(add_objects: Any) -> Any:
     return add
 
 
-def show_line(
+def draw_line(
     canvas: Canvas, pieces: Sequence[tuple[str, str]], x: float, y: float, size: float
 ) -> None:
     """One line of text at (x, y), each (text, font name) piece in its own font: the operators
@@ -162,7 +162,7 @@ class InfoDictionary(pdfdoc.PDFInfo):
         return pdfdoc.PDFDictionary(entries).format(document)
 
 
-def escape(text: str) -> str:
+def _xml_text(text: str) -> str:
     """Text as XML character data (what ``xml.sax.saxutils.escape`` does, without importing
     ``urllib.request`` and ``http.client`` along with it: about 10 ms of every cold start)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -171,14 +171,14 @@ def escape(text: str) -> str:
 def _xmp(
     title: str, language: str, author: str, provenance: Mapping[str, str], iso_date: str
 ) -> bytes:
-    rx = "".join(f"<rxl:{k}>{escape(v)}</rxl:{k}>" for k, v in sorted(provenance.items()))
+    rx = "".join(f"<rxl:{k}>{_xml_text(v)}</rxl:{k}>" for k, v in sorted(provenance.items()))
     descriptions = [
         '<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">'
         "<pdfuaid:part>1</pdfuaid:part></rdf:Description>",
         '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
-        f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(title)}</rdf:li></rdf:Alt>'
-        f"</dc:title><dc:creator><rdf:Seq><rdf:li>{escape(author)}</rdf:li></rdf:Seq>"
-        f"</dc:creator><dc:language><rdf:Bag><rdf:li>{escape(language)}</rdf:li></rdf:Bag>"
+        f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{_xml_text(title)}</rdf:li></rdf:Alt>'
+        f"</dc:title><dc:creator><rdf:Seq><rdf:li>{_xml_text(author)}</rdf:li></rdf:Seq>"
+        f"</dc:creator><dc:language><rdf:Bag><rdf:li>{_xml_text(language)}</rdf:li></rdf:Bag>"
         "</dc:language></rdf:Description>",
         '<rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/">'
         f"<xmp:CreateDate>{iso_date}</xmp:CreateDate><xmp:ModifyDate>{iso_date}</xmp:ModifyDate>"
