@@ -12,7 +12,7 @@ from pypdf.generic import IndirectObject
 from rxleaflet.check.preload import preload_objects
 
 from .conftest import LIBRARY, render_source
-from .handmade import one_page_pdf
+from .handmade import handmade_pdf, one_page_pdf
 
 
 def _difference(ours: Any, theirs: Any, path: str = "") -> str | None:
@@ -101,3 +101,27 @@ def test_offsets_that_all_point_at_one_object_cost_one_pass_over_the_file() -> N
     for idnum in table:
         table[idnum] = first  # every entry now points at one object: only its own id matches
     assert preload_objects(reader, data) <= 1
+
+
+def test_objects_without_an_end_stop_the_read_ahead_at_once() -> None:
+    """Each costs a search of MAX_OBJECT_BYTES: charged to the budget (the file's own size),
+    the first one ends the read ahead instead of thousands of searches over the same bytes."""
+
+    class Counted(bytes):
+        searches = 0
+
+        def find(self, *arguments: Any) -> int:  # type: ignore[override]
+            Counted.searches += 1
+            return super().find(*arguments)
+
+    headers = b"".join(b"%d 0 obj [ 1 2 3\n" % number for number in range(1, 2001))
+    data = Counted(handmade_pdf([b"<< /Type /Catalog >>"]) + headers)
+    reader = PdfReader(io.BytesIO(data), strict=False)
+    body = len(handmade_pdf([b"<< /Type /Catalog >>"]))
+    for number in range(1, 2001):  # point the table at the unterminated objects
+        reader.xref[0][number] = (
+            body + headers.index(b"\n%d 0 obj" % number) + 1 if number > 1 else body
+        )
+    Counted.searches = 0
+    assert preload_objects(reader, data) == 0
+    assert Counted.searches == 1

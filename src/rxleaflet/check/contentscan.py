@@ -134,6 +134,7 @@ _FIRST_BYTE = {
 }  # fmt: skip
 _END_OF_INLINE_IMAGE = re.compile(rb"\sEI(?=[\s]|$)")
 _OCTAL = re.compile(rb"[0-7]{1,3}")
+_HEX_SPACE = re.compile(rb"[\s\x00]")
 _ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"(": b"(",
             b")": b")", b"\\": b"\\"}  # fmt: skip
 _ARRAY, _DICT = object(), object()
@@ -304,7 +305,7 @@ class _Scanner:
                 if token == b"<<":
                     stack.append((_DICT, []))
                 elif len(token) > 1:
-                    (stack[-1][1] if stack else operands).append(PdfString(_hex_bytes(token[1:-1])))
+                    (stack[-1][1] if stack else operands).append(PdfString(hex_bytes(token[1:-1])))
                 else:
                     return None
             elif kind == _CLOSING_ANGLE:
@@ -350,7 +351,7 @@ class _Scanner:
                 elif kind == "s":
                     target.append(PdfString(_unescape(token.group())))
                 elif kind == "h":
-                    target.append(PdfString(_hex_bytes(token.group("h"))))
+                    target.append(PdfString(hex_bytes(token.group("h"))))
                 elif kind == "array":
                     stack.append((_ARRAY, []))
                 elif kind == "endarray":
@@ -600,8 +601,10 @@ def _close(stack: list[Any], kind: object, operands: list[Any]) -> None:
     (stack[-1][1] if stack else operands).append(done)
 
 
-def _hex_bytes(digits: bytes) -> bytes:
-    digits = re.sub(rb"\s", b"", digits)
+def hex_bytes(digits: bytes) -> bytes:
+    """The bytes a hexadecimal string's digits stand for: white space (PDF's, with NUL, and
+    ASCII's) ignored, an odd last digit followed by 0."""
+    digits = _HEX_SPACE.sub(b"", digits)
     return bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode())
 
 

@@ -30,6 +30,8 @@ from pypdf.generic import (
     create_string_object,
 )
 
+from .contentscan import hex_bytes
+
 MAX_OBJECTS = 20_000  # more than any leaflet has; beyond, pypdf reads on demand as before
 MAX_OBJECT_BYTES = 100_000  # a plain object larger than this is left to pypdf
 MAX_DEPTH = 100  # arrays and dictionaries nested deeper are left to pypdf
@@ -55,7 +57,6 @@ _NUMBER_ARRAY = re.compile(
     + _WS + rb"*\]" + _WS + rb"*"
 )  # fmt: skip
 _NUMBERS = re.compile(_NUMBER)
-_HEX_SPACE = re.compile(_WS)
 _KEYWORDS = {b"true": BooleanObject(True), b"false": BooleanObject(False)}
 
 
@@ -78,30 +79,30 @@ def preload_objects(reader: PdfReader, data: bytes) -> int:
             continue
         if not isinstance(offset, int) or not 0 <= offset < len(data):
             continue
-        try:
-            value, size = _read_object(reader, data, idnum, offset)
-        except _LeftForPypdf:
+        header = _HEADER.match(data, offset)
+        if header is None or int(header.group(1)) != idnum or int(header.group(2)) != 0:
             continue
-        budget -= size
+        end = data.find(b"endobj", header.end(), header.end() + MAX_OBJECT_BYTES)
+        budget -= (end if end >= 0 else header.end() + MAX_OBJECT_BYTES) - offset
         if budget < 0:
             break  # offsets that point at the same bytes again and again
+        if end < 0:
+            continue
+        try:
+            value = _read_body(reader, data, header.end(), end)
+        except _LeftForPypdf:
+            continue
         reader.cache_indirect_object(0, idnum, value)
         done += 1
     return done
 
 
-def _read_object(reader: PdfReader, data: bytes, idnum: int, offset: int) -> tuple[PdfObject, int]:
-    """The object and how many bytes were read for it."""
-    header = _HEADER.match(data, offset)
-    if header is None or int(header.group(1)) != idnum or int(header.group(2)) != 0:
-        raise _LeftForPypdf
-    end = data.find(b"endobj", header.end(), header.end() + MAX_OBJECT_BYTES)
-    if end < 0:
-        raise _LeftForPypdf
-    numbers = _NUMBER_ARRAY.fullmatch(data, header.end(), end)
+def _read_body(reader: PdfReader, data: bytes, start: int, end: int) -> PdfObject:
+    """The object between its header and ``endobj``, or _LeftForPypdf."""
+    numbers = _NUMBER_ARRAY.fullmatch(data, start, end)
     if numbers is not None:
-        return ArrayObject(map(_number, _NUMBERS.findall(numbers.group(1)))), end - offset
-    return _parse(reader, data, header.end(), end), end - offset
+        return ArrayObject(map(_number, _NUMBERS.findall(numbers.group(1))))
+    return _parse(reader, data, start, end)
 
 
 def _number(text: bytes) -> PdfObject:
@@ -137,10 +138,7 @@ def _parse(reader: PdfReader, data: bytes, start: int, end: int) -> PdfObject:
         elif kind == "string":
             value = create_string_object(token.group()[1:-1])
         elif kind == "hex":
-            digits = _HEX_SPACE.sub(b"", token.group()[1:-1])
-            value = create_string_object(
-                bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode())
-            )
+            value = create_string_object(hex_bytes(token.group()[1:-1]))
         elif kind == "keyword":
             value = _KEYWORDS.get(token.group())
             if value is None:
