@@ -260,3 +260,45 @@ def test_page_number_moves_below_a_long_expiry_line_instead_of_touching_it() -> 
     assert crowded.number_at != "expiry"
     pdf = render_source(LIBRARY / "metformina.yaml", paper="a4", large_print=True)
     assert "septiembre de 2027 \nPágina 1 de" in page_texts(pdf)[0]  # on a line of its own
+
+
+def test_fast_text_codes_equal_reportlabs_split() -> None:
+    """draw_line looks codes up in one pass where it can; the pieces must be ReportLab's own,
+    for repeated, new, no-break-space, empty and second-subset (Chinese) text alike."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfgen.canvas import Canvas
+
+    from rxleaflet.render import pdfobjects
+    from rxleaflet.render.fonts import fonts_for
+
+    pdfobjects.install_reportlab_fixes()
+    fonts = fonts_for("zh-Hans")
+    texts = ["Take one tablet", "Take one tablet", "≥ 200\xa0µg", "", "Take"]
+    texts += ["每天两次，随餐服用。" * 30, "随餐服用", "ok 随餐"]
+    ours, theirs = Canvas(io.BytesIO()), Canvas(io.BytesIO())
+    for text in texts:
+        for piece, font_name in fonts.segments(text, False) if text else [("", fonts.regular[0])]:
+            font = pdfmetrics.getFont(font_name)
+            expected = font.splitString(piece, theirs._doc)
+            assert list(pdfobjects._split(font, piece, ours._doc)) == expected, piece
+
+
+def test_glyph_table_is_sliced_in_place_with_the_same_subset_bytes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from reportlab.pdfbase import pdfmetrics, ttfonts
+
+    from rxleaflet.render import pdfobjects
+    from rxleaflet.render.fonts import fonts_for
+
+    def copying(font: ttfonts.TTFontFile, tag: str) -> bytes:  # ReportLab's own get_table
+        start, length = font.get_table_pos(tag)
+        return font._ttf_data[start : start + length]
+
+    pdfobjects.install_reportlab_fixes()
+    face = pdfmetrics.getFont(fonts_for("en").regular[0]).face
+    subset = [ord(c) for c in "Metformin ≥ 200 µg (Ωé)"]
+    assert isinstance(face.get_table("glyf"), pdfobjects._GlyphTable)
+    in_place = face.makeSubset(subset)
+    monkeypatch.setattr(ttfonts.TTFontFile, "get_table", copying)
+    assert face.makeSubset(subset) == in_place
