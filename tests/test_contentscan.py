@@ -20,6 +20,9 @@ CMAP_SOUP = st.sampled_from(
     ["begincodespacerange", "endcodespacerange", "beginbfchar", "endbfchar", "beginbfrange",
      "endbfrange", "<", ">", "[", "]", "00", "FF", "0041", "D83D", "DE00", " ", "\n", "1"]
 )  # fmt: skip
+ESCAPE_SOUP = st.sampled_from(
+    [b"\\", b"\\(", b"\\)", b"n", b"\r", b"\n", b"0", b"7", b"8", b"a", b"\xff"]
+)
 LATIN = FontDecoder({bytes([code]): chr(code) for code in range(32, 127)}, 1)
 
 
@@ -133,6 +136,22 @@ def test_overlapping_cmap_ranges_are_refused_quickly() -> None:
 def test_octal_escape_rule_matches_the_pdf_reference() -> None:
     text, _ = scan(rb"BT /F1 10 Tf (\8\101\1011) Tj ET")
     assert text == "8AA1"
+
+
+@settings(max_examples=400, deadline=None)
+@example(b"a\\\r\nb\\\rc\\\nd")  # line continuations: CR LF, CR, LF
+@example(b"\\0\\08\\777\\x\\\\\\(")  # short and overflowing octal, an unknown escape
+@given(body=st.lists(ESCAPE_SOUP, max_size=16).map(b"".join))
+def test_a_string_token_unescapes_as_the_character_reader_reads_it(body: bytes) -> None:
+    """The fast pass unescapes a whole string token with one regex; ``literal`` (used where
+    parentheses nest) reads byte by byte. Both must give the same bytes."""
+    from rxleaflet.check.contentscan import _TOKEN, _unescape, literal
+
+    token = b"(" + body + b")"
+    whole = _TOKEN.fullmatch(token)
+    if whole is None or whole.lastgroup != "s":
+        return  # not one string token: the scanner would not hand it to _unescape
+    assert _unescape(token) == literal(token, 1)[0]
 
 
 def _drawable_alphabet() -> list[str]:

@@ -134,6 +134,8 @@ _FIRST_BYTE = {
 }  # fmt: skip
 _END_OF_INLINE_IMAGE = re.compile(rb"\sEI(?=[\s]|$)")
 _OCTAL = re.compile(rb"[0-7]{1,3}")
+# an escape in a literal string: named, octal, a line continuation, or any other (ignored)
+_ESCAPE = re.compile(rb"\\(?:([nrtbf()\\])|([0-7]{1,3})|\r\n|[\r\n]|)")
 _HEX_SPACE = re.compile(rb"[\s\x00]")
 _ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"(": b"(",
             b")": b")", b"\\": b"\\"}  # fmt: skip
@@ -180,11 +182,21 @@ def literal(data: bytes, start: int) -> tuple[bytes, int]:
 
 
 def _unescape(token: bytes) -> bytes:
-    """The bytes of a literal string token, parentheses included."""
+    """The bytes of a literal string token, parentheses included (balanced: the token
+    pattern admits no unescaped parenthesis inside), read as ``literal`` reads them."""
     body = token[1:-1]
     if b"\\" not in body:
         return body
-    return literal(token, 1)[0]
+    return _ESCAPE.sub(_escaped, body)
+
+
+def _escaped(escape: re.Match[bytes]) -> bytes:
+    named, octal = escape.group(1), escape.group(2)
+    if named:
+        return _ESCAPES[named]
+    if octal:
+        return bytes((int(octal, 8) & 0xFF,))
+    return b""  # a line continuation, or a backslash before any other character: ignored
 
 
 def multiply(a: Matrix, b: Matrix) -> Matrix:
