@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import IndirectObject
 
@@ -13,6 +15,24 @@ from rxleaflet.check.preload import preload_objects
 
 from .conftest import LIBRARY, render_source
 from .handmade import handmade_pdf, one_page_pdf
+
+# PDF values, mostly well formed, now and then with a token pypdf must read instead
+_LEAF = st.sampled_from(
+    [b"/Type", b"/K", b"/A#20", b"5 0 R", b"5 0R", b"12", b"-3.5", b"+", b".", b"(ab)",
+     b"(a\\)b)", b"(up stream)", b"<41 42>", b"<4>", b"<", b">", b"true", b"false", b"null",
+     b"nullx", b"%", b"\x00", b"\x0b", b"\xff", b"{", b"R"]
+)  # fmt: skip
+_KEY = st.sampled_from([b"/Type", b"/K", b"/P", b"/A#20", b"5", b"(k)"])
+OBJECT = st.recursive(
+    _LEAF,
+    lambda inner: (
+        st.lists(inner, max_size=5).map(lambda items: b"[ " + b" ".join(items) + b" ]")
+        | st.lists(st.tuples(_KEY, inner), max_size=4).map(
+            lambda pairs: b"<< " + b" ".join(key + b" " + value for key, value in pairs) + b" >>"
+        )
+    ),
+    max_leaves=12,
+)
 
 
 def _difference(ours: Any, theirs: Any, path: str = "") -> str | None:
@@ -125,3 +145,19 @@ def test_objects_without_an_end_stop_the_read_ahead_at_once() -> None:
     Counted.searches = 0
     assert preload_objects(reader, data) == 0
     assert Counted.searches == 1
+
+
+@settings(max_examples=300, deadline=None)
+@example(b"<< /K [ 5 0 R 12 -3.5 (ab) <41 42> ] /Type false /A null >>")  # read ahead
+@example(b"<< /K 5 0R >>")  # "0R": no reference, no number: left to pypdf
+@example(b"[ 1 2 ] stream")
+@example(b"5 0 R")  # an object that is only a reference: pypdf resolves it (this once crashed)
+@given(body=OBJECT)
+def test_any_object_is_read_as_pypdf_reads_it_or_left_to_pypdf(body: bytes) -> None:
+    data = one_page_pdf(b"BT ET", extra=[body])
+    reader = PdfReader(io.BytesIO(data), strict=False)
+    preload_objects(reader, data)
+    if (0, 5) not in reader.resolved_objects:
+        return  # left to pypdf
+    theirs = PdfReader(io.BytesIO(data), strict=False).get_object(5)
+    assert _difference(reader.resolved_objects[(0, 5)], theirs) is None

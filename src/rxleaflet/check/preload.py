@@ -3,11 +3,11 @@
 pypdf reads an object byte by byte through a file-like stream; a leaflet has a hundred or so
 small dictionaries (structure elements, pages, font descriptors) and reading them that way was
 a quarter of the check. Here each object listed in a classic cross-reference table is cut out
-of the bytes and tokenised with one regular expression, and what is simple enough (numbers,
+of the bytes and listed as tokens by one regular expression call, and what is simple enough (numbers,
 ASCII names, references, strings without escapes, arrays and dictionaries of these) becomes the
 same pypdf objects pypdf would have made, placed in the reader's cache. Anything else (streams,
-escapes, comments, duplicate keys, an object in an object stream, an offset that does not point
-at its object, an encrypted file) is left for pypdf to read as before: the result is the same,
+escapes, comments, duplicate keys, an object that is only a reference, an object in an object
+stream, an offset that does not point at its object, an encrypted file) is left for pypdf to read as before: the result is the same,
 only sooner. It reads the file's bytes, like the rest of the check, never the writer's objects.
 """
 
@@ -39,18 +39,20 @@ MAX_DEPTH = 100  # arrays and dictionaries nested deeper are left to pypdf
 _WS = rb"[\x00\t\n\x0c\r ]"
 _DELIMITER_AHEAD = rb"(?=[\x00\t\n\x0c\r ()<>\[\]{}/%]|$)"
 _HEADER = re.compile(_WS + rb"*(\d+)" + _WS + rb"+(\d+)" + _WS + rb"+obj")
-_TOKEN = re.compile(
-    _WS + rb"+"
-    rb"|(?P<ref>(\d+)" + _WS + rb"+(\d+)" + _WS + rb"+R" + _DELIMITER_AHEAD + rb")"
-    rb"|(?P<number>[+-]?(?:\d+\.?\d*|\.\d+)" + _DELIMITER_AHEAD + rb")"
-    rb"|(?P<name>/[^\x00-\x20\x7f-\xff()<>\[\]{}/%#]+" + _DELIMITER_AHEAD + rb")"
-    rb"|(?P<string>\([^\\()\r]*\))"
-    rb"|(?P<hex><[0-9A-Fa-f\x00\t\n\x0c\r ]*>)"
-    rb"|(?P<open_dict><<)|(?P<close_dict>>>)|(?P<open_array>\[)|(?P<close_array>\])"
-    rb"|(?P<keyword>true|false|null)" + _DELIMITER_AHEAD + rb"|(?P<other>.)",
-    re.S,
-)
 _NUMBER = rb"[+-]?(?:\d+\.?\d*|\.\d+)"
+# One token per match; PDF white space between tokens is skipped by findall. Anything else that
+# no alternative matches is skipped too, which _parse detects by counting (see there).
+_TOKEN = re.compile(
+    rb"\d+" + _WS + rb"+\d+" + _WS + rb"+R" + _DELIMITER_AHEAD  # a reference
+    + rb"|" + _NUMBER + _DELIMITER_AHEAD
+    + rb"|/[^\x00-\x20\x7f-\xff()<>\[\]{}/%#]+" + _DELIMITER_AHEAD  # a name, no # escapes
+    + rb"|\([^\\()\r]*\)"  # a string without escapes
+    + rb"|<[0-9A-Fa-f\x00\t\n\x0c\r ]*>"  # a hex string
+    + rb"|<<|>>|\[|\]"
+    + rb"|(?:true|false|null)" + _DELIMITER_AHEAD
+)  # fmt: skip
+_WHITE_SPACE = b"\x00\t\n\x0c\r "
+_NUMBER_START = frozenset(b"+-.0123456789")
 # an array of numbers alone (a font's widths: hundreds of them), read in one step
 _NUMBER_ARRAY = re.compile(
     _WS + rb"*\[" + _WS + rb"*((?:" + _NUMBER + rb"(?:" + _WS + rb"+" + _NUMBER + rb")*)?)"
@@ -109,54 +111,63 @@ def _number(text: bytes) -> PdfObject:
     return FloatObject(text.decode()) if b"." in text else NumberObject(text.decode())
 
 
+class _DictionaryItems(list[Any]):
+    """The keys and values of a dictionary being read (a plain list is an array's items)."""
+
+
 def _parse(reader: PdfReader, data: bytes, start: int, end: int) -> PdfObject:
     """The one object between ``start`` and ``end``, or _LeftForPypdf."""
-    stack: list[list[Any]] = []  # open arrays and dictionaries: [kind, items]
-    result: list[PdfObject] = []
-    for token in _TOKEN.finditer(data, start, end):
-        kind = token.lastgroup
-        if kind is None:  # whitespace
-            continue
-        value: Any
-        if kind == "name":  # the most frequent first
-            value = NameObject(token.group().decode("ascii"))
-        elif kind == "ref":
-            value = IndirectObject(int(token.group(2)), int(token.group(3)), reader)
-        elif kind == "number":
-            value = _number(token.group())
-        elif kind == "open_dict" or kind == "open_array":
+    if data.find(b"stream", start, end) >= 0:
+        raise _LeftForPypdf  # a stream (or a string that mentions one): pypdf's to read
+    tokens = _TOKEN.findall(data, start, end)
+    if len(b"".join(tokens).translate(None, _WHITE_SPACE)) != len(
+        data[start:end].translate(None, _WHITE_SPACE)
+    ):
+        raise _LeftForPypdf  # findall skipped something other than white space: not simple
+    stack: list[list[Any]] = []  # what holds the open arrays and dictionaries
+    result: list[Any] = []
+    items = result  # where the next value goes
+    for token in tokens:
+        first = token[0]
+        if first == 0x2F:  # "/": names, the most frequent first
+            items.append(NameObject(token.decode("ascii")))
+        elif first in _NUMBER_START:
+            if token[-1] == 0x52:  # "R"
+                idnum, generation, _ = token.split()
+                items.append(IndirectObject(int(idnum), int(generation), reader))
+            else:
+                items.append(_number(token))
+        elif token == b"<<" or token == b"[":
             if len(stack) >= MAX_DEPTH:
                 raise _LeftForPypdf
-            stack.append([kind, []])
-            continue
-        elif kind == "close_dict":
-            value = _dictionary(stack)
-        elif kind == "close_array":
-            if not stack or stack[-1][0] != "open_array":
+            stack.append(items)
+            items = _DictionaryItems() if token == b"<<" else []
+        elif token == b">>":
+            if not stack or type(items) is not _DictionaryItems:
                 raise _LeftForPypdf
-            value = ArrayObject(stack.pop()[1])
-        elif kind == "string":
-            value = create_string_object(token.group()[1:-1])
-        elif kind == "hex":
-            value = create_string_object(hex_bytes(token.group()[1:-1]))
-        elif kind == "keyword":
-            value = _KEYWORDS.get(token.group())
-            if value is None:
-                value = NullObject()
-        else:
-            raise _LeftForPypdf  # a stream, an escape, a comment, anything unusual
-        (stack[-1][1] if stack else result).append(value)
-    if stack or len(result) != 1:
-        raise _LeftForPypdf
+            done: PdfObject = _dictionary(items)
+            items = stack.pop()
+            items.append(done)
+        elif token == b"]":
+            if not stack or type(items) is _DictionaryItems:
+                raise _LeftForPypdf
+            done = ArrayObject(items)
+            items = stack.pop()
+            items.append(done)
+        elif first == 0x28:  # "("
+            items.append(create_string_object(token[1:-1]))
+        elif first == 0x3C:  # "<"
+            items.append(create_string_object(hex_bytes(token[1:-1])))
+        else:  # true, false, null
+            items.append(_KEYWORDS[token] if token in _KEYWORDS else NullObject())
+    if stack or len(result) != 1 or isinstance(result[0], IndirectObject):
+        raise _LeftForPypdf  # an object that is only a reference is pypdf's to resolve
     return result[0]
 
 
-def _dictionary(stack: list[list[Any]]) -> DictionaryObject:
-    if not stack or stack[-1][0] != "open_dict":
-        raise _LeftForPypdf
-    items = stack.pop()[1]
+def _dictionary(items: list[Any]) -> DictionaryObject:
     keys = items[0::2]
-    if len(items) % 2 or not all(isinstance(key, NameObject) for key in keys):
+    if len(items) % 2 or not set(map(type, keys)) <= {NameObject}:
         raise _LeftForPypdf
     if len(set(keys)) != len(keys):
         raise _LeftForPypdf  # pypdf has its own rule for repeated keys
