@@ -161,3 +161,10 @@ def test_any_object_is_read_as_pypdf_reads_it_or_left_to_pypdf(body: bytes) -> N
         return  # left to pypdf
     theirs = PdfReader(io.BytesIO(data), strict=False).get_object(5)
     assert _difference(reader.resolved_objects[(0, 5)], theirs) is None
+
+
+def test_an_object_that_is_only_a_reference_does_not_make_the_file_unreadable() -> None:
+    from rxleaflet.check.pdfread import read_pdf
+
+    facts = read_pdf(one_page_pdf(b"BT ET", extra=[b"5 0 R"]))
+    assert facts.page_count == 1
