@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -302,3 +303,23 @@ def test_glyph_table_is_sliced_in_place_with_the_same_subset_bytes(
     in_place = face.makeSubset(subset)
     monkeypatch.setattr(ttfonts.TTFontFile, "get_table", copying)
     assert face.makeSubset(subset) == in_place
+
+
+@pytest.mark.parametrize(
+    "text", ["1 0 0 1 54 738 cm", "12 0 obj\n", "/F1+0", "\x18\x1f", "a\tb", "µg ≥", "", b"raw"]
+)
+def test_ascii_first_encoding_equals_reportlabs_pdfdoc_codec(text: str | bytes) -> None:
+    import reportlab.pdfbase.rl_codecs  # noqa: F401 - registers ReportLab's "extpdfdoc" codec
+
+    from rxleaflet.render import pdfobjects
+
+    def codec(value: Any) -> Any:  # ReportLab's pdfdocEnc
+        return value.encode("extpdfdoc") if isinstance(value, str) else value
+
+    def outcome(encode: Any) -> object:
+        try:
+            return encode(text)
+        except UnicodeEncodeError as error:
+            return ("refused", error.start)
+
+    assert outcome(pdfobjects._ascii_first(codec)) == outcome(codec)
