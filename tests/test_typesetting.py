@@ -144,3 +144,28 @@ def test_two_columns_are_for_regular_print_only() -> None:
     )
     assert result.exit_code == 2
     assert "large print uses one column" in result.output
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "bound"),
+    [
+        ("≥", "200", True),
+        ("200", "µg", True),
+        ("(68", "°F)", True),
+        ("4.5", "mIU/L", True),
+        ("2", "tablets", True),
+        ("١٠", "mg", True),  # Arabic-Indic digits are digits too
+        ("10,", "mg", True),
+        ("10)", "mg", True),
+        ("take", "200", False),
+        ("200", "people", False),
+        ("≥", "adults", False),
+        ("", "mg", False),
+    ],
+)
+def test_which_spaces_bind_a_number_to_its_unit_or_sign(
+    before: str, after: str, bound: bool
+) -> None:
+    from rxleaflet.render.glue import binds
+
+    assert binds(before, after) is bound

@@ -57,12 +57,6 @@ def _measure(
     return found
 
 
-def _space_font(pieces: Sequence[Piece]) -> str:
-    """Spaces take the font of the text before them (fewer font switches), never the symbols'."""
-    font = pieces[-1][1] if pieces else REGULAR
-    return font if font in (REGULAR, BOLD) else REGULAR
-
-
 def break_lines(
     runs: Sequence[Run], style: TextStyle, fonts: FontSet, width: float, cache: bool = True
 ) -> list[Line]:
@@ -71,40 +65,48 @@ def break_lines(
 
     A line that breaks at a space ends with one, so that extracted text keeps its words apart;
     a line that breaks inside Chinese text does not (its words have no spaces between them).
+    A space takes the font of the text before it (fewer font switches), never the symbols'.
     """
     size = style.size
     space = stringWidth(" ", REGULAR, size)
     lines: list[Line] = []
-    current: list[Piece] = []
-    current_width = 0.0
-
-    def finish(trailing_space: bool) -> None:
-        nonlocal current, current_width
-        if current:
-            if trailing_space:
-                current.append((" ", _space_font(current)))
-            lines.append(Line(_merge(current), current_width))
-        current, current_width = [], 0.0
-
+    done: list[Piece] = []  # the line's pieces before the open one, neighbours in one font merged
+    texts: list[str] = []  # the open piece: its texts, all in ``font``
+    font = REGULAR
+    line_width = 0.0
     for word, spaced in _words(runs):
         pieces, word_width = _measure(word, style.bold, size, fonts, cache)
-        gap = space if spaced else 0.0
-        if current and current_width + gap + word_width <= width:
-            if spaced:
-                current.append((" ", _space_font(current)))
-            current.extend(pieces)
-            current_width += gap + word_width
-            continue
-        finish(trailing_space=spaced)
-        if word_width <= width:
-            current, current_width = list(pieces), word_width
-            continue
-        chunks = _break_word(list(pieces), size, width)
-        for chunk, chunk_width in chunks[:-1]:
-            current, current_width = chunk, chunk_width
-            finish(trailing_space=False)
-        current, current_width = chunks[-1]
-    finish(trailing_space=False)
+        if texts:
+            if spaced:  # on this line either way: between two words, or at its end
+                space_font = font if font in (REGULAR, BOLD) else REGULAR
+                if space_font == font:
+                    texts.append(" ")
+                else:
+                    done.append(("".join(texts), font))
+                    texts, font = [" "], space_font
+            gap = space if spaced else 0.0
+            if line_width + gap + word_width <= width:
+                line_width += gap + word_width
+            else:
+                done.append(("".join(texts), font))
+                lines.append(Line(tuple(done), line_width))
+                done, texts = [], []
+        if not texts:  # the word starts a line
+            if word_width > width:
+                chunks = _break_word(list(pieces), size, width)
+                lines.extend(Line(tuple(chunk), chunk_width) for chunk, chunk_width in chunks[:-1])
+                last, word_width = chunks[-1]
+                pieces = tuple(last)
+            font, line_width = pieces[0][1], word_width
+        for text, piece_font in pieces:
+            if piece_font == font:
+                texts.append(text)
+            else:
+                done.append(("".join(texts), font))
+                texts, font = [text], piece_font
+    if texts:
+        done.append(("".join(texts), font))
+        lines.append(Line(tuple(done), line_width))
     return lines
 
 
@@ -115,21 +117,22 @@ def _words(runs: Sequence[Run]) -> list[tuple[Word, bool]]:
     """The units a line may break between, each with whether a space comes before it: words,
     with the spaces that must not break (a number and its unit, a sign and its number) kept
     inside them, and Chinese text cut where it may break."""
-    words: list[list[tuple[str, bool]]] = [[]]
-    for run in runs:
-        for index, part in enumerate(run.text.split(" ")):
-            if index and words[-1]:
-                words.append([])
-            if part:
-                words[-1].append((part, run.bold))
     joined: list[list[tuple[str, bool]]] = []
-    for word in words:
-        if not word:
-            continue
-        if joined and binds(joined[-1][-1][0], word[0][0]):
-            joined[-1] = [*joined[-1], (" ", joined[-1][-1][1]), *word]
-        else:
-            joined.append(word)
+    open_word = False  # no space yet after the last word: the next run's text continues it
+    for run in runs:
+        bold = run.bold
+        parts = run.text.split(" ")
+        for index, part in enumerate(parts):
+            if not part:
+                continue
+            if open_word and not index:
+                joined[-1].append((part, bold))
+            elif joined and binds(joined[-1][-1][0], part):
+                joined[-1] += [(" ", joined[-1][-1][1]), (part, bold)]
+            else:
+                joined.append([(part, bold)])
+        if run.text:
+            open_word = bool(parts[-1])
     if not any(has_cjk(run.text) for run in runs):
         return [(tuple(word), True) for word in joined]
     units: list[tuple[Word, bool]] = []

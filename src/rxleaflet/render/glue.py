@@ -17,6 +17,8 @@ _UNIT = re.compile(
     r"months?|years?|times?)(?![A-Za-z]))"
 )
 _ENDS_IN_NUMBER = re.compile(r"\d[\d.,/]*[)\]]?$")
+# what may follow a number's last digit at a word's end (and "\n": "$" matches before it)
+_NUMBER_ENDS = frozenset(".,/)]\n")
 _SIGNS = frozenset("≥≤±~<>=×÷≈")
 _STARTS_WITH_NUMBER = re.compile(r"^[(\[]?[-+−]?\.?\d")
 
@@ -25,7 +27,10 @@ def binds(before: str, after: str) -> bool:
     """Whether the space between the words ``before`` and ``after`` must not break a line."""
     if not before or not after:
         return False
-    if before[-1] in _SIGNS and _STARTS_WITH_NUMBER.match(after):
+    last = before[-1]
+    if not (last in _SIGNS or last in _NUMBER_ENDS or last.isdecimal()):
+        return False  # most words: neither a sign nor the end of a number
+    if last in _SIGNS and _STARTS_WITH_NUMBER.match(after):
         return True  # "≥ 200"
     # "200 µg", "(68 °F)", "4.5 mIU/L", "2 tablets"
     return bool(_ENDS_IN_NUMBER.search(before) and _UNIT.match(after))
