@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import IndirectObject
+from pypdf.generic import IndirectObject, StreamObject
 
 from rxleaflet.check.preload import preload_objects
 
@@ -39,6 +39,8 @@ def _difference(ours: Any, theirs: Any, path: str = "") -> str | None:
     """Where two pypdf values differ in type or value (references compared, not followed)."""
     if type(ours) is not type(theirs):
         return f"{path}: {type(ours).__name__} against {type(theirs).__name__}"
+    if isinstance(ours, StreamObject) and ours._data != theirs._data:
+        return f"{path}: stream data {ours._data[:20]!r} against {theirs._data[:20]!r}"
     if isinstance(ours, IndirectObject):
         same = (ours.idnum, ours.generation) == (theirs.idnum, theirs.generation)
         return None if same else f"{path}: {ours} against {theirs}"
@@ -94,13 +96,20 @@ def test_a_file_pypdf_wrote_reads_the_same_too() -> None:
 def test_what_is_not_simple_is_left_to_pypdf() -> None:
     data = one_page_pdf(
         b"BT /F1 12 Tf (x) Tj ET",
-        extra=[b"<< /Title (a\\(b\\)) >>", b"<< /A 1 /A 2 >>", b"<< /B 1 % a comment\n >>"],
+        extra=[
+            b"<< /Title (a\\/b) >>",  # an escape readers differ on
+            b"<< /A 1 /A 2 >>",
+            b"<< /B 1 % a comment\n >>",
+            b"<< /Length 9 0 R >>\nstream\nabc\nendstream",  # a length elsewhere
+            b"3",
+        ],
     )
     reader = PdfReader(io.BytesIO(data), strict=False)
-    assert preload_objects(reader, data) == 3  # catalog, pages, page
-    assert sorted(idnum for _, idnum in reader.resolved_objects) == [1, 2, 3]
-    # the stream, the escaped string, the repeated key and the comment: read by pypdf, as before
-    assert reader.get_object(5)["/Title"] == "a(b)"
+    assert preload_objects(reader, data) == 5  # catalog, pages, page, its content, the number
+    assert sorted(idnum for _, idnum in reader.resolved_objects) == [1, 2, 3, 4, 9]
+    # the odd escape, the repeated key, the comment and the stream: read by pypdf, as before
+    assert reader.get_object(5)["/Title"] == "a/b"
+    assert reader.get_object(8).get_data() == b"abc"
     assert reader.get_object(4).get_data() == b"BT /F1 12 Tf (x) Tj ET"
 
 
@@ -168,3 +177,29 @@ def test_an_object_that_is_only_a_reference_does_not_make_the_file_unreadable() 
 
     facts = read_pdf(one_page_pdf(b"BT ET", extra=[b"5 0 R"]))
     assert facts.page_count == 1
+
+
+@settings(max_examples=300, deadline=None)
+@example(b"", b"\n", b"\nendstream", 0, b"q Q")  # what ReportLab writes
+@example(b"/Filter /FlateDecode", b"\r\n", b"\r\nendstream", 0, b"x\x9c")
+@example(b"", b"\n", b"\nendstream", 1, b"q Q")  # one byte too long: pypdf corrects it
+@given(
+    filters=st.sampled_from([b"", b"/Filter /FlateDecode", b"/Filter [ /A85 ]"]),
+    eol=st.sampled_from([b"\n", b"\r\n", b"\r", b" \n", b""]),
+    closing=st.sampled_from(
+        [b"\nendstream", b"endstream", b"\r\nendstream", b"\n\nendstream", b" endstream", b"\nend"]
+    ),
+    error=st.sampled_from([0, 0, 0, -1, 1, 5]),
+    payload=st.binary(max_size=40),
+)
+def test_any_stream_is_read_as_pypdf_reads_it_or_left_to_pypdf(
+    filters: bytes, eol: bytes, closing: bytes, error: int, payload: bytes
+) -> None:
+    head = b"<< /Length %d %s >>\nstream" % (len(payload) + error, filters)
+    data = one_page_pdf(b"BT ET", extra=[head + eol + payload + closing])
+    reader = PdfReader(io.BytesIO(data), strict=False)
+    preload_objects(reader, data)
+    if (0, 5) not in reader.resolved_objects:
+        return  # left to pypdf
+    theirs = PdfReader(io.BytesIO(data), strict=False).get_object(5)
+    assert _difference(reader.resolved_objects[(0, 5)], theirs) is None

@@ -21,13 +21,16 @@ from pypdf import PdfReader
 from pypdf.generic import (
     ArrayObject,
     BooleanObject,
+    DecodedStreamObject,
     DictionaryObject,
+    EncodedStreamObject,
     FloatObject,
     IndirectObject,
     NameObject,
     NullObject,
     NumberObject,
     PdfObject,
+    StreamObject,
     create_string_object,
 )
 
@@ -41,13 +44,21 @@ _WS = rb"[\x00\t\n\x0c\r ]"
 _DELIMITER_AHEAD = rb"(?=[\x00\t\n\x0c\r ()<>\[\]{}/%]|$)"
 _HEADER = re.compile(_WS + rb"*(\d+)" + _WS + rb"+(\d+)" + _WS + rb"+obj")
 _NUMBER = rb"[+-]?(?:\d+\.?\d*|\.\d+)"
+# the escapes whose reading every reader agrees on: named ones, and three octal digits up to 377
+_SIMPLE_ESCAPE = rb"\\(?:[nrtbf()\\]|[0-3][0-7][0-7])"
+_ESCAPE = re.compile(_SIMPLE_ESCAPE)
+_NAMED_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"(": b"(",
+                  b")": b")", b"\\": b"\\"}  # fmt: skip
+# a stream's keyword and end of line, and what may follow its data up to endobj
+_STREAM_OPENING = re.compile(rb"stream\r?\n")
+_STREAM_CLOSING = re.compile(rb"(?:\r\n|\r|\n)?endstream" + _WS + rb"*")
 # One token per match; PDF white space between tokens is skipped by findall. Anything else that
 # no alternative matches is skipped too, which _parse detects by counting (see there).
 _TOKEN = re.compile(
     rb"\d+" + _WS + rb"+\d+" + _WS + rb"+R" + _DELIMITER_AHEAD  # a reference
     + rb"|" + _NUMBER + _DELIMITER_AHEAD
     + rb"|/[^\x00-\x20\x7f-\xff()<>\[\]{}/%#]+" + _DELIMITER_AHEAD  # a name, no # escapes
-    + rb"|\([^\\()\r]*\)"  # a string without escapes
+    + rb"|\((?:[^\\()\r]|" + _SIMPLE_ESCAPE + rb")*\)"  # a string, its escapes simple ones
     + rb"|<[0-9A-Fa-f\x00\t\n\x0c\r ]*>"  # a hex string
     + rb"|<<|>>|\[|\]"
     + rb"|(?:true|false|null)" + _DELIMITER_AHEAD
@@ -105,7 +116,39 @@ def _read_body(reader: PdfReader, data: bytes, start: int, end: int) -> PdfObjec
     numbers = _NUMBER_ARRAY.fullmatch(data, start, end)
     if numbers is not None:
         return ArrayObject(map(_number, _NUMBERS.findall(numbers.group(1))))
+    keyword = data.find(b"stream", start, end)
+    if keyword >= 0:
+        return _stream(reader, data, start, keyword, end)
     return _parse(reader, data, start, end)
+
+
+def _stream(reader: PdfReader, data: bytes, start: int, keyword: int, end: int) -> StreamObject:
+    """A stream whose length is a plain number and whose data ends where that says (the
+    first "stream" in the object is its keyword, or the dictionary before it cannot be read)."""
+    dictionary = _parse(reader, data, start, keyword)
+    if not isinstance(dictionary, DictionaryObject):
+        raise _LeftForPypdf
+    length = dict.get(dictionary, "/Length")  # as written: a reference is not followed here
+    opening = _STREAM_OPENING.match(data, keyword, end)
+    if type(length) is not NumberObject or length < 0 or opening is None:
+        raise _LeftForPypdf
+    finish = opening.end() + length
+    if finish > end or _STREAM_CLOSING.fullmatch(data, finish, end) is None:
+        raise _LeftForPypdf
+    stream = EncodedStreamObject() if "/Filter" in dictionary else DecodedStreamObject()
+    stream._data = data[opening.end() : finish]
+    del dictionary["/Length"]
+    stream.update(dictionary)
+    return stream
+
+
+def _unescape(body: bytes) -> bytes:
+    return _ESCAPE.sub(_escaped, body) if b"\\" in body else body
+
+
+def _escaped(escape: re.Match[bytes]) -> bytes:
+    code = escape.group()[1:]
+    return _NAMED_ESCAPES.get(code) or bytes((int(code, 8),))
 
 
 def _number(text: bytes) -> PdfObject:
@@ -118,8 +161,6 @@ class _DictionaryItems(list[Any]):
 
 def _parse(reader: PdfReader, data: bytes, start: int, end: int) -> PdfObject:
     """The one object between ``start`` and ``end``, or _LeftForPypdf."""
-    if data.find(b"stream", start, end) >= 0:
-        raise _LeftForPypdf  # a stream (or a string that mentions one): pypdf's to read
     tokens = _TOKEN.findall(data, start, end)
     if len(b"".join(tokens).translate(None, _WHITE_SPACE)) != len(
         data[start:end].translate(None, _WHITE_SPACE)
@@ -156,7 +197,7 @@ def _parse(reader: PdfReader, data: bytes, start: int, end: int) -> PdfObject:
             items = stack.pop()
             items.append(done)
         elif first == 0x28:  # "("
-            items.append(create_string_object(token[1:-1]))
+            items.append(create_string_object(_unescape(token[1:-1])))
         elif first == 0x3C:  # "<"
             items.append(create_string_object(hex_bytes(token[1:-1])))
         else:  # true, false, null
