@@ -125,6 +125,11 @@ def test_metadata_and_provenance(write_source) -> None:
     xmp = root["/Metadata"].get_object().get_data().decode()
     assert "<pdfuaid:part>1</pdfuaid:part>" in xmp
     assert "Testdrug — Patient Information" in xmp
+    spec = root["/Names"]["/EmbeddedFiles"]["/Names"][1].get_object()
+    assert spec["/F"] == "testdrug.yaml" and spec["/AFRelationship"] == "/Source"
+    source = spec["/EF"]["/F"].get_object()
+    assert source["/Subtype"] == "/application/yaml"  # its MIME type, as a PDF name
+    assert source.get_data() == path.read_bytes()
 
 
 def test_spanish_leaflet_has_spanish_furniture_and_language() -> None:

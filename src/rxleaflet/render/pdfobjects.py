@@ -308,7 +308,9 @@ def write_embedded_sources(canvas: Canvas, files: list[tuple[str, bytes, str]]) 
             pdfdoc.PDFDictionary(
                 {
                     "Type": pdfdoc.PDFName("EmbeddedFile"),
-                    "Subtype": pdfdoc.PDFName("application#2Fyaml"),
+                    # the MIME type application/yaml: a name with its "/" written #2F (what
+                    # ReportLab's PDFName cannot write: it escapes "#" and leaves "/")
+                    "Subtype": _Raw([b"/application#2Fyaml"]),
                     "Params": pdfdoc.PDFDictionary(
                         {
                             "Size": len(data),
