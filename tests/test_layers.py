@@ -144,4 +144,4 @@ def test_the_cli_tunes_the_collector_and_the_library_does_not() -> None:
         "from rxleaflet.cli import main\ntry:\n    main(['list', '--library', "
         f"{str(LIBRARY)!r}])\nexcept SystemExit:\n    pass"
     )
-    assert (library, cli) == ("700", "10000")
+    assert (library, cli) == ("700", "50000")
