@@ -4,12 +4,13 @@ pypdf reads an object byte by byte through a file-like stream; a leaflet has a h
 small dictionaries (structure elements, pages, font descriptors) and reading them that way was
 a quarter of the check. Here each object listed in a classic cross-reference table is cut out
 of the bytes and listed as tokens by one regular expression call, and what is simple enough
-(numbers, ASCII names, references, strings without escapes, arrays and dictionaries of these)
-becomes the same pypdf objects pypdf would have made, placed in the reader's cache. Anything
-else (streams, escapes, comments, duplicate keys, an object that is only a reference, an object
-in an object stream, an offset that does not point at its object, an encrypted file) is left
-for pypdf to read as before: the result is the same, only sooner. It reads the file's bytes,
-like the rest of the check, never the writer's objects.
+(numbers, ASCII names, references, strings whose escapes every reader reads alike, arrays and
+dictionaries of these, and streams whose length is such a number) becomes the same pypdf
+objects pypdf would have made, placed in the reader's cache. Anything else (other escapes,
+names with # codes, comments, duplicate keys, a stream whose length is elsewhere or wrong, an
+object that is only a reference, an object in an object stream, an offset that does not point
+at its object, an encrypted file) is left for pypdf to read as before: the result is the same,
+only sooner. It reads the file's bytes, like the rest of the check, never the writer's objects.
 """
 
 from __future__ import annotations
