@@ -159,6 +159,25 @@ def test_korean_breaks_at_spaces_like_english() -> None:
         assert set("".join(t for t, _ in line.pieces).split()) <= words
 
 
+def test_korean_spaces_and_punctuation_stay_in_the_korean_face() -> None:
+    """A font switch costs operators to write and to verify: Korean words, the spaces between
+    them and their commas and stops are one piece in the Korean face (measured in it too);
+    Latin text and the space after a symbol keep Noto Sans."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from rxleaflet.render.fonts import REGULAR
+
+    style = TextStyle(11, 17.6, "#000000")
+    korean = "혈당을 조절합니다, 식사와 함께."
+    (line,) = break_lines([Run(korean)], style, fonts_for("ko"), 500)
+    assert line.pieces == ((korean, "RxSansKR"),)
+    assert line.width == pytest.approx(stringWidth(korean, "RxSansKR", 11))
+    (mixed,) = break_lines([Run("Take 2, then 혈당, stop.")], style, fonts_for("ko"), 500)
+    assert mixed.pieces == (("Take 2, then ", REGULAR), ("혈당, ", "RxSansKR"), ("stop.", REGULAR))
+    (symbol,) = break_lines([Run("Turn ↻ twice")], style, fonts_for("en"), 500)
+    assert symbol.pieces[1:] == (("↻", "RxSymbols"), (" twice", REGULAR))  # space: Noto Sans
+
+
 def test_each_chinese_script_and_korean_is_drawn_in_its_own_font(write_source) -> None:
     fonts = {}
     for language, sample in (

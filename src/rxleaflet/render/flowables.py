@@ -12,7 +12,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from ..source.markup import Run
 from .cjkbreak import break_offsets, has_cjk
 from .flow import Flowable
-from .fonts import BOLD, REGULAR, FontSet
+from .fonts import REGULAR, SYMBOLS, FontSet
 from .glue import binds
 from .pdfobjects import draw_line
 from .tagging import StructNode, Tagger, artifact
@@ -65,10 +65,11 @@ def break_lines(
 
     A line that breaks at a space ends with one, so that extracted text keeps its words apart;
     a line that breaks inside Chinese text does not (its words have no spaces between them).
-    A space takes the font of the text before it (fewer font switches), never the symbols'.
+    A space takes the font of the text before it (fewer font switches: Korean text is words
+    of Hangul between spaces), and that font's width; never the symbols' font.
     """
     size = style.size
-    space = stringWidth(" ", REGULAR, size)
+    spaces: dict[str, float] = {}  # the width of a space in each font
     lines: list[Line] = []
     done: list[Piece] = []  # the line's pieces before the open one, neighbours in one font merged
     texts: list[str] = []  # the open piece: its texts, all in ``font``
@@ -77,14 +78,13 @@ def break_lines(
     for word, spaced in _words(runs):
         pieces, word_width = _measure(word, style.bold, size, fonts, cache)
         if texts:
+            gap = 0.0
             if spaced:  # on this line either way: between two words, or at its end
-                space_font = font if font in (REGULAR, BOLD) else REGULAR
-                if space_font == font:
-                    texts.append(" ")
-                else:
+                if font == SYMBOLS:
                     done.append(("".join(texts), font))
-                    texts, font = [" "], space_font
-            gap = space if spaced else 0.0
+                    texts, font = [], REGULAR
+                texts.append(" ")
+                gap = spaces.get(font) or spaces.setdefault(font, stringWidth(" ", font, size))
             if line_width + gap + word_width <= width:
                 line_width += gap + word_width
             else:

@@ -19,6 +19,7 @@ from ..source.coverage import (
     BASE_FONTS,
     BOLD,
     CJK_FACE,
+    CJK_FONTS,
     FONT_FILES,
     REGULAR,
     SYMBOLS,
@@ -49,7 +50,12 @@ class FontSet:
             return [(text, chain[0])]
         pieces: list[tuple[str, str]] = []
         for char in text:
-            name = next((n for n in chain if ord(char) in font_coverage(n)), chain[0])
+            code = ord(char)
+            previous = pieces[-1][1] if pieces else None
+            if previous in CJK_FONTS and not char.isalnum() and code in font_coverage(previous):
+                name = previous  # punctuation after Chinese or Korean text stays in its face
+            else:
+                name = next((n for n in chain if code in font_coverage(n)), chain[0])
             if pieces and pieces[-1][1] == name:
                 pieces[-1] = (pieces[-1][0] + char, name)
             else:
