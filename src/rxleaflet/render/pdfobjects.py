@@ -128,19 +128,19 @@ def _get_table_without_copying_glyphs(get_table: Any) -> Any:
 def draw_line(
     canvas: Canvas, pieces: Sequence[tuple[str, str]], x: float, y: float, size: float
 ) -> None:
-    """One line of text at (x, y), each (text, font name) piece in its own font: the operators
-    ReportLab's text object writes (BT, Tm, Tf and TL per font subset, Tj, ET), without making
-    one per line; a leaflet draws hundreds of lines."""
+    """One line of text at (x, y), each (text, font name) piece in its own font: BT, Td, Tf per
+    font subset, Tj, ET (ReportLab's text object would also set a leading, which nothing here
+    uses, and a whole matrix), without making an object per line: a leaflet draws hundreds."""
     doc = canvas._doc
     escape = canvas._escape
-    size_and_leading = f"{fp_str(size)} Tf {fp_str(size * 1.2)} TL"
-    code = ["BT", f"1 0 0 1 {fp_str(x, y)} Tm"]
+    size_operator = f"{fp_str(size)} Tf"
+    code = ["BT", f"{fp_str(x, y)} Td"]
     for text, font_name in pieces:
         font = pdfmetrics.getFont(font_name)
         current = -1
         for subset, data in _split(font, text, doc):
             if subset != current:
-                code.append(f"{font.getSubsetInternalName(subset, doc)} {size_and_leading}")
+                code.append(f"{font.getSubsetInternalName(subset, doc)} {size_operator}")
                 current = subset
             code.append(f"({escape(data)}) Tj")
     code.append("ET")
