@@ -395,8 +395,6 @@ class _Scanner:
         state = self.state
         if op == "Tj":  # the most frequent operators first; each branch is its own operator
             self.show(args[-1:], new_line=False)
-        elif op == "TJ":
-            self.show(args[-1], new_line=False)
         elif op == "Tf":
             name, size = args[-2], float(args[-1])
             font = self.resources.fonts.get(name)
@@ -405,31 +403,6 @@ class _Scanner:
             if not isinstance(font, FontDecoder):
                 font = self.resources.fonts[name] = font()
             state.font, state.size = font, size
-        elif op == "TL":
-            state.leading = float(args[-1])
-        elif op == "ET":
-            pass
-        elif op in ("BDC", "BMC"):
-            self.begin_marked(args)
-        elif op == "EMC":
-            if self.marks:
-                self.marks.pop()
-        elif op in ("g", "rg", "k"):
-            components = _FILL_COMPONENTS[op]
-            state.fill = _color(args[-components:])
-            state.fill_components = components
-        elif op == "Tm":
-            self.text_matrix = self.line_matrix = _matrix(args)
-            self.pieces.append("\n")
-        elif op == "cm":
-            state.ctm = multiply(_matrix(args), state.ctm)
-        elif op == "q":
-            if len(self.saved) > 256:
-                raise Malformed("graphics states nested too deeply")
-            self.saved.append(state.copy())
-        elif op == "Q":
-            if self.saved:
-                self.state = self.saved.pop()
         elif op in _NEW_LINES:
             self.pieces.append("\n")
             if op == "BT":
@@ -441,6 +414,33 @@ class _Scanner:
                 if op == "TD":
                     state.leading = -ty
                 self.move(tx, ty)
+        elif op == "ET":
+            pass
+        elif op in ("BDC", "BMC"):
+            self.begin_marked(args)
+        elif op == "EMC":
+            if self.marks:
+                self.marks.pop()
+        elif op == "q":
+            if len(self.saved) > 256:
+                raise Malformed("graphics states nested too deeply")
+            self.saved.append(state.copy())
+        elif op == "Q":
+            if self.saved:
+                self.state = self.saved.pop()
+        elif op == "cm":
+            state.ctm = multiply(_matrix(args), state.ctm)
+        elif op in ("g", "rg", "k"):
+            components = _FILL_COMPONENTS[op]
+            state.fill = _color(args[-components:])
+            state.fill_components = components
+        elif op == "TJ":
+            self.show(args[-1], new_line=False)
+        elif op == "TL":
+            state.leading = float(args[-1])
+        elif op == "Tm":
+            self.text_matrix = self.line_matrix = _matrix(args)
+            self.pieces.append("\n")
         elif op == "re":
             x, y, w, h = (float(v) for v in args[-4:])
             self.extend_path(_box(state.ctm, x, y, x + w, y + h))
