@@ -6,11 +6,11 @@ written as raw PDF objects into its document before it serialises. Pinned: repor
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from reportlab import rl_config
@@ -55,7 +55,7 @@ def _utf16_hex(code_point: int) -> str:
     return chr(code_point).encode("utf-16-be").hex().upper()
 
 
-@cache
+@functools.cache
 def install_reportlab_fixes() -> None:
     """Patch ReportLab once per process where its output would break PDF/UA or text extraction,
     or where it copies far more than it uses."""
@@ -63,6 +63,8 @@ def install_reportlab_fixes() -> None:
     ttfonts.TTFont.addObjects = _with_indirect_widths(ttfonts.TTFont.addObjects)
     ttfonts.TTFontFile.get_table = _get_table_without_copying_glyphs(ttfonts.TTFontFile.get_table)
     pdfdoc.pdfdocEnc = _ascii_first(pdfdoc.pdfdocEnc)
+    # every dictionary key is escaped again each time it is written: a few dozen names, cached
+    pdfdoc.PDFName = functools.lru_cache(maxsize=4096)(pdfdoc.PDFName)
     rl_config.useA85 = 0  # plain Flate streams: smaller and faster than ASCII85 on top
 
 
