@@ -6,6 +6,7 @@ codes than any font has glyphs are refused before they can cost time or memory.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -21,6 +22,7 @@ class Malformed(Exception):
 
 MAX_CMAP_ENTRIES = 70_000  # more codes than any font has glyphs
 DEFAULT_WIDTH = 500.0  # thousandths of an em, for fonts that give no widths
+_SINGLE_BYTES = [bytes((code,)) for code in range(256)]
 
 
 class FontDecoder:
@@ -36,7 +38,11 @@ class FontDecoder:
         self.mapping = mapping
         self.code_length = code_length
         # one-byte codes decode in C: bytes → latin-1 str → translate through this table
-        self.table = {code: mapping.get(bytes([code]), "\ufffd") for code in range(256)}
+        self.table = (
+            {code: mapping.get(byte, "\ufffd") for code, byte in enumerate(_SINGLE_BYTES)}
+            if code_length == 1
+            else {}
+        )
         self.widths = widths or {}
         self.default_width = default_width
         self.byte_widths = [self.widths.get(code, default_width) for code in range(256)]
@@ -109,9 +115,27 @@ _HEX = re.compile(rb"<([0-9A-Fa-f]*)>|\[([^\]]*)\]")
 _HEX_ITEM = re.compile(rb"<([0-9A-Fa-f]*)>")
 
 
+def _utf16_from_hex(hex_text: bytes) -> str:
+    return bytes.fromhex(hex_text.decode("ascii")).decode("utf-16-be", "replace")
+
+
+def _bytes_from_hex(hex_text: bytes) -> bytes:
+    return bytes.fromhex(hex_text.decode())
+
+
+# Every font maps the same few thousand characters and codes: each short one is decoded once
+# per process (long ones, which no real CMap has, are not kept).
+_SHORT = 16
+_utf16_cached = functools.lru_cache(maxsize=65_536)(_utf16_from_hex)
+_bytes_cached = functools.lru_cache(maxsize=65_536)(_bytes_from_hex)
+
+
 def _decode_utf16_hex(hex_text: bytes) -> str:
-    raw = bytes.fromhex(hex_text.decode("ascii"))
-    return raw.decode("utf-16-be", "replace")
+    return (_utf16_cached if len(hex_text) <= _SHORT else _utf16_from_hex)(hex_text)
+
+
+def _code_bytes(hex_text: bytes) -> bytes:
+    return (_bytes_cached if len(hex_text) <= _SHORT else _bytes_from_hex)(hex_text)
 
 
 def parse_cmap(data: bytes) -> FontDecoder:
@@ -134,7 +158,7 @@ def _read_cmap(data: bytes) -> FontDecoder:
         elif kind == b"bfchar":
             budget -= len(items) // 2
             for source, target in zip(items[0::2], items[1::2], strict=False):
-                mapping[bytes.fromhex(source[0].decode())] = _decode_utf16_hex(target[0])
+                mapping[_code_bytes(source[0])] = _decode_utf16_hex(target[0])
         else:
             for low, high, target in zip(items[0::3], items[1::3], items[2::3], strict=False):
                 start, end = int(low[0], 16), int(high[0], 16)
