@@ -22,7 +22,7 @@ from typing import Any
 
 from pypdf import PdfReader, apply_configuration
 from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError
-from pypdf.generic import DictionaryObject, IndirectObject
+from pypdf.generic import DictionaryObject, IndirectObject, StreamObject
 
 from .contentscan import Box, PageScan, Resources, ScanTimeout, TextRun, matrix_scale, scan_page
 from .fontdecode import FontDecoder, Malformed, Unsupported, font_decoder
@@ -267,8 +267,7 @@ def _page(
     except Exception:  # noqa: BLE001 - a page without a usable box keeps Letter's
         pass
     try:
-        contents = page.get_contents()
-        data = contents.get_data() if contents is not None else b""
+        data = _content_bytes(page)
     except LimitReachedError:
         fact.problem = "a content stream is larger than any leaflet needs (decompression limit)"
         return fact, None
@@ -297,6 +296,16 @@ def _page(
     fact.hidden = hidden_text(scan.runs, scan.paints, fact.box)
     _footer(fact)
     return fact, scan
+
+
+def _content_bytes(page: Any) -> bytes:
+    """The page's content: its one stream's data as it is, or pypdf's joining of several."""
+    contents = page.get("/Contents")
+    resolved = contents.get_object() if contents is not None else None
+    if isinstance(resolved, StreamObject):
+        return resolved.get_data()
+    joined = page.get_contents()
+    return joined.get_data() if joined is not None else b""
 
 
 def _fall_back(page: Any, fact: PageFact, deadline: float | None) -> None:
