@@ -29,7 +29,7 @@ def flesch_kincaid_grade(texts: list[str]) -> float | None:
         if not found:
             continue
         words += len(found)
-        syllable_count += sum(syllables(word) for word in found)
+        syllable_count += sum(map(syllables, found))
         sentences += max(1, len(_SENTENCE_END.findall(text)))
     if not words:
         return None
