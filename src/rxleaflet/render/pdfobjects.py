@@ -58,7 +58,7 @@ def _utf16_hex(code_point: int) -> str:
 @functools.cache
 def install_reportlab_fixes() -> None:
     """Patch ReportLab once per process where its output would break PDF/UA or text extraction,
-    or where it copies far more than it uses."""
+    and where it does needless work for every leaflet (the same bytes come out)."""
     ttfonts.makeToUnicodeCMap = _to_unicode_cmap
     ttfonts.TTFont.addObjects = _with_indirect_widths(ttfonts.TTFont.addObjects)
     ttfonts.TTFontFile.get_table = _get_table_without_copying_glyphs(ttfonts.TTFontFile.get_table)
