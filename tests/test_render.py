@@ -328,3 +328,25 @@ def test_ascii_first_encoding_equals_reportlabs_pdfdoc_codec(text: str | bytes) 
             return ("refused", error.start)
 
     assert outcome(pdfobjects._ascii_first(codec)) == outcome(codec)
+
+
+def test_integers_and_references_are_formatted_as_reportlab_formats_them() -> None:
+    from reportlab.pdfbase import pdfdoc
+
+    from rxleaflet.render import pdfobjects
+
+    def original(element: Any, document: Any, toplevel: int = 0) -> bytes:  # ReportLab's chain
+        return element.format(document) if isinstance(element, pdfdoc.PDFObject) else (
+            pdfdoc.pdfdocEnc(pdfdoc.fp_str(element))
+            if type(element) in (float, int)
+            else pdfdoc.pdfdocEnc(str(element))
+        )  # fmt: skip
+
+    fast = pdfobjects._integers_and_references_first(original)
+    document = pdfdoc.PDFDocument()
+    numbered = document.Reference(pdfdoc.PDFArray([1, 2]))
+    for value in [0, -7, 10**12, True, 2.5, numbered, pdfdoc.PDFName("Type")]:
+        assert fast(value, document) == original(value, document), value
+    unnumbered = pdfdoc.PDFObjectReference("nowhere")  # left to ReportLab, which refuses it
+    with pytest.raises(KeyError, match="forward reference"):
+        fast(unnumbered, document)

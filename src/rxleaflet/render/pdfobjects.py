@@ -65,6 +65,7 @@ def install_reportlab_fixes() -> None:
     pdfdoc.pdfdocEnc = _ascii_first(pdfdoc.pdfdocEnc)
     # every dictionary key is escaped again each time it is written: a few dozen names, cached
     pdfdoc.PDFName = functools.lru_cache(maxsize=4096)(pdfdoc.PDFName)
+    pdfdoc.format = _integers_and_references_first(pdfdoc.format)
     rl_config.useA85 = 0  # plain Flate streams: smaller and faster than ASCII85 on top
 
 
@@ -101,6 +102,23 @@ def _ascii_first(pdfdoc_encode: Any) -> Any:
         return pdfdoc_encode(text)
 
     return encode
+
+
+def _integers_and_references_first(format_value: Any) -> Any:
+    """ReportLab formats each value of every dictionary and array through a chain of type
+    tests; most are integers (widths, counts) and references, written here directly, as it
+    writes them (anything else, a reference not yet numbered included, is its own path)."""
+    reference = pdfdoc.PDFObjectReference
+
+    def format_first(element: Any, document: Any, toplevel: int = 0) -> bytes:
+        kind = type(element)
+        if kind is int:
+            return b"%d" % element
+        if kind is reference and element.name in document.idToObjectNumberAndVersion:
+            return b"%d %d R" % document.idToObjectNumberAndVersion[element.name]
+        return format_value(element, document, toplevel)  # type: ignore[no-any-return]
+
+    return format_first
 
 
 class _GlyphTable:
