@@ -266,7 +266,8 @@ class _Scanner:
         self.saved: list[_State] = []
         self.text_matrix = IDENTITY
         self.line_matrix = IDENTITY
-        self.marks: list[tuple[int | None, str | None]] = []  # (mcid, artifact) per BDC/BMC
+        # per open BDC/BMC, the (mcid, artifact) in force inside it: its own, else its parent's
+        self.marks: list[tuple[int | None, str | None]] = []
         self.path: Box | None = None
         self.pending_clip = False
         self.pieces: list[str] = []
@@ -531,7 +532,7 @@ class _Scanner:
             height = size * math.hypot(matrix[2], matrix[3])
             width = math.hypot(matrix[0], matrix[1])
             box = _box(matrix, 0.0, state.rise - 0.2 * size, advance, state.rise + 0.8 * size)
-            mcid, artifact = self.current_marks()
+            mcid, artifact = self.marks[-1] if self.marks else (None, None)
             self.order += 1
             if len(self.runs) >= MAX_MARKS:
                 raise Malformed("more text runs than any leaflet page has")
@@ -552,15 +553,6 @@ class _Scanner:
             )
         self.text_matrix = multiply((1.0, 0.0, 0.0, 1.0, advance, 0.0), self.text_matrix)
 
-    def current_marks(self) -> tuple[int | None, str | None]:
-        mcid = artifact = None
-        for mark_mcid, mark_artifact in self.marks:
-            if mark_mcid is not None:
-                mcid = mark_mcid
-            if mark_artifact is not None:
-                artifact = mark_artifact
-        return mcid, artifact
-
     def begin_marked(self, args: list[Any]) -> None:
         tag = args[0] if args and isinstance(args[0], str) else ""
         properties = args[1] if len(args) > 1 and isinstance(args[1], dict) else {}
@@ -572,7 +564,14 @@ class _Scanner:
             artifact = f"{kind}/{subtype}" if isinstance(subtype, str) else str(kind)
         if len(self.marks) > 256:
             raise Malformed("marked content nested too deeply")
-        self.marks.append((int(mcid) if isinstance(mcid, float) else None, artifact))
+        own = int(mcid) if isinstance(mcid, float) else None
+        outer_mcid, outer_artifact = self.marks[-1] if self.marks else (None, None)
+        self.marks.append(
+            (
+                own if own is not None else outer_mcid,
+                artifact if artifact is not None else outer_artifact,
+            )
+        )
 
     def extend_path(self, box: Box) -> None:
         path = self.path
