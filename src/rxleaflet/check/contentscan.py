@@ -137,8 +137,9 @@ _OCTAL = re.compile(rb"[0-7]{1,3}")
 # an escape in a literal string: named, octal, a line continuation, or any other (ignored)
 _ESCAPE = re.compile(rb"\\(?:([nrtbf()\\])|([0-7]{1,3})|\r\n|[\r\n]|)")
 _HEX_SPACE = re.compile(rb"[\s\x00]")
-_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"(": b"(",
-            b")": b")", b"\\": b"\\"}  # fmt: skip
+# a literal string's named escapes (preload reads strings with these too)
+NAMED_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"(": b"(",
+                 b")": b")", b"\\": b"\\"}  # fmt: skip
 _ARRAY, _DICT = object(), object()
 _FILLS = frozenset(("f", "F", "f*", "B", "B*", "b", "b*"))
 _PATH_ENDS = frozenset(("S", "s", "n"))
@@ -156,8 +157,8 @@ def literal(data: bytes, start: int) -> tuple[bytes, int]:
         char = data[index : index + 1]
         if char == b"\\":
             following = data[index + 1 : index + 2]
-            if following in _ESCAPES:
-                out += _ESCAPES[following]
+            if following in NAMED_ESCAPES:
+                out += NAMED_ESCAPES[following]
                 index += 2
             elif following and following in b"01234567":
                 digits = _OCTAL.match(data, index + 1, index + 4)
@@ -193,7 +194,7 @@ def _unescape(token: bytes) -> bytes:
 def _escaped(escape: re.Match[bytes]) -> bytes:
     named, octal = escape.group(1), escape.group(2)
     if named:
-        return _ESCAPES[named]
+        return NAMED_ESCAPES[named]
     if octal:
         return bytes((int(octal, 8) & 0xFF,))
     return b""  # a line continuation, or a backslash before any other character: ignored

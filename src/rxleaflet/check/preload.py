@@ -35,21 +35,20 @@ from pypdf.generic import (
     create_string_object,
 )
 
-from .contentscan import hex_bytes
+from .contentscan import NAMED_ESCAPES, hex_bytes
 
 MAX_OBJECTS = 20_000  # more than any leaflet has; beyond, pypdf reads on demand as before
 MAX_OBJECT_BYTES = 100_000  # a plain object larger than this is left to pypdf
 MAX_DEPTH = 100  # arrays and dictionaries nested deeper are left to pypdf
 
-_WS = rb"[\x00\t\n\x0c\r ]"
+_WHITE_SPACE = b"\x00\t\n\x0c\r "  # PDF's white space
+_WS = rb"[" + _WHITE_SPACE + rb"]"
 _DELIMITER_AHEAD = rb"(?=[\x00\t\n\x0c\r ()<>\[\]{}/%]|$)"
 _HEADER = re.compile(_WS + rb"*(\d+)" + _WS + rb"+(\d+)" + _WS + rb"+obj")
 _NUMBER = rb"[+-]?(?:\d+\.?\d*|\.\d+)"
 # the escapes whose reading every reader agrees on: named ones, and three octal digits up to 377
 _SIMPLE_ESCAPE = rb"\\(?:[nrtbf()\\]|[0-3][0-7][0-7])"
 _ESCAPE = re.compile(_SIMPLE_ESCAPE)
-_NAMED_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"(": b"(",
-                  b")": b")", b"\\": b"\\"}  # fmt: skip
 # a stream's keyword and end of line, and what may follow its data up to endobj
 _STREAM_OPENING = re.compile(rb"stream\r?\n")
 _STREAM_CLOSING = re.compile(rb"(?:\r\n|\r|\n)?endstream" + _WS + rb"*")
@@ -64,7 +63,6 @@ _TOKEN = re.compile(
     + rb"|<<|>>|\[|\]"
     + rb"|(?:true|false|null)" + _DELIMITER_AHEAD
 )  # fmt: skip
-_WHITE_SPACE = b"\x00\t\n\x0c\r "
 _NUMBER_START = frozenset(b"+-.0123456789")
 # an array of numbers alone (a font's widths: hundreds of them), read in one step
 _NUMBER_ARRAY = re.compile(
@@ -149,7 +147,7 @@ def _unescape(body: bytes) -> bytes:
 
 def _escaped(escape: re.Match[bytes]) -> bytes:
     code = escape.group()[1:]
-    return _NAMED_ESCAPES.get(code) or bytes((int(code, 8),))
+    return NAMED_ESCAPES.get(code) or bytes((int(code, 8),))
 
 
 def _number(text: bytes) -> PdfObject:
