@@ -756,6 +756,8 @@ def import_spl(
     check_source(text, target)
     for item in imported.left_out:
         click.echo(f"left out: {item}", err=True)
+    for item in imported.added:
+        click.echo(f"added: {item}", err=True)
     changes = previous_differences(text, target)
     for line in changes or []:
         click.echo(line, err=True)

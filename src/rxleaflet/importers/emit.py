@@ -16,7 +16,8 @@ from ..errors import LeafletError
 from ..files import FileRefused, read_regular_file
 from ..source.monograph import load_monograph
 from ..source.profiles import check_profile
-from .spl import Block, Imported
+from .spl import Imported
+from .spltext import NESTED_MARK, Block
 
 DEFAULTS_FILE = ".rxleaflet-import.yaml"  # in the library folder (hidden: not a leaflet)
 DEFAULT_DISCLAIMER = (
@@ -60,14 +61,25 @@ class Defaults:
 
 
 def _markup(blocks: list[Block]) -> str:
-    """Blocks as leaflet markup: paragraphs, '- ' lists, **bold**; a blank line between."""
+    """Blocks as leaflet markup: paragraphs, '- ' lists (consecutive items), **bold**; a blank
+    line between. Leaflets have one level of bullets: a deeper item starts with "– " per level,
+    so its nesting stays visible."""
     out: list[str] = []
+    previous_item = False
     for block in blocks:
-        if block.kind == "paragraph":
-            out.append(_runs(block.runs))
-        elif block.kind == "list":
-            out.append("\n".join("- " + _runs(item) for item in block.items))
-    return "\n\n".join(part for part in out if part.strip()) + "\n"
+        line = _runs(block.runs)
+        if not line.strip():
+            continue
+        if block.level is None:
+            out.append(line)
+        else:
+            item = "- " + NESTED_MARK * block.level + line
+            if previous_item:
+                out[-1] += "\n" + item
+            else:
+                out.append(item)
+        previous_item = block.level is not None
+    return "\n\n".join(out) + "\n"
 
 
 def _runs(runs: list[tuple[str, bool]]) -> str:
@@ -122,7 +134,8 @@ def leaflet_source(
         "notices": [
             f"Source: FDA Structured Product Labeling (DailyMed), set id {imported.set_id}, "
             f"version {imported.version}, effective {imported.effective.isoformat()}; "
-            f"imported by rxleaflet on {today.isoformat()} without changes to the text."
+            f"imported by rxleaflet on {today.isoformat()} without changes to the text"
+            + ("." if not imported.added else "; added: " + "; ".join(imported.added) + ".")
         ],
         "disclaimer": defaults.disclaimer + "\n",
         "expires": expires.strftime("%Y-%m"),
@@ -135,6 +148,8 @@ def leaflet_source(
         f"{imported.version}) by rxleaflet import spl.",
         "# Left out (not patient text, or not printable without its figures):",
         *(f"#   - {item}" for item in imported.left_out),
+        *(["# Added (required, and not in the label):"] if imported.added else []),
+        *(f"#   - {item}" for item in imported.added),
     ]
     body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     return "\n".join(header) + "\n" + body

@@ -29,32 +29,19 @@ from defusedxml import DefusedXmlException
 
 from ..errors import LeafletError
 from ..files import read_or_refuse
-from ..source.questions import question_kind
+from ..source.locales import locale_for
+from .splsections import Section, title_block, warning_box
+from .splsections import split as split_sections
+from .spltext import V3, Block, Reader
 
-V3 = "{urn:hl7-org:v3}"
 MEDICATION_GUIDE, PATIENT_INSERT = "42231-1", "42230-3"
 NDC_SYSTEM = "2.16.840.1.113883.6.69"
 MAX_LABEL_BYTES = 20_000_000
-INSTRUCTIONS = re.compile(r"instructions for use", re.IGNORECASE)
+MAX_DEPTH = 200
 
 
 class ImportError_(LeafletError):  # noqa: N801 - not the builtin
     """The label cannot become a leaflet source; the message says what was found."""
-
-
-@dataclass
-class Block:
-    kind: str  # "paragraph", "list", "figure"
-    runs: list[tuple[str, bool]] = field(default_factory=list)  # paragraph text, bold or not
-    items: list[list[tuple[str, bool]]] = field(default_factory=list)  # list items
-
-    @property
-    def text(self) -> str:
-        return " ".join("".join(t for t, _ in self.runs).split())
-
-    @property
-    def all_bold(self) -> bool:
-        return bool(self.text) and all(bold for t, bold in self.runs if t.strip())
 
 
 @dataclass
@@ -66,7 +53,7 @@ class Imported:
     generic: str | None
     form: str | None
     pronunciation: str | None
-    sections: list[tuple[str, str, list[Block]]]  # (kind, title as written, blocks)
+    sections: list[Section]  # (kind, title as written, blocks)
     warning: list[Block]
     ndc: list[str]
     set_id: str
@@ -74,12 +61,13 @@ class Imported:
     effective: dt.date
     labeler: str | None
     left_out: list[str]
+    added: list[str] = field(default_factory=list)  # text the label lacks that the law needs
 
 
 def read_label(path: Path) -> Any:
     data = read_or_refuse(path, MAX_LABEL_BYTES, what="label file", error=ImportError_)
     try:
-        return SafeXml.fromstring(data, forbid_dtd=True, forbid_entities=True,
+        root = SafeXml.fromstring(data, forbid_dtd=True, forbid_entities=True,
                                   forbid_external=True)  # fmt: skip
     except DefusedXmlException as error:
         raise ImportError_(
@@ -89,6 +77,24 @@ def read_label(path: Path) -> Any:
         ) from None
     except SafeXml.ParseError as error:
         raise ImportError_(f"not well-formed XML: {error}", path=path) from None
+    depth = _depth(root)
+    if depth > MAX_DEPTH:
+        raise ImportError_(
+            f"elements are nested {depth:,} deep; real labels nest fewer than {MAX_DEPTH} "
+            "(is this file an SPL label?)",
+            path=path,
+        )
+    return root
+
+
+def _depth(root: Any) -> int:
+    """How deep elements nest (without recursion: a hostile file nests thousands deep)."""
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in element)
+    return deepest
 
 
 def parse_label(path: Path) -> Imported:
@@ -98,16 +104,18 @@ def parse_label(path: Path) -> Imported:
     sections = list(root.iter(f"{V3}section"))
     patient = [s for s in sections if _code(s) in (MEDICATION_GUIDE, PATIENT_INSERT)]
     if not patient:
-        found = ", ".join(
-            sorted({f"{_code(s)} {_display(s)}".strip() for s in sections if _code(s)})
-        )
+        found = ", ".join(dict.fromkeys(
+            f"{_display(s).title().removeprefix('Spl ').removesuffix(' Section')} ({_code(s)})"
+            for s in sections if _code(s) and _code(s) != "48780-1"
+        ))  # fmt: skip
         raise ImportError_(
-            "the label has no patient-facing section (no Medication Guide, LOINC 42231-1, and "
-            f"no Patient Package Insert, 42230-3); it has: {found or 'no sections'}",
+            "no patient section (a Medication Guide, LOINC 42231-1, or a Patient Package "
+            f"Insert, 42230-3); found: {found or 'no sections'}",
             path=path,
         )
     section = patient[0]
     guide = _code(section) == MEDICATION_GUIDE
+    what = "Medication Guide" if guide else "Patient Information (patient package insert)"
     inside = set(map(id, section.iter()))
     professional = sorted({
         f"{_code(s)} {_display(s).lower().removesuffix(' section')}" for s in sections
@@ -117,40 +125,99 @@ def parse_label(path: Path) -> Imported:
         f"{len(professional)} sections for professionals, not patient text: "
         + ", ".join(professional)
     ] if professional else []  # fmt: skip
-    blocks = _blocks(section, left_out)
-    title_block, blocks = _title_block(blocks)
+    reader = Reader()
+    blocks = reader.blocks(_without_title(section))
+    if not any(b.text for b in blocks):
+        raise ImportError_(f"the {what} section is empty (it has no text)", path=path)
     name, generic, form_word, labeler, ndc = _product(root)
+    title, blocks = title_block(blocks, [name, generic])
     pronunciation = next(
         (
             m.group(1)
-            for b in title_block
+            for b in title
             if (m := re.search(r"\(([A-Za-z]+(?:-[A-Za-z]+)+)\)", b.text))
         ),
         None,
     )
-    if title_block:
-        left_out.insert(0, "the title block (" + " / ".join(b.text for b in title_block)
+    if title:
+        left_out.insert(0, "the title block (" + " / ".join(b.text for b in title)
                         + "), printed as the title instead")  # fmt: skip
-    split, instructions = _split(blocks, guide)
+    intro = "Medication Guide" if guide else "Patient Information"
+    split, instructions = split_sections(blocks, guide, intro)
     if instructions:
         left_out.append(
             f"the Instructions for Use ({instructions} set(s)), which depend on their figures"
         )
-    warning = []
-    for kind, _title, content in split:
-        if kind == "most-important":
-            first = next((b for b in content if b.kind == "paragraph" and not b.all_bold), None)
-            warning = [first] if first else []
-    form = _form(title_block, generic) or form_word
+    if reader.figures:
+        left_out.append(f"{reader.figures} figure(s)")
+    for name_, count in sorted(reader.removed.items()):
+        left_out.append(f"{count} {name_}(s), removed (invisible; they would not print)")
+    _require(split, guide, what, path)
+    added = _side_effects_statement(split) if guide else []
+    form = _form(title, generic) or form_word
     effective = _date(root.find(f"{V3}effectiveTime"), path)
     return Imported(
         profile="medication-guide" if guide else "patient-information",
         name=name, generic=generic, form=form, pronunciation=pronunciation, sections=split,
-        warning=warning, ndc=ndc,
+        warning=warning_box(split), ndc=ndc,
         set_id=_attribute(root, "setId", "root"),
         version=_attribute(root, "versionNumber", "value"),
-        effective=effective, labeler=labeler, left_out=left_out,
+        effective=effective, labeler=labeler, left_out=left_out, added=added,
     )  # fmt: skip
+
+
+def _side_effects_statement(sections: list[Section]) -> list[str]:
+    """A guide must carry FDA's side-effects statement (21 CFR 209.10); guides approved before
+    2009 lack it. Then it is added at the end of the side-effects section, and said so."""
+    locale = locale_for("en-US")
+    text = " ".join(b.text for _k, _t, blocks in sections for b in blocks)
+    if locale.statement_found("fda_side_effects", text):
+        return []
+    wording = locale.statements["fda_side_effects"]["wording"]
+    blocks = next(blocks for kind, _t, blocks in sections if kind == "side-effects")
+    blocks.append(Block([(wording, False)]))
+    return [f'the side-effects statement of 21 CFR 209.10 ("{wording}"), which the label '
+            "does not have, at the end of the side-effects section"]  # fmt: skip
+
+
+def _without_title(section: Any) -> Any:
+    """The section's content: its <text> and subsections (its own title is the SPL's name for
+    the part, "SPL MEDGUIDE SECTION", not patient text)."""
+    return _Container([c for c in section if c.tag in (f"{V3}text", f"{V3}component")])
+
+
+class _Container:
+    """A stand-in element holding some children of another (for ``Reader.blocks``)."""
+
+    text = None
+
+    def __init__(self, children: list[Any]) -> None:
+        self._children = children
+
+    def __iter__(self) -> Any:
+        return iter(self._children)
+
+
+REQUIRED = {
+    "what-is": '"What is …?"',
+    "side-effects": '"What are the possible side effects of …?"',
+}
+
+
+def _require(sections: list[Section], guide: bool, what: str, path: Path) -> None:
+    """Refuse a label whose patient text lacks what every guide and insert has, naming the
+    headings it does have (so the refusal speaks of the label, not of a profile)."""
+    if not guide:
+        return
+    kinds = [kind for kind, _t, _b in sections]
+    missing = [question for kind, question in REQUIRED.items() if kind not in kinds]
+    if missing:
+        headings = "; ".join(f'"{title}"' for _k, title, _b in sections) or "none"
+        raise ImportError_(
+            f"the {what} has no section headed {' or '.join(missing)} that rxleaflet "
+            f"recognises; its headings are: {headings}",
+            path=path,
+        )
 
 
 def _attribute(root: Any, tag: str, name: str) -> str:
@@ -199,174 +266,10 @@ def _product(root: Any) -> tuple[str, str | None, str | None, str | None, list[s
     return name or "Unnamed", generic, form, labeler, ndc
 
 
-# -- the section's text as blocks -------------------------------------------------------------
 
 
-def _blocks(section: Any, left_out: list[str]) -> list[Block]:
-    blocks: list[Block] = []
-    figures = 0
-    for element in section.iter():
-        if element.tag == f"{V3}title" and element is not section.find(f"{V3}title"):
-            text = " ".join("".join(element.itertext()).split())
-            if text:
-                blocks.append(Block("paragraph", [(text, True)]))
-        if element.tag != f"{V3}text":
-            continue
-        for child in element:
-            figures += _element(child, blocks)
-    if figures:
-        left_out.append(f"{figures} figure(s)")
-    return blocks
-
-
-def _element(element: Any, blocks: list[Block]) -> int:
-    """Append the blocks of one element of a section's <text>; return the figures skipped."""
-    tag = element.tag.removeprefix(V3)
-    if tag == "paragraph":
-        for runs in _split_at_breaks(_runs(element)):
-            if "".join(t for t, _ in runs).strip():
-                blocks.append(Block("paragraph", runs))
-        return len(list(element.iter(f"{V3}renderMultiMedia")))
-    if tag == "list":
-        return _list(element, blocks)
-    if tag == "table":
-        items = [runs for cell in element.iter() if cell.tag in (f"{V3}td", f"{V3}th")
-                 if (runs := _strip_marker(_runs(cell)))]  # fmt: skip
-        if items:
-            blocks.append(Block("list", items=items))
-        return 0
-    if tag == "renderMultiMedia":
-        return 1
-    figures = 0
-    for child in element:
-        figures += _element(child, blocks)
-    return figures
-
-
-def _list(element: Any, blocks: list[Block]) -> int:
-    figures = 0
-    current: list[list[tuple[str, bool]]] = []
-    for item in element.findall(f"{V3}item"):
-        nested = [c for c in item if c.tag in (f"{V3}list", f"{V3}table")]
-        own = _strip_marker(_runs(item, skip=(f"{V3}list", f"{V3}table")))
-        figures += len(list(item.iter(f"{V3}renderMultiMedia")))
-        if not nested:
-            if own:
-                current.append(own)
-            continue
-        if current:
-            blocks.append(Block("list", items=current))
-            current = []
-        if own:
-            blocks.append(Block("paragraph", own))  # the lead-in of what it held
-        for child in nested:
-            figures += _element(child, blocks)
-    if current:
-        blocks.append(Block("list", items=current))
-    return figures
-
-
-def _runs(element: Any, skip: tuple[str, ...] = ()) -> list[tuple[str, bool]]:
-    """The text of an element as (text, bold) runs; <br/> as "\\n"."""
-    runs: list[tuple[str, bool]] = []
-
-    def walk(node: Any, bold: bool) -> None:
-        if node.tag in skip or node.tag == f"{V3}renderMultiMedia":
-            if node.tail:
-                runs.append((node.tail, bold_outer[-1]))
-            return
-        style = (node.get("styleCode") or "").lower()
-        inner = bold or "bold" in style
-        if node.tag == f"{V3}br":
-            runs.append(("\n", inner))
-        elif node.text:
-            runs.append((node.text, inner))
-        bold_outer.append(inner)
-        for child in node:
-            walk(child, inner)
-        bold_outer.pop()
-        if node.tail:
-            runs.append((node.tail, bold))
-
-    bold_outer = [False]
-    if element.text:
-        runs.append((element.text, False))
-    for child in element:
-        walk(child, False)
-    return runs
-
-
-def _split_at_breaks(runs: list[tuple[str, bool]]) -> list[list[tuple[str, bool]]]:
-    parts: list[list[tuple[str, bool]]] = [[]]
-    for text, bold in runs:
-        pieces = text.split("\n")
-        for index, piece in enumerate(pieces):
-            if index:
-                parts.append([])
-            if piece:
-                parts[-1].append((piece, bold))
-    return parts
-
-
-def _strip_marker(runs: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
-    """A table cell's own bullet ("• fever") is the list's bullet now."""
-    if runs and "".join(t for t, _ in runs).strip():
-        text, bold = runs[0]
-        runs = [(re.sub(r"^\s*[•◦▪‣∙·●○-]\s*", "", text), bold), *runs[1:]]
-        return runs if "".join(t for t, _ in runs).strip() else []
-    return []
-
-
-def _title_block(blocks: list[Block]) -> tuple[list[Block], list[Block]]:
-    """The bold lines the guide opens with (MEDICATION GUIDE, name, generic, form)."""
-    count = 0
-    while count < len(blocks) and count < 6 and blocks[count].kind == "paragraph" and (
-        blocks[count].all_bold and len(blocks[count].text) <= 60
-        and not _question(blocks[count].text)
-    ):  # fmt: skip
-        count += 1
-    return blocks[:count], blocks[count:]
-
-
-def _form(title_block: list[Block], generic: str | None) -> str | None:
-    lines = [b.text for b in title_block[1:]] if title_block else []
+def _form(title: list[Block], generic: str | None) -> str | None:
+    lines = [b.text for b in title[1:]] if title else []
     lines = [line for line in lines if not re.search(r"\([A-Za-z]+(?:-[A-Za-z]+)+\)", line)]
     words = " ".join(line for line in lines if line.upper() != "MEDICATION GUIDE")
     return words or None
-
-
-def _question(text: str) -> str | None:
-    return question_kind(text)
-
-
-def _split(blocks: list[Block], guide: bool) -> tuple[list[tuple[str, str, list[Block]]], int]:
-    """Sections at each heading: the questions for a guide (every bold line of a patient
-    insert that reads as a heading otherwise), as (kind, title as written, blocks); and how
-    many sets of Instructions for Use followed (left out: they depend on their figures)."""
-    sections: list[tuple[str, str, list[Block]]] = []
-    used: set[str] = set()
-    intro: list[Block] = []
-    instructions = 0
-    for index, block in enumerate(blocks):
-        heading = block.kind == "paragraph" and block.all_bold
-        if heading and len(block.text) <= 40 and INSTRUCTIONS.search(block.text):
-            instructions = sum(
-                1 for b in blocks[index:] if b.all_bold and INSTRUCTIONS.fullmatch(b.text.strip())
-            )
-            break
-        kind = _question(block.text) if heading else None
-        if kind is None and not guide and heading and len(block.text) <= 90:
-            kind = None if block.text.endswith(":") else "custom"
-        if kind is not None:
-            if kind != "custom" and kind in used:
-                kind = "custom"
-            used.add(kind)
-            sections.append((kind, block.text, []))
-        elif sections:
-            sections[-1][2].append(block)
-        else:
-            intro.append(block)
-    if intro:
-        title = "Medication Guide" if guide else "Patient Information"
-        sections.insert(0, ("custom", title, intro))
-    return [(kind, title, content) for kind, title, content in sections if content], instructions

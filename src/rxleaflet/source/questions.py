@@ -11,18 +11,22 @@ import re
 
 _DRUG = r".{1,80}?"  # the drug's name, however the label writes it
 _QUESTIONS: dict[str, str] = {
-    "most-important": r"what is the most important information i should know about {drug}\?",
-    "what-is": r"what is (?!the most important){drug}\?",
-    "who-should-not-take": r"who should not (take|use|receive|be given) {drug}\?",
+    # "What it the most important …" is a real label's misprint of the question
+    "most-important": r"what (is|it) the most important information (i|you) should know about "
+                      r"{drug}\?",
+    # "What are NSAIDs?", "What are metformin hydrochloride tablets?"
+    "what-is": r"what (is|are)(?! the most important| the possible| the ingredients| the side "
+               r"effects) {drug}\?",
+    "who-should-not-take": r"who should not ((take|use|receive|be given) )?{drug}\?",
     "precautions": r"what should i tell my (doctor|healthcare provider|health care provider|"
                    r"pharmacist)( or pharmacist)? before "
                    r"(taking|using|receiving|starting) {drug}\?",
     "how-to-take": r"how should i (take|use|receive|inject|give) {drug}\?",
     "what-to-avoid": r"what should i avoid while (taking|using|receiving) {drug}\?",
-    "side-effects": r"what are the possible (or reasonably likely )?side effects of {drug}\?",
+    "side-effects": r"what are the (possible )?(or reasonably likely )?side effects of {drug}\?",
     "storage": r"how should i store {drug}\?",
-    "general-information": r"general information about {drug}",
-    "ingredients": r"what are the ingredients in {drug}\?",
+    "general-information": r"general (information|advice) about {drug}",
+    "ingredients": r"what are the ingredients (in|of) {drug}\?",
 }  # fmt: skip
 
 
