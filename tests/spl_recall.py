@@ -3,7 +3,8 @@ reads the PDF back and checks it) → the words of the PDF compared with the wor
 
 Word recall is the share of the words of the label's patient section (its Medication Guide or
 Patient Package Insert, every element's text, figures aside) that the PDF's text holds in the
-same order: a longest-common-subsequence match of the two word lists. Words are compared after
+same order: a longest-common-subsequence match of the two word lists (difflib's), with the
+warning box's copy of the most-important text taken out of the PDF's words first. Words are compared after
 NFKC folding and lower-casing, so "mg²" (a superscript kept as a character) matches the label's
 ``mg<sup>2</sup>``; punctuation and bullets are not words.
 
@@ -23,6 +24,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
 from click.testing import CliRunner
 
 REPO = Path(__file__).resolve().parents[1]
@@ -47,7 +49,7 @@ class Outcome:
     pages: int = 0
 
 
-_TYPED_BULLET = re.compile(r"(?:^|(?<=\s))[o°](?=\s)")
+_TYPED_BULLET = re.compile(r"(?:^|(?<=\s))[oο°](?=\s)")
 
 
 def words(text: str) -> list[str]:
@@ -112,6 +114,26 @@ def pdf_words(pdf: Path) -> list[str]:
     return words(re.sub(r"(\w)[-\u2010]\n(?=\w)", r"\1", text))
 
 
+def without_box(found: list[str], box: list[str]) -> list[str]:
+    """The PDF's words without the warning box's copy of most-important text (it comes first;
+    left in, the in-order match pairs the label's section with the box and loses the heading
+    printed between them). Page furniture inside the box (a footer at a page break) is
+    skipped over."""
+    if not box:
+        return found
+    lead = box[: min(8, len(box))]
+    start = next((i for i in range(len(found)) if found[i : i + len(lead)] == lead), None)
+    if start is None:
+        return found
+    removed, index = set(), start
+    for word in box:
+        ahead = next((d for d in range(40) if found[index + d : index + d + 1] == [word]), None)
+        if ahead is not None:
+            removed.add(index + ahead)
+            index += ahead + 1
+    return [word for i, word in enumerate(found) if i not in removed]
+
+
 def recall(expected: list[str], found: list[str]) -> tuple[float, list[str]]:
     """The share of ``expected`` found in order in ``found``, and the words that are not."""
     matcher = difflib.SequenceMatcher(a=expected, b=found, autojunk=False)
@@ -137,7 +159,9 @@ def measure(label: Path, folder: Path) -> Outcome:
     result = runner.invoke(main, ["render", str(source), "-o", str(pdf)], catch_exceptions=False)
     if result.exit_code != 0:
         return Outcome(label.name, True, False, None, result.stderr.strip(), [])
-    share, missing = recall(label_words(label), pdf_words(pdf))
+    box = (yaml.safe_load(source.read_text(encoding="utf-8")) or {}).get("warning", "")
+    found = without_box(pdf_words(pdf), words(box.replace("**", "")))
+    share, missing = recall(label_words(label), found)
     pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     count = int(re.search(r"Pages:\s+(\d+)", pages).group(1))  # type: ignore[union-attr]
     return Outcome(label.name, True, True, share, "", missing, count)

@@ -211,3 +211,210 @@ def test_real_labels_import_render_and_keep_every_word() -> None:
     # the one refused is the opioid guide whose questions are not questions; it says so
     refused = [o for o in outcomes if not o.imported]
     assert all("has no section headed" in o.message for o in refused)
+
+
+def guide(text: str) -> str:
+    """A label whose Medication Guide section has the given <text> content."""
+    return label(
+        '<component><section><code code="42231-1" displayName="SPL MEDGUIDE SECTION"/>'
+        f"<title>SPL MEDGUIDE</title><text>{text}</text></section></component>"
+    )
+
+
+def imported(tmp_path: Path, xml: str, *args: str) -> tuple[dict, str]:
+    source = tmp_path / "label.xml"
+    source.write_text(xml, encoding="utf-8")
+    target = tmp_path / "out.yaml"
+    result = run("import", "spl", str(source), "-o", str(target), "--id", "testamab", "--force", *args)
+    assert result.exit_code == 0, result.output
+    assert run("validate", str(target)).exit_code == 0
+    return yaml.safe_load(target.read_text(encoding="utf-8")), result.stderr
+
+
+B = '<content styleCode="bold">'
+TABLE_GUIDE = f"""<table><tbody>
+<tr><td>{B}Medication Guide for Nonsteroidal Anti-inflammatory Drugs (NSAIDs)</content></td></tr>
+<tr><td>{B}What is the most important information I should know about medicines called
+Nonsteroidal Anti-inflammatory Drugs (NSAIDs)?</content><br/>
+{B}NSAIDs can cause serious side effects, including: </content><br/>
+{B} •  Increased risk of a heart attack or stroke</content>. This risk may increase: <br/>
+ o    with increasing doses of NSAIDs <br/> o    with longer use of NSAIDs <br/>
+{B} •  Increased risk of bleeding, ulcers, and tears of the stomach</content><br/></td></tr>
+<tr><td>{B} What are NSAIDs? </content><br/> NSAIDs are used to treat pain and
+redness.<br/></td></tr>
+<tr><td>{B} What are the possible side effects of NSAIDs? </content><br/>
+• • feel very weak<br/>• heart failure<br/>Call your doctor for medical advice about side
+effects. You may report side effects to FDA at 1-800-FDA-1088.</td></tr>
+</tbody></table>"""
+
+
+def test_a_guide_laid_out_in_a_table_is_read_as_the_label_means_it(tmp_path: Path) -> None:
+    data, _ = imported(tmp_path, guide(TABLE_GUIDE))
+    assert [(s["kind"], s["title"]) for s in data["sections"]] == [
+        ("custom", "Medication Guide"),
+        ("most-important", "What is the most important information I should know about "
+                           "medicines called Nonsteroidal Anti-inflammatory Drugs (NSAIDs)?"),
+        ("what-is", "What are NSAIDs?"),
+        ("side-effects", "What are the possible side effects of NSAIDs?"),
+    ]  # fmt: skip
+    # the title line that says more than the name stays, word for word
+    assert data["sections"][0]["text"] == (
+        "**Medication Guide for Nonsteroidal Anti-inflammatory Drugs (NSAIDs)**\n"
+    )
+    # typed bullets are list items; "o" ones stay visibly nested under theirs
+    assert data["sections"][1]["text"] == (
+        "**NSAIDs can cause serious side effects, including:**\n\n"
+        "- **Increased risk of a heart attack or stroke**. This risk may increase:\n"
+        "- – with increasing doses of NSAIDs\n"
+        "- – with longer use of NSAIDs\n"
+        "- **Increased risk of bleeding, ulcers, and tears of the stomach**\n"
+    )
+    # the file's own line break inside a sentence is a space
+    assert data["sections"][2]["text"] == "NSAIDs are used to treat pain and redness.\n"
+    # a double typed bullet is one bullet
+    assert data["sections"][3]["text"].startswith("- feel very weak\n- heart failure\n\nCall")
+    # the box is the whole most-important section: whole paragraphs and lists, never a
+    # lead-in without its list
+    assert data["warning"] == data["sections"][1]["text"]
+
+
+def test_footnotes_scripts_and_invisible_characters(tmp_path: Path) -> None:
+    text = (
+        f"<paragraph>{B}What is Testamab?</content></paragraph>"
+        "<paragraph>Tell your doctor about all the medicines you take<footnote>The other "
+        "brands listed are trademarks of their owners.</footnote>, including vitamins. Its "
+        "dose is 10<sup>3</sup> units/m<sup>2</sup> in H<sub>2</sub>O; Testa\u00admab\u200b "
+        "works.\ufeff</paragraph>"
+        f"<paragraph>{B}What are the possible side effects of Testamab?</content></paragraph>"
+        "<list><item>headache<list><item>mild</item><item>severe</item></list></item>"
+        "<item>nausea</item></list>"
+        "<paragraph>You may report side effects to FDA at 1-800-FDA-1088.</paragraph>"
+    )
+    data, stderr = imported(tmp_path, guide(text))
+    assert data["sections"][0]["text"] == (
+        "Tell your doctor about all the medicines you take*, including vitamins. Its dose is "
+        "10³ units/m² in H₂O; Testamab works.\n\n"
+        "* The other brands listed are trademarks of their owners.\n"
+    )
+    assert data["sections"][1]["text"].startswith(
+        "- headache\n- – mild\n- – severe\n- nausea\n"
+    )
+    assert "left out: 1 byte-order mark(s), removed" in stderr
+    assert "left out: 1 soft hyphen(s), removed" in stderr
+    assert "left out: 1 zero-width space(s), removed" in stderr
+
+
+def test_the_box_is_never_a_fragment_of_a_long_most_important_section(tmp_path: Path) -> None:
+    filler = "<paragraph>" + "More information about the risks of this medicine. " * 60
+    text = (
+        f"<paragraph>{B}What is the most important information I should know about "
+        "Testamab?</content></paragraph>"
+        "<paragraph>Testamab can cause serious side effects, including:</paragraph>"
+        "<list><item>lactic acidosis</item><item>low blood sugar</item></list>"
+        f"{filler}</paragraph>"
+        f"<paragraph>{B}What is Testamab?</content></paragraph><paragraph>A medicine.</paragraph>"
+        f"<paragraph>{B}What are the possible side effects of Testamab?</content></paragraph>"
+        "<paragraph>You may report side effects to FDA at 1-800-FDA-1088.</paragraph>"
+    )
+    data, _ = imported(tmp_path, guide(text))
+    # a long section: its first paragraph with the list its lead-in introduces
+    assert data["warning"] == (
+        "Testamab can cause serious side effects, including:\n\n"
+        "- lactic acidosis\n- low blood sugar\n"
+    )
+    # a first paragraph that points at a list above: the whole section instead
+    pointing = text.replace(
+        "<paragraph>Testamab can cause serious side effects, including:</paragraph>"
+        "<list><item>lactic acidosis</item><item>low blood sugar</item></list>",
+        "<list><item>lactic acidosis</item></list><paragraph>Tell your doctor if you have any "
+        "of the problems in the list above.</paragraph>",
+    )
+    data, _ = imported(tmp_path, guide(pointing))
+    assert data["warning"].startswith("- lactic acidosis\n\nTell your doctor")
+    assert data["warning"] == data["sections"][0]["text"]
+
+
+INSERT = f"""
+<component><section><code code="42230-3" displayName="SPL PATIENT PACKAGE INSERT SECTION"/>
+  <text>
+    <paragraph>{B}Patient Information</content></paragraph>
+    <paragraph>Read this leaflet before you start.</paragraph>
+    <paragraph>{B}Who should not take Testamab?</content></paragraph>
+    <paragraph>{B}Do not take Testamab if you:</content></paragraph>
+    <list><item>are allergic to it</item></list>
+    <paragraph>{B}Storage</content></paragraph>
+    <paragraph>{B}Keep Testamab and all medicines out of the reach of children.</content></paragraph>
+  </text>
+</section></component>"""
+
+
+def test_an_insert_without_the_usual_questions_imports_with_no_box(tmp_path: Path) -> None:
+    data, _ = imported(tmp_path, label(INSERT))
+    assert data["profile"] == "patient-information" and "warning" not in data
+    assert [(s["kind"], s["title"]) for s in data["sections"]] == [
+        ("custom", "Patient Information"),
+        ("who-should-not-take", "Who should not take Testamab?"),
+        ("custom", "Storage"),
+    ]
+    # a bold lead-in is not a heading; a bold sentence is kept as text, not dropped
+    assert data["sections"][1]["text"] == "**Do not take Testamab if you:**\n\n- are allergic to it\n"
+    assert data["sections"][2]["text"] == (
+        "**Keep Testamab and all medicines out of the reach of children.**\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("xml", "message"),
+    [
+        (guide(""), "the Medication Guide section is empty (it has no text)"),
+        (
+            guide(f"<paragraph>{B}What is Testamab?</content></paragraph><paragraph>A medicine."
+                  "</paragraph>"),
+            'the Medication Guide has no section headed "What are the possible side effects of '
+            '…?" that rxleaflet recognises; its headings are: "What is Testamab?"',
+        ),
+        (
+            guide(f"<paragraph>{B}What is Testamab?</content></paragraph><paragraph>A \ue000."
+                  f"</paragraph><paragraph>{B}What are the possible side effects of Testamab?"
+                  "</content></paragraph><paragraph>You may report side effects to FDA at "
+                  "1-800-FDA-1088.</paragraph>"),
+            "the leaflet made from this label would not be valid (line ",
+        ),
+        (guide("<paragraph>" + "<content>" * 20_000 + "x" + "</content>" * 20_000 + "</paragraph>"),
+         "elements are nested more than 200 deep; real labels nest fewer than 40"),
+        (guide("<paragraph>" + "<br/>" * 300_001 + "</paragraph>"),
+         "the label has more than 300,000 XML elements"),
+        (guide("<paragraph>" + "word " * 200_000 + "</paragraph>"),
+         "the Medication Guide section holds 1,000,0"),
+    ],
+    ids=["empty", "no-side-effects", "invisible-character", "deep", "many-elements", "huge"],
+)  # fmt: skip
+def test_refusals_name_the_label_and_its_problem(tmp_path: Path, xml: str, message: str) -> None:
+    source = tmp_path / "label.xml"
+    source.write_text(xml, encoding="utf-8")
+    target = tmp_path / "out.yaml"
+    result = run("import", "spl", str(source), "-o", str(target))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {source}: ")
+    assert message in result.stderr and "Traceback" not in result.output
+    assert not target.exists()
+
+
+def test_expires_takes_a_month_or_a_day_and_refuses_the_past(tmp_path: Path) -> None:
+    source = tmp_path / "testamab.xml"
+    source.write_text(label(PATIENT_INSERT), encoding="utf-8")
+    for given, written in (("2099-12", "2099-12"), ("2099-06-15", "2099-06-15")):
+        target = tmp_path / f"{given}.yaml"
+        result = run("import", "spl", str(source), "-o", str(target), "--expires", given)
+        assert result.exit_code == 0, result.output
+        expires = yaml.safe_load(target.read_text(encoding="utf-8"))["source"]["expires"]
+        assert str(expires) == written
+    for given, message in (
+        ("2020-01", "'2020-01' is already past"),
+        ("2099-13", "'2099-13' is not a date; use YYYY-MM or YYYY-MM-DD"),
+        ("next year", "'next year' is not a date; use YYYY-MM or YYYY-MM-DD"),
+    ):
+        target = tmp_path / "refused.yaml"
+        result = run("import", "spl", str(source), "-o", str(target), "--expires", given)
+        assert result.exit_code == 2 and message in result.output, result.output
+        assert not target.exists()

@@ -700,7 +700,12 @@ def import_group() -> None:
     help="The .yaml file to write, or a folder (default: the current folder) for <id>.yaml.",
 )
 @click.option("--id", "leaflet_id", default=None, help="The leaflet id (default: from the name).")
-@click.option("--expires", default=None, metavar="DATE", help="Expiry (default: a year from now).")
+@click.option(
+    "--expires",
+    default=None,
+    metavar="DATE",
+    help="Expiry, YYYY-MM or YYYY-MM-DD, not past (default: a year from now).",
+)
 @click.option("--language", default="en-US", show_default=True, help="The label's language.")
 @click.option(
     "--disclaimer",
@@ -727,7 +732,13 @@ def import_spl(
     of the file."""
     import re as _re
 
-    from .importers.emit import Defaults, check_source, leaflet_source, previous_differences
+    from .importers.emit import (
+        Defaults,
+        check_source,
+        leaflet_source,
+        parse_expires,
+        previous_differences,
+    )
     from .importers.spl import parse_label
     from .output import write_atomic
     from .source.library import default_library
@@ -735,25 +746,26 @@ def import_spl(
     if not language.lower().startswith("en"):
         raise click.UsageError("SPL labels are in English: --language en-US (or another en-…)")
     today = dt.date.today()
-    imported = parse_label(label)
-    name_id = _re.sub(r"[^a-z0-9]+", "-", imported.name.lower()).strip("-")[:64] or "label"
-    leaflet_id = leaflet_id or name_id
+    month_only = True
     if expires is None:
         year, month = divmod(today.month - 1 + 12, 12)
         until = today.replace(year=today.year + year, month=month + 1, day=min(today.day, 28))
     else:
         try:
-            until = dt.date.fromisoformat(expires)
-        except ValueError:
-            raise click.BadParameter(f"{expires!r} is not a date; use YYYY-MM-DD") from None
+            until, month_only = parse_expires(expires, today)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="'--expires'") from None
+    imported = parse_label(label)
+    name_id = _re.sub(r"[^a-z0-9]+", "-", imported.name.lower()).strip("-")[:64] or "label"
+    leaflet_id = leaflet_id or name_id
     defaults = Defaults.load(library or default_library(), disclaimer_file)
-    text = leaflet_source(imported, leaflet_id, until, defaults, today)
+    text = leaflet_source(imported, leaflet_id, until, defaults, today, month_only)
     if language != "en-US":
         text = text.replace("language: en-US", f"language: {language}", 1)
     target = output if output is not None and output.suffix in (".yaml", ".yml") else (
         (output or Path(".")) / f"{leaflet_id}.yaml"
     )  # fmt: skip
-    check_source(text, target)
+    check_source(text, target, label)
     for item in imported.left_out:
         click.echo(f"left out: {item}", err=True)
     for item in imported.added:

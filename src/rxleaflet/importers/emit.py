@@ -3,6 +3,7 @@ compare it with an earlier import of the same leaflet."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import difflib
 import re
@@ -102,8 +103,36 @@ def _runs(runs: list[tuple[str, bool]]) -> str:
     return " ".join(line.split())
 
 
+def parse_expires(text: str, today: dt.date) -> tuple[dt.date, bool]:
+    """``--expires`` as ``source.expires`` takes it: YYYY-MM (the month's last day) or
+    YYYY-MM-DD; the date and whether only a month was given. ValueError (saying what to give)
+    for another shape, or a date already past (``render`` would refuse the leaflet)."""
+    value = text.strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}", value):
+            year, month = (int(part) for part in value.split("-"))
+            day, month_only = dt.date(year, month, calendar.monthrange(year, month)[1]), True
+        elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            day, month_only = dt.date.fromisoformat(value), False
+        else:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date; use YYYY-MM or YYYY-MM-DD") from None
+    if day < today:
+        raise ValueError(
+            f"{text!r} is already past (today is {today.isoformat()}); the leaflet would be "
+            "expired: give a later date"
+        )
+    return day, month_only
+
+
 def leaflet_source(
-    imported: Imported, leaflet_id: str, expires: dt.date, defaults: Defaults, today: dt.date
+    imported: Imported,
+    leaflet_id: str,
+    expires: dt.date,
+    defaults: Defaults,
+    today: dt.date,
+    month_only: bool = True,
 ) -> str:
     """The leaflet source text, with what was left out in a comment at the top."""
     data: dict[str, Any] = {
@@ -138,7 +167,7 @@ def leaflet_source(
             + ("." if not imported.added else "; added: " + "; ".join(imported.added) + ".")
         ],
         "disclaimer": defaults.disclaimer + "\n",
-        "expires": expires.strftime("%Y-%m"),
+        "expires": expires.strftime("%Y-%m") if month_only else expires.isoformat(),
         "revised": imported.effective.isoformat(),
     }
     if defaults.region:
@@ -167,10 +196,20 @@ def _text(dumper: yaml.SafeDumper, value: str) -> Any:
 _Dumper.add_representer(str, _text)
 
 
-def check_source(text: str, target: Path) -> None:
-    """Refuse to write a source that would not pass ``validate``."""
-    monograph = load_monograph(target, text.encode("utf-8"))
-    check_profile(monograph)
+def check_source(text: str, target: Path, label: Path | None = None) -> None:
+    """Refuse to write a source that would not pass ``validate``; the refusal names the label
+    (the source was never written, so its path would mean nothing)."""
+    try:
+        check_profile(load_monograph(target, text.encode("utf-8")))
+    except LeafletError as error:
+        if label is None:
+            raise
+        where = f" (line {error.line} of the source it would make)" if error.line else ""
+        raise LeafletError(
+            f"the leaflet made from this label would not be valid{where}: {error.message}; "
+            "nothing was written",
+            path=label,
+        ) from None
 
 
 def _sentences(text: str) -> list[str]:
@@ -216,4 +255,11 @@ def previous_differences(text: str, target: Path) -> list[str] | None:
     return differences(target.read_text(encoding="utf-8"), text) or ["no change to the text"]
 
 
-__all__ = ["Defaults", "check_source", "differences", "leaflet_source", "previous_differences"]
+__all__ = [
+    "Defaults",
+    "check_source",
+    "differences",
+    "leaflet_source",
+    "parse_expires",
+    "previous_differences",
+]

@@ -19,6 +19,7 @@ XML is parsed with defusedxml: no entity expansion, no external entities, no net
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,8 @@ MEDICATION_GUIDE, PATIENT_INSERT = "42231-1", "42230-3"
 NDC_SYSTEM = "2.16.840.1.113883.6.69"
 MAX_LABEL_BYTES = 20_000_000
 MAX_DEPTH = 200
+MAX_ELEMENTS = 300_000
+MAX_PATIENT_TEXT = 900_000  # characters; a leaflet source is at most 1,000,000 bytes
 
 
 class ImportError_(LeafletError):  # noqa: N801 - not the builtin
@@ -65,10 +68,32 @@ class Imported:
 
 
 def read_label(path: Path) -> Any:
+    """The label's XML tree, parsed as a stream so that a hostile file is refused early: no
+    DTD or entities, at most MAX_ELEMENTS elements (real labels have a few thousand, a 20 MB
+    one about 200,000) nested at most MAX_DEPTH deep (real ones: fewer than 40)."""
     data = read_or_refuse(path, MAX_LABEL_BYTES, what="label file", error=ImportError_)
+    root, depth, count = None, 0, 0
     try:
-        root = SafeXml.fromstring(data, forbid_dtd=True, forbid_entities=True,
-                                  forbid_external=True)  # fmt: skip
+        events = SafeXml.iterparse(io.BytesIO(data), events=("start", "end"), forbid_dtd=True,
+                                   forbid_entities=True, forbid_external=True)  # fmt: skip
+        for event, element in events:
+            if event == "end":
+                depth -= 1
+                continue
+            root = element if root is None else root
+            depth, count = depth + 1, count + 1
+            if depth > MAX_DEPTH:
+                raise ImportError_(
+                    f"elements are nested more than {MAX_DEPTH} deep; real labels nest fewer "
+                    "than 40 (is this file an SPL label?)",
+                    path=path,
+                )
+            if count > MAX_ELEMENTS:
+                raise ImportError_(
+                    f"the label has more than {MAX_ELEMENTS:,} XML elements; real labels have "
+                    "a few thousand, the largest about 200,000 (is this file an SPL label?)",
+                    path=path,
+                )
     except DefusedXmlException as error:
         raise ImportError_(
             f"the XML uses a DTD or entities ({type(error).__name__}), which SPL does not need "
@@ -77,24 +102,9 @@ def read_label(path: Path) -> Any:
         ) from None
     except SafeXml.ParseError as error:
         raise ImportError_(f"not well-formed XML: {error}", path=path) from None
-    depth = _depth(root)
-    if depth > MAX_DEPTH:
-        raise ImportError_(
-            f"elements are nested {depth:,} deep; real labels nest fewer than {MAX_DEPTH} "
-            "(is this file an SPL label?)",
-            path=path,
-        )
+    if root is None:
+        raise ImportError_("not well-formed XML: no element", path=path)
     return root
-
-
-def _depth(root: Any) -> int:
-    """How deep elements nest (without recursion: a hostile file nests thousands deep)."""
-    deepest, stack = 0, [(root, 1)]
-    while stack:
-        element, depth = stack.pop()
-        deepest = max(deepest, depth)
-        stack.extend((child, depth + 1) for child in element)
-    return deepest
 
 
 def parse_label(path: Path) -> Imported:
@@ -125,6 +135,13 @@ def parse_label(path: Path) -> Imported:
         f"{len(professional)} sections for professionals, not patient text: "
         + ", ".join(professional)
     ] if professional else []  # fmt: skip
+    size = sum(len(text) for text in section.itertext())
+    if size > MAX_PATIENT_TEXT:
+        raise ImportError_(
+            f"the {what} section holds {size:,} characters of text; a leaflet source holds at "
+            f"most {MAX_PATIENT_TEXT:,} (is this the label's patient text?)",
+            path=path,
+        )
     reader = Reader()
     blocks = reader.blocks(_without_title(section))
     if not any(b.text for b in blocks):

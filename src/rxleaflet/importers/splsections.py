@@ -6,9 +6,11 @@ Headings are bold paragraphs: the 21 CFR 208.20 questions in every form labels w
 before the next heading is not a section: it stays as a bold paragraph where it is, so no text
 is ever dropped. The text before the first heading is a first section.
 
-The warning box holds whole blocks of the most-important section only: its first paragraph or
-list, with the list that a lead-in (a paragraph ending in ":") introduces; when that text
-points at a list "above" or "below", or would end in ":", the whole section is the box.
+The warning box holds whole blocks of the most-important section only. A section of up to
+WHOLE_SECTION_WORDS words is the box whole (the NSAID guides' list of risks must not stop at
+the first). A longer one gives its first paragraph, with the list a lead-in (a paragraph
+ending in ":") introduces; when that would start with a bare list, point at a list "above"
+or "below", or end in ":", the whole section is the box.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from .spltext import Block
 INSTRUCTIONS = re.compile(r"instructions for use", re.IGNORECASE)
 POINTING = re.compile(r"\b(above|below)\b", re.IGNORECASE)
 MAX_TITLE_LINES = 6
+WHOLE_SECTION_WORDS = 400
 Section = tuple[str, str, list[Block]]  # kind, title as written, blocks
 
 
@@ -117,12 +120,19 @@ def split(blocks: list[Block], guide: bool, intro_title: str) -> tuple[list[Sect
 
 def warning_box(sections: list[Section]) -> list[Block]:
     """Whole blocks of the most-important section (see the module's docstring)."""
-    content = next((blocks for kind, _t, blocks in sections if kind == "most-important"), [])
+    content = [  # a guide for a combination asks the question for each part
+        block for _k, title, blocks in sections if question_kind(title) == "most-important"
+        for block in blocks
+    ]  # fmt: skip
     if not content:
         return []
     chosen = _first_unit(content)
     text = " ".join(b.text for b in chosen)
-    if POINTING.search(text) or chosen[-1].text.rstrip("*").rstrip().endswith(":"):
+    words = sum(len(b.text.split()) for b in content)
+    if (
+        words <= WHOLE_SECTION_WORDS or chosen[0].item or POINTING.search(text)
+        or chosen[-1].text.rstrip("*").rstrip().endswith(":")
+    ):  # fmt: skip
         return list(content)
     return chosen
 

@@ -4,8 +4,8 @@ Real labels write the same thing many ways, and each is read as the label means 
 
 - The XML file's own line breaks are white space; only ``<br/>`` ends a line.
 - A line or paragraph that starts with a typed bullet ("•", "o", "-", "1.") is a list item;
-  "o", "◦" and dashes are the second level under "•". ``<list>`` items are list items, and a
-  list inside an item is one level deeper. Leaflets have one level of bullets, so deeper items
+  "o" (or a Greek omicron), "◦" and dashes are the second level under "•". ``<list>`` items
+  are list items, and a list inside an item is one level deeper. Leaflets have one level of bullets, so deeper items
   keep their nesting visible: their text starts with "– ".
 - A table is read row by row (head, body, foot); each cell's text is read like any other, so a
   guide laid out in a one-column table gives its headings and paragraphs in order, and the
@@ -36,7 +36,7 @@ _SUBABLE = re.compile(r"[0-9+\-−=()]+")
 # a typed bullet and the level it stands for (0: first level, 1: second)
 _MARKERS = (
     (re.compile(r"^\s*[•●▪■◆➢►✓]\s*"), 0),
-    (re.compile(r"^\s*(?:[o◦○▫□°]\s+|[◦○▫□°]|[-–—]\s+)"), 1),
+    (re.compile(r"^\s*(?:[oο◦○▫□°]\s+|[◦○▫□°]|[-–—]\s+)"), 1),
 )
 _NUMBERED = re.compile(r"^\s*(?:\d{1,2}[.)]|\(\d{1,2}\)|[a-z][.)])\s+(?=\S)")
 BLOCK_TAGS = frozenset(
