@@ -4,9 +4,9 @@ reads the PDF back and checks it) → the words of the PDF compared with the wor
 Word recall is the share of the words of the label's patient section (its Medication Guide or
 Patient Package Insert, every element's text, figures aside) that the PDF's text holds in the
 same order: a longest-common-subsequence match of the two word lists (difflib's), with the
-warning box's copy of the most-important text taken out of the PDF's words first. Words are compared after
-NFKC folding and lower-casing, so "mg²" (a superscript kept as a character) matches the label's
-``mg<sup>2</sup>``; punctuation and bullets are not words.
+warning box's copy of the most-important text taken out of the PDF's words first. Words are
+compared after NFKC folding and lower-casing, so "mg²" (a superscript kept as a character)
+matches the label's ``mg<sup>2</sup>``; punctuation and bullets are not words.
 
 Used by ``tests/test_import_spl.py`` (the rate and the per-label recall are asserted) and by
 ``benchmarks/import_spl.py`` (prints the table). Imports nothing from ``/work`` outside the

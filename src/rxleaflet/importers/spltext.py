@@ -5,8 +5,8 @@ Real labels write the same thing many ways, and each is read as the label means 
 - The XML file's own line breaks are white space; only ``<br/>`` ends a line.
 - A line or paragraph that starts with a typed bullet ("•", "o", "-", "1.") is a list item;
   "o" (or a Greek omicron), "◦" and dashes are the second level under "•". ``<list>`` items
-  are list items, and a list inside an item is one level deeper. Leaflets have one level of bullets, so deeper items
-  keep their nesting visible: their text starts with "– ".
+  are list items, and a list inside an item is one level deeper. Leaflets have one level of
+  bullets, so deeper items keep their nesting visible: their text starts with "– ".
 - A table is read row by row (head, body, foot); each cell's text is read like any other, so a
   guide laid out in a one-column table gives its headings and paragraphs in order, and the
   short cells of a many-column table become list items.
