@@ -208,9 +208,9 @@ def test_real_labels_import_render_and_keep_every_word() -> None:
     assert len(done) >= 0.95 * len(outcomes), table(outcomes)
     low = [(o.label, o.recall, o.missing[:20]) for o in done if (o.recall or 0) < 0.99]
     assert not low
-    # the one refused is the opioid guide whose questions are not questions; it says so
-    refused = [o for o in outcomes if not o.imported]
-    assert all("has no section headed" in o.message for o in refused)
+    # the opioid guide's template headings ("FIORINAL with CODEINE is:") are recognised too
+    fiorinal = next(o for o in outcomes if o.label.startswith("3ee9b6cc"))
+    assert fiorinal.rendered
 
 
 def guide(text: str) -> str:

@@ -66,20 +66,24 @@ def _markup(blocks: list[Block]) -> str:
     line between. Leaflets have one level of bullets: a deeper item starts with "– " per level,
     so its nesting stays visible."""
     out: list[str] = []
-    previous_item = False
+    level = -1  # of the item before; -1 after a paragraph
     for block in blocks:
         line = _runs(block.runs)
         if not line.strip():
             continue
         if block.level is None:
             out.append(line)
+            level = -1
+            continue
+        # an item is at most one level under the one before ("o" items after a lead-in
+        # paragraph are the list, not a nested part of it)
+        item_level = min(block.level, level + 1)
+        item = "- " + NESTED_MARK * item_level + line
+        if level >= 0:
+            out[-1] += "\n" + item
         else:
-            item = "- " + NESTED_MARK * block.level + line
-            if previous_item:
-                out[-1] += "\n" + item
-            else:
-                out.append(item)
-        previous_item = block.level is not None
+            out.append(item)
+        level = item_level
     return "\n\n".join(out) + "\n"
 
 
@@ -88,6 +92,8 @@ def _runs(runs: list[tuple[str, bool]]) -> str:
     merged: list[tuple[str, bool]] = []
     for text, bold in runs:
         text = text.replace("\u00a0", " ")
+        if merged and not text.strip():
+            bold = merged[-1][1]  # a space between two bold runs is bold (one ** pair)
         if merged and merged[-1][1] == bold:
             merged[-1] = (merged[-1][0] + text, bold)
         else:

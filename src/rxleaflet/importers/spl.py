@@ -160,7 +160,7 @@ def parse_label(path: Path) -> Imported:
         left_out.insert(0, "the title block (" + " / ".join(b.text for b in title)
                         + "), printed as the title instead")  # fmt: skip
     intro = "Medication Guide" if guide else "Patient Information"
-    split, instructions = split_sections(blocks, guide, intro)
+    split, instructions = split_sections(blocks, guide, intro, [name, generic])
     if instructions:
         left_out.append(
             f"the Instructions for Use ({instructions} set(s)), which depend on their figures"

@@ -67,6 +67,11 @@ def _title_line(block: Block) -> bool:
 _TEMPLATE = {
     "most-important": r"important information about {drug}:",
     "what-is": r"{drug} is:",
+    "who-should-not-take": r"do not take {drug} if you have:",
+    "precautions": r"before taking {drug}, tell your (healthcare provider|doctor) if you "
+                   r"have a history of:",
+    "how-to-take": r"when taking {drug}:",
+    "what-to-avoid": r"while taking {drug},? do not:",
     "side-effects": r"the possible side effects of {drug}:",
 }
 TEMPLATE = {
@@ -76,25 +81,32 @@ TEMPLATE = {
 }  # fmt: skip
 
 
-def _heading(block: Block, guide: bool) -> str | None:
+def _heading(block: Block, guide: bool, names: list[str]) -> str | None:
     """The kind a block heads ("custom" for an insert's own heading), or None. A question of
-    21 CFR 208.20 is a heading bold or not (labels print it either way)."""
+    21 CFR 208.20 is a heading bold or not (labels print it either way); so is the opioid
+    template's "<drug> is:" when it names the drug."""
     if block.item or len(block.text) > 200:
         return None
     kind = question_kind(block.text)
-    if kind is not None or not block.all_bold:
-        return kind
     squeezed = "".join(block.text.split())
+    if kind is None and not block.all_bold:
+        named = _squeeze(block.text).startswith(tuple(n for n in names if n))
+        return "what-is" if named and TEMPLATE["what-is"].fullmatch(squeezed) else None
+    if kind is not None:
+        return kind
     kind = next((k for k, pattern in TEMPLATE.items() if pattern.fullmatch(squeezed)), None)
     if kind is None and not guide and len(block.text) <= 90:
         kind = None if block.text.endswith((":", ".", ",", ";")) else "custom"
     return kind
 
 
-def split(blocks: list[Block], guide: bool, intro_title: str) -> tuple[list[Section], int]:
+def split(
+    blocks: list[Block], guide: bool, intro_title: str, names: list[str | None]
+) -> tuple[list[Section], int]:
     """Sections at each heading, as (kind, title as written, blocks); and how many sets of
     Instructions for Use followed (left out: they depend on their figures)."""
-    heads = [_heading(b, guide) for b in blocks]
+    squeezed = [_squeeze(n) for n in names if n and len(_squeeze(n)) >= 3]
+    heads = [_heading(b, guide, squeezed) for b in blocks]
     instructions = 0
     for index, block in enumerate(blocks):
         if block.all_bold and len(block.text) <= 40 and INSTRUCTIONS.search(block.text):
@@ -121,7 +133,8 @@ def split(blocks: list[Block], guide: bool, intro_title: str) -> tuple[list[Sect
 def warning_box(sections: list[Section]) -> list[Block]:
     """Whole blocks of the most-important section (see the module's docstring)."""
     content = [  # a guide for a combination asks the question for each part
-        block for _k, title, blocks in sections if question_kind(title) == "most-important"
+        block for kind, title, blocks in sections
+        if kind == "most-important" or question_kind(title) == "most-important"
         for block in blocks
     ]  # fmt: skip
     if not content:
