@@ -418,3 +418,20 @@ def test_expires_takes_a_month_or_a_day_and_refuses_the_past(tmp_path: Path) -> 
         result = run("import", "spl", str(source), "-o", str(target), "--expires", given)
         assert result.exit_code == 2 and message in result.output, result.output
         assert not target.exists()
+
+
+def test_the_title_block_in_plain_type_under_a_bold_name_is_the_title(tmp_path: Path) -> None:
+    insert = INSERT.replace(
+        f"<paragraph>{B}Patient Information</content></paragraph>",
+        f"<paragraph>{B}Testamab®</content></paragraph><paragraph>testamab calcium</paragraph>"
+        "<paragraph>tablets</paragraph><paragraph>(TEST-ah-mab)</paragraph>",
+    )
+    data, stderr = imported(tmp_path, label(insert))
+    assert data["drug"] == {
+        "name": "Testamab", "pronunciation": "TEST-ah-mab", "form": "testamab calcium tablets"
+    }  # fmt: skip
+    assert data["sections"][0]["text"] == "Read this leaflet before you start.\n"
+    assert (
+        "left out: the title block (Testamab® / testamab calcium / tablets / (TEST-ah-mab)), "
+        "printed as the title instead"
+    ) in stderr

@@ -36,7 +36,9 @@ def title_block(
     Guide for Nonsteroidal Anti-inflammatory Drugs (NSAIDs)") stays, as text of the first
     section."""
     count = 0
-    while count < min(len(blocks), MAX_TITLE_LINES) and _title_line(blocks[count]):
+    while count < min(len(blocks), MAX_TITLE_LINES) and (
+        _title_line(blocks[count]) or count and _plain_title_line(blocks[count])
+    ):
         count += 1
     known = [_squeeze(n) for n in names if n]
     title, kept = [], []
@@ -54,6 +56,18 @@ BANNERS = frozenset(("medicationguide", "patientinformation", "patientpackageins
 
 def _squeeze(text: str) -> str:
     return "".join(c for c in text.casefold() if c.isalnum())
+
+
+PRONUNCIATION = re.compile(r"\(\s*[A-Za-z]+(?:-[A-Za-z]+)+\s*\)")
+
+
+def _plain_title_line(block: Block) -> bool:
+    """Under a bold name, the generic name, form and pronunciation in plain type ("atorvastatin
+    calcium" / "tablets" / "(LIP-ih-tore)")."""
+    return not block.item and (
+        PRONUNCIATION.fullmatch(block.text) is not None
+        or len(block.text.split()) <= 3 and not block.text.endswith((":", ".", "?"))
+    )
 
 
 def _title_line(block: Block) -> bool:
