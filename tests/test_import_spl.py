@@ -340,6 +340,7 @@ INSERT = f"""
     <paragraph>{B}Patient Information</content></paragraph>
     <paragraph>Read this leaflet before you start.</paragraph>
     <paragraph>{B}Who should not take Testamab?</content></paragraph>
+    <paragraph>{B}Do not take Testamab</content></paragraph>
     <paragraph>{B}Do not take Testamab if you:</content></paragraph>
     <list><item>are allergic to it</item></list>
     <paragraph>{B}Storage</content></paragraph>
@@ -356,8 +357,11 @@ def test_an_insert_without_the_usual_questions_imports_with_no_box(tmp_path: Pat
         ("who-should-not-take", "Who should not take Testamab?"),
         ("custom", "Storage"),
     ]
-    # a bold lead-in is not a heading; a bold sentence is kept as text, not dropped
-    assert data["sections"][1]["text"] == "**Do not take Testamab if you:**\n\n- are allergic to it\n"
+    # a bold line under a question, or a lead-in, is not a heading; a bold sentence is kept
+    # as text, not dropped
+    assert data["sections"][1]["text"] == (
+        "**Do not take Testamab**\n\n**Do not take Testamab if you:**\n\n- are allergic to it\n"
+    )
     assert data["sections"][2]["text"] == (
         "**Keep Testamab and all medicines out of the reach of children.**\n"
     )

@@ -121,6 +121,9 @@ def split(
     Instructions for Use followed (left out: they depend on their figures)."""
     squeezed = [_squeeze(n) for n in names if n and len(_squeeze(n)) >= 3]
     heads = [_heading(b, guide, squeezed) for b in blocks]
+    for index in range(1, len(heads)):  # "Who should not take X?" / "Do not take X": the
+        if heads[index] == "custom" and heads[index - 1] not in (None, "custom"):  # question
+            heads[index] = None  # heads, its bold first line is text
     instructions = 0
     for index, block in enumerate(blocks):
         if block.all_bold and len(block.text) <= 40 and INSTRUCTIONS.search(block.text):
