@@ -13,8 +13,16 @@ from rxleaflet.source.profiles import check_profile, load_profile, profile_names
 def test_profiles_are_shipped_as_data() -> None:
     assert {"monograph", "medication-guide"} <= set(profile_names())
     guide = load_profile("medication-guide")
-    # 21 CFR 208.20 asks for each question "if relevant": what every real guide has
-    assert guide.required_sections == ("what-is", "side-effects")
+    assert guide.required_sections == (
+        "most-important",
+        "what-is",
+        "how-to-take",
+        "side-effects",
+        "general-information",
+    )
+    # 21 CFR 208.20 asks for each question "if relevant": an approved label's import needs
+    # only what every real guide has; an insert has no fixed headings at all
+    assert guide.label_required_sections == ("what-is", "side-effects")
     assert load_profile("patient-information").required_sections == ()
     assert guide.requires_revised and guide.banner == "medication_guide"
 
@@ -120,3 +128,53 @@ def test_medication_guide_requires_revision_date(write_source) -> None:
     statement = "d. You may report SIDE EFFECTS to the FDA at 1-800-FDA-1088"
     path = write_source(text.replace("text: d}", f"text: {statement}}}"))
     assert check_profile(load_monograph(path)).name == "medication-guide"
+
+
+GUIDE_WITHOUT_HOW_TO_TAKE = """\
+rxleaflet: 1
+id: testdrug
+language: en-US
+profile: medication-guide
+drug: {name: Testdrug}
+sections:
+  - {kind: most-important, text: a}
+  - {kind: what-is, text: b}
+  - kind: side-effects
+    text: >-
+      Call your doctor for medical advice about side effects.
+      You may report side effects to FDA at 1-800-FDA-1088.
+  - {kind: general-information, text: e}
+source: {copyright: C, disclaimer: D, expires: 2027-06,
+         revised: 2026-01-01SET_ID}
+"""
+
+
+def test_a_written_guide_needs_every_question_but_an_approved_labels_import_only_its_own(
+    write_source,
+) -> None:
+    written = write_source(GUIDE_WITHOUT_HOW_TO_TAKE.replace("SET_ID", ""))
+    assert refusal(written) == (
+        f"{written}: profile 'medication-guide': required section 'how-to-take' is missing; "
+        "required, in order: most-important, what-is, how-to-take, side-effects, "
+        "general-information"
+    )
+    label = ", spl-set-id: 64f8040f-938d-4236-8e22-c838c9b5f8da"
+    imported = write_source(GUIDE_WITHOUT_HOW_TO_TAKE.replace("SET_ID", label), name="label.yaml")
+    assert check_profile(load_monograph(imported)).name == "medication-guide"
+    # what every approved guide has is still required of its import
+    no_side_effects = GUIDE_WITHOUT_HOW_TO_TAKE.replace("SET_ID", label).replace(
+        "side-effects", "what-to-avoid"
+    )
+    path = write_source(no_side_effects, name="partial.yaml")
+    assert refusal(path).endswith(
+        "required section 'side-effects' is missing; required, in order: what-is, side-effects"
+    )
+
+
+def test_spl_set_id_must_be_a_uuid(write_source) -> None:
+    from rxleaflet.errors import SourceError
+
+    path = write_source(GUIDE_WITHOUT_HOW_TO_TAKE.replace("SET_ID", ", spl-set-id: not one"))
+    with pytest.raises(SourceError) as caught:
+        load_monograph(path)
+    assert "source.spl-set-id must be the label's SPL set id" in str(caught.value)

@@ -208,9 +208,10 @@ def expectations_for(leaflet: Leaflet, paper: str | None = None) -> Expectations
         content += [("warning text", text) for text in warning[1:]]
     required: list[str] = []
     reading = list(warning[1:])
+    required_kinds = leaflet.profile.required_for(monograph)
     for section in monograph.sections:
         heading = leaflet.heading(section.kind, section.title)
-        if section.kind in leaflet.profile.required_sections:
+        if section.kind in required_kinds:
             required.append(heading)
         content.append((f"heading '{heading}'", heading))
         texts = _items(section.blocks)

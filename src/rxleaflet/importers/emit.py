@@ -175,6 +175,7 @@ def leaflet_source(
         "disclaimer": defaults.disclaimer + "\n",
         "expires": expires.strftime("%Y-%m") if month_only else expires.isoformat(),
         "revised": imported.effective.isoformat(),
+        "spl-set-id": imported.set_id.lower(),
     }
     if defaults.region:
         data["source"]["region"] = defaults.region

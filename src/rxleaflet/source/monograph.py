@@ -34,7 +34,10 @@ _TOP_KEYS = (
 _CODE_KEYS = ("rxcui", "ndc")
 _DRUG_KEYS = ("name", "pronunciation", "brands", "form")
 _SECTION_KEYS = ("kind", "title", "text")
-_SOURCE_KEYS = ("copyright", "notices", "disclaimer", "region", "expires", "revised", "url")
+_SOURCE_KEYS = (
+    "copyright", "notices", "disclaimer", "region", "expires", "revised", "url", "spl-set-id",
+)  # fmt: skip
+_SET_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z.-]{0,63}")  # a UUID as DailyMed gives it, or an OID
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,8 @@ class Attribution:
     revised: dt.date | None
     expires_line: int | None = None
     url: str | None = None  # https link to the current version, printed as a QR code
+    # the FDA-approved label (SPL set id) whose text this leaflet is, word for word
+    spl_set_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -289,7 +294,18 @@ class _Reader:
             revised=revised,
             expires_line=self.doc.line_of(("source", "expires")),
             url=self.url(source),
+            spl_set_id=self.spl_set_id(source),
         )
+
+    def spl_set_id(self, source: dict[str, Any]) -> str | None:
+        set_id = self.optional_string(source, ("source", "spl-set-id"))
+        if set_id is not None and not _SET_ID.fullmatch(set_id):
+            raise self.fail(
+                ("source", "spl-set-id"),
+                "source.spl-set-id must be the label's SPL set id, as `import spl` writes it "
+                "(e.g. 64f8040f-938d-4236-8e22-c838c9b5f8da)",
+            )
+        return set_id
 
     def url(self, source: dict[str, Any]) -> str | None:
         url = self.optional_string(source, ("source", "url"))

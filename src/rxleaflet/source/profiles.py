@@ -24,6 +24,15 @@ class Profile:
     min_body_pt: float
     checks: tuple[str, ...]  # check rules that apply only to this profile
     required_statements: tuple[str, ...]  # statements (strings/*.yaml) the text must contain
+    # what a word-for-word import of an FDA-approved label must have (source.spl-set-id):
+    # the regulation asks for the other sections only "if relevant", and the label decides
+    label_required_sections: tuple[str, ...] = ()
+
+    def required_for(self, leaflet: Monograph) -> tuple[str, ...]:
+        """The sections this leaflet must have, in order."""
+        if leaflet.attribution.spl_set_id is not None:
+            return self.label_required_sections
+        return self.required_sections
 
 
 def profile_names() -> tuple[str, ...]:
@@ -46,6 +55,9 @@ def load_profile(name: str) -> Profile:
         min_body_pt=float(data["min_body_pt"]),
         checks=tuple(data.get("checks", ())),
         required_statements=tuple(data.get("required_statements", ())),
+        label_required_sections=tuple(
+            data.get("label_required_sections", data["required_sections"])
+        ),
     )
 
 
@@ -62,12 +74,13 @@ def check_profile(leaflet: Monograph) -> Profile:
                 path=leaflet.path,
             )
     previous, previous_kind = -1, ""
-    for kind in profile.required_sections:
+    required = profile.required_for(leaflet)
+    for kind in required:
         if kind not in kinds:
             raise ProfileError(
                 prefix
                 + f"required section '{kind}' is missing; required, in order: "
-                + ", ".join(profile.required_sections),
+                + ", ".join(required),
                 path=leaflet.path,
             )
         position = kinds.index(kind)
@@ -75,7 +88,7 @@ def check_profile(leaflet: Monograph) -> Profile:
             raise ProfileError(
                 prefix
                 + f"section '{kind}' must come after '{previous_kind}'; required order: "
-                + ", ".join(profile.required_sections),
+                + ", ".join(required),
                 line=leaflet.sections[position].line,
                 path=leaflet.path,
             )
