@@ -106,7 +106,10 @@ def main() -> None:
         latencies, seconds = run_clients(base, 8, args.requests)
         after = rss_mb(server.pid)
         report(f"{args.requests} requests", latencies, seconds)
-        print(f"server memory: {before:.0f} MB after warm-up, {after:.0f} MB after {args.requests}")
+        print(
+            f"server memory: {before:.0f} MB after warm-up, {after:.0f} MB after "
+            f"{args.requests} requests from 8 clients: x{after / before:.2f} (target <= 1.10)"
+        )
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)

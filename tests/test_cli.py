@@ -191,3 +191,28 @@ def test_console_script_runs_as_a_subprocess(tmp_path: Path) -> None:
     )
     assert refused.returncode == 1
     assert refused.stderr == f"error: {tmp_path / 'missing.yaml'}: no such file; check the path\n"
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="no /proc on this system")
+def test_special_paths_get_a_message_that_says_what_to_do(run, tmp_path: Path) -> None:
+    result = run("render", "lisinopril", "--library", str(LIBRARY), "-o", "/proc/rx.pdf", *AS_OF)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: /proc/rx.pdf: cannot write here: /proc takes no new files (a system folder such "
+        "as /proc or /sys); write to a folder of your own\n"
+    )
+    pipe = tmp_path / "rx.pdf"
+    os.mkfifo(pipe)
+    result = run("render", "lisinopril", "--library", str(LIBRARY), "-o", str(pipe), *AS_OF)
+    assert result.exit_code == 1 and "is a device or pipe, not a file" in result.stderr
+    assert pipe.is_fifo()  # never replaced by a regular file
+
+
+def test_validate_without_sources_checks_the_whole_library(run) -> None:
+    result = run("validate", "--library", str(LIBRARY), *AS_OF)
+    assert result.exit_code == 1  # the seed monograph expired in December 2025
+    assert "baclofen-intrathecal.yaml: information expired 2025-12-31" in result.stderr
+    result = run("validate", "--library", str(LIBRARY), "--allow-expired", *AS_OF)
+    assert result.exit_code == 0 and result.stdout.count("\nok ") + 1 == len(
+        list(LIBRARY.glob("*.yaml"))
+    )

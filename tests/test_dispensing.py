@@ -169,10 +169,34 @@ def test_bad_records_are_refused_and_nothing_is_written(tmp_path, record, messag
     assert not out.exists()
 
 
-def test_options_are_named_in_their_errors(tmp_path: Path) -> None:
+def test_options_are_named_in_their_errors_and_are_usage_errors(tmp_path: Path) -> None:
     result = run("render", "lisinopril", "--library", str(LIBRARY), "--rx", "R1", "-o",
                  str(tmp_path), *AS_OF)  # fmt: skip
-    assert result.exit_code == 1 and "options: --patient is required" in result.stderr
+    assert result.exit_code == 2 and "Error: --patient is required" in result.stderr
+    assert not list(tmp_path.iterdir())
+
+
+def test_every_missing_field_is_named_at_once(tmp_path: Path) -> None:
+    result = run("render", "lisinopril", "--library", str(LIBRARY), "--prescriber", "Dr. A",
+                 "-o", str(tmp_path), *AS_OF)  # fmt: skip
+    assert result.exit_code == 2 and "Error: --patient and --rx are required" in result.stderr
+    record = tmp_path / "record.yaml"
+    record.write_text("rxleaflet-dispense: 1\nprescriber: Dr. A\n", encoding="utf-8")
+    result = run("render", "lisinopril", "--library", str(LIBRARY), "--dispense", str(record),
+                 "-o", str(tmp_path / "out"), *AS_OF)  # fmt: skip
+    assert result.exit_code == 1 and "patient and rx are required" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("value", ["2026-13-01", "yesterday", "2999-01-01"])
+def test_a_bad_filled_date_is_a_usage_error_like_a_bad_as_of(tmp_path: Path, value) -> None:
+    result = run("render", "lisinopril", "--library", str(LIBRARY), "--patient", "P", "--rx",
+                 "R1", "--filled", value, "-o", str(tmp_path), *AS_OF)  # fmt: skip
+    assert result.exit_code == 2 and "--filled" in result.stderr
+    result = run("render", "lisinopril", "--library", str(LIBRARY), "--as-of", "2026-13-01",
+                 "-o", str(tmp_path))  # fmt: skip
+    assert result.exit_code == 2 and "--as-of" in result.stderr
+    assert not list(tmp_path.iterdir())
 
 
 @pytest.mark.parametrize(
@@ -302,3 +326,28 @@ def test_without_cups_printing_says_so(monkeypatch) -> None:
     monkeypatch.setattr(printing.shutil, "which", lambda _name: None)
     with pytest.raises(printing.PrintError, match="CUPS is not installed here"):
         printing.print_pdf(b"%PDF-", queue=None, paper="letter", job_name="x")
+
+
+def test_printing_leaves_no_file_behind(cups_queue: str, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    before = cups_pdf_outputs()
+    result = run("render", "lisinopril", "--library", str(LIBRARY), "--print", cups_queue,
+                 "--patient", "Zelda Q. Privacyson", "--rx", "RX-1", *AS_OF)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "wrote" not in result.output and list(tmp_path.iterdir()) == []
+    for made in wait_for_cups_pdf(before):
+        made.unlink()
+
+
+def test_without_cups_the_refusal_comes_before_anything_is_made(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(printing.shutil, "which", lambda _name: None)
+    made = []
+    monkeypatch.setattr("rxleaflet.pipeline.prepare", lambda *a, **k: made.append(a))
+    result = run("render", "lisinopril", "--library", str(LIBRARY), "--print", "--patient", "P",
+                 "--rx", "R1", "-o", str(tmp_path / "rx.pdf"), *AS_OF)  # fmt: skip
+    assert result.exit_code == 1 and made == [] and list(tmp_path.iterdir()) == []
+    assert result.stderr == (
+        "error: CUPS is not installed here (no 'lp' command); install CUPS, or write the PDF "
+        "with -o and print it\n"
+    )

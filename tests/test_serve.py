@@ -306,3 +306,49 @@ def test_a_non_loopback_address_needs_a_token_file(tmp_path: Path) -> None:
         capture_output=True, text=True, cwd=REPO, timeout=30, env={**os.environ},
     )  # fmt: skip
     assert done.returncode == 1 and "at least 16 characters" in done.stderr
+
+
+def test_serve_refuses_a_library_with_nothing_to_serve(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for library, said in ((empty, "holds no leaflet that can be served (0 refused)"),
+                          (tmp_path / "missing", "does not exist")):  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-m", "rxleaflet", "serve", "--library", str(library)],
+            capture_output=True, text=True, cwd=tmp_path, timeout=30,
+        )  # fmt: skip
+        assert done.returncode == 1 and said in done.stderr, done.stderr
+        assert len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr
+
+
+def test_with_allow_empty_the_page_and_healthz_agree(tmp_path: Path) -> None:
+    client = TestClient(create_app(ServeConfig(library=str(tmp_path))))
+    assert client.get("/healthz").status_code == 503
+    page = client.get("/")
+    assert page.status_code == 503 and "This server has no leaflets to offer" in page.text
+
+
+def test_errors_never_show_the_servers_paths(tmp_path: Path) -> None:
+    library = tmp_path / "srv" / "library"
+    library.mkdir(parents=True)
+    for name in ("lisinopril.yaml", "baclofen-intrathecal.yaml"):
+        (library / name).write_text((LIBRARY / name).read_text(), encoding="utf-8")
+    (library / "bad.yaml").write_text("rxleaflet: 1\nid: Bad\n", encoding="utf-8")
+    client = TestClient(create_app(ServeConfig(library=str(library), as_of=TODAY.isoformat())))
+    answers = [
+        client.get("/healthz").text,
+        client.post("/v1/render", json={"leaflet": "baclofen-intrathecal"}).text,
+        client.post("/v1/render", json={"leaflet": "no-such-drug"}).text,
+        client.post("/v1/render", json={"leaflet": "lisinopril", "language": "es"}).text,
+    ]
+    for answer in answers:
+        assert str(tmp_path) not in answer and "/srv/" not in answer, answer
+    assert "baclofen-intrathecal.yaml:" in answers[1] and "bad.yaml" in answers[0]
+
+
+def test_the_page_prints_only_to_a_configured_queue(client: TestClient) -> None:
+    page = client.get("/")
+    assert 'id="print"' not in page.text  # no queue configured: no Print button
+    csrf = client.cookies["rxl_csrf"]
+    refused = client.post("/print", data={"csrf": csrf, "leaflet": "lisinopril"})
+    assert refused.status_code == 409 and "Printing is not set up on this server" in refused.text

@@ -74,6 +74,21 @@ class _Guarded(click.Group):
             sys.exit(ExitCode.REFUSED)
 
 
+EXAMPLE_BRAND = "example"
+
+
+def _example_brand(_ctx: Any, _param: Any, brand_file: Path | None) -> Path | None:
+    """``--brand example`` is the example brand shipped with rxleaflet (unless a file of that
+    name is here)."""
+    from .packagedata import bundled_folder
+
+    if brand_file is None:
+        return None
+    if str(brand_file) == EXAMPLE_BRAND and not brand_file.exists():
+        return bundled_folder("examples", "examples") / "brand" / "brand.yaml"
+    return brand_file
+
+
 _as_of_option = click.option(
     "--as-of", callback=_date, default=None, metavar="DATE",
     help="Judge expiry at DATE (YYYY-MM-DD) instead of today.",
@@ -88,7 +103,9 @@ def _render_options(function: Callable[..., Any]) -> Callable[..., Any]:
             "brand_file",
             type=click.Path(path_type=Path, dir_okay=False),
             default=None,
-            help="Brand file (YAML) with the pharmacy's name, logo and colours.",
+            callback=_example_brand,
+            help="Brand file (YAML) with the pharmacy's name, logo and colours ('example': "
+            "the example brand).",
         ),
         click.option(
             "--paper",
@@ -197,7 +214,8 @@ def main() -> None:
     flag_value="",
     default=None,
     metavar="[QUEUE]",
-    help="Also send the verified PDF to a CUPS printer (the default queue without QUEUE).",
+    help="Send the verified PDF to a CUPS printer (the default queue without QUEUE); no file "
+    "is written unless -o is also given.",
 )
 @_render_options
 @_library_option
@@ -237,6 +255,10 @@ def render(
         raise click.UsageError(
             "give the dispense record as --dispense FILE or as options, not both"
         )
+    if print_queue is not None:
+        from .printing import refuse_unless_available
+
+        refuse_unless_available()  # before anything is made
     options = _settings(brand_file, paper, large_print, allow_expired, as_of, layout)
     check_environment()
     record = _dispense(dispense_file, fields, options.as_of or dt.date.today())
@@ -282,6 +304,8 @@ def render(
             if to_stdout:
                 sys.stdout.buffer.write(rendered.pdf)
                 sys.stdout.buffer.flush()
+            elif print_queue is not None and output is None:
+                pass  # printed only: a patient's leaflet is never left on disk unasked
             else:
                 target = write(rendered, output)
                 suffix = " (EXPIRED — not for patient use)" if rendered.leaflet.expired else ""
@@ -317,7 +341,10 @@ def _dispense(file: str | None, fields: dict[str, str | None], today: dt.date) -
     if not given:
         return None
     names = {key: f"--{key}" for key in fields}
-    return dispense_record(given, today, where="options", names=names)
+    try:
+        return dispense_record(given, today, where="options", names=names)
+    except LeafletError as error:  # a bad option value is a usage error (exit 2)
+        raise click.UsageError(str(error).removeprefix("options: ")) from None
 
 
 CHECK_MEMORY_BYTES = 2 << 30  # address space a check may add: a hostile PDF fails, not the machine
@@ -501,19 +528,26 @@ def merge_manifests_command(manifests: tuple[Path, ...], output: Path) -> None:
 
 
 @main.command(short_help="Check leaflet sources without making a PDF.")
-@click.argument("sources", nargs=-1, required=True)
+@click.argument("sources", nargs=-1)
 @click.option("--allow-expired", is_flag=True, help="Do not count expired information as an error.")
 @_as_of_option
 @_library_option
 def validate(
     sources: tuple[str, ...], allow_expired: bool, as_of: dt.date | None, library: Path | None
 ) -> None:
-    """Check leaflet sources (files, folders, ids or names) without making a PDF."""
+    """Check leaflet sources (files, folders, ids or names; without SOURCE, the whole library)
+    without making a PDF."""
     from .contract import RenderOptions, prepare
-    from .source.library import default_library, resolve, source_files
+    from .source.library import default_library, describe_library, resolve, source_files
 
     options = RenderOptions(allow_expired=allow_expired, as_of=as_of)
     failed = False
+    if not sources:
+        folder = library or default_library()
+        if not folder.is_dir():
+            raise LeafletError(f"library folder {folder} does not exist; use --library DIR")
+        click.echo(f"validating {describe_library(folder)}", err=True)
+        sources = (str(folder),)
     for source in sources:
         try:
             paths = (
@@ -599,7 +633,8 @@ def check(
     "brand_file",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="Brand file for every leaflet served.",
+    callback=_example_brand,
+    help="Brand file for every leaflet served ('example': the example brand).",
 )
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
 @click.option(
@@ -614,6 +649,11 @@ def check(
     is_flag=True,
     help="Serve expired leaflets, marked 'not for patient use' (refused with 422 otherwise).",
 )
+@click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="Start even when the library holds no leaflet that can be served.",
+)
 @_as_of_option
 def serve(
     host: str,
@@ -624,6 +664,7 @@ def serve(
     token_file: Path | None,
     print_queue: str | None,
     allow_expired: bool,
+    allow_empty: bool,
     as_of: dt.date | None,
 ) -> None:
     """Serve the HTTP API (/v1/…, /openapi.json, /healthz) and the counter page (/). Loopback
@@ -632,7 +673,7 @@ def serve(
     import logging
 
     from .files import FileRefused, read_regular_file
-    from .source.library import default_library
+    from .source.library import default_library, describe_library
 
     try:
         loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
@@ -657,10 +698,15 @@ def serve(
         from .serve import ServeConfig, create_app
     except ImportError:
         raise LeafletError(
-            "the server is an optional part: pip install 'rxleaflet[serve]'"
+            "the server is an optional part: install rxleaflet with its 'serve' extra "
+            "(pip install 'rxleaflet-VERSION-py3-none-any.whl[serve]', or in a checkout "
+            "pip install -e '.[serve]')"
         ) from None
+    folder = library or default_library()
+    if not folder.is_dir():
+        raise LeafletError(f"library folder {folder} does not exist; use --library DIR")
     config = ServeConfig(
-        library=str(library or default_library()),
+        library=str(folder),
         brand_file=str(brand_file) if brand_file else None,
         allow_expired=allow_expired,
         token=token,
@@ -670,8 +716,14 @@ def serve(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     app = create_app(config)  # loads the library now: a bad brand stops here, with exit 1
     served = len(app.state.rx.catalog.leaflets)
+    if not served and not allow_empty:
+        raise LeafletError(
+            f"{describe_library(folder)} holds no leaflet that can be served "
+            f"({len(app.state.rx.catalog.errors)} refused); use --library DIR, or "
+            "--allow-empty to start anyway"
+        )
     click.echo(
-        f"serving {served} leaflet(s) from {config.library} on http://{host}:{port}/ "
+        f"serving {served} leaflet(s) from {describe_library(folder)} on http://{host}:{port}/ "
         f"({len(app.state.rx.catalog.errors)} not served; see /healthz)",
         err=True,
     )
@@ -784,17 +836,30 @@ def import_spl(
     click.echo(f"wrote {target} ({kind}, {len(imported.sections)} sections)")
 
 
+@main.command(short_help="Copy the example brand and dispense record into a folder.")
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False), default=".")
+def examples(folder: Path) -> None:
+    """Copy the example brand (brand/brand.yaml and its logo) and an example dispense record
+    (record.yaml) into FOLDER (default: here), to try --brand and --dispense with. Files that
+    are already there are left alone."""
+    from .examples import copy_examples
+
+    for path, copied in copy_examples(folder):
+        click.echo(f"{'wrote' if copied else 'kept (already there)'} {path}")
+
+
 @main.command(name="list", short_help="List the library's leaflets by drug and brand name.")
 @click.argument("query", required=False)
 @_library_option
 def list_leaflets(query: str | None, library: Path | None) -> None:
     """List the leaflets in the library: id, drug (brands), language, profile, expiry, codes.
     QUERY filters by part of a name, or by an NDC or RxCUI."""
-    from .source.library import default_library, matches, scan
+    from .source.library import default_library, describe_library, matches, scan
 
     folder = library or default_library()
     if not folder.is_dir():
         raise LeafletError(f"library folder {folder} does not exist; use --library DIR")
+    click.echo(f"leaflets in {describe_library(folder)}:", err=True)  # the table stays on stdout
     found = scan(folder)
     shown = [m for m in found.leaflets if query is None or matches(m, query)]
     for leaflet in sorted(shown, key=lambda m: (m.drug.name.casefold(), m.language)):

@@ -38,6 +38,15 @@ class LeafletError(Exception):
     def __str__(self) -> str:
         return f"{self.where()}{bounded(printable(self.message))}"
 
+    def public(self) -> str:
+        """The message naming the file but not where it lies: for clients of a server, who
+        need the leaflet and the line, never the server's folders."""
+        if self.path is None:
+            return str(self)
+        shown = printable(self.path.name)
+        where = f"{shown}:{self.line}: " if self.line else f"{shown}: "
+        return f"{where}{bounded(printable(self.message))}"
+
 
 MAX_MESSAGE = 600  # characters: an error is one readable line, whatever the input
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -16,6 +18,7 @@ def write_atomic(
     """Replace ``path`` with ``data`` (bytes, or chunks of bytes written as they come): readers
     see the old file or the new one, never part."""
     path = Path(path)
+    _refuse_special(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         folder = temporary_folder or path.parent  # must be on the same file system as path
@@ -26,7 +29,7 @@ def write_atomic(
             "cannot write here: a part of this path is a file, not a folder", path=path
         ) from None
     except OSError as error:
-        raise OutputError(f"cannot write here: {error.strerror}", path=path) from None
+        raise OutputError(_cannot_write(path.parent, error), path=path) from None
     try:
         with os.fdopen(descriptor, "wb") as handle:
             if isinstance(data, bytes):
@@ -43,6 +46,35 @@ def write_atomic(
             raise OutputError(f"cannot write file: {error.strerror}", path=path) from None
         raise
     _sync_folder(path.parent)
+
+
+def _refuse_special(path: Path) -> None:
+    """A device, pipe or socket is never replaced by a leaflet (as root, ``-o /dev/null`` would
+    otherwise swap the device for a regular file)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise OutputError(
+            "cannot write here: this is a device or pipe, not a file; give a file name "
+            "(or -o - to write the PDF to standard output)",
+            path=path,
+        )
+
+
+def _cannot_write(folder: Path, error: OSError) -> str:
+    """Why a new file cannot be made in ``folder``, in words that say what to do."""
+    if error.errno == errno.ENOENT and folder.is_dir():
+        return (
+            f"cannot write here: {folder} takes no new files (a system folder such as /proc or "
+            "/sys); write to a folder of your own"
+        )
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return f"cannot write here: no permission to make files in {folder}; choose another folder"
+    if error.errno == errno.EROFS:
+        return f"cannot write here: {folder} is on a read-only file system; choose another folder"
+    return f"cannot write here: {error.strerror}"
 
 
 def _sync_folder(folder: Path) -> None:

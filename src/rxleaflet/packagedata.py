@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 PAPERS = ("letter", "a4")
@@ -23,3 +24,13 @@ def names(folder: str) -> tuple[str, ...]:
     """Stems of the YAML files in ``data/<folder>``, sorted."""
     entries = (resources.files(__package__) / "data" / folder).iterdir()
     return tuple(sorted(e.name.removesuffix(".yaml") for e in entries if e.name.endswith(".yaml")))
+
+
+def bundled_folder(packaged: str, checkout: str) -> Path:
+    """A folder the wheel carries inside the package (``rxleaflet/<packaged>``: fonts, the
+    leaflet library, the examples), else the checkout's ``<checkout>`` (an editable install
+    reads them from the checkout; see hatch_build.py)."""
+    inside = Path(str(resources.files(__package__))) / packaged
+    if inside.is_dir():
+        return inside
+    return Path(__file__).resolve().parents[2] / checkout

@@ -23,11 +23,17 @@ def available() -> str | None:
     return None if shutil.which("lp") else "CUPS is not installed here (no 'lp' command)"
 
 
-def print_pdf(pdf: bytes, *, queue: str | None, paper: str, job_name: str) -> str:
-    """Print ``pdf``; return what CUPS said (e.g. "request id is office-12 (1 file(s))")."""
+def refuse_unless_available() -> None:
+    """Raise PrintError, saying what to do, when nothing can be printed here."""
     reason = available()
     if reason:
         raise PrintError(f"{reason}; install CUPS, or write the PDF with -o and print it")
+
+
+def print_pdf(pdf: bytes, *, queue: str | None, paper: str, job_name: str) -> str:
+    """Print ``pdf`` (handed to ``lp`` on its standard input: no file is made); return what
+    CUPS said (e.g. "request id is office-12 (1 file(s))")."""
+    refuse_unless_available()
     command = ["lp", "-t", job_name, "-o", "sides=two-sided-long-edge", "-o",
                f"media={MEDIA[paper]}"]  # fmt: skip
     if queue:

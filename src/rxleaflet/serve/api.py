@@ -68,7 +68,7 @@ async def health(request: Request) -> Response:
         "status": "ok" if state.catalog.leaflets else "no leaflets",
         "rxleaflet": __version__,
         "leaflets": len(state.catalog.leaflets),
-        "not_served": [str(error) for error in state.catalog.errors],
+        "not_served": [public_message(error, state) for error in state.catalog.errors],
     }
     return JSONResponse(body, status_code=200 if state.catalog.leaflets else 503)
 
@@ -105,6 +105,13 @@ async def json_body(request: Request) -> dict[str, Any]:
 
 def make_pdf(state: Any, fields: dict[str, Any]) -> tuple[bytes, str]:
     """The verified PDF for a render request (the CLI's own functions); Refusal otherwise."""
+    try:
+        return _make_pdf(state, fields)
+    finally:
+        state.collector.after_render()
+
+
+def _make_pdf(state: Any, fields: dict[str, Any]) -> tuple[bytes, str]:
     unknown = sorted(set(fields) - set(RENDER_FIELDS))
     if unknown:
         raise Refusal(
@@ -136,7 +143,7 @@ def make_pdf(state: Any, fields: dict[str, Any]) -> tuple[bytes, str]:
         monograph = state.catalog.find(leaflet_name.strip(), language)
         translations = [state.catalog.in_language(monograph, tag.strip()) for tag in also]
     except LibraryError as error:
-        raise Refusal(404, str(error)) from None
+        raise Refusal(404, public_message(error, state)) from None
     others = {m.path: m for m in translations if m.path != monograph.path}.values()
     options = RenderOptions(
         paper=paper,
@@ -154,7 +161,7 @@ def make_pdf(state: Any, fields: dict[str, Any]) -> tuple[bytes, str]:
             return build_translated(leaflet, followers, paper, options.as_of).pdf, monograph.id
         return build(leaflet, paper, options.as_of).pdf, monograph.id
     except LeafletError as error:
-        raise Refusal(422, *_messages(error)) from None
+        raise Refusal(422, *_messages(error, state)) from None
 
 
 def dispense(raw: Any, today: Any) -> DispenseRecord | None:
@@ -182,9 +189,23 @@ def _optional_text(fields: dict[str, Any], key: str) -> str | None:
     return value.strip() or None
 
 
-def _messages(error: LeafletError) -> list[str]:
+def _messages(error: LeafletError, state: Any) -> list[str]:
     reasons = getattr(error, "reasons", None)
-    return [str(error), *reasons] if reasons else [str(error)]
+    first = public_message(error, state)
+    return [first, *(_hide_library(str(r), state) for r in reasons)] if reasons else [first]
+
+
+def public_message(error: LeafletError, state: Any) -> str:
+    """An error as a client may see it: leaflet file names and line numbers, never the
+    server's paths (the library folder is "the library")."""
+    return _hide_library(error.public(), state)
+
+
+def _hide_library(text: str, state: Any) -> str:
+    folder = Path(state.catalog.folder)
+    for shown in sorted({str(folder.resolve()), str(folder)}, key=len, reverse=True):
+        text = text.replace(shown, "the library")
+    return text
 
 
 async def openapi(_request: Request) -> Response:

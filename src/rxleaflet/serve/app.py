@@ -23,6 +23,7 @@ from starlette.staticfiles import StaticFiles
 from ..source.brand import HOUSE_STYLE, Brand, load_brand
 from ..source.library import Catalog
 from . import api, page
+from .collector import Collector
 from .page import TOKEN_COOKIE
 
 LOG = logging.getLogger("rxleaflet.serve")
@@ -36,7 +37,7 @@ class ServeConfig:
     brand_file: str | None = None
     allow_expired: bool = False
     token: str | None = None  # required as "Authorization: Bearer …" when set
-    print_queue: str | None = None  # the CUPS queue the counter page prints to (None: default)
+    print_queue: str | None = None  # the CUPS queue the counter page prints to (None: no printing)
     as_of: str | None = None  # judge expiry on this day (tests); None: today
 
     def to_environment(self) -> None:
@@ -51,6 +52,7 @@ class State:
     catalog: Catalog
     brand: Brand
     started: float = field(default_factory=time.time)
+    collector: Collector = field(default_factory=lambda: Collector())
 
     def today(self) -> dt.date:
         return dt.date.fromisoformat(self.config.as_of) if self.config.as_of else dt.date.today()

@@ -29,6 +29,14 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates"))
 CSRF_COOKIE = "rxl_csrf"
 TOKEN_COOKIE = "rxl_token"
 DISPENSE = ("patient", "rx", "filled", "prescriber", "directions")
+NO_LEAFLETS = (
+    "This server has no leaflets to offer: its library is empty or every leaflet in it was "
+    "refused. Ask whoever runs it to check the library (see /healthz)."
+)
+NO_QUEUE = (
+    "Printing is not set up on this server. Use Preview and print from the browser, or ask "
+    "whoever runs it to start it with --print-queue."
+)
 
 
 def routes() -> list[Route]:
@@ -46,6 +54,9 @@ def _page(request: Request, status: int = 200, **context: Any) -> Response:
     leaflets = [summary(m) for m in state.catalog.search(None)]
     languages = [(tag, locale_for(tag).name) for tag in sorted({m["language"] for m in leaflets})]
     values = context.pop("values", {})
+    if not leaflets and status == 200:  # as /healthz says: nothing can be served
+        status = 503
+        context.setdefault("errors", [NO_LEAFLETS])
     response = TEMPLATES.TemplateResponse(
         request,
         "counter.html",
@@ -55,7 +66,7 @@ def _page(request: Request, status: int = 200, **context: Any) -> Response:
             "csrf": token,
             "values": values,
             "today": state.today().isoformat(),
-            "queue": state.config.print_queue or "the default printer",
+            "queue": state.config.print_queue,  # no Print button without a configured queue
             **context,
         },
         status_code=status,
@@ -108,8 +119,11 @@ async def preview(request: Request) -> Response:
 
 async def send_to_printer(request: Request) -> Response:
     state = request.app.state.rx
+    queue = state.config.print_queue
     try:
         values = await _form(request)
+        if not queue:
+            raise Refusal(409, NO_QUEUE)
         pdf, name = await run_in_threadpool(make_pdf, state, _request(values))
         answer = await run_in_threadpool(
             print_pdf, pdf, queue=state.config.print_queue, paper=_request(values)["paper"],
@@ -118,11 +132,16 @@ async def send_to_printer(request: Request) -> Response:
     except Refusal as refusal:
         kept = locals().get("values", {})
         return _page(request, refusal.status, errors=refusal.messages, values=kept)
-    except LeafletError as error:  # CUPS said no
+    except LeafletError as error:  # CUPS said no: a sentence the counter can act on
         kept = locals().get("values", {})
-        return _page(request, 502, errors=[str(error)], values=kept)
-    where = state.config.print_queue or "the default printer"
-    done = f"Sent {name} to {where}" + (f" ({answer})" if answer else "") + "."
+        said = error.message.removeprefix(f"printing to queue '{queue}' failed: ")
+        message = (
+            f"The printer '{queue}' did not take the leaflet. Check that it is switched on, "
+            "has paper and is not paused, then press Print again, or use Preview and print "
+            f"from the browser. (The print system said: {said})"
+        )
+        return _page(request, 502, errors=[message], values=kept)
+    done = f"Sent {name} to {queue}" + (f" ({answer})" if answer else "") + "."
     return _page(request, printed=done)  # the form comes back empty
 
 

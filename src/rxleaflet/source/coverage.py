@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import struct
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
+from ..packagedata import bundled_folder
 from .markup import describe_char
 
 REGULAR = "RxSans"
@@ -41,10 +41,7 @@ LAYOUT_SPACES = frozenset(" \n\t")
 
 def fonts_folder() -> Path:
     """``fonts/`` inside an installed wheel, else the repository's ``fonts/`` (editable install)."""
-    packaged = Path(str(resources.files("rxleaflet"))) / "fonts"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[3] / "fonts"
+    return bundled_folder("fonts", "fonts")
 
 
 @cache

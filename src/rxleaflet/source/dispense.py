@@ -111,6 +111,10 @@ def dispense_record(
             raise GlyphError(problem[1], path=where, line=lines((key,)) if lines else None)
         return clean
 
+    missing = [(names or {}).get(key, key) for key in ("patient", "rx") if fields.get(key) is None]
+    if missing:  # all of them in one message: the pharmacist fixes the command once
+        verb = "is" if len(missing) == 1 else "are"
+        raise SourceError(f"{' and '.join(missing)} {verb} required", path=where)
     patient = text("patient", required=True)
     rx = text("rx", required=True)
     assert patient is not None and rx is not None

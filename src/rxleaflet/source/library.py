@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import LeafletError, LibraryError
+from ..packagedata import bundled_folder
 from .locales import language_key, require_supported
 from .monograph import Monograph, load_monograph, normalize_ndc
 
@@ -15,12 +16,20 @@ SOURCE_SUFFIXES = (".yaml", ".yml")
 
 
 def default_library() -> Path:
-    """``./leaflets`` when it exists, else the library bundled beside the package."""
+    """``./leaflets`` when it exists, else the library bundled with rxleaflet (inside the
+    installed wheel, or the checkout's ``leaflets/``)."""
     here = Path("leaflets")
     if here.is_dir():
         return here
-    bundled = Path(__file__).resolve().parents[3] / "leaflets"
+    bundled = bundled_folder("library", "leaflets")
     return bundled if bundled.is_dir() else here
+
+
+def describe_library(folder: Path) -> str:
+    """How ``list`` and ``serve`` name the library in use."""
+    if Path(folder).resolve() == bundled_folder("library", "leaflets").resolve():
+        return f"the bundled library ({folder})"
+    return f"the library {folder}"
 
 
 def source_files(folder: Path) -> list[Path]:
