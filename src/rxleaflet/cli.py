@@ -645,6 +645,37 @@ def check(
 )
 @click.option("--print-queue", default=None, help="CUPS queue for the page's Print button.")
 @click.option(
+    "--host-name",
+    "host_names",
+    multiple=True,
+    help="A name clients use to reach this server (besides localhost and the address); any "
+    "other Host header is refused. Repeatable.",
+)
+@click.option(
+    "--tls-cert",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="Serve HTTPS with this certificate (PEM); needs --tls-key.",
+)
+@click.option(
+    "--tls-key",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="The certificate's private key (PEM).",
+)
+@click.option(
+    "--auth-attempts",
+    type=click.IntRange(1, 1_000_000),
+    default=10,
+    show_default=True,
+    help="Wrong tokens a client may send a minute before it must wait (429).",
+)
+@click.option(
+    "--insecure-http",
+    is_flag=True,
+    help="Serve plain HTTP off loopback: only behind a TLS proxy on the same machine.",
+)
+@click.option(
     "--allow-expired",
     is_flag=True,
     help="Serve expired leaflets, marked 'not for patient use' (refused with 422 otherwise).",
@@ -663,12 +694,18 @@ def serve(
     workers: int,
     token_file: Path | None,
     print_queue: str | None,
+    host_names: tuple[str, ...],
+    tls_cert: Path | None,
+    tls_key: Path | None,
+    insecure_http: bool,
+    auth_attempts: int,
     allow_expired: bool,
     allow_empty: bool,
     as_of: dt.date | None,
 ) -> None:
     """Serve the HTTP API (/v1/…, /openapi.json, /healthz) and the counter page (/). Loopback
-    only, unless a --token-file is given."""
+    only, unless a --token-file is given and the server speaks TLS (--tls-cert/--tls-key) or
+    sits behind a TLS proxy (--insecure-http)."""
     import ipaddress
     import logging
 
@@ -685,12 +722,23 @@ def serve(
             token = read_regular_file(token_file, 4096, what="token file").decode().strip()
         except (FileRefused, OSError, UnicodeDecodeError) as error:
             raise LeafletError(f"cannot use the token file: {error}", path=token_file) from None
-        if len(token) < 16:
-            raise LeafletError("the token must be at least 16 characters", path=token_file)
+        from .serve.tokens import token_problem
+
+        problem = token_problem(token)
+        if problem:
+            raise LeafletError(problem, path=token_file)
     elif not loopback:
         raise click.UsageError(
             f"--host {host} is not a loopback address: give --token-file FILE so that every "
             "request must carry 'Authorization: Bearer <token>'"
+        )
+    if (tls_cert is None) != (tls_key is None):
+        raise click.UsageError("--tls-cert and --tls-key go together")
+    tls = tls_cert is not None
+    if not loopback and not tls and not insecure_http:
+        raise click.UsageError(
+            f"--host {host} is not a loopback address: serve HTTPS with --tls-cert and "
+            "--tls-key, or, behind a TLS proxy on this machine, say --insecure-http"
         )
     try:
         import uvicorn
@@ -712,6 +760,9 @@ def serve(
         token=token,
         print_queue=print_queue,
         as_of=as_of.isoformat() if as_of else None,
+        host_names=(*host_names, *([] if host in ("0.0.0.0", "::") else [host])),
+        tls=tls,
+        auth_attempts=auth_attempts,
     )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     app = create_app(config)  # loads the library now: a bad brand stops here, with exit 1
@@ -723,16 +774,20 @@ def serve(
             "--allow-empty to start anyway"
         )
     click.echo(
-        f"serving {served} leaflet(s) from {describe_library(folder)} on http://{host}:{port}/ "
+        f"serving {served} leaflet(s) from {describe_library(folder)} on "
+        f"{'https' if tls else 'http'}://{host}:{port}/ "
         f"({len(app.state.rx.catalog.errors)} not served; see /healthz)",
         err=True,
     )
+    from .serve.workers import server_options
+
+    options = server_options(tls_cert, tls_key)
     if workers > 1:
         from .serve import workers as prefork
 
-        prefork.run(app, host, port, workers)  # forked after the library is loaded: shared
+        prefork.run(app, host, port, workers, options)  # forked after the library is loaded
     else:
-        uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+        uvicorn.run(app, host=host, port=port, **options)
 
 
 @main.group(name="import", short_help="Turn labeling from elsewhere into leaflet sources.")

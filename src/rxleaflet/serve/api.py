@@ -79,28 +79,56 @@ async def render(request: Request) -> Response:
         pdf, name = await run_in_threadpool(make_pdf, request.app.state.rx, fields)
     except Refusal as refusal:
         return JSONResponse({"errors": refusal.messages}, status_code=refusal.status)
+    accepted = request.headers.get("accept", "")
+    generic = "application/octet-stream" in accepted and "application/pdf" not in accepted
     return Response(
         pdf,
-        media_type="application/pdf",
+        media_type="application/octet-stream" if generic else "application/pdf",
         headers={"Content-Disposition": f'inline; filename="{name}.pdf"'},
     )
 
 
-async def json_body(request: Request) -> dict[str, Any]:
-    from .app import MAX_BODY_BYTES
+MAX_JSON_DEPTH = 8  # a render request is three levels deep
 
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            raise Refusal(413, f"the request body is over {MAX_BODY_BYTES:,} bytes")
+
+async def json_body(request: Request) -> dict[str, Any]:
+    """The request's JSON object (its size was bounded by the shield)."""
+    body = await request.body()
     try:
         fields = json.loads(body)
+    except RecursionError:
+        raise Refusal(400, f"the JSON is nested more than {MAX_JSON_DEPTH} levels deep") from None
     except (ValueError, UnicodeDecodeError):
         raise Refusal(400, "the body is not valid JSON") from None
+    problem = _json_problem(fields, MAX_JSON_DEPTH)
+    if problem:
+        raise Refusal(400, problem)
     if not isinstance(fields, dict):
         raise Refusal(400, 'the body must be a JSON object, e.g. {"leaflet": "lisinopril"}')
     return fields
+
+
+def _json_problem(value: Any, depth: int) -> str | None:
+    """Too deep, or a string (key or value) that is not valid Unicode."""
+    if depth < 0:
+        return f"the JSON is nested more than {MAX_JSON_DEPTH} levels deep"
+    items: list[Any] = []
+    if isinstance(value, dict):
+        items = [*value.keys(), *value.values()]
+    elif isinstance(value, list):
+        items = value
+    elif isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:
+            code = ord(value[error.start])
+            return f"a string holds an unpaired surrogate (U+{code:04X}); send valid Unicode"
+        return None
+    for item in items:
+        problem = _json_problem(item, depth - (0 if isinstance(item, str) else 1))
+        if problem:
+            return problem
+    return None
 
 
 def make_pdf(state: Any, fields: dict[str, Any]) -> tuple[bytes, str]:
@@ -155,9 +183,11 @@ def _make_pdf(state: Any, fields: dict[str, Any]) -> tuple[bytes, str]:
         dispense=dispense(fields.get("dispense"), state.today()),
     )
     try:
-        leaflet = prepare(monograph.path, options)
+        # the sources as the library read them: what /v1/leaflets lists is what is rendered,
+        # whatever has changed on disk since
+        leaflet = prepare(monograph.path, options, monograph.source_bytes)
         if others:
-            followers = [prepare(other.path, options) for other in others]
+            followers = [prepare(other.path, options, other.source_bytes) for other in others]
             return build_translated(leaflet, followers, paper, options.as_of).pdf, monograph.id
         return build(leaflet, paper, options.as_of).pdf, monograph.id
     except LeafletError as error:
@@ -208,12 +238,21 @@ def _hide_library(text: str, state: Any) -> str:
     return text
 
 
-async def openapi(_request: Request) -> Response:
-    return JSONResponse(_openapi_document())
+async def openapi(request: Request) -> Response:
+    return JSONResponse(_openapi_document(request.app.state.rx.config.token is not None))
 
 
 @functools.cache
-def _openapi_document() -> dict[str, Any]:
+def _openapi_document(token_required: bool) -> dict[str, Any]:
+    """The description of this server: with a token, every operation but this one requires
+    the bearer scheme; without one, none does."""
     text = Path(__file__).with_name("openapi.yaml").read_text(encoding="utf-8")
     document: dict[str, Any] = yaml.safe_load(text.replace("VERSION", __version__))
+    if token_required:
+        document["security"] = [{"bearer": []}]
+    else:
+        for item in document["paths"].values():
+            for operation in item.values():
+                operation["responses"].pop("401", None)
+                operation["responses"].pop("429", None)
     return document

@@ -2,32 +2,31 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import hmac
 import json
 import logging
 import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from ..source.brand import HOUSE_STYLE, Brand, load_brand
-from ..source.library import Catalog
+from ..source.library import Catalog, source_files
 from . import api, page
 from .collector import Collector
-from .page import TOKEN_COOKIE
+from .sessions import Sessions
+from .shield import ERROR_HEADERS, Shield
+from .tokens import FAILURES_ALLOWED, Throttle
 
 LOG = logging.getLogger("rxleaflet.serve")
-MAX_BODY_BYTES = 64_000  # a render request with a dispense record is well under 2 KB
 CONFIG_VARIABLE = "RXLEAFLET_SERVE_CONFIG"  # how uvicorn's worker processes get the settings
 
 
@@ -39,9 +38,18 @@ class ServeConfig:
     token: str | None = None  # required as "Authorization: Bearer …" when set
     print_queue: str | None = None  # the CUPS queue the counter page prints to (None: no printing)
     as_of: str | None = None  # judge expiry on this day (tests); None: today
+    host_names: tuple[str, ...] = ()  # served besides the loopback names (DNS rebinding)
+    tls: bool = False  # served over HTTPS: cookies are Secure
+    auth_attempts: int = FAILURES_ALLOWED  # wrong tokens a client may send a minute
 
     def to_environment(self) -> None:
         os.environ[CONFIG_VARIABLE] = json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> ServeConfig:
+        values = json.loads(text)
+        values["host_names"] = tuple(values.get("host_names", ()))
+        return cls(**values)
 
 
 @dataclass
@@ -53,15 +61,53 @@ class State:
     brand: Brand
     started: float = field(default_factory=time.time)
     collector: Collector = field(default_factory=lambda: Collector())
+    sessions: Sessions = field(default_factory=lambda: Sessions())  # keyed before workers fork
+    throttle: Throttle = field(default_factory=lambda: Throttle())
+
+    def __post_init__(self) -> None:
+        self.throttle = Throttle(allowed=self.config.auth_attempts)
+
+    library_seen: tuple[tuple[str, int, int], ...] = ()
+    library_checked: float = 0.0
+
+    def library_due(self) -> bool:
+        return time.monotonic() - self.library_checked >= LIBRARY_CHECK_SECONDS
+
+    def refresh_library(self) -> None:
+        """Reload the library when a source was added, removed or changed (looked at no more
+        than once a second); the new catalog replaces the old one whole."""
+        if not self.library_due():
+            return
+        self.library_checked = time.monotonic()
+        seen = library_signature(Path(self.config.library))
+        if seen != self.library_seen:
+            catalog = Catalog.of(Path(self.config.library))
+            self.catalog, self.library_seen = catalog, seen
+            LOG.info("library reloaded: %d leaflet(s)", len(catalog.leaflets))
 
     def today(self) -> dt.date:
         return dt.date.fromisoformat(self.config.as_of) if self.config.as_of else dt.date.today()
 
 
+LIBRARY_CHECK_SECONDS = 1.0
+
+
+def library_signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Name, size and modification time of every source: what changes when a file does."""
+    signature = []
+    for path in source_files(folder) if folder.is_dir() else []:
+        with contextlib.suppress(OSError):
+            stat = path.stat()
+            signature.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return tuple(signature)
+
+
 def create_app(config: ServeConfig) -> Starlette:
     """The application for ``config``: the library is read now; a bad brand file stops it."""
     brand = load_brand(Path(config.brand_file)) if config.brand_file else HOUSE_STYLE
+    seen = library_signature(Path(config.library))
     state = State(config, Catalog.of(Path(config.library)), brand)
+    state.library_seen, state.library_checked = seen, time.monotonic()
     static = Path(__file__).with_name("static")
     app = Starlette(
         routes=[
@@ -69,7 +115,7 @@ def create_app(config: ServeConfig) -> Starlette:
             *page.routes(),
             Mount("/static", app=StaticFiles(directory=static), name="static"),
         ],
-        middleware=[Middleware(Guard, state=state)],
+        middleware=[Middleware(Shield, state=state)],
         exception_handlers={Exception: _internal_error},
     )
     app.state.rx = state
@@ -80,58 +126,11 @@ def create_app(config: ServeConfig) -> Starlette:
 
 def from_environment() -> Starlette:
     """The application for uvicorn's worker processes (settings from the environment)."""
-    return create_app(ServeConfig(**json.loads(os.environ[CONFIG_VARIABLE])))
+    return create_app(ServeConfig.from_json(os.environ[CONFIG_VARIABLE]))
 
 
 async def _internal_error(_request: Request, error: Exception) -> Response:
     LOG.error("internal error: %s", type(error).__name__)  # never the request's content
-    return JSONResponse({"errors": ["internal error; nothing was made"]}, status_code=500)
-
-
-class Guard(BaseHTTPMiddleware):
-    """Every request: the bearer token when one is set, a bounded body, no caching, and one
-    log line (method, path, status, milliseconds) — never a body or a query."""
-
-    def __init__(self, app: Any, state: State):
-        super().__init__(app)
-        self.state = state
-
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        started = time.perf_counter()
-        response = await self._answer(request, call_next)
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        LOG.info(
-            "%s %s %d %.0fms",
-            request.method,
-            request.url.path,
-            response.status_code,
-            (time.perf_counter() - started) * 1000,
-        )
-        return response
-
-    async def _answer(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        token = self.state.config.token
-        path = request.url.path
-        if token is not None and path != "/login" and not path.startswith("/static/"):
-            given = request.headers.get("authorization", "")
-            cookie = request.cookies.get(TOKEN_COOKIE, "")
-            if not (
-                hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
-                or hmac.compare_digest(cookie.encode(), token.encode())
-            ):
-                if path == "/" and request.method == "GET":
-                    return RedirectResponse("/login", status_code=303)
-                return JSONResponse(
-                    {"errors": ["a bearer token is required: Authorization: Bearer <token>"]},
-                    status_code=401,
-                    headers={"WWW-Authenticate": "Bearer"},
-                )
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            return JSONResponse(
-                {"errors": [f"the request body is over {MAX_BODY_BYTES:,} bytes"]},
-                status_code=413,
-            )
-        return await call_next(request)
+    return JSONResponse(
+        {"errors": ["internal error; nothing was made"]}, status_code=500, headers=ERROR_HEADERS
+    )

@@ -10,7 +10,6 @@ hidden field that must match).
 from __future__ import annotations
 
 import hmac
-import secrets
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +23,9 @@ from ..errors import LeafletError
 from ..printing import print_pdf
 from ..source.locales import locale_for
 from .api import Refusal, make_pdf, summary
+from .sessions import SESSION_COOKIE, SIGNED_IN_COOKIE
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
-CSRF_COOKIE = "rxl_csrf"
-TOKEN_COOKIE = "rxl_token"
 DISPENSE = ("patient", "rx", "filled", "prescriber", "directions")
 NO_LEAFLETS = (
     "This server has no leaflets to offer: its library is empty or every leaflet in it was "
@@ -50,7 +48,7 @@ def routes() -> list[Route]:
 
 def _page(request: Request, status: int = 200, **context: Any) -> Response:
     state = request.app.state.rx
-    token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+    session = request.cookies.get(SESSION_COOKIE) or state.sessions.new_id()
     leaflets = [summary(m) for m in state.catalog.search(None)]
     languages = [(tag, locale_for(tag).name) for tag in sorted({m["language"] for m in leaflets})]
     values = context.pop("values", {})
@@ -63,7 +61,7 @@ def _page(request: Request, status: int = 200, **context: Any) -> Response:
         {
             "leaflets": leaflets,
             "languages": languages,
-            "csrf": token,
+            "csrf": state.sessions.csrf(session),
             "values": values,
             "today": state.today().isoformat(),
             "queue": state.config.print_queue,  # no Print button without a configured queue
@@ -71,8 +69,13 @@ def _page(request: Request, status: int = 200, **context: Any) -> Response:
         },
         status_code=status,
     )
-    response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict")
+    _set_cookie(response, state, SESSION_COOKIE, session)
     return response
+
+
+def _set_cookie(response: Response, state: Any, name: str, value: str) -> None:
+    secure = state.config.tls  # over HTTPS the cookies never travel in clear
+    response.set_cookie(name, value, httponly=True, samesite="strict", secure=secure)
 
 
 async def counter(request: Request) -> Response:
@@ -82,9 +85,9 @@ async def counter(request: Request) -> Response:
 async def _form(request: Request) -> dict[str, str]:
     form = await request.form()
     values = {key: str(value) for key, value in form.items() if isinstance(value, str)}
-    cookie = request.cookies.get(CSRF_COOKIE, "")
+    session = request.cookies.get(SESSION_COOKIE, "")
     given = values.pop("csrf", "")
-    if not cookie or not hmac.compare_digest(cookie.encode(), given.encode()):
+    if not request.app.state.rx.sessions.csrf_valid(session, given):
         raise Refusal(403, "the form has expired or did not come from this page; reload it")
     return values
 
@@ -146,17 +149,29 @@ async def send_to_printer(request: Request) -> Response:
 
 
 async def login(request: Request) -> Response:
-    """For a browser when the server needs a token: the token, once, into a strict cookie."""
-    token = request.app.state.rx.config.token
+    """For a browser when the server needs a token: the token, once, signs the session in (the
+    cookie proves it; it never holds the token). Wrong tokens are slowed like the API's."""
+    state = request.app.state.rx
+    token = state.config.token
     if request.method == "GET" or token is None:
         return TEMPLATES.TemplateResponse(request, "login.html", {"failed": False})
+    client = request.client.host if request.client else "unknown"
+    wait = state.throttle.wait_seconds(client)
+    if wait:
+        return TEMPLATES.TemplateResponse(
+            request, "login.html", {"failed": True}, status_code=429,
+            headers={"Retry-After": str(wait)},
+        )  # fmt: skip
     form = await request.form()
     given = str(form.get("token", ""))
     if not hmac.compare_digest(given.encode(), token.encode()):
+        state.throttle.failed(client)
         return TEMPLATES.TemplateResponse(request, "login.html", {"failed": True}, status_code=401)
     response = RedirectResponse("/", status_code=303)
-    response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
+    session = state.sessions.new_id()  # a new session on signing in
+    _set_cookie(response, state, SESSION_COOKIE, session)
+    _set_cookie(response, state, SIGNED_IN_COOKIE, state.sessions.signed_in(session))
     return response
 
 
-__all__ = ["TOKEN_COOKIE", "routes"]
+__all__ = ["routes"]

@@ -15,6 +15,7 @@ import os
 import signal
 import socket
 import sys
+from pathlib import Path
 from typing import Any
 
 
@@ -28,7 +29,26 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def run(app: Any, host: str, port: int, workers: int) -> None:
+GRACE_SECONDS = 10  # after SIGTERM: renders in flight finish, then the server stops regardless
+KEEP_ALIVE_SECONDS = 5  # an idle connection is closed after this
+
+
+def server_options(tls_cert: Path | None = None, tls_key: Path | None = None) -> dict[str, Any]:
+    """uvicorn's settings for every server process: bounded shutdown and idle time, no access
+    log (the shield logs one line per request, without queries), TLS when given."""
+    options: dict[str, Any] = {
+        "access_log": False,
+        "log_level": "warning",
+        "timeout_graceful_shutdown": GRACE_SECONDS,
+        "timeout_keep_alive": KEEP_ALIVE_SECONDS,
+        "h11_max_incomplete_event_size": 16 * 1024,  # request line and headers
+    }
+    if tls_cert is not None and tls_key is not None:
+        options |= {"ssl_certfile": str(tls_cert), "ssl_keyfile": str(tls_key)}
+    return options
+
+
+def run(app: Any, host: str, port: int, workers: int, options: dict[str, Any]) -> None:
     """Serve ``app`` from ``workers`` forked processes; return when they have all stopped."""
     import uvicorn
 
@@ -38,7 +58,7 @@ def run(app: Any, host: str, port: int, workers: int) -> None:
         pid = os.fork()
         if pid == 0:  # a worker
             _die_with_parent()
-            config = uvicorn.Config(app, access_log=False, log_level="warning")
+            config = uvicorn.Config(app, **options)
             server = uvicorn.Server(config)
             server.run(sockets=[sock])
             os._exit(0)
