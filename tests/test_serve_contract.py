@@ -73,7 +73,8 @@ def test_a_client_generated_from_the_description_renders_a_pdf(live: str, tmp_pa
     listed = get_v1_leaflets.sync(client=client, q="glucophage")
     assert listed[0].id == "metformin"
     record = Dispense(patient="Jane Q. Doe", rx="RX-1")
-    pdf = post_v1_render.sync(client=client, body=RenderRequest(leaflet="lisinopril", dispense=record))
+    request = RenderRequest(leaflet="lisinopril", dispense=record)
+    pdf = post_v1_render.sync(client=client, body=request)
     assert isinstance(pdf, File) and pdf.payload.read().startswith(b"%PDF-")
     for name in [m for m in sys.modules if m.startswith("rxleaflet_api")]:
         del sys.modules[name]
