@@ -351,3 +351,14 @@ def test_without_cups_the_refusal_comes_before_anything_is_made(tmp_path, monkey
         "error: CUPS is not installed here (no 'lp' command); install CUPS, or write the PDF "
         "with -o and print it\n"
     )
+
+
+def test_an_expired_leaflet_takes_no_dispense_record_even_when_allowed(tmp_path: Path) -> None:
+    for allowed in ([], ["--allow-expired"]):
+        result = run("render", "baclofen-intrathecal", "--library", str(LIBRARY), "--patient",
+                     "Jane Q. Doe", "--rx", "RX-1", "-o", str(tmp_path), *allowed, *AS_OF)  # fmt: skip
+        assert result.exit_code == 1 and not list(tmp_path.iterdir())
+    assert "an expired leaflet is never for a patient, so it takes no dispense record" in (
+        result.stderr
+    )
+    assert "Jane" not in result.stderr

@@ -82,6 +82,13 @@ def prepare(
             "monograph, or use --allow-expired to print it marked 'not for patient use'",
             path=monograph.path,
         )
+    if expired and options.dispense is not None:  # --allow-expired or not
+        raise ExpiredError(
+            f"information expired {monograph.attribution.expires.isoformat()}: an expired "
+            "leaflet is never for a patient, so it takes no dispense record; get a current "
+            "monograph",
+            path=monograph.path,
+        )
     return Leaflet(
         monograph=monograph,
         profile=profile,
