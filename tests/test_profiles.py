@@ -101,21 +101,24 @@ def test_empty_section(write_source) -> None:
     )
 
 
+GUIDE = """\
+rxleaflet: 1
+id: testdrug
+language: en-US
+profile: medication-guide
+drug: {name: Testdrug}
+sections:
+  - {kind: most-important, text: a}
+  - {kind: what-is, text: b}
+  - {kind: how-to-take, text: c}
+  - {kind: side-effects, text: d}
+  - {kind: general-information, text: e}
+source: {copyright: C, disclaimer: D, expires: 2027-06}
+"""
+
+
 def test_medication_guide_requires_revision_date(write_source) -> None:
-    text = """\
-    rxleaflet: 1
-    id: testdrug
-    language: en-US
-    profile: medication-guide
-    drug: {name: Testdrug}
-    sections:
-      - {kind: most-important, text: a}
-      - {kind: what-is, text: b}
-      - {kind: how-to-take, text: c}
-      - {kind: side-effects, text: d}
-      - {kind: general-information, text: e}
-    source: {copyright: C, disclaimer: D, expires: 2027-06}
-    """
+    text = GUIDE
     path = write_source(text)
     assert "source.revised (the revision date) is required" in refusal(path)
     text = text.replace("expires: 2027-06", "expires: 2027-06, revised: 2026-01-02")
@@ -130,23 +133,15 @@ def test_medication_guide_requires_revision_date(write_source) -> None:
     assert check_profile(load_monograph(path)).name == "medication-guide"
 
 
-GUIDE_WITHOUT_HOW_TO_TAKE = """\
-rxleaflet: 1
-id: testdrug
-language: en-US
-profile: medication-guide
-drug: {name: Testdrug}
-sections:
-  - {kind: most-important, text: a}
-  - {kind: what-is, text: b}
-  - kind: side-effects
-    text: >-
-      Call your doctor for medical advice about side effects.
-      You may report side effects to FDA at 1-800-FDA-1088.
-  - {kind: general-information, text: e}
-source: {copyright: C, disclaimer: D, expires: 2027-06,
-         revised: 2026-01-01SET_ID}
-"""
+STATEMENT = (
+    "Call your doctor for medical advice about side effects. "
+    "You may report side effects to FDA at 1-800-FDA-1088."
+)
+GUIDE_WITHOUT_HOW_TO_TAKE = (
+    GUIDE.replace("  - {kind: how-to-take, text: c}\n", "")
+    .replace("text: d}", f"text: {STATEMENT}}}")
+    .replace("expires: 2027-06}", "expires: 2027-06, revised: 2026-01-01SET_ID}")
+)
 
 
 def test_a_written_guide_needs_every_question_but_an_approved_labels_import_only_its_own(
