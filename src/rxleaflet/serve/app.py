@@ -62,7 +62,7 @@ class State:
     started: float = field(default_factory=time.time)
     collector: Collector = field(default_factory=lambda: Collector())
     sessions: Sessions = field(default_factory=lambda: Sessions())  # keyed before workers fork
-    throttle: Throttle = field(default_factory=lambda: Throttle())
+    throttle: Throttle = field(init=False)  # as allowed by the configuration
 
     def __post_init__(self) -> None:
         self.throttle = Throttle(allowed=self.config.auth_attempts)

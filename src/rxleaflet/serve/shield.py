@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import cookie_parser
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from .sessions import SESSION_COOKIE, SIGNED_IN_COOKIE
@@ -155,7 +156,7 @@ class Shield:
                 return None
             self.state.throttle.failed(client)
         else:  # a browser signed in at /login: its session cookie, signed by this server
-            cookies = _cookies(headers)
+            cookies = cookie_parser(headers.get("cookie", ""))
             session = cookies.get(SESSION_COOKIE, "")
             if self.state.sessions.is_signed_in(session, cookies.get(SIGNED_IN_COOKIE, "")):
                 return None
@@ -212,17 +213,6 @@ def _replay(body: bytes, receive: Any) -> Any:
         return await receive()
 
     return replayed
-
-
-def _cookies(headers: Headers) -> dict[str, str]:
-    from http.cookies import SimpleCookie
-
-    jar: SimpleCookie = SimpleCookie()
-    try:
-        jar.load(headers.get("cookie", ""))
-    except Exception:  # noqa: BLE001 - a malformed cookie header is no session
-        return {}
-    return {key: morsel.value for key, morsel in jar.items()}
 
 
 __all__ = ["ERROR_HEADERS", "MAX_BODY_BYTES", "SECURITY_HEADERS", "Shield"]
