@@ -54,6 +54,17 @@ def _library_option(function: Callable[..., Any]) -> Callable[..., Any]:
     )(function)
 
 
+def _library_folder(library: Path | None) -> Path:
+    """The library in use (--library, else ./leaflets, else the bundled one); refused when it
+    is not a folder."""
+    from .source.library import default_library
+
+    folder = library or default_library()
+    if not folder.is_dir():
+        raise LeafletError(f"library folder {folder} does not exist; use --library DIR")
+    return folder
+
+
 class _Guarded(click.Group):
     """Turns any error that escaped the commands into one line and exit 1, never a traceback."""
 
@@ -543,9 +554,7 @@ def validate(
     options = RenderOptions(allow_expired=allow_expired, as_of=as_of)
     failed = False
     if not sources:
-        folder = library or default_library()
-        if not folder.is_dir():
-            raise LeafletError(f"library folder {folder} does not exist; use --library DIR")
+        folder = _library_folder(library)
         click.echo(f"validating {describe_library(folder)}", err=True)
         sources = (str(folder),)
     for source in sources:
@@ -710,7 +719,7 @@ def serve(
     import logging
 
     from .files import FileRefused, read_regular_file
-    from .source.library import default_library, describe_library
+    from .source.library import describe_library
 
     try:
         loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
@@ -750,9 +759,7 @@ def serve(
             "(pip install 'rxleaflet-VERSION-py3-none-any.whl[serve]', or in a checkout "
             "pip install -e '.[serve]')"
         ) from None
-    folder = library or default_library()
-    if not folder.is_dir():
-        raise LeafletError(f"library folder {folder} does not exist; use --library DIR")
+    folder = _library_folder(library)
     config = ServeConfig(
         library=str(folder),
         brand_file=str(brand_file) if brand_file else None,
@@ -909,11 +916,9 @@ def examples(folder: Path) -> None:
 def list_leaflets(query: str | None, library: Path | None) -> None:
     """List the leaflets in the library: id, drug (brands), language, profile, expiry, codes.
     QUERY filters by part of a name, or by an NDC or RxCUI."""
-    from .source.library import default_library, describe_library, matches, scan
+    from .source.library import describe_library, matches, scan
 
-    folder = library or default_library()
-    if not folder.is_dir():
-        raise LeafletError(f"library folder {folder} does not exist; use --library DIR")
+    folder = _library_folder(library)
     click.echo(f"leaflets in {describe_library(folder)}:", err=True)  # the table stays on stdout
     found = scan(folder)
     shown = [m for m in found.leaflets if query is None or matches(m, query)]
