@@ -151,9 +151,7 @@ def _typst_fast(job: tuple[Path, Path]) -> int:
     document, fonts = job
     compiler = _COMPILERS.get(fonts)
     if compiler is None:
-        main = document.parent / "main.typ"
-        if not main.exists():
-            main.write_text(MAIN, encoding="utf-8")
+        main = document.parent / "main.typ"  # written by typst_jobs
         compiler = typst.Compiler(input=str(main), root=str(main.parent), font_paths=[str(fonts)])
         _COMPILERS[fonts] = compiler
     target = document.with_suffix(".pdf")
@@ -166,6 +164,8 @@ def _typst_fast(job: tuple[Path, Path]) -> int:
 
 def typst_jobs(documents: list[Path], root: Path) -> list[tuple[Path, Path]]:
     latin, every = font_folders(root)
+    for folder in {d.parent for d in documents}:  # the fast peer's main file, made once
+        (folder / "main.typ").write_text(MAIN, encoding="utf-8")
     wide = re.compile("[\u2e80-\ud7ff\uf900-\uffef]")  # Chinese, Japanese, Korean
     return [(d, every if wide.search(d.read_text(encoding="utf-8")) else latin) for d in documents]
 
