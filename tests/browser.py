@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,25 +48,27 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def server(library: Path, *arguments: str) -> Iterator[str]:
-    """A real ``rxleaflet serve`` on a free loopback port; yields its base URL."""
+    """A real ``rxleaflet serve`` on a free loopback port; yields its base URL. Its log goes to
+    a temporary file: a pipe nobody reads fills after 64 KB and stalls the server."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "rxleaflet", "serve", "--port", str(port), "--library",
-         str(library), *arguments],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        process.communicate(timeout=20)
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "rxleaflet", "serve", "--port", str(port), "--library",
+             str(library), *arguments],
+            stdout=subprocess.DEVNULL, stderr=log,
+        )  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                with contextlib.suppress(httpx.HTTPError):
+                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                        break
+                time.sleep(0.1)
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
 
 
 @contextlib.contextmanager
