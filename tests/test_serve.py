@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import signal
 import socket
@@ -391,8 +392,14 @@ def test_cross_site_posts_are_refused(client: TestClient) -> None:
     page = client.get("/")
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
     form = {"csrf": csrf, "leaflet": "lisinopril"}
-    assert client.post("/preview", data=form, headers={"Origin": "http://evil.example"}).status_code == 403
-    assert client.post("/preview", data=form, headers={"Origin": "http://localhost"}).status_code == 200
+    assert (
+        client.post("/preview", data=form, headers={"Origin": "http://evil.example"}).status_code
+        == 403
+    )
+    assert (
+        client.post("/preview", data=form, headers={"Origin": "http://localhost"}).status_code
+        == 200
+    )
 
 
 def test_bodies_are_bounded_whatever_their_encoding_before_authentication() -> None:
@@ -447,7 +454,10 @@ def test_every_answer_carries_the_security_headers(client: TestClient, monkeypat
 
 def test_sign_in_makes_a_session_and_wrong_tokens_are_slowed() -> None:
     client = _client(create_app(ServeConfig(library=str(LIBRARY), token=STRONG_TOKEN)))
-    assert client.get("/v1/leaflets", headers={"Authorization": f"bearer {STRONG_TOKEN}"}).status_code == 200
+    assert (
+        client.get("/v1/leaflets", headers={"Authorization": f"bearer {STRONG_TOKEN}"}).status_code
+        == 200
+    )
     signed_in = client.post("/login", data={"token": STRONG_TOKEN}, follow_redirects=False)
     assert signed_in.status_code == 303
     cookies = " ".join(signed_in.headers.get_list("set-cookie"))
@@ -563,4 +573,66 @@ def test_tls_secure_cookies_and_a_bounded_shutdown(tmp_path: Path) -> None:
     if half_sent is not None:
         half_sent.close()
     assert took <= GRACE_SECONDS + 3, f"the server took {took:.1f} s to stop"
+    assert "Traceback" not in stderr
+
+
+def test_sighup_reloads_every_worker_and_a_dripped_request_head_is_cut_off(tmp_path: Path) -> None:
+    """A library edit that keeps the file's size and time is invisible to the change watch;
+    SIGHUP makes each worker read the library again. A client that sends its request head a
+    byte at a time is disconnected after the head deadline, not held for ever."""
+    from rxleaflet.serve.protocol import HEAD_SECONDS
+
+    library = tmp_path / "library"
+    library.mkdir()
+    source = library / "lisinopril.yaml"
+    source.write_text((LIBRARY / "lisinopril.yaml").read_text(), encoding="utf-8")
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rxleaflet", "serve", "--port", str(port), "--library",
+         str(library), "--as-of", TODAY.isoformat(), "--workers", "2"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+
+    def drugs() -> set[str]:
+        return {httpx.get(f"{base}/v1/leaflets").json()[0]["drug"] for _ in range(8)}
+
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        assert drugs() == {"Lisinopril"}
+        before = source.stat()
+        source.write_text(source.read_text().replace("Lisinopril", "Lisinoprix"), "utf-8")
+        os.utime(source, ns=(before.st_atime_ns, before.st_mtime_ns))  # the watch sees nothing
+        time.sleep(1.2)
+        assert drugs() == {"Lisinopril"}
+        process.send_signal(signal.SIGHUP)
+        time.sleep(0.5)
+        assert drugs() == {"Lisinoprix"}
+
+        dripping = socket.create_connection(("127.0.0.1", port))
+        dripping.settimeout(1)
+        opened = time.monotonic()
+        closed_after = None
+        for byte in b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: " + b"a" * 100:
+            try:
+                dripping.sendall(bytes([byte]))
+                if dripping.recv(1024) == b"":
+                    closed_after = time.monotonic() - opened
+                    break
+            except TimeoutError:
+                continue
+            except OSError:
+                closed_after = time.monotonic() - opened
+                break
+        dripping.close()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    assert closed_after is not None and closed_after <= HEAD_SECONDS + 3, closed_after
     assert "Traceback" not in stderr

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import logging
 import os
+import signal
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -69,18 +70,24 @@ class State:
 
     library_seen: tuple[tuple[str, int, int], ...] = ()
     library_checked: float = 0.0
+    reload_asked: bool = False  # by SIGHUP
 
     def library_due(self) -> bool:
-        return time.monotonic() - self.library_checked >= LIBRARY_CHECK_SECONDS
+        return self.reload_asked or time.monotonic() - self.library_checked >= LIBRARY_CHECK_SECONDS
+
+    def ask_reload(self, *_signal: object) -> None:
+        """SIGHUP: read the library again before the next request, changed or not."""
+        self.reload_asked = True
 
     def refresh_library(self) -> None:
         """Reload the library when a source was added, removed or changed (looked at no more
-        than once a second); the new catalog replaces the old one whole."""
-        if not self.library_due():
+        than once a second), or when asked; the new catalog replaces the old one whole."""
+        asked, self.reload_asked = self.reload_asked, False
+        if not asked and not self.library_due():
             return
         self.library_checked = time.monotonic()
         seen = library_signature(Path(self.config.library))
-        if seen != self.library_seen:
+        if asked or seen != self.library_seen:
             catalog = Catalog.of(Path(self.config.library))
             self.catalog, self.library_seen = catalog, seen
             LOG.info("library reloaded: %d leaflet(s)", len(catalog.leaflets))
@@ -117,11 +124,24 @@ def create_app(config: ServeConfig) -> Starlette:
         ],
         middleware=[Middleware(Shield, state=state)],
         exception_handlers={Exception: _internal_error},
+        lifespan=_reload_on_hangup(state),
     )
     app.state.rx = state
     for error in state.catalog.errors:
         LOG.warning("leaflet not served: %s", error)
     return app
+
+
+def _reload_on_hangup(state: State):
+    """The lifespan of each server process: SIGHUP asks it to reload its library."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette):
+        with contextlib.suppress(ValueError, AttributeError):  # not the main thread; Windows
+            signal.signal(signal.SIGHUP, state.ask_reload)
+        yield
+
+    return lifespan
 
 
 def from_environment() -> Starlette:

@@ -4,7 +4,8 @@ uvicorn's own ``--workers`` makes its socket with protocol 0, and asyncio sets T
 only on connections accepted from a socket whose protocol is IPPROTO_TCP: every response then
 waited ~40 ms for a delayed ACK. The socket made here names its protocol, and is given to
 ``uvicorn.Server`` in each forked worker. Workers
-are told to die with the parent, and SIGTERM/SIGINT are passed on for a graceful stop.
+are told to die with the parent; SIGTERM/SIGINT are passed on for a graceful stop, SIGHUP for
+a library reload.
 """
 
 from __future__ import annotations
@@ -34,9 +35,13 @@ KEEP_ALIVE_SECONDS = 5  # an idle connection is closed after this
 
 
 def server_options(tls_cert: Path | None = None, tls_key: Path | None = None) -> dict[str, Any]:
-    """uvicorn's settings for every server process: bounded shutdown and idle time, no access
-    log (the shield logs one line per request, without queries), TLS when given."""
+    """uvicorn's settings for every server process: bounded shutdown, idle time and request head
+    (the body's time is the shield's), no access log (the shield logs one line per request,
+    without queries), TLS when given."""
+    from .protocol import HeadDeadlineProtocol
+
     options: dict[str, Any] = {
+        "http": HeadDeadlineProtocol,
         "access_log": False,
         "log_level": "warning",
         "timeout_graceful_shutdown": GRACE_SECONDS,
@@ -72,6 +77,7 @@ def run(app: Any, host: str, port: int, workers: int, options: dict[str, Any]) -
 
     signal.signal(signal.SIGTERM, forward)
     signal.signal(signal.SIGINT, forward)
+    signal.signal(signal.SIGHUP, forward)  # each worker reloads its library
     for child in children:
         with contextlib.suppress(ChildProcessError):
             os.waitpid(child, 0)
