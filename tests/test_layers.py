@@ -105,6 +105,8 @@ def test_the_help_loads_neither_pdf_library() -> None:
     )
     assert "rxleaflet.cli" in loaded
     assert not {m for m in loaded if m.startswith(("reportlab", "pypdf", "yaml"))}
+    # about 15 ms; the package data are plain files (unless this Python's start-up loads it)
+    assert "importlib.resources" not in loaded - _loaded_after("pass")
 
 
 def test_a_render_loads_no_page_templates_and_no_network_code(tmp_path: Path) -> None:

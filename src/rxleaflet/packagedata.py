@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+PACKAGE = Path(__file__).parent  # installed as files (wheel or editable), never zipped;
+# plain paths: importlib.resources costs --help about 15 ms of imports
 PAPERS = ("letter", "a4")
 LAYOUTS = ("single", "two-column")  # the keys of data/page_sizes.yaml (a test holds them equal)
 
@@ -16,13 +17,13 @@ def load(relative: str) -> Any:
     """Parse ``data/<relative>`` (trusted YAML shipped with the package)."""
     import yaml  # not needed by --help, which reads only names
 
-    return yaml.safe_load((resources.files(__package__) / "data" / relative).read_text("utf-8"))
+    return yaml.safe_load((PACKAGE / "data" / relative).read_text("utf-8"))
 
 
 @cache
 def names(folder: str) -> tuple[str, ...]:
     """Stems of the YAML files in ``data/<folder>``, sorted."""
-    entries = (resources.files(__package__) / "data" / folder).iterdir()
+    entries = (PACKAGE / "data" / folder).iterdir()
     return tuple(sorted(e.name.removesuffix(".yaml") for e in entries if e.name.endswith(".yaml")))
 
 
@@ -30,7 +31,7 @@ def bundled_folder(packaged: str, checkout: str) -> Path:
     """A folder the wheel carries inside the package (``rxleaflet/<packaged>``: fonts, the
     leaflet library, the examples), else the checkout's ``<checkout>`` (an editable install
     reads them from the checkout; see hatch_build.py)."""
-    inside = Path(str(resources.files(__package__))) / packaged
+    inside = PACKAGE / packaged
     if inside.is_dir():
         return inside
     return Path(__file__).resolve().parents[2] / checkout
