@@ -290,3 +290,46 @@ def test_also_an_unsupported_or_missing_language_writes_nothing(tmp_path: Path) 
     assert result.exit_code == 1
     assert "no ru leaflet of Lisinopril" in result.stderr
     assert not target.exists()
+
+
+@pytest.mark.parametrize(
+    ("drug", "what_is", "who_not"),
+    [("메트포르민", "메트포르민이란 무엇입니까?", "메트포르민을 복용하면 안 되는 사람"),
+     ("휴미라", "휴미라란 무엇입니까?", "휴미라를 복용하면 안 되는 사람"),
+     ("Advil", "Advil이란 무엇입니까?", "Advil을 복용하면 안 되는 사람"),
+     ("Lipitor", "Lipitor란 무엇입니까?", "Lipitor를 복용하면 안 되는 사람"),
+     ("B12", "B12란 무엇입니까?", "B12를 복용하면 안 되는 사람")],
+)  # fmt: skip
+def test_korean_particles_follow_the_drug_names_final_sound(
+    drug: str, what_is: str, who_not: str
+) -> None:
+    korean = locale_for("ko")
+    assert korean.heading("monograph", "what-is", drug) == what_is
+    assert korean.heading("monograph", "who-should-not-take", drug) == who_not
+    for profile in names("profiles"):
+        for kind in korean.headings[profile]:
+            heading = korean.heading(profile, kind, drug)
+            assert not re.search(r"\((?:을|를|은|는|이|가|과|와|으)\)|\)", heading), heading
+            assert re.fullmatch(korean.heading_regex(profile, kind), "".join(heading.split()))
+
+
+def test_chinese_labels_take_a_full_width_colon_and_the_reviewed_words(tmp_path: Path) -> None:
+    target = tmp_path / "zh.pdf"
+    result = _invoke("render", "metformin", "--language", "zh-Hans", "--patient", "王小明",
+                     "--rx", "12", "--prescriber", "李医生", "--directions", "每日两次",
+                     "-o", str(target))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    text = "".join(PdfReader(target).pages[0].extract_text().split())
+    for label in ("读音：", "常见商品名：", "患者：王小明", "处方编号：12", "处方医生：李医生"):
+        assert label in text
+    assert ":" not in text.split("警告")[0]
+    assert locale_for("zh-Hant").word("filled") == "調劑日期"
+
+
+def test_russian_expiry_includes_the_whole_month_and_check_reads_it() -> None:
+    russian = locale_for("ru")
+    month = russian.month_year(dt.date(2027, 9, 30))
+    assert russian.word("expires", date=month) == (
+        "Информация действительна по сентябрь 2027 г. включительно"
+    )
+    assert russian.full_date(dt.date(2027, 9, 15)) == "15 сентября 2027 г."

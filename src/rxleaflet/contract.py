@@ -116,14 +116,14 @@ def dispense_lines(leaflet: Leaflet) -> list[str]:
     if record is None:
         return []
     lines = [
-        f"{words.word('prepared_for')}: {record.patient}",
-        f"{words.word('rx_number')}: {record.rx}",
-        f"{words.word('filled')}: {words.full_date(record.filled)}",
+        f"{words.label('prepared_for')}{record.patient}",
+        f"{words.label('rx_number')}{record.rx}",
+        f"{words.label('filled')}{words.full_date(record.filled)}",
     ]
     if record.prescriber:
-        lines.append(f"{words.word('prescriber')}: {record.prescriber}")
+        lines.append(f"{words.label('prescriber')}{record.prescriber}")
     if record.directions:
-        lines.append(f"{words.word('directions')}: {record.directions}")
+        lines.append(f"{words.label('directions')}{record.directions}")
     pharmacy = " · ".join(part for part in (brand.name, brand.phone) if part)
     if pharmacy:
         lines.append(pharmacy)

@@ -262,7 +262,7 @@ class _Composer:
         if drug.pronunciation:
             self.story.append(
                 self.text(
-                    [Run(words.word("pronounced") + ": ", True), Run(drug.pronunciation)],
+                    [Run(words.label("pronounced"), True), Run(drug.pronunciation)],
                     style,
                     document,
                 )
@@ -270,7 +270,7 @@ class _Composer:
         if drug.brands:
             self.story.append(
                 self.text(
-                    [Run(words.word("brands") + ": ", True), Run(", ".join(drug.brands))],
+                    [Run(words.label("brands"), True), Run(", ".join(drug.brands))],
                     style,
                     document,
                 )
@@ -286,7 +286,7 @@ class _Composer:
         style = t.style(t.body, BODY_TEXT, after=t.body * 0.15)
         children: list[Flowable] = []
         for index, line in enumerate(lines):
-            label, colon, value = line.partition(": ")
+            label, colon, value = line.partition(self.leaflet.locale.colon)
             runs = [Run(label + colon, True), Run(value)] if colon else [Run(line, index == 0)]
             block = self.text(runs, style, node)
             block.private = True
@@ -314,7 +314,7 @@ class _Composer:
         self.story.append(
             QrLink(
                 url,
-                [Run(words.word("current_version") + ": ", True), Run(url)],
+                [Run(words.label("current_version"), True), Run(url)],
                 t.style(t.body, BODY_TEXT, after=t.body * 0.8),
                 size=t.body * 6,
                 figure=figure,
