@@ -333,3 +333,54 @@ def test_russian_expiry_includes_the_whole_month_and_check_reads_it() -> None:
         "Информация действительна по сентябрь 2027 г. включительно"
     )
     assert russian.full_date(dt.date(2027, 9, 15)) == "15 сентября 2027 г."
+
+
+@pytest.mark.parametrize(
+    ("char", "name"),
+    [("\u034f", "combining grapheme joiner"), ("\u061c", "arabic letter mark"),
+     ("\u3164", "hangul filler"), ("\u115f", "hangul choseong filler"),
+     ("\u2065", "unnamed character"), ("\U000e0041", "tag latin capital letter a"),
+     ("\u200d", "zero width joiner"), ("\u200c", "zero width non-joiner"),
+     ("\u17b4", "khmer vowel inherent aq"), ("\u00ad", "soft hyphen")],
+)  # fmt: skip
+def test_every_default_ignorable_character_is_refused_with_its_code_point(
+    char: str, name: str, write_source
+) -> None:
+    path = write_source(replace={"name: Testdrug": f"name: Test{char}drug"})
+    with pytest.raises(Exception) as caught:
+        load_monograph(path)
+    message = str(caught.value)
+    assert f"drug.name: character U+{ord(char):04X} ({name}) is invisible" in message
+    assert ":5:" in message
+
+
+def test_the_ignorable_ranges_agree_with_the_unicode_categories_python_knows() -> None:
+    from rxleaflet.source.ignorables import DEFAULT_IGNORABLE
+
+    # every format character is default-ignorable except the visible ones the Unicode
+    # definition leaves out (prepended concatenation marks, interlinear annotation, …)
+    visible_format = {0x0600, 0x0601, 0x0602, 0x0603, 0x0604, 0x0605, 0x06DD, 0x070F,
+                      0x0890, 0x0891, 0x08E2, 0x110BD, 0x110CD, 0xFFF9, 0xFFFA, 0xFFFB,
+                      *range(0x13430, 0x13456), *range(0x1BCA0, 0x1BCA4)}  # fmt: skip
+    format_chars = [c for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf"]
+    missing = [f"U+{c:04X}" for c in format_chars
+               if c not in visible_format and not DEFAULT_IGNORABLE.fullmatch(chr(c))]  # fmt: skip
+    assert missing == []
+    assert not DEFAULT_IGNORABLE.search("Metformin 500 mg — 二甲双胍 메트포르민 ≥ °C")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",  # Persian "I want" with ZWNJ
+     "\u0915\u094d\u200d\u0937",  # Devanagari half form with ZWJ
+     "\u09b0\u200d\u09cd\u09af"],  # Bengali ya-phala with ZWJ
+)  # fmt: skip
+def test_joiners_inside_a_script_that_spells_with_them_pass(text: str) -> None:
+    from rxleaflet.source.markup import check_characters
+
+    check_characters(text)
+    with pytest.raises(Exception, match="U\\+200[CD]"):
+        check_characters("Met\u200dformin")
+    joiner = next(char for char in text if char in "\u200c\u200d")
+    with pytest.raises(Exception, match="U\\+200[CD]"):
+        check_characters("a" + joiner + text[-1])  # between two scripts: it joins nothing
