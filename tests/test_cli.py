@@ -136,7 +136,8 @@ def test_validate_library_folder(run) -> None:
 def test_list_and_query(run) -> None:
     result = run("list", "--library", str(LIBRARY))
     assert result.exit_code == 0
-    assert "lisinopril\tLisinopril (Prinivil, Zestril, Qbrelis)\ten-US\tmonograph" in result.stdout
+    line = "lisinopril\tLisinopril (Prinivil, Zestril, Qbrelis)\ten-US English\tmonograph"
+    assert line in result.stdout
     result = run("list", "glucophage", "--library", str(LIBRARY))
     assert [line.split("\t")[0] for line in result.stdout.splitlines()] == [
         "metformin",  # Metformin, en-US

@@ -244,9 +244,12 @@ def test_a_script_no_bundled_font_covers_is_refused_by_name(write_source) -> Non
 
 
 def test_an_unsupported_language_is_refused_naming_the_supported_ones(write_source) -> None:
-    path = write_source(_source("bn", "Take it.", SAMPLES["en"][1]), name="bn.yaml")
-    with pytest.raises(Exception, match="use one of: en, es, ht, it, ko, ru, vi, zh-Hans, zh-Hant"):
+    path = write_source(_source("sw", "Take it.", SAMPLES["en"][1]), name="sw.yaml")
+    with pytest.raises(Exception) as caught:
         load_monograph(path)
+    listed = ", ".join(f"{tag} {locale_for(tag).name}" for tag in supported_languages())
+    assert f"language 'sw' is not supported; use one of: {listed} (optionally" in str(caught.value)
+    assert "en English, es Spanish (Español), ht Haitian Creole (Kreyòl ayisyen)" in listed
 
 
 def _invoke(*args: str):
@@ -285,7 +288,7 @@ def test_also_an_unsupported_or_missing_language_writes_nothing(tmp_path: Path) 
     target = tmp_path / "x.pdf"
     result = _invoke("render", "metformin", "--also", "xx", "-o", str(target))
     assert result.exit_code == 1
-    assert "language 'xx' is not supported; use one of: en, es, ht, it, ko" in result.stderr
+    assert "'xx' is not supported; use one of: en English, es Spanish (Español)" in result.stderr
     result = _invoke("render", "lisinopril", "--also", "ru", "-o", str(target))
     assert result.exit_code == 1
     assert "no ru leaflet of Lisinopril" in result.stderr
@@ -384,3 +387,64 @@ def test_joiners_inside_a_script_that_spells_with_them_pass(text: str) -> None:
     joiner = next(char for char in text if char in "\u200c\u200d")
     with pytest.raises(Exception, match="U\\+200[CD]"):
         check_characters("a" + joiner + text[-1])  # between two scripts: it joins nothing
+
+
+def _dispense_file(tmp_path: Path, body: str) -> str:
+    path = tmp_path / "record.yaml"
+    path.write_text(f"rxleaflet-dispense: 1\npatient: Kim Min\nrx: R-7\n{body}", encoding="utf-8")
+    return str(path)
+
+
+def _first_page(target: Path) -> str:
+    return " ".join(PdfReader(target).pages[0].extract_text().split())
+
+
+def test_directions_by_language_print_the_leaflets_own(tmp_path: Path) -> None:
+    record = _dispense_file(tmp_path, "directions:\n  en: Take one tablet twice a day.\n"
+                                      "  ko: 하루에 두 번 한 정씩 복용하십시오.\n")  # fmt: skip
+    target = tmp_path / "ko.pdf"
+    result = _invoke("render", "metformin", "--language", "ko", "--dispense", record,
+                     "-o", str(target))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    text = _first_page(target)
+    assert "복용 방법: 하루에 두 번 한 정씩 복용하십시오." in text
+    assert "Take one tablet" not in text
+    english = tmp_path / "en.pdf"
+    assert _invoke("render", "metformin", "--dispense", record, "-o", str(english)).exit_code == 0
+    assert "Directions: Take one tablet twice a day." in _first_page(english)
+
+
+def test_a_leaflet_whose_language_has_no_directions_is_refused(tmp_path: Path) -> None:
+    record = _dispense_file(tmp_path, "directions:\n  en: Take one tablet twice a day.\n")
+    target = tmp_path / "ko.pdf"
+    result = _invoke("render", "metformin", "--language", "ko", "--dispense", record,
+                     "-o", str(target))  # fmt: skip
+    assert result.exit_code == 1
+    assert "the dispense record has directions in en but none in ko" in result.stderr
+    assert not target.exists()
+    result = _invoke("render", "metformin", "--language", "ko", "--patient", "Kim", "--rx", "1",
+                     "--directions", "Take one tablet twice a day.", "-o", str(target))  # fmt: skip
+    assert result.exit_code == 1
+    assert "the directions have no Hangul letter, so they are not in Korean" in result.stderr
+    assert not target.exists()
+
+
+def test_directions_in_another_named_language_are_printed_under_a_label_naming_it(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "ko.pdf"
+    result = _invoke("render", "metformin", "--language", "ko", "--patient", "Kim", "--rx", "1",
+                     "--directions", "Take one tablet twice a day.",
+                     "--directions-language", "en", "-o", str(target))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "복용 방법 (English): Take one tablet twice a day." in _first_page(target)
+    checked = CliRunner().invoke(main, ["check", str(target), *AS_OF])
+    assert checked.exit_code == 0, checked.output
+    record = _dispense_file(tmp_path, "directions:\n  en: Take one.\ndirections_language: es\n")
+    result = _invoke("render", "metformin", "--dispense", record, "-o", str(target))
+    assert result.exit_code == 1
+    assert "directions_language is 'es' but directions has no es" in result.stderr
+    record = _dispense_file(tmp_path, "directions:\n  xx: Take one.\n")
+    result = _invoke("render", "metformin", "--dispense", record, "-o", str(target))
+    assert result.exit_code == 1
+    assert "directions has directions in 'xx', which is not a supported language" in result.stderr

@@ -16,7 +16,7 @@ from . import __version__
 from .errors import ExpiredError, SourceError
 from .source import locales, markup
 from .source.brand import HOUSE_STYLE, Brand, check_contrast
-from .source.dispense import DispenseRecord
+from .source.dispense import DispenseRecord, directions_for
 from .source.locales import Locale
 from .source.monograph import Monograph, load_monograph
 from .source.profiles import Profile, check_profile
@@ -89,6 +89,8 @@ def prepare(
             "monograph",
             path=monograph.path,
         )
+    if options.dispense is not None:  # refuse directions the patient could not read, unlabelled
+        directions_for(options.dispense, monograph.language)
     return Leaflet(
         monograph=monograph,
         profile=profile,
@@ -122,8 +124,14 @@ def dispense_lines(leaflet: Leaflet) -> list[str]:
     ]
     if record.prescriber:
         lines.append(f"{words.label('prescriber')}{record.prescriber}")
-    if record.directions:
-        lines.append(f"{words.label('directions')}{record.directions}")
+    directions = directions_for(record, leaflet.monograph.language)
+    if directions:
+        text, language = directions
+        if language is None:
+            lines.append(f"{words.label('directions')}{text}")
+        else:  # in another language, which the label names in its own words
+            own = locales.locale_for(language).own_name
+            lines.append(f"{words.word('directions_in', language=own)}{words.colon}{text}")
     pharmacy = " · ".join(part for part in (brand.name, brand.phone) if part)
     if pharmacy:
         lines.append(pharmacy)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -29,6 +30,22 @@ class Locale:
     # date ("15 сентября 2027"); the same as ``months`` in most languages
     standalone_months: tuple[str, ...] = ()
     colon: str = ": "  # after a label: "Directions: …"; full-width "：" in Chinese
+
+    @property
+    def english_name(self) -> str:
+        """"Korean" of "Korean (한국어)"."""
+        return self.name.split(" (")[0]
+
+    @property
+    def own_name(self) -> str:
+        """"한국어" of "Korean (한국어)": the language's name for itself."""
+        return self.name.partition(" (")[2].removesuffix(")") or self.name
+
+    @property
+    def script(self) -> str:
+        """The script its letters are in, as Unicode names begin: LATIN, CYRILLIC, HANGUL, CJK."""
+        letter = next(char for char in self.words["warning"] if char.isalpha())
+        return unicodedata.name(letter).split(" ")[0]
 
     def word(self, key: str, **values: Any) -> str:
         return self.words[key].format(**values)
@@ -71,6 +88,17 @@ def supported_languages() -> tuple[str, ...]:
     return packagedata.names("strings")
 
 
+def language_names() -> list[tuple[str, str]]:
+    """Every supported language as (tag, "English name (own name)"): the one list the
+    errors, ``list``, the API, the counter page and the README show."""
+    return [(tag, locale_for(tag).name) for tag in supported_languages()]
+
+
+def languages_text() -> str:
+    """The supported languages for a message: "en English, es Spanish (Español), …"."""
+    return ", ".join(f"{tag} {name}" for tag, name in language_names())
+
+
 _TRADITIONAL_REGIONS = frozenset(("tw", "hk", "mo"))
 
 
@@ -88,7 +116,7 @@ def require_supported(tag: str) -> None:
     """Refuse a language rxleaflet has no strings for, naming the ones it has."""
     if language_key(tag) not in supported_languages():
         raise LibraryError(
-            f"language {tag!r} is not supported; use one of: {', '.join(supported_languages())}"
+            f"language {tag!r} is not supported; use one of: {languages_text()}"
         )
 
 
