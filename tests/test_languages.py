@@ -44,6 +44,15 @@ SAMPLES = {
     "ru": ("Принимайте по одной таблетке в день.",
            "Этот листок — краткое изложение, он не заменяет врача."),
     "vi": ("Uống một viên mỗi ngày.", "Tờ hướng dẫn này là bản tóm tắt và không thay thế bác sĩ."),
+    "fr": ("Prenez un comprimé par jour.",
+           "Cette notice est un résumé et ne remplace pas votre médecin."),
+    "pl": ("Przyjmuj jedną tabletkę dziennie.",
+           "Ta ulotka to streszczenie i nie zastępuje porady lekarza."),
+    "pt": ("Tome um comprimido por dia.", "Este folheto é um resumo e não substitui o seu médico."),
+    "tl": ("Uminom ng isang tableta araw-araw.",
+           "Ang leaflet na ito ay isang buod at hindi pumapalit sa iyong doktor."),
+    "uk": ("Приймайте одну таблетку на день.",
+           "Цей листок — стислий виклад, він не замінює лікаря."),
     "zh-Hans": ("每日服用一片。", "本说明书是一份摘要，不能代替医生的建议。"),
     "zh-Hant": ("每日服用一片。", "本說明書是一份摘要，不能取代醫師的建議。"),
 }  # fmt: skip
@@ -249,7 +258,7 @@ def test_an_unsupported_language_is_refused_naming_the_supported_ones(write_sour
         load_monograph(path)
     listed = ", ".join(f"{tag} {locale_for(tag).name}" for tag in supported_languages())
     assert f"language 'sw' is not supported; use one of: {listed} (optionally" in str(caught.value)
-    assert "en English, es Spanish (Español), ht Haitian Creole (Kreyòl ayisyen)" in listed
+    assert "en English, es Spanish (Español), fr French (Français), ht Haitian Creole" in listed
 
 
 def _invoke(*args: str):
@@ -448,3 +457,20 @@ def test_directions_in_another_named_language_are_printed_under_a_label_naming_i
     result = _invoke("render", "metformin", "--dispense", record, "-o", str(target))
     assert result.exit_code == 1
     assert "directions has directions in 'xx', which is not a supported language" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("language", "printed"),
+    [("ru", "по июнь 2027 г. включительно"), ("pl", "czerwiec 2027 r."),
+     ("uk", "червень 2027 р."), ("fr", "juin 2027"), ("tl", "Hunyo 2027")],
+)  # fmt: skip
+def test_a_month_alone_is_printed_in_its_standalone_form_and_read_back(
+    language: str, printed: str, write_source
+) -> None:
+    text = _source(language, *SAMPLES[language]).replace("expires: 2027-06-15", "expires: 2027-06")
+    pdf = render_source(write_source(text, name=f"{language}.yaml"))
+    footer = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+    assert printed in footer
+    report = check_pdf(strip_embedded_source(pdf), options=CheckOptions(as_of=TODAY))
+    assert report.errors == [], [f.describe() for f in report.errors]
+    assert report.metrics["expires"] == "2027-06-30"
