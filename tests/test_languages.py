@@ -310,7 +310,9 @@ def test_also_an_unsupported_or_missing_language_writes_nothing(tmp_path: Path) 
      ("휴미라", "휴미라란 무엇입니까?", "휴미라를 복용하면 안 되는 사람"),
      ("Advil", "Advil이란 무엇입니까?", "Advil을 복용하면 안 되는 사람"),
      ("Lipitor", "Lipitor란 무엇입니까?", "Lipitor를 복용하면 안 되는 사람"),
-     ("B12", "B12란 무엇입니까?", "B12를 복용하면 안 되는 사람")],
+     ("B12", "B12란 무엇입니까?", "B12를 복용하면 안 되는 사람"),
+     ("Prozac", "Prozac이란 무엇입니까?", "Prozac을 복용하면 안 되는 사람"),
+     ("Norvasc", "Norvasc란 무엇입니까?", "Norvasc를 복용하면 안 되는 사람")],
 )  # fmt: skip
 def test_korean_particles_follow_the_drug_names_final_sound(
     drug: str, what_is: str, who_not: str

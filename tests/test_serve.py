@@ -49,9 +49,15 @@ def test_list_with_and_without_a_query(client: TestClient) -> None:
         "en-US",
         "vi",
         "es-US",
+        "pl",
+        "fr",
         "ru",
         "zh-Hans",
         "ko",
+    ]
+    assert [leaflet["language_name"] for leaflet in found[-2:]] == [
+        "Chinese, Simplified (简体中文)",
+        "Korean (한국어)",
     ]
     assert found[0]["codes"] == {"rxcui": ["6809", "861007"], "ndc": ["00093104801"]}
 

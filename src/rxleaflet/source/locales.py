@@ -163,8 +163,8 @@ _DIGIT_ENDINGS = {"0": "c", "1": "l", "2": "v", "3": "c", "4": "v", "5": "v", "6
 def final_sound(word: str) -> str:
     """How ``word`` ends when read in Korean: "c" a consonant, "l" the consonant ㄹ, "v" a
     vowel. Hangul by its final jamo; digits as Korean reads them; Latin letters as Korean
-    writes loanwords (a final l, m, n is kept as a consonant: 아스피린, 애드빌; other final
-    letters take a vowel: 휴미라, 리피토)."""
+    writes loanwords (a final l, m, n, ng, and c or k after a vowel, is kept as a consonant:
+    아스피린, 애드빌, 프로작; other final letters take a vowel: 휴미라, 리피토, 노바스크)."""
     letters = [char for char in word if char.isalnum()]
     if not letters:
         return "v"
@@ -174,8 +174,14 @@ def final_sound(word: str) -> str:
         return "v" if final == 0 else "l" if final == 8 else "c"
     if last in _DIGIT_ENDINGS:
         return _DIGIT_ENDINGS[last]
-    last = last.lower()
-    return "l" if last == "l" else "c" if last in "mn" else "v"
+    ending = "".join(letters[-2:]).lower()
+    if ending[-1] == "l":
+        return "l"
+    if ending[-1] in "mn" or ending == "ng":
+        return "c"
+    if ending[-1] in "ck" and ending[:1] in "aeiou":  # Prozac 프로작, Zantac 잔탁
+        return "c"
+    return "v"
 
 
 def with_particles(pattern: str, drug: str) -> str:
