@@ -449,6 +449,11 @@ def test_directions_in_another_named_language_are_printed_under_a_label_naming_i
                      "--directions-language", "en", "-o", str(target))  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "복용 방법 (English): Take one tablet twice a day." in _first_page(target)
+    from .conftest import assert_pdfua
+
+    assert_pdfua(target.read_bytes())
+    data = target.read_bytes()
+    assert b"/Lang (en)" in data or b"/Lang(en)" in data  # read aloud in English
     checked = CliRunner().invoke(main, ["check", str(target), *AS_OF])
     assert checked.exit_code == 0, checked.output
     record = _dispense_file(tmp_path, "directions:\n  en: Take one.\ndirections_language: es\n")

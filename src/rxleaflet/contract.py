@@ -124,18 +124,29 @@ def dispense_lines(leaflet: Leaflet) -> list[str]:
     ]
     if record.prescriber:
         lines.append(f"{words.label('prescriber')}{record.prescriber}")
-    directions = directions_for(record, leaflet.monograph.language)
+    directions = directions_line(leaflet)
     if directions:
-        text, language = directions
-        if language is None:
-            lines.append(f"{words.label('directions')}{text}")
-        else:  # in another language, which the label names in its own words
-            own = locales.locale_for(language).own_name
-            lines.append(f"{words.word('directions_in', language=own)}{words.colon}{text}")
+        lines.append(directions[0])
     pharmacy = " · ".join(part for part in (brand.name, brand.phone) if part)
     if pharmacy:
         lines.append(pharmacy)
     return lines
+
+
+def directions_line(leaflet: Leaflet) -> tuple[str, str | None] | None:
+    """The dispense record's directions line, and their language when it is not the
+    leaflet's (the label then names it, in its own words: "복용 방법 (English): …")."""
+    if leaflet.dispense is None:
+        return None
+    directions = directions_for(leaflet.dispense, leaflet.monograph.language)
+    if directions is None:
+        return None
+    text, language = directions
+    words = leaflet.locale
+    if language is None:
+        return f"{words.label('directions')}{text}", None
+    own = locales.locale_for(language).own_name
+    return f"{words.word('directions_in', language=own)}{words.colon}{text}", language
 
 
 def expiry_line(leaflet: Leaflet) -> str:
