@@ -136,19 +136,22 @@ def test_validate_library_folder(run) -> None:
 def test_list_and_query(run) -> None:
     result = run("list", "--library", str(LIBRARY))
     assert result.exit_code == 0
-    assert "lisinopril\tLisinopril (Prinivil, Zestril, Qbrelis)\ten-US\tmonograph" in result.stdout
+    line = "lisinopril\tLisinopril (Prinivil, Zestril, Qbrelis)\ten-US English\tmonograph"
+    assert line in result.stdout
     result = run("list", "glucophage", "--library", str(LIBRARY))
     assert [line.split("\t")[0] for line in result.stdout.splitlines()] == [
         "metformin",  # Metformin, en-US
         "metformin-vi",  # Metformin, vi
-        "metformina",
+        "metformina",  # Metformina, es-US
+        "metformin-pl",  # Metformina, pl
+        "metformin-fr",  # Metformine
         "metformin-ru",  # Метформин
         "metformin-zh-hans",  # 二甲双胍
         "metformin-ko",  # 메트포르민
     ]
     assert result.stdout.splitlines()[0].endswith("RxCUI 6809, 861007; NDC 00093-1048-01")
     result = run("list", "0093-1048-01", "--library", str(LIBRARY))
-    assert len(result.stdout.splitlines()) == 6
+    assert len(result.stdout.splitlines()) == 8
     assert run("list", "nothing-like-this", "--library", str(LIBRARY)).exit_code == 1
 
 

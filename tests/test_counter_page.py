@@ -144,7 +144,7 @@ def test_the_whole_flow_by_keyboard_alone(page) -> None:
             order.append(focused)
         if focused == "preview":
             break
-    assert order == ["prescriber", "filled", "directions", "preview"]
+    assert order == ["prescriber", "filled", "directions", "directions_language", "preview"]
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline == "solid"  # the focus is visible
     with page.expect_popup(), _preview(page) as answer:

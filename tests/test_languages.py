@@ -44,6 +44,15 @@ SAMPLES = {
     "ru": ("Принимайте по одной таблетке в день.",
            "Этот листок — краткое изложение, он не заменяет врача."),
     "vi": ("Uống một viên mỗi ngày.", "Tờ hướng dẫn này là bản tóm tắt và không thay thế bác sĩ."),
+    "fr": ("Prenez un comprimé par jour.",
+           "Cette notice est un résumé et ne remplace pas votre médecin."),
+    "pl": ("Przyjmuj jedną tabletkę dziennie.",
+           "Ta ulotka to streszczenie i nie zastępuje porady lekarza."),
+    "pt": ("Tome um comprimido por dia.", "Este folheto é um resumo e não substitui o seu médico."),
+    "tl": ("Uminom ng isang tableta araw-araw.",
+           "Ang leaflet na ito ay isang buod at hindi pumapalit sa iyong doktor."),
+    "uk": ("Приймайте одну таблетку на день.",
+           "Цей листок — стислий виклад, він не замінює лікаря."),
     "zh-Hans": ("每日服用一片。", "本说明书是一份摘要，不能代替医生的建议。"),
     "zh-Hant": ("每日服用一片。", "本說明書是一份摘要，不能取代醫師的建議。"),
 }  # fmt: skip
@@ -244,9 +253,12 @@ def test_a_script_no_bundled_font_covers_is_refused_by_name(write_source) -> Non
 
 
 def test_an_unsupported_language_is_refused_naming_the_supported_ones(write_source) -> None:
-    path = write_source(_source("bn", "Take it.", SAMPLES["en"][1]), name="bn.yaml")
-    with pytest.raises(Exception, match="use one of: en, es, ht, it, ko, ru, vi, zh-Hans, zh-Hant"):
+    path = write_source(_source("sw", "Take it.", SAMPLES["en"][1]), name="sw.yaml")
+    with pytest.raises(Exception) as caught:
         load_monograph(path)
+    listed = ", ".join(f"{tag} {locale_for(tag).name}" for tag in supported_languages())
+    assert f"language 'sw' is not supported; use one of: {listed} (optionally" in str(caught.value)
+    assert "en English, es Spanish (Español), fr French (Français), ht Haitian Creole" in listed
 
 
 def _invoke(*args: str):
@@ -285,8 +297,187 @@ def test_also_an_unsupported_or_missing_language_writes_nothing(tmp_path: Path) 
     target = tmp_path / "x.pdf"
     result = _invoke("render", "metformin", "--also", "xx", "-o", str(target))
     assert result.exit_code == 1
-    assert "language 'xx' is not supported; use one of: en, es, ht, it, ko" in result.stderr
+    assert "'xx' is not supported; use one of: en English, es Spanish (Español)" in result.stderr
     result = _invoke("render", "lisinopril", "--also", "ru", "-o", str(target))
     assert result.exit_code == 1
     assert "no ru leaflet of Lisinopril" in result.stderr
     assert not target.exists()
+
+
+@pytest.mark.parametrize(
+    ("drug", "what_is", "who_not"),
+    [("메트포르민", "메트포르민이란 무엇입니까?", "메트포르민을 복용하면 안 되는 사람"),
+     ("휴미라", "휴미라란 무엇입니까?", "휴미라를 복용하면 안 되는 사람"),
+     ("Advil", "Advil이란 무엇입니까?", "Advil을 복용하면 안 되는 사람"),
+     ("Lipitor", "Lipitor란 무엇입니까?", "Lipitor를 복용하면 안 되는 사람"),
+     ("B12", "B12란 무엇입니까?", "B12를 복용하면 안 되는 사람"),
+     ("Prozac", "Prozac이란 무엇입니까?", "Prozac을 복용하면 안 되는 사람"),
+     ("Norvasc", "Norvasc란 무엇입니까?", "Norvasc를 복용하면 안 되는 사람")],
+)  # fmt: skip
+def test_korean_particles_follow_the_drug_names_final_sound(
+    drug: str, what_is: str, who_not: str
+) -> None:
+    korean = locale_for("ko")
+    assert korean.heading("monograph", "what-is", drug) == what_is
+    assert korean.heading("monograph", "who-should-not-take", drug) == who_not
+    for profile in names("profiles"):
+        for kind in korean.headings[profile]:
+            heading = korean.heading(profile, kind, drug)
+            assert not re.search(r"\((?:을|를|은|는|이|가|과|와|으)\)|\)", heading), heading
+            assert re.fullmatch(korean.heading_regex(profile, kind), "".join(heading.split()))
+
+
+def test_chinese_labels_take_a_full_width_colon_and_the_reviewed_words(tmp_path: Path) -> None:
+    target = tmp_path / "zh.pdf"
+    result = _invoke("render", "metformin", "--language", "zh-Hans", "--patient", "王小明",
+                     "--rx", "12", "--prescriber", "李医生", "--directions", "每日两次",
+                     "-o", str(target))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    text = "".join(PdfReader(target).pages[0].extract_text().split())
+    for label in ("读音：", "常见商品名：", "患者：王小明", "处方编号：12", "处方医生：李医生"):
+        assert label in text
+    assert ":" not in text.split("警告")[0]
+    assert locale_for("zh-Hant").word("filled") == "調劑日期"
+
+
+def test_russian_expiry_includes_the_whole_month_and_check_reads_it() -> None:
+    russian = locale_for("ru")
+    month = russian.month_year(dt.date(2027, 9, 30))
+    assert russian.word("expires", date=month) == (
+        "Информация действительна по сентябрь 2027 г. включительно"
+    )
+    assert russian.full_date(dt.date(2027, 9, 15)) == "15 сентября 2027 г."
+
+
+@pytest.mark.parametrize(
+    ("char", "name"),
+    [("\u034f", "combining grapheme joiner"), ("\u061c", "arabic letter mark"),
+     ("\u3164", "hangul filler"), ("\u115f", "hangul choseong filler"),
+     ("\u2065", "unnamed character"), ("\U000e0041", "tag latin capital letter a"),
+     ("\u200d", "zero width joiner"), ("\u200c", "zero width non-joiner"),
+     ("\u17b4", "khmer vowel inherent aq"), ("\u00ad", "soft hyphen")],
+)  # fmt: skip
+def test_every_default_ignorable_character_is_refused_with_its_code_point(
+    char: str, name: str, write_source
+) -> None:
+    path = write_source(replace={"name: Testdrug": f"name: Test{char}drug"})
+    with pytest.raises(Exception) as caught:
+        load_monograph(path)
+    message = str(caught.value)
+    assert f"drug.name: character U+{ord(char):04X} ({name}) is invisible" in message
+    assert ":5:" in message
+
+
+def test_the_ignorable_ranges_agree_with_the_unicode_categories_python_knows() -> None:
+    from rxleaflet.source.ignorables import DEFAULT_IGNORABLE
+
+    # every format character is default-ignorable except the visible ones the Unicode
+    # definition leaves out (prepended concatenation marks, interlinear annotation, …)
+    visible_format = {0x0600, 0x0601, 0x0602, 0x0603, 0x0604, 0x0605, 0x06DD, 0x070F,
+                      0x0890, 0x0891, 0x08E2, 0x110BD, 0x110CD, 0xFFF9, 0xFFFA, 0xFFFB,
+                      *range(0x13430, 0x13456), *range(0x1BCA0, 0x1BCA4)}  # fmt: skip
+    format_chars = [c for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf"]
+    missing = [f"U+{c:04X}" for c in format_chars
+               if c not in visible_format and not DEFAULT_IGNORABLE.fullmatch(chr(c))]  # fmt: skip
+    assert missing == []
+    assert not DEFAULT_IGNORABLE.search("Metformin 500 mg — 二甲双胍 메트포르민 ≥ °C")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",  # Persian "I want" with ZWNJ
+     "\u0915\u094d\u200d\u0937",  # Devanagari half form with ZWJ
+     "\u09b0\u200d\u09cd\u09af"],  # Bengali ya-phala with ZWJ
+)  # fmt: skip
+def test_joiners_inside_a_script_that_spells_with_them_pass(text: str) -> None:
+    from rxleaflet.source.markup import check_characters
+
+    check_characters(text)
+    with pytest.raises(Exception, match="U\\+200[CD]"):
+        check_characters("Met\u200dformin")
+    joiner = next(char for char in text if char in "\u200c\u200d")
+    with pytest.raises(Exception, match="U\\+200[CD]"):
+        check_characters("a" + joiner + text[-1])  # between two scripts: it joins nothing
+
+
+def _dispense_file(tmp_path: Path, body: str) -> str:
+    path = tmp_path / "record.yaml"
+    path.write_text(f"rxleaflet-dispense: 1\npatient: Kim Min\nrx: R-7\n{body}", encoding="utf-8")
+    return str(path)
+
+
+def _first_page(target: Path) -> str:
+    return " ".join(PdfReader(target).pages[0].extract_text().split())
+
+
+def test_directions_by_language_print_the_leaflets_own(tmp_path: Path) -> None:
+    record = _dispense_file(tmp_path, "directions:\n  en: Take one tablet twice a day.\n"
+                                      "  ko: 하루에 두 번 한 정씩 복용하십시오.\n")  # fmt: skip
+    target = tmp_path / "ko.pdf"
+    result = _invoke("render", "metformin", "--language", "ko", "--dispense", record,
+                     "-o", str(target))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    text = _first_page(target)
+    assert "복용 방법: 하루에 두 번 한 정씩 복용하십시오." in text
+    assert "Take one tablet" not in text
+    english = tmp_path / "en.pdf"
+    assert _invoke("render", "metformin", "--dispense", record, "-o", str(english)).exit_code == 0
+    assert "Directions: Take one tablet twice a day." in _first_page(english)
+
+
+def test_a_leaflet_whose_language_has_no_directions_is_refused(tmp_path: Path) -> None:
+    record = _dispense_file(tmp_path, "directions:\n  en: Take one tablet twice a day.\n")
+    target = tmp_path / "ko.pdf"
+    result = _invoke("render", "metformin", "--language", "ko", "--dispense", record,
+                     "-o", str(target))  # fmt: skip
+    assert result.exit_code == 1
+    assert "the dispense record has directions in en but none in ko" in result.stderr
+    assert not target.exists()
+    result = _invoke("render", "metformin", "--language", "ko", "--patient", "Kim", "--rx", "1",
+                     "--directions", "Take one tablet twice a day.", "-o", str(target))  # fmt: skip
+    assert result.exit_code == 1
+    assert "the directions have no Hangul letter, so they are not in Korean" in result.stderr
+    assert not target.exists()
+
+
+def test_directions_in_another_named_language_are_printed_under_a_label_naming_it(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "ko.pdf"
+    result = _invoke("render", "metformin", "--language", "ko", "--patient", "Kim", "--rx", "1",
+                     "--directions", "Take one tablet twice a day.",
+                     "--directions-language", "en", "-o", str(target))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "복용 방법 (English): Take one tablet twice a day." in _first_page(target)
+    from .conftest import assert_pdfua
+
+    assert_pdfua(target.read_bytes())
+    data = target.read_bytes()
+    assert b"/Lang (en)" in data or b"/Lang(en)" in data  # read aloud in English
+    checked = CliRunner().invoke(main, ["check", str(target), *AS_OF])
+    assert checked.exit_code == 0, checked.output
+    record = _dispense_file(tmp_path, "directions:\n  en: Take one.\ndirections_language: es\n")
+    result = _invoke("render", "metformin", "--dispense", record, "-o", str(target))
+    assert result.exit_code == 1
+    assert "directions_language is 'es' but directions has no es" in result.stderr
+    record = _dispense_file(tmp_path, "directions:\n  xx: Take one.\n")
+    result = _invoke("render", "metformin", "--dispense", record, "-o", str(target))
+    assert result.exit_code == 1
+    assert "directions has directions in 'xx', which is not a supported language" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("language", "printed"),
+    [("ru", "по июнь 2027 г. включительно"), ("pl", "czerwiec 2027 r."),
+     ("uk", "червень 2027 р."), ("fr", "juin 2027"), ("tl", "Hunyo 2027")],
+)  # fmt: skip
+def test_a_month_alone_is_printed_in_its_standalone_form_and_read_back(
+    language: str, printed: str, write_source
+) -> None:
+    text = _source(language, *SAMPLES[language]).replace("expires: 2027-06-15", "expires: 2027-06")
+    pdf = render_source(write_source(text, name=f"{language}.yaml"))
+    footer = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+    assert printed in footer
+    report = check_pdf(strip_embedded_source(pdf), options=CheckOptions(as_of=TODAY))
+    assert report.errors == [], [f.describe() for f in report.errors]
+    assert report.metrics["expires"] == "2027-06-30"

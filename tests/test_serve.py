@@ -50,9 +50,15 @@ def test_list_with_and_without_a_query(client: TestClient) -> None:
         "en-US",
         "vi",
         "es-US",
+        "pl",
+        "fr",
         "ru",
         "zh-Hans",
         "ko",
+    ]
+    assert [leaflet["language_name"] for leaflet in found[-2:]] == [
+        "Chinese, Simplified (简体中文)",
+        "Korean (한국어)",
     ]
     assert found[0]["codes"] == {"rxcui": ["6809", "861007"], "ndc": ["00093104801"]}
 
@@ -94,6 +100,25 @@ def test_render_with_a_dispense_record(client: TestClient) -> None:
     assert "Prepared for: Zelda Q. Privacyson" in text
 
 
+def test_directions_by_language_through_the_api(client: TestClient) -> None:
+    record = {"patient": "Kim", "rx": "1", "directions": {"en": "Take one.", "ko": "한 정."}}
+    response = client.post("/v1/render", json={"leaflet": "861007", "language": "ko",
+                                               "dispense": record})  # fmt: skip
+    assert response.status_code == 200, response.text
+    assert "복용 방법: 한 정." in " ".join(read_pdf(response.content).pages[0].text.split())
+    record = {"patient": "Kim", "rx": "1", "directions": {"en": "Take one."}}
+    response = client.post("/v1/render", json={"leaflet": "861007", "language": "ko",
+                                               "dispense": record})  # fmt: skip
+    assert response.status_code == 422
+    assert "directions in en but none in ko" in response.text
+    record["directions_language"] = "en"
+    response = client.post("/v1/render", json={"leaflet": "861007", "language": "ko",
+                                               "dispense": record})  # fmt: skip
+    assert response.status_code == 200, response.text
+    text = " ".join(read_pdf(response.content).pages[0].text.split())
+    assert "복용 방법 (English): Take one." in text
+
+
 @pytest.mark.parametrize(
     ("body", "status", "message"),
     [
@@ -106,7 +131,7 @@ def test_render_with_a_dispense_record(client: TestClient) -> None:
          "unknown dispense field(s) ssn"),
         ({"leaflet": "lisinopril", "language": "es"}, 404, "no es leaflet of Lisinopril"),
         ({"leaflet": "metformin", "language": "bn"}, 404, "language 'bn' is not supported"),
-        ({"leaflet": "metformin", "also": ["xx"]}, 404, "use one of: en, es, ht, it, ko"),
+        ({"leaflet": "metformin", "also": ["xx"]}, 404, "use one of: en English, es Spanish (Español), fr French"),
         ({"leaflet": "metformin", "also": "en"}, 422, "also must be a list of at most 3"),
         ({}, 422, "'leaflet' is required"),
     ],

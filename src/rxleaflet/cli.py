@@ -217,7 +217,16 @@ def main() -> None:
 @click.option("--rx", default=None, help="Prescription (Rx) number.")
 @click.option("--prescriber", default=None, help="Prescriber's name.")
 @click.option("--filled", default=None, metavar="DATE", help="Date filled (default today).")
-@click.option("--directions", default=None, help="Directions, printed verbatim.")
+@click.option(
+    "--directions", default=None, help="Directions, printed verbatim, in the leaflet's language."
+)
+@click.option(
+    "--directions-language",
+    default=None,
+    metavar="LANG",
+    help="The language --directions are in, when not the leaflet's: printed under a label "
+    "naming it.",
+)
 @click.option(
     "--print",
     "print_queue",
@@ -241,6 +250,7 @@ def render(
     prescriber: str | None,
     filled: str | None,
     directions: str | None,
+    directions_language: str | None,
     print_queue: str | None,
     brand_file: Path | None,
     paper: str,
@@ -261,7 +271,7 @@ def render(
     if output is not None and (to_stdout or output.suffix.lower() == ".pdf") and len(sources) > 1:
         raise click.UsageError("-o FILE.pdf (or -) takes one SOURCE; give a folder for several")
     fields = {"patient": patient, "rx": rx, "prescriber": prescriber, "filled": filled,
-              "directions": directions}  # fmt: skip
+              "directions": directions, "directions_language": directions_language}  # fmt: skip
     if dispense_file is not None and any(v is not None for v in fields.values()):
         raise click.UsageError(
             "give the dispense record as --dispense FILE or as options, not both"
@@ -351,7 +361,7 @@ def _dispense(file: str | None, fields: dict[str, str | None], today: dt.date) -
     given = {key: value for key, value in fields.items() if value is not None}
     if not given:
         return None
-    names = {key: f"--{key}" for key in fields}
+    names = {key: f"--{key.replace('_', '-')}" for key in fields}
     try:
         return dispense_record(given, today, where="options", names=names)
     except LeafletError as error:  # a bad option value is a usage error (exit 2)
@@ -912,11 +922,18 @@ def examples(folder: Path) -> None:
 
 @main.command(name="list", short_help="List the library's leaflets by drug and brand name.")
 @click.argument("query", required=False)
+@click.option("--languages", is_flag=True, help="List the supported languages instead.")
 @_library_option
-def list_leaflets(query: str | None, library: Path | None) -> None:
+def list_leaflets(query: str | None, languages: bool, library: Path | None) -> None:
     """List the leaflets in the library: id, drug (brands), language, profile, expiry, codes.
     QUERY filters by part of a name, or by an NDC or RxCUI."""
     from .source.library import describe_library, matches, scan
+    from .source.locales import language_names, locale_for
+
+    if languages:
+        for tag, name in language_names():
+            click.echo(f"{tag}\t{name}")
+        return
 
     folder = _library_folder(library)
     click.echo(f"leaflets in {describe_library(folder)}:", err=True)  # the table stays on stdout
@@ -933,7 +950,8 @@ def list_leaflets(query: str | None, library: Path | None) -> None:
             if values
         )
         click.echo(
-            f"{leaflet.id}\t{leaflet.drug.name}{brands}\t{leaflet.language}\t"
+            f"{leaflet.id}\t{leaflet.drug.name}{brands}\t{leaflet.language} "
+            f"{locale_for(leaflet.language).name}\t"
             f"{leaflet.profile}\texpires {leaflet.attribution.expires.isoformat()}"
             + (f"\t{codes}" if codes else "")
         )

@@ -16,7 +16,7 @@ from . import __version__
 from .errors import ExpiredError, SourceError
 from .source import locales, markup
 from .source.brand import HOUSE_STYLE, Brand, check_contrast
-from .source.dispense import DispenseRecord
+from .source.dispense import DispenseRecord, directions_for
 from .source.locales import Locale
 from .source.monograph import Monograph, load_monograph
 from .source.profiles import Profile, check_profile
@@ -89,6 +89,8 @@ def prepare(
             "monograph",
             path=monograph.path,
         )
+    if options.dispense is not None:  # refuse directions the patient could not read, unlabelled
+        directions_for(options.dispense, monograph.language)
     return Leaflet(
         monograph=monograph,
         profile=profile,
@@ -116,18 +118,35 @@ def dispense_lines(leaflet: Leaflet) -> list[str]:
     if record is None:
         return []
     lines = [
-        f"{words.word('prepared_for')}: {record.patient}",
-        f"{words.word('rx_number')}: {record.rx}",
-        f"{words.word('filled')}: {words.full_date(record.filled)}",
+        f"{words.label('prepared_for')}{record.patient}",
+        f"{words.label('rx_number')}{record.rx}",
+        f"{words.label('filled')}{words.full_date(record.filled)}",
     ]
     if record.prescriber:
-        lines.append(f"{words.word('prescriber')}: {record.prescriber}")
-    if record.directions:
-        lines.append(f"{words.word('directions')}: {record.directions}")
+        lines.append(f"{words.label('prescriber')}{record.prescriber}")
+    directions = directions_line(leaflet)
+    if directions:
+        lines.append(directions[0])
     pharmacy = " · ".join(part for part in (brand.name, brand.phone) if part)
     if pharmacy:
         lines.append(pharmacy)
     return lines
+
+
+def directions_line(leaflet: Leaflet) -> tuple[str, str | None] | None:
+    """The dispense record's directions line, and their language when it is not the
+    leaflet's (the label then names it, in its own words: "복용 방법 (English): …")."""
+    if leaflet.dispense is None:
+        return None
+    directions = directions_for(leaflet.dispense, leaflet.monograph.language)
+    if directions is None:
+        return None
+    text, language = directions
+    words = leaflet.locale
+    if language is None:
+        return f"{words.label('directions')}{text}", None
+    own = locales.locale_for(language).own_name
+    return f"{words.word('directions_in', language=own)}{words.colon}{text}", language
 
 
 def expiry_line(leaflet: Leaflet) -> str:

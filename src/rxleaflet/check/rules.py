@@ -739,21 +739,19 @@ def _heading_regex(subject: Subject, kind: str) -> str:
     if subject.profile.name in ("medication-guide", "patient-information") and kind in QUESTIONS:
         options.append(QUESTIONS[kind].pattern)  # as labels write the regulation's questions
     for locale in subject.locales:
-        pattern = locale.headings[subject.profile.name][kind]
         if subject.drug:
-            options.append(re.escape(squeeze(pattern.format(drug=subject.drug))))
+            heading = locale.heading(subject.profile.name, kind, subject.drug)
+            options.append(re.escape(squeeze(heading)))
         else:  # the drug's name is unknown: any short run of text stands for it
-            before, _, after = pattern.partition("{drug}")
-            options.append(
-                re.escape(squeeze(before)) + (".{1,80}?" + re.escape(squeeze(after)) if _ else "")
-            )
+            options.append(locale.heading_regex(subject.profile.name, kind))
     return "(?:" + "|".join(options) + ")"
 
 
 def _stated_expiry(subject: Subject, text: str) -> dt.date | None:
     for locale in subject.locales:
         prefix, _, suffix = locale.words["expires"].partition("{date}")
-        names = sorted(locale.months, key=len, reverse=True)  # "12月" before "1月"
+        names = {*locale.months, *locale.standalone_months}
+        names = sorted(names, key=len, reverse=True)  # "12月" before "1月"
         months = "|".join(re.escape(squeeze(name)) for name in names)
         for shape in (locale.full_date_pattern, locale.month_year_pattern):
             date_regex = re.escape(squeeze(shape))
@@ -772,7 +770,12 @@ def _stated_expiry(subject: Subject, text: str) -> dt.date | None:
 
 def _date_from(match: re.Match[str], locale: Locale) -> dt.date | None:
     found = match.group("month").lower()
-    month = next(i for i, name in enumerate(locale.months, 1) if squeeze(name).lower() == found)
+    month = next(
+        i
+        for names in (locale.months, locale.standalone_months)
+        for i, name in enumerate(names, 1)
+        if squeeze(name).lower() == found
+    )
     year = int(match.group("year"))
     try:
         if "day" in match.groupdict():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from ..contract import Leaflet, dispense_lines
+from ..contract import Leaflet, directions_line, dispense_lines
 from ..source.brand import BODY_TEXT, MUTED_TEXT, WHITE
 from ..source.coverage import CJK_FACE
 from ..source.locales import language_key
@@ -262,7 +262,7 @@ class _Composer:
         if drug.pronunciation:
             self.story.append(
                 self.text(
-                    [Run(words.word("pronounced") + ": ", True), Run(drug.pronunciation)],
+                    [Run(words.label("pronounced"), True), Run(drug.pronunciation)],
                     style,
                     document,
                 )
@@ -270,7 +270,7 @@ class _Composer:
         if drug.brands:
             self.story.append(
                 self.text(
-                    [Run(words.word("brands") + ": ", True), Run(", ".join(drug.brands))],
+                    [Run(words.label("brands"), True), Run(", ".join(drug.brands))],
                     style,
                     document,
                 )
@@ -285,11 +285,14 @@ class _Composer:
         node = document.add("Sect")
         style = t.style(t.body, BODY_TEXT, after=t.body * 0.15)
         children: list[Flowable] = []
+        directions = directions_line(self.leaflet)
         for index, line in enumerate(lines):
-            label, colon, value = line.partition(": ")
+            label, colon, value = line.partition(self.leaflet.locale.colon)
             runs = [Run(label + colon, True), Run(value)] if colon else [Run(line, index == 0)]
             block = self.text(runs, style, node)
             block.private = True
+            if directions and directions[1] and line == directions[0]:
+                node.children[-1].lang = directions[1]  # read aloud in their own language
             children.append(block)
         self.story.append(
             Box(
@@ -314,7 +317,7 @@ class _Composer:
         self.story.append(
             QrLink(
                 url,
-                [Run(words.word("current_version") + ": ", True), Run(url)],
+                [Run(words.label("current_version"), True), Run(url)],
                 t.style(t.body, BODY_TEXT, after=t.body * 0.8),
                 size=t.body * 6,
                 figure=figure,

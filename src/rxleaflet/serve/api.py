@@ -19,11 +19,12 @@ from ..errors import LeafletError, LibraryError
 from ..packagedata import PAPERS
 from ..pipeline import build, build_translated, prepare
 from ..source.dispense import DispenseRecord, dispense_record
+from ..source.locales import locale_for
 from ..source.monograph import Monograph
 
 RENDER_FIELDS = ("leaflet", "language", "also", "paper", "large_print", "layout", "dispense")
 MAX_ALSO = 3  # languages after the first in one PDF
-DISPENSE_FIELDS = ("patient", "rx", "filled", "prescriber", "directions")
+DISPENSE_FIELDS = ("patient", "rx", "filled", "prescriber", "directions", "directions_language")
 
 
 class Refusal(Exception):
@@ -50,6 +51,7 @@ def summary(leaflet: Monograph) -> dict[str, Any]:
         "drug": leaflet.drug.name,
         "brands": list(leaflet.drug.brands),
         "language": leaflet.language,
+        "language_name": locale_for(leaflet.language).name,
         "profile": leaflet.profile,
         "expires": leaflet.attribution.expires.isoformat(),
         "codes": {"rxcui": list(leaflet.codes.rxcui), "ndc": list(leaflet.codes.ndc)},

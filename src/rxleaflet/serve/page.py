@@ -21,12 +21,12 @@ from starlette.templating import Jinja2Templates
 
 from ..errors import LeafletError
 from ..printing import print_pdf
-from ..source.locales import locale_for
+from ..source.locales import language_names, locale_for
 from .api import Refusal, make_pdf, summary
 from .sessions import SESSION_COOKIE, SIGNED_IN_COOKIE
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
-DISPENSE = ("patient", "rx", "filled", "prescriber", "directions")
+DISPENSE = ("patient", "rx", "filled", "prescriber", "directions", "directions_language")
 NO_LEAFLETS = (
     "This server has no leaflets to offer: its library is empty or every leaflet in it was "
     "refused. Ask whoever runs it to check the library (see /healthz)."
@@ -61,6 +61,7 @@ def _page(request: Request, status: int = 200, **context: Any) -> Response:
         {
             "leaflets": leaflets,
             "languages": languages,
+            "all_languages": language_names(),
             "csrf": state.sessions.csrf(session),
             "values": values,
             "today": state.today().isoformat(),

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .ignorables import DEFAULT_IGNORABLE, VARIATION_SELECTORS, first_ignorable, spelling_joiner
+
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 _SPACES = re.compile(r"[ \t]+")
 _BULLET = "- "
@@ -63,25 +65,28 @@ def mixed_scripts(text: str) -> list[str]:
 def describe_char(char: str) -> str:
     """``U+00E9 é`` (or the Unicode name for invisible characters)."""
     code = f"U+{ord(char):04X}"
-    if unicodedata.category(char)[0] in "CZ" and char != " ":
+    hidden = unicodedata.category(char)[0] in "CZ" or DEFAULT_IGNORABLE.fullmatch(char)
+    if hidden and char != " ":
         return f"{code} ({unicodedata.name(char, 'unnamed character').lower()})"
     return f"{code} {char}"
 
 
-# Variation selectors change how the character before them is drawn, invisibly; only CJK
-# ideographic variants need them, and no bundled font draws those.
-_VARIATION_SELECTORS = re.compile("[\u180b-\u180f\ufe00-\ufe0f\U000e0100-\U000e01ef]")
-
-
 def check_characters(text: str) -> None:
-    """Refuse characters that would print as nothing: controls, format, unassigned, private use,
-    and variation selectors."""
-    selector = _VARIATION_SELECTORS.search(text)
-    if selector:
+    """Refuse characters that would print as nothing: every default-ignorable code point (but
+    a joiner a script spells with), controls, format, unassigned, private use."""
+    hidden = first_ignorable(text)
+    if hidden:
+        char = hidden.group()
+        if VARIATION_SELECTORS.fullmatch(char):  # only CJK variants need them; no font has those
+            raise MarkupError(
+                f"character {describe_char(char)} (a variation selector) changes how the "
+                "character before it looks without being seen; remove it",
+                hidden.start(),
+            )
         raise MarkupError(
-            f"character {describe_char(selector.group())} (a variation selector) changes how the "
-            "character before it looks without being seen; remove it",
-            selector.start(),
+            f"character {describe_char(char)} is invisible or undefined and would not print "
+            "(Unicode Default_Ignorable_Code_Point); remove it or replace it with visible text",
+            hidden.start(),
         )
     if text.replace("\n", "").replace("\t", "").isprintable():
         return  # fast path: str.isprintable refuses a superset of what is refused here
@@ -90,6 +95,8 @@ def check_characters(text: str) -> None:
             continue
         category = unicodedata.category(char)
         if category in ("Cc", "Cf", "Cs", "Co", "Cn") or category in ("Zl", "Zp"):
+            if category == "Cf" and spelling_joiner(text, offset):
+                continue
             raise MarkupError(
                 f"character {describe_char(char)} is invisible or undefined and would not print; "
                 "remove it or replace it with visible text",

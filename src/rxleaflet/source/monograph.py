@@ -166,7 +166,7 @@ class _Reader:
         if locales.language_key(tag) not in supported:
             raise self.fail(
                 ("language",),
-                f"language {tag!r} is not supported; use one of: {', '.join(supported)} "
+                f"language {tag!r} is not supported; use one of: {locales.languages_text()} "
                 "(optionally with a region, e.g. 'es-US')",
             )
         return tag
