@@ -101,6 +101,8 @@ def test_a_last_page_of_one_or_two_lines_is_saved_by_setting_the_text_closer(
 
 
 def test_the_pharmacy_is_on_every_page_and_the_expired_mark_cannot_be_missed(brand) -> None:
+    """A solid band at the top of every page, white on a dark red at 7:1 or more, at least
+    14 pt; no translucent watermark over the text; the footer's date said to be past."""
     pdf = render(LIBRARY / "baclofen-intrathecal.yaml", brand, as_of=TODAY, large_print=True,
                  paper="a4", branded=True)  # fmt: skip
     facts = read_pdf(pdf)
@@ -108,14 +110,32 @@ def test_the_pharmacy_is_on_every_page_and_the_expired_mark_cannot_be_missed(bra
     mark = "EXPIRED — not for patient use"
     for page in facts.pages:
         assert "Riverside Community Pharmacy · (217) 555-0100" in page.footer
+        assert "Information expires December 2025 — EXPIRED" in page.footer
         footer_sizes = {r.size for r in page.runs if r.artifact == "Pagination/Footer"}
         assert min(footer_sizes) >= 9
-        watermark = [r for r in page.runs if r.artifact == "Pagination/Watermark"]
-        assert " ".join(r.text for r in watermark) == mark and watermark[0].size >= 60
+        assert not [r for r in page.runs if r.artifact == "Pagination/Watermark"]
+        band = [r for r in page.runs if r.text.strip() and r.text.strip() in mark]
+        assert " ".join(r.text.strip() for r in band) == mark, page.number
+        assert all(r.size >= 14 and r.fill == (1.0, 1.0, 1.0) for r in band)
+        top = max(r.box[3] for r in page.runs)
+        assert max(r.box[3] for r in band) == top  # the first thing on the page
+        assert _band_contrast(pdf, page.number - 1, band[0].box) >= 7
     structure = facts.structure
     assert structure is not None
     in_structure = [e for e in structure.walk() if facts.element_text(e) == mark]
     assert len(in_structure) == 1  # read once by a screen reader; artifacts elsewhere
+
+
+def _band_contrast(pdf: bytes, index: int, box: tuple[float, float, float, float]) -> float:
+    """White against the band's colour, as PDFium paints it just left of the text."""
+    pdfium = pytest.importorskip("pypdfium2", reason="the check's renderer (pypdfium2)")
+    from rxleaflet.source.brand import WHITE, contrast_ratio
+
+    page = pdfium.PdfDocument(pdf)[index]
+    image = page.render(scale=1).to_pil().convert("RGB")
+    x, y = int(box[0]) - 3, int(page.get_height() - (box[1] + box[3]) / 2)
+    red, green, blue = image.getpixel((x, y))
+    return contrast_ratio(WHITE, f"#{red:02X}{green:02X}{blue:02X}")
 
 
 def test_two_columns_use_fewer_pages_and_read_in_order(brand) -> None:

@@ -18,10 +18,17 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+import yaml
+
 from rxleaflet.check.pdfread import PdfFacts, StructElement, read_pdf
+from rxleaflet.packagedata import PACKAGE
 from rxleaflet.render.glue import binds
 
 HEADINGS = ("H1", "H2", "H3")
+WARNING_WORDS = frozenset(
+    yaml.safe_load(path.read_text("utf-8"))["words"]["warning"]
+    for path in (PACKAGE / "data" / "strings").glob("*.yaml")
+)
 
 
 @dataclass(frozen=True)
@@ -106,7 +113,7 @@ def count_defects(pdf: bytes) -> list[Defect]:
             defects.append(Defect("lead-in-alone", pages[-1] + 1, text[:60]))
     defects += _box_lists(facts, lines, parents)
     defects += _end_matter(facts, sequence, parents)
-    defects += _page_fill(facts, sequence)
+    defects += _page_fill(facts, sequence, _warning_elements(facts))
     return defects
 
 
@@ -126,7 +133,7 @@ def _box_lists(facts: PdfFacts, lines, parents) -> list[Defect]:
         kids = element.elements()
         if not kids or kids[0].role not in HEADINGS:
             continue
-        if facts.element_text(kids[0]).strip() not in ("Warning", "Advertencia"):
+        if facts.element_text(kids[0]).strip() not in WARNING_WORDS:
             continue
         for lst in (e for e in element.walk() if e.role == "L"):
             item_pages = []
@@ -157,7 +164,18 @@ def _end_matter(facts: PdfFacts, sequence, parents) -> list[Defect]:
     return []
 
 
-def _page_fill(facts: PdfFacts, sequence) -> list[Defect]:
+def _warning_elements(facts: PdfFacts) -> set[int]:
+    """ids of the elements in the boxed warning (which moves to a page whole when it can)."""
+    found: set[int] = set()
+    for element in facts.structure.walk():  # type: ignore[union-attr]
+        kids = element.elements()
+        if element.role == "Sect" and kids and kids[0].role in HEADINGS:
+            if facts.element_text(kids[0]).strip() in WARNING_WORDS:
+                found |= {id(e) for e in element.walk()}
+    return found
+
+
+def _page_fill(facts: PdfFacts, sequence, warning: set[int]) -> list[Defect]:
     defects = []
     by_page: dict[int, list[Line]] = defaultdict(list)
     for _, element_lines in sequence:
@@ -171,7 +189,7 @@ def _page_fill(facts: PdfFacts, sequence) -> list[Defect]:
         if not body or not by_page.get(page + 1):
             continue
         room = min(line.y for line in body) - _footer_top(facts, page)
-        start = _least_start(sequence, page + 1)
+        start = _least_start(sequence, page + 1, warning)
         labels = [r for r in facts.pages[page + 1].runs if r.artifact == "Layout" and r.text]
         if labels:  # a warning box continued: it carries at least four lines, under its label
             lines = sorted(by_page[page + 1], key=lambda line: -line.y)[:4]
@@ -185,10 +203,16 @@ def _page_fill(facts: PdfFacts, sequence) -> list[Defect]:
     return defects
 
 
-def _least_start(sequence, page: int) -> list[Line]:
+def _least_start(sequence, page: int, warning: set[int]) -> list[Line]:
     """The least that may start a page, from the lines that start ``page``: its headings and
     lead-ins (ending ':') whole, then two lines of what follows (all of a block of three; a
-    heading's one-line paragraph brings the start of the next block)."""
+    heading's one-line paragraph brings the start of the next block); the boxed warning whole
+    when it starts the page and is whole on it."""
+    opening = [(e, ls) for e, ls in sequence if any(line.page == page for line in ls)]
+    if opening and id(opening[0][0]) in warning:
+        box = [(e, ls) for e, ls in sequence if id(e) in warning]
+        if all(line.page == page for _, ls in box for line in ls):
+            return [line for _, ls in box for line in ls]
     taken: list[Line] = []
     after_heading: int | None = None  # lines taken since the last heading
     for element, element_lines in sequence:

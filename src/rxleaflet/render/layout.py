@@ -6,12 +6,12 @@ import dataclasses
 from dataclasses import dataclass
 
 from ..contract import Leaflet, dispense_lines
-from ..source.brand import BODY_TEXT, MUTED_TEXT, WHITE
+from ..source.brand import BODY_TEXT, MUTED_TEXT, WHITE, expired_band_color
 from ..source.coverage import CJK_FACE
 from ..source.locales import language_key
 from ..source.markup import Block, BulletList, Paragraph, Run
 from .flow import Flowable
-from .flowables import KEEP_IF_ONE_LINE, Box, Logo, QrLink, Rule, TextBlock, TextStyle
+from .flowables import KEEP_IF_ONE_LINE, Band, Box, Logo, QrLink, Rule, TextBlock, TextStyle
 from .fonts import FontSet
 from .tagging import StructNode, Tagger
 
@@ -36,6 +36,11 @@ class Typography:
     leading: float = LEADING
     tight_leading: float = 1.27
     spacing: float = 1.0  # paragraph spacing, as a share of the usual
+
+    @property
+    def expired_mark(self) -> float:
+        """The EXPIRED band's type: at least 14 pt, however small the footer."""
+        return max(14.0, self.banner, self.footer * 1.3)
 
     def tightened(self) -> Typography:
         """The same sizes set closer (line spacing still ≥ 125 %), to save a page whose text
@@ -175,15 +180,14 @@ class _Composer:
     def compose(self, document: StructNode) -> list[Flowable]:
         leaflet, t = self.leaflet, self.type
         drug = leaflet.monograph.drug
-        self.branding(document)
         if leaflet.expired:
-            self.story.append(
-                self.text(
-                    [Run(leaflet.locale.word("expired_mark"), True)],
-                    t.style(t.banner, self.colors.warning, bold=True),
-                    document,
-                )
+            mark = self.text(
+                [Run(leaflet.locale.word("expired_mark"), True)],
+                t.style(t.expired_mark, WHITE, bold=True, after=0),
+                document,
             )
+            self.story.append(Band(mark, expired_band_color(self.colors), t.expired_mark * 0.45))
+        self.branding(document)
         if leaflet.profile.banner:
             self.story.append(
                 self.text(
@@ -207,9 +211,9 @@ class _Composer:
             Rule(self.colors.accent, 1.5 if not t.large_print else 2.5, t.body * 0.3, t.body * 1.2)
         )
         self.prepared_for(document)
-        self.current_version(document)
         if leaflet.monograph.warning:
             self.warning(document)
+        self.current_version(document)  # after the warning: a QR code never pushes it over
         for section in leaflet.monograph.sections:
             node = document.add("Sect")
             heading = leaflet.heading(section.kind, section.title)
