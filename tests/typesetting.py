@@ -169,9 +169,13 @@ def _warning_elements(facts: PdfFacts) -> set[int]:
     found: set[int] = set()
     for element in facts.structure.walk():  # type: ignore[union-attr]
         kids = element.elements()
-        if element.role == "Sect" and kids and kids[0].role in HEADINGS:
-            if facts.element_text(kids[0]).strip() in WARNING_WORDS:
-                found |= {id(e) for e in element.walk()}
+        if (
+            element.role == "Sect"
+            and kids
+            and kids[0].role in HEADINGS
+            and facts.element_text(kids[0]).strip() in WARNING_WORDS
+        ):
+            found |= {id(e) for e in element.walk()}
     return found
 
 

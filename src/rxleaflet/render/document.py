@@ -48,7 +48,8 @@ class PageFurniture:
 
     @property
     def height(self) -> float:
-        lines = len(self.brand) + len(self.copyright) + len(self.expiry) + (self.number_at == "below")
+        below = self.number_at == "below"
+        lines = len(self.brand) + len(self.copyright) + len(self.expiry) + below
         return lines * self.style.leading + self.style.size
 
 

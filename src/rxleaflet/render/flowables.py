@@ -400,7 +400,7 @@ class Box(Flowable):
         index = _list_break(self.children, index)
         while index and getattr(self.children[index - 1], "keep_next", False):
             index -= 1  # a heading or lead-in goes with what follows it
-        while 1 < index and _lines(self.children[index:]) < MIN_TAIL_LINES:
+        while index > 1 and _lines(self.children[index:]) < MIN_TAIL_LINES:
             index -= 1  # too little would continue: take a block along with it
         if index:
             return [self._part(self.children[:index], self.continued),
