@@ -225,9 +225,7 @@ def imported(tmp_path: Path, xml: str, *args: str) -> tuple[dict, str]:
     source = tmp_path / "label.xml"
     source.write_text(xml, encoding="utf-8")
     target = tmp_path / "out.yaml"
-    result = run(
-        "import", "spl", str(source), "-o", str(target), "--id", "testamab", "--force", *args
-    )
+    result = run("import", "spl", str(source), "-o", str(target), "--id", "testamab", "--force", *args)
     assert result.exit_code == 0, result.output
     assert run("validate", str(target)).exit_code == 0
     return yaml.safe_load(target.read_text(encoding="utf-8")), result.stderr
@@ -298,7 +296,9 @@ def test_footnotes_scripts_and_invisible_characters(tmp_path: Path) -> None:
         "10³ units/m² in H₂O; Testamab works.\n\n"
         "* The other brands listed are trademarks of their owners.\n"
     )
-    assert data["sections"][1]["text"].startswith("- headache\n- – mild\n- – severe\n- nausea\n")
+    assert data["sections"][1]["text"].startswith(
+        "- headache\n- – mild\n- – severe\n- nausea\n"
+    )
     assert "left out: 1 byte-order mark(s), removed" in stderr
     assert "left out: 1 soft hyphen(s), removed" in stderr
     assert "left out: 1 zero-width space(s), removed" in stderr

@@ -22,15 +22,8 @@ def live(tmp_path_factory) -> str:
     token_file.write_text(TOKEN)
     with contextlib.ExitStack() as stack:
         base = stack.enter_context(
-            browser.server(
-                LIBRARY,
-                "--as-of",
-                TODAY.isoformat(),
-                "--token-file",
-                str(token_file),
-                "--auth-attempts",
-                "1000000",
-            )  # Schemathesis tries wrong tokens
+            browser.server(LIBRARY, "--as-of", TODAY.isoformat(), "--token-file", str(token_file),
+                           "--auth-attempts", "1000000")  # Schemathesis tries wrong tokens
         )
         yield base
 

@@ -155,11 +155,8 @@ class Reader:
                 if cell.tag not in (f"{V3}td", f"{V3}th"):
                     continue
                 blocks = self.blocks(cell, inner)
-                if (
-                    columns > 1
-                    and len(blocks) == 1
-                    and not blocks[0].item
-                    and not (blocks[0].all_bold)
+                if columns > 1 and len(blocks) == 1 and not blocks[0].item and not (
+                    blocks[0].all_bold
                 ):  # a short cell of a many-column table: a list item
                     blocks[0].level = 0
                 out += blocks
@@ -217,7 +214,9 @@ class Reader:
 
 
 def _marks(count: int) -> list[str]:
-    return [FOOTNOTE_MARKS[i] if i < len(FOOTNOTE_MARKS) else f"[{i + 1}]" for i in range(count)]
+    return [
+        FOOTNOTE_MARKS[i] if i < len(FOOTNOTE_MARKS) else f"[{i + 1}]" for i in range(count)
+    ]
 
 
 def _script(text: str, tag: str) -> str:

@@ -32,10 +32,7 @@ BODY_SECONDS = 10.0  # to send a whole body, however it is sent
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 # the API's query parameters, by path (the description lists them; anything else is refused)
 QUERY_KEYS: dict[str, set[str]] = {
-    "/v1/leaflets": {"q"},
-    "/v1/render": set(),
-    "/healthz": set(),
-    "/openapi.json": set(),
+    "/v1/leaflets": {"q"}, "/v1/render": set(), "/healthz": set(), "/openapi.json": set(),
 }
 OPEN_PATHS = ("/login", "/static/", "/openapi.json")  # reachable without the token
 SECURITY_HEADERS = {
@@ -174,10 +171,8 @@ class Shield:
             return True
         scheme, _, rest = origin.partition("://")
         expected = "https" if self.state.config.tls else "http"
-        return (
-            scheme == expected
-            and host_name(rest) in self.hosts
-            and (rest.lower() == headers.get("host", "").lower())
+        return scheme == expected and host_name(rest) in self.hosts and (
+            rest.lower() == headers.get("host", "").lower()
         )
 
 
