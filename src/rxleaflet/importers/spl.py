@@ -149,7 +149,11 @@ def parse_label(path: Path) -> Imported:
     name, generic, form_word, labeler, ndc = _product(root)
     title, blocks = title_block(blocks, [name, generic])
     pronunciation = next(
-        (m.group(1) for b in title if (m := re.search(r"\(([A-Za-z]+(?:-[A-Za-z]+)+)\)", b.text))),
+        (
+            m.group(1)
+            for b in title
+            if (m := re.search(r"\(([A-Za-z]+(?:-[A-Za-z]+)+)\)", b.text))
+        ),
         None,
     )
     if title:
@@ -277,6 +281,8 @@ def _product(root: Any) -> tuple[str, str | None, str | None, str | None, list[s
         if code.get("codeSystem") == NDC_SYSTEM and value.count("-") == 2 and value not in ndc:
             ndc.append(value)
     return name or "Unnamed", generic, form, labeler, ndc
+
+
 
 
 def _form(title: list[Block], generic: str | None) -> str | None:

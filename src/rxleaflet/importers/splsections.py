@@ -27,7 +27,9 @@ WHOLE_SECTION_WORDS = 400
 Section = tuple[str, str, list[Block]]  # kind, title as written, blocks
 
 
-def title_block(blocks: list[Block], names: list[str | None]) -> tuple[list[Block], list[Block]]:
+def title_block(
+    blocks: list[Block], names: list[str | None]
+) -> tuple[list[Block], list[Block]]:
     """The bold lines a guide opens with that its title prints instead ("MEDICATION GUIDE",
     the drug's name, generic name, pronunciation and form); and the other blocks. A line of
     the title block that says more (five words or more without the drug's name: "Medication
@@ -64,8 +66,7 @@ def _plain_title_line(block: Block) -> bool:
     calcium" / "tablets" / "(LIP-ih-tore)")."""
     return not block.item and (
         PRONUNCIATION.fullmatch(block.text) is not None
-        or len(block.text.split()) <= 3
-        and not block.text.endswith((":", ".", "?"))
+        or len(block.text.split()) <= 3 and not block.text.endswith((":", ".", "?"))
     )
 
 
@@ -82,7 +83,7 @@ _TEMPLATE = {
     "what-is": r"{drug} is:",
     "who-should-not-take": r"do not take {drug} if you have:",
     "precautions": r"before taking {drug}, tell your (healthcare provider|doctor) if you "
-    r"have a history of:",
+                   r"have a history of:",
     "how-to-take": r"when taking {drug}:",
     "what-to-avoid": r"while taking {drug},? do not:",
     "side-effects": r"the possible side effects of {drug}:",
