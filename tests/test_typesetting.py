@@ -17,6 +17,8 @@ from rxleaflet.pipeline import RenderOptions, build, prepare
 from rxleaflet.source.brand import load_brand
 
 from .conftest import LIBRARY, MINIMAL, TODAY
+from rxleaflet.packagedata import PACKAGE
+
 from .typesetting import count_defects
 
 AS_OF = TODAY.replace(year=2025, month=11, day=1)  # the seed monograph is still valid
@@ -189,3 +191,28 @@ def test_which_spaces_bind_a_number_to_its_unit_or_sign(
     from rxleaflet.render.glue import binds
 
     assert binds(before, after) is bound
+
+
+UNITS = yaml.safe_load((PACKAGE / "data" / "units.yaml").read_text("utf-8"))
+LANGUAGE_OF = {"any": "en"}
+
+
+@pytest.mark.parametrize("language", sorted(UNITS))
+def test_numbers_stay_with_their_units_in_every_language(language: str) -> None:
+    """For every unit of every language: "… 10 <unit>" set so that the line would end after
+    "10" keeps the number and its unit on one line."""
+    from rxleaflet.render.flowables import TextStyle, break_lines
+    from rxleaflet.render.fonts import fonts_for
+    from rxleaflet.source.markup import Run
+
+    fonts = fonts_for(LANGUAGE_OF.get(language, language))
+    style = TextStyle(11, 15, "#000000")
+    for unit in UNITS[language]:
+        lead = "Dose 10"
+        width = fonts.width(lead, False, 11) + fonts.width(" ", False, 11) + 0.5
+        lines = break_lines([Run(f"{lead} {unit} daily")], style, fonts, width)
+        texts = ["".join(text for text, _ in line.pieces) for line in lines]
+        assert not any(
+            before.rstrip().endswith("10") and after.startswith(str(unit))
+            for before, after in zip(texts, texts[1:], strict=False)
+        ), (unit, texts)

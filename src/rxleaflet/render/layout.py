@@ -93,6 +93,19 @@ class Typography:
         )
 
 
+LEAD_IN_CHARACTERS = 80  # a bold paragraph this short, all bold, is a run-in heading
+
+
+def _leads_in(paragraph: Paragraph) -> bool:
+    """A paragraph that introduces what follows: it ends with ':' ("Call your doctor if:"),
+    or is a short paragraph all in bold ("**Cancer**"), a heading in all but name."""
+    text = paragraph.plain.rstrip("* ")
+    if text.endswith(":"):
+        return True
+    runs = [run for run in paragraph.runs if run.text.strip()]
+    return bool(runs) and all(run.bold for run in runs) and len(text) <= LEAD_IN_CHARACTERS
+
+
 class _Composer:
     def __init__(self, leaflet: Leaflet, typography: Typography, fonts: FontSet, tagger: Tagger):
         self.leaflet = leaflet
@@ -144,7 +157,7 @@ class _Composer:
         for index, block in enumerate(blocks):
             if isinstance(block, Paragraph):
                 following = blocks[index + 1] if index + 1 < len(blocks) else None
-                lead_in = block.plain.rstrip("* ").endswith(":") and following is not None
+                lead_in = following is not None and _leads_in(block)
                 keep: bool | str = lead_in
                 if not lead_in and after_heading and index == 0 and following is not None:
                     keep = KEEP_IF_ONE_LINE
@@ -174,6 +187,10 @@ class _Composer:
                 indent=style.size * 1.3,
             )
             flowable.list_position = (index, len(block.items))
+            # a list breaks only with two items on each side: the first item goes with the
+            # second, the one before last with the last
+            count = len(block.items)
+            flowable.keep_next = count >= 2 and (index == 0 or index == count - 2)
             items.append(flowable)
         return items
 
