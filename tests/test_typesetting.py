@@ -13,12 +13,11 @@ from PIL import Image
 from pypdf import PdfReader
 
 from rxleaflet.check.pdfread import read_pdf
+from rxleaflet.packagedata import PACKAGE
 from rxleaflet.pipeline import RenderOptions, build, prepare
 from rxleaflet.source.brand import load_brand
 
 from .conftest import LIBRARY, MINIMAL, TODAY
-from rxleaflet.packagedata import PACKAGE
-
 from .typesetting import count_defects
 
 AS_OF = TODAY.replace(year=2025, month=11, day=1)  # the seed monograph is still valid
