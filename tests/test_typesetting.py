@@ -5,6 +5,8 @@ finished PDF by tests/typesetting.py."""
 from __future__ import annotations
 
 import io
+import itertools
+import re
 from pathlib import Path
 
 import pytest
@@ -215,3 +217,23 @@ def test_numbers_stay_with_their_units_in_every_language(language: str) -> None:
             before.rstrip().endswith("10") and after.startswith(str(unit))
             for before, after in zip(texts, texts[1:], strict=False)
         ), (unit, texts)
+
+
+def test_chinese_never_ends_on_one_character_nor_splits_the_drug_name() -> None:
+    """At every width: the last line keeps two characters besides punctuation ("就|医。" is
+    refused), and 二甲双胍 is never broken across lines."""
+    from rxleaflet.render.flowables import TextStyle, break_lines
+    from rxleaflet.render.fonts import fonts_for
+    from rxleaflet.source.markup import Run
+
+    fonts, style = fonts_for("zh-Hans"), TextStyle(10.5, 16.8, "#000000")
+    text = "如果您出现乳酸酸中毒的症状，请立即停止服用二甲双胍并就医。二甲双胍的剂量由医生决定。"
+    for width in range(45, 400, 3):  # from the name's own width up
+        lines = break_lines([Run(text)], style, fonts, width, unbreakable=("二甲双胍",))
+        texts = ["".join(piece for piece, _ in line.pieces) for line in lines]
+        assert "".join(texts) == text  # nothing lost or added
+        if len(texts) > 1:
+            assert sum(char.isalnum() for char in texts[-1]) >= 2, (width, texts)
+        ends = list(itertools.accumulate(len(t) for t in texts))[:-1]  # where lines break
+        names = [m.start() for m in re.finditer("二甲双胍", text)]
+        assert not [e for e in ends for n in names if n < e < n + 4], (width, texts)

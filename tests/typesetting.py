@@ -7,10 +7,13 @@ Defects counted:
 - ``orphan`` / ``widow``: a paragraph leaving a single line at the foot or head of a page;
 - ``heading-at-foot``: a heading with fewer than two lines of text after it on its page;
 - ``lead-in-alone``: a lead-in ending with ':' on one page, what it leads into on the next;
+- ``short-last-line``: Chinese text whose last line has fewer than two characters besides
+  punctuation;
+- ``name-split``: the drug's name (the title) broken across two lines;
 - ``list-split``: a list split across pages with fewer than two items on a side;
 - ``end-matter-alone``: the end matter's first line alone at the foot of a page;
 - ``short-page``: a page (not the last) ended early although what comes next would have fit;
-- ``stranded-tail``: a last page with only one or two lines of text.
+- ``stranded-tail``: a last page with three lines of text or fewer.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import yaml
 
 from rxleaflet.check.pdfread import PdfFacts, StructElement, read_pdf
 from rxleaflet.packagedata import PACKAGE
+from rxleaflet.render.cjkbreak import has_cjk
 from rxleaflet.render.glue import binds
 
 HEADINGS = ("H1", "H2", "H3")
@@ -87,6 +91,9 @@ def count_defects(pdf: bytes) -> list[Defect]:
             continue
         sequence.append((element, element_lines))
     parents = _parents(facts.structure)
+    names = {
+        " ".join(ls[0].text for ls in [lines_]).strip() for e, lines_ in sequence if e.role == "H1"
+    }
     for index, (element, element_lines) in enumerate(sequence):
         text = " ".join(line.text for line in element_lines)
         for first, second in zip(element_lines, element_lines[1:], strict=False):
@@ -95,6 +102,15 @@ def count_defects(pdf: bytes) -> list[Defect]:
                 defects.append(
                     Defect("torn-unit", second.page + 1, f"{first.text} / {second.text}")
                 )
+        last = element_lines[-1]
+        if len(element_lines) > 1 and has_cjk(text) and sum(c.isalnum() for c in last.text) < 2:
+            defects.append(Defect("short-last-line", element_lines[-1].page + 1, text[-20:]))
+        for first, second in zip(element_lines, element_lines[1:], strict=False):
+            joined = first.text + second.text
+            for name in names:
+                at = joined.find(name)
+                if 0 <= at < len(first.text) < at + len(name) and " " not in name:
+                    defects.append(Defect("name-split", second.page + 1, f"{name}: {text[:40]}"))
         pages = [line.page for line in element_lines]
         if len(set(pages)) > 1 and element.role not in HEADINGS:
             head = pages.count(pages[0])
@@ -180,7 +196,7 @@ def _page_fill(facts: PdfFacts, sequence, warning: set[int]) -> list[Defect]:
         for line in element_lines:
             by_page[line.page].append(line)
     last_page = facts.page_count - 1
-    if len(by_page.get(last_page, [])) <= 2 and facts.page_count > 1:
+    if len(by_page.get(last_page, [])) <= 3 and facts.page_count > 1:
         defects.append(Defect("stranded-tail", last_page + 1, f"{len(by_page[last_page])} lines"))
     for page in range(facts.page_count - 1):
         body = by_page.get(page, [])

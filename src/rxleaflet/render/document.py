@@ -272,8 +272,8 @@ def render_pdf(
         "sources": [_source_file(leaflet)],
     }
     made = _render([leaflet], paper, metadata, odd_starts=False, typography=typography)
-    if typography is None and len(made.ranges) == 1 and made.last_page_lines <= 2:
-        # one or two lines alone on a last page: set the same text closer, if that saves it
+    if typography is None and len(made.ranges) == 1 and made.last_page_lines <= 3:
+        # three lines or fewer alone on a last page: set the same text closer, if that saves it
         tight = Typography.for_leaflet(leaflet).tightened()
         closer = _render([leaflet], paper, metadata, odd_starts=False, typography=tight)
         if closer.ranges[0][1] < made.ranges[0][1]:

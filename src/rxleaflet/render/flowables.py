@@ -58,7 +58,44 @@ def _measure(
 
 
 def break_lines(
-    runs: Sequence[Run], style: TextStyle, fonts: FontSet, width: float, cache: bool = True
+    runs: Sequence[Run],
+    style: TextStyle,
+    fonts: FontSet,
+    width: float,
+    cache: bool = True,
+    unbreakable: tuple[str, ...] = (),
+) -> list[Line]:
+    """Lines of ``runs`` at most ``width`` wide (see _greedy_lines). Text set without spaces
+    (Chinese) never ends a paragraph on a last line of fewer than two characters besides
+    punctuation ("好|转。"), and no line breaks inside the words of ``unbreakable`` (the
+    drug's names)."""
+    units = _words(runs, unbreakable)
+    lines = _greedy_lines(units, style, fonts, width, cache)
+    if len(lines) < 2 or not any(has_cjk(run.text) for run in runs):
+        return lines
+    for _ in range(3):  # each try moves at least one unit down from the line before the last
+        if _characters(lines[-1]) >= 2:
+            break
+        limits = {len(lines) - 2: lines[-2].width - 0.01}
+        fewer = _greedy_lines(units, style, fonts, width, cache, limits)
+        if len(fewer) != len(lines):
+            break
+        lines = fewer
+    return lines
+
+
+def _characters(line: Line) -> int:
+    """Characters on ``line`` that are not punctuation or spaces."""
+    return sum(1 for text, _ in line.pieces for char in text if char.isalnum())
+
+
+def _greedy_lines(
+    units: list[tuple[Word, bool]],
+    style: TextStyle,
+    fonts: FontSet,
+    width: float,
+    cache: bool = True,
+    limits: dict[int, float] | None = None,
 ) -> list[Line]:
     """Greedy, left-aligned line breaking at spaces, and between the characters of Chinese
     text; an over-long word is broken by characters.
@@ -69,14 +106,17 @@ def break_lines(
     of Hangul between spaces), and that font's width; never the symbols' font.
     """
     size = style.size
+    full_width = width
     spaces: dict[str, float] = {}  # the width of a space in each font
     lines: list[Line] = []
     done: list[Piece] = []  # the line's pieces before the open one, neighbours in one font merged
     texts: list[str] = []  # the open piece: its texts, all in ``font``
     font = REGULAR
     line_width = 0.0
-    for word, spaced in _words(runs):
+    for word, spaced in units:
         pieces, word_width = _measure(word, style.bold, size, fonts, cache)
+        if limits:
+            width = limits.get(len(lines), full_width)
         if texts:
             gap = 0.0
             if spaced:  # on this line either way: between two words, or at its end
@@ -113,7 +153,7 @@ def break_lines(
 Word = tuple[tuple[str, bool], ...]  # (text, bold) runs
 
 
-def _words(runs: Sequence[Run]) -> list[tuple[Word, bool]]:
+def _words(runs: Sequence[Run], unbreakable: tuple[str, ...] = ()) -> list[tuple[Word, bool]]:
     """The units a line may break between, each with whether a space comes before it: words,
     with the spaces that must not break (a number and its unit, a sign and its number) kept
     inside them, and Chinese text cut where it may break."""
@@ -141,12 +181,26 @@ def _words(runs: Sequence[Run]) -> list[tuple[Word, bool]]:
         if not has_cjk(text):
             units.append((tuple(word), True))
             continue
-        cuts = [0, *break_offsets(text), len(text)]
+        inside = {
+            offset
+            for name in unbreakable
+            for start in _occurrences(text, name)
+            for offset in range(start + 1, start + len(name))
+        }
+        cuts = [0, *(o for o in break_offsets(text) if o not in inside), len(text)]
         units.extend(
             (_slice(word, start, end), index == 0)
             for index, (start, end) in enumerate(itertools.pairwise(cuts))
         )
     return units
+
+
+def _occurrences(text: str, name: str) -> list[int]:
+    found, start = [], text.find(name) if name else -1
+    while start >= 0:
+        found.append(start)
+        start = text.find(name, start + 1)
+    return found
 
 
 def _slice(word: list[tuple[str, bool]], start: int, end: int) -> Word:
@@ -205,9 +259,11 @@ class TextBlock(Flowable):
         keep_with_next: bool | str = False,
         lines: list[Line] | None = None,
         line_width: float | None = None,
+        unbreakable: tuple[str, ...] = (),
     ):
         super().__init__()
         self.runs = runs
+        self.unbreakable = unbreakable  # names no line may break inside (Chinese text)
         self.style = style
         self.node = node
         self.tagger = tagger
@@ -227,8 +283,9 @@ class TextBlock(Flowable):
         text_width = width - self.indent
         if self._lines is None or self._line_width != text_width:
             self._lines = break_lines(
-                self.runs, self.style, self.fonts, text_width, cache=not self.private
-            )
+                self.runs, self.style, self.fonts, text_width, cache=not self.private,
+                unbreakable=self.unbreakable,
+            )  # fmt: skip
             self._line_width = text_width
         return self._lines
 
@@ -277,7 +334,7 @@ class TextBlock(Flowable):
         part = TextBlock(
             self.runs, self.style, node=self.node, tagger=self.tagger, fonts=self.fonts,
             bullet=bullet, indent=self.indent, bookmark=bookmark, keep_with_next=False,
-            lines=lines, line_width=self._line_width,
+            lines=lines, line_width=self._line_width, unbreakable=self.unbreakable,
         )  # fmt: skip
         part.list_position = self.list_position
         return part

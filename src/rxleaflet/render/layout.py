@@ -116,6 +116,8 @@ class _Composer:
         self.story: list[Flowable] = []
         self.bookmarks = 0
         self.key_prefix = ""  # keeps bookmark names unique when leaflets share a document
+        drug = leaflet.monograph.drug
+        self.names = (drug.name, *drug.brands)  # never split across lines (Chinese text)
 
     def text(
         self,
@@ -141,6 +143,7 @@ class _Composer:
             fonts=self.fonts,
             bookmark=mark,
             keep_with_next=keep,
+            unbreakable=self.names,
         )
 
     def blocks(
@@ -185,6 +188,7 @@ class _Composer:
                 fonts=self.fonts,
                 bullet=(BULLET, label),
                 indent=style.size * 1.3,
+                unbreakable=self.names,
             )
             flowable.list_position = (index, len(block.items))
             # a list breaks only with two items on each side: the first item goes with the
