@@ -5,6 +5,8 @@ finished PDF by tests/typesetting.py."""
 from __future__ import annotations
 
 import io
+import itertools
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from rxleaflet.check.pdfread import read_pdf
+from rxleaflet.packagedata import PACKAGE
 from rxleaflet.pipeline import RenderOptions, build, prepare
 from rxleaflet.source.brand import load_brand
 
@@ -101,6 +104,8 @@ def test_a_last_page_of_one_or_two_lines_is_saved_by_setting_the_text_closer(
 
 
 def test_the_pharmacy_is_on_every_page_and_the_expired_mark_cannot_be_missed(brand) -> None:
+    """A solid band at the top of every page, white on a dark red at 7:1 or more, at least
+    14 pt; no translucent watermark over the text; the footer's date said to be past."""
     pdf = render(LIBRARY / "baclofen-intrathecal.yaml", brand, as_of=TODAY, large_print=True,
                  paper="a4", branded=True)  # fmt: skip
     facts = read_pdf(pdf)
@@ -108,14 +113,32 @@ def test_the_pharmacy_is_on_every_page_and_the_expired_mark_cannot_be_missed(bra
     mark = "EXPIRED — not for patient use"
     for page in facts.pages:
         assert "Riverside Community Pharmacy · (217) 555-0100" in page.footer
+        assert "Information expires December 2025 — EXPIRED" in page.footer
         footer_sizes = {r.size for r in page.runs if r.artifact == "Pagination/Footer"}
         assert min(footer_sizes) >= 9
-        watermark = [r for r in page.runs if r.artifact == "Pagination/Watermark"]
-        assert " ".join(r.text for r in watermark) == mark and watermark[0].size >= 60
+        assert not [r for r in page.runs if r.artifact == "Pagination/Watermark"]
+        band = [r for r in page.runs if r.text.strip() and r.text.strip() in mark]
+        assert " ".join(r.text.strip() for r in band) == mark, page.number
+        assert all(r.size >= 14 and r.fill == (1.0, 1.0, 1.0) for r in band)
+        top = max(r.box[3] for r in page.runs)
+        assert max(r.box[3] for r in band) == top  # the first thing on the page
+        assert _band_contrast(pdf, page.number - 1, band[0].box) >= 7
     structure = facts.structure
     assert structure is not None
     in_structure = [e for e in structure.walk() if facts.element_text(e) == mark]
     assert len(in_structure) == 1  # read once by a screen reader; artifacts elsewhere
+
+
+def _band_contrast(pdf: bytes, index: int, box: tuple[float, float, float, float]) -> float:
+    """White against the band's colour, as PDFium paints it just left of the text."""
+    pdfium = pytest.importorskip("pypdfium2", reason="the check's renderer (pypdfium2)")
+    from rxleaflet.source.brand import WHITE, contrast_ratio
+
+    page = pdfium.PdfDocument(pdf)[index]
+    image = page.render(scale=1).to_pil().convert("RGB")
+    x, y = int(box[0]) - 3, int(page.get_height() - (box[1] + box[3]) / 2)
+    red, green, blue = image.getpixel((x, y))
+    return contrast_ratio(WHITE, f"#{red:02X}{green:02X}{blue:02X}")
 
 
 def test_two_columns_use_fewer_pages_and_read_in_order(brand) -> None:
@@ -169,3 +192,48 @@ def test_which_spaces_bind_a_number_to_its_unit_or_sign(
     from rxleaflet.render.glue import binds
 
     assert binds(before, after) is bound
+
+
+UNITS = yaml.safe_load((PACKAGE / "data" / "units.yaml").read_text("utf-8"))
+LANGUAGE_OF = {"any": "en"}
+
+
+@pytest.mark.parametrize("language", sorted(UNITS))
+def test_numbers_stay_with_their_units_in_every_language(language: str) -> None:
+    """For every unit of every language: "… 10 <unit>" set so that the line would end after
+    "10" keeps the number and its unit on one line."""
+    from rxleaflet.render.flowables import TextStyle, break_lines
+    from rxleaflet.render.fonts import fonts_for
+    from rxleaflet.source.markup import Run
+
+    fonts = fonts_for(LANGUAGE_OF.get(language, language))
+    style = TextStyle(11, 15, "#000000")
+    for unit in UNITS[language]:
+        lead = "Dose 10"
+        width = fonts.width(lead, False, 11) + fonts.width(" ", False, 11) + 0.5
+        lines = break_lines([Run(f"{lead} {unit} daily")], style, fonts, width)
+        texts = ["".join(text for text, _ in line.pieces) for line in lines]
+        assert not any(
+            before.rstrip().endswith("10") and after.startswith(str(unit))
+            for before, after in zip(texts, texts[1:], strict=False)
+        ), (unit, texts)
+
+
+def test_chinese_never_ends_on_one_character_nor_splits_the_drug_name() -> None:
+    """At every width: the last line keeps two characters besides punctuation ("就|医。" is
+    refused), and 二甲双胍 is never broken across lines."""
+    from rxleaflet.render.flowables import TextStyle, break_lines
+    from rxleaflet.render.fonts import fonts_for
+    from rxleaflet.source.markup import Run
+
+    fonts, style = fonts_for("zh-Hans"), TextStyle(10.5, 16.8, "#000000")
+    text = "如果您出现乳酸酸中毒的症状，请立即停止服用二甲双胍并就医。二甲双胍的剂量由医生决定。"
+    for width in range(45, 400, 3):  # from the name's own width up
+        lines = break_lines([Run(text)], style, fonts, width, unbreakable=("二甲双胍",))
+        texts = ["".join(piece for piece, _ in line.pieces) for line in lines]
+        assert "".join(texts) == text  # nothing lost or added
+        if len(texts) > 1:
+            assert sum(char.isalnum() for char in texts[-1]) >= 2, (width, texts)
+        ends = list(itertools.accumulate(len(t) for t in texts))[:-1]  # where lines break
+        names = [m.start() for m in re.finditer("二甲双胍", text)]
+        assert not [e for e in ends for n in names if n < e < n + 4], (width, texts)

@@ -7,10 +7,13 @@ Defects counted:
 - ``orphan`` / ``widow``: a paragraph leaving a single line at the foot or head of a page;
 - ``heading-at-foot``: a heading with fewer than two lines of text after it on its page;
 - ``lead-in-alone``: a lead-in ending with ':' on one page, what it leads into on the next;
-- ``box-list-split``: a list in the warning box split with fewer than two items on a side;
+- ``short-last-line``: Chinese text whose last line has fewer than two characters besides
+  punctuation;
+- ``name-split``: the drug's name (the title) broken across two lines;
+- ``list-split``: a list split across pages with fewer than two items on a side;
 - ``end-matter-alone``: the end matter's first line alone at the foot of a page;
 - ``short-page``: a page (not the last) ended early although what comes next would have fit;
-- ``stranded-tail``: a last page with only one or two lines of text.
+- ``stranded-tail``: a last page with three lines of text or fewer.
 """
 
 from __future__ import annotations
@@ -18,10 +21,18 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+import yaml
+
 from rxleaflet.check.pdfread import PdfFacts, StructElement, read_pdf
+from rxleaflet.packagedata import PACKAGE
+from rxleaflet.render.cjkbreak import has_cjk
 from rxleaflet.render.glue import binds
 
 HEADINGS = ("H1", "H2", "H3")
+WARNING_WORDS = frozenset(
+    yaml.safe_load(path.read_text("utf-8"))["words"]["warning"]
+    for path in (PACKAGE / "data" / "strings").glob("*.yaml")
+)
 
 
 @dataclass(frozen=True)
@@ -80,6 +91,9 @@ def count_defects(pdf: bytes) -> list[Defect]:
             continue
         sequence.append((element, element_lines))
     parents = _parents(facts.structure)
+    names = {
+        " ".join(ls[0].text for ls in [lines_]).strip() for e, lines_ in sequence if e.role == "H1"
+    }
     for index, (element, element_lines) in enumerate(sequence):
         text = " ".join(line.text for line in element_lines)
         for first, second in zip(element_lines, element_lines[1:], strict=False):
@@ -88,6 +102,15 @@ def count_defects(pdf: bytes) -> list[Defect]:
                 defects.append(
                     Defect("torn-unit", second.page + 1, f"{first.text} / {second.text}")
                 )
+        last = element_lines[-1]
+        if len(element_lines) > 1 and has_cjk(text) and sum(c.isalnum() for c in last.text) < 2:
+            defects.append(Defect("short-last-line", element_lines[-1].page + 1, text[-20:]))
+        for first, second in zip(element_lines, element_lines[1:], strict=False):
+            joined = first.text + second.text
+            for name in names:
+                at = joined.find(name)
+                if 0 <= at < len(first.text) < at + len(name) and " " not in name:
+                    defects.append(Defect("name-split", second.page + 1, f"{name}: {text[:40]}"))
         pages = [line.page for line in element_lines]
         if len(set(pages)) > 1 and element.role not in HEADINGS:
             head = pages.count(pages[0])
@@ -104,9 +127,9 @@ def count_defects(pdf: bytes) -> list[Defect]:
         lead_in = text.rstrip("* ").endswith(":") and following
         if lead_in and following[0][1][0].page != pages[-1]:
             defects.append(Defect("lead-in-alone", pages[-1] + 1, text[:60]))
-    defects += _box_lists(facts, lines, parents)
+    defects += _lists(facts, lines)
     defects += _end_matter(facts, sequence, parents)
-    defects += _page_fill(facts, sequence)
+    defects += _page_fill(facts, sequence, _warning_elements(facts))
     return defects
 
 
@@ -118,28 +141,21 @@ def _parents(root: StructElement) -> dict[int, StructElement]:
     return parent
 
 
-def _box_lists(facts: PdfFacts, lines, parents) -> list[Defect]:
+def _lists(facts: PdfFacts, lines) -> list[Defect]:
+    """Lists split across pages with fewer than two items on a side."""
     defects = []
-    for element in facts.structure.walk():  # type: ignore[union-attr]
-        if element.role != "Sect":
-            continue
-        kids = element.elements()
-        if not kids or kids[0].role not in HEADINGS:
-            continue
-        if facts.element_text(kids[0]).strip() not in ("Warning", "Advertencia"):
-            continue
-        for lst in (e for e in element.walk() if e.role == "L"):
-            item_pages = []
-            for item in lst.elements():
-                pieces = [
-                    p for e in item.walk() for p in e.kids if not isinstance(p, StructElement)
-                ]
-                item_pages.append(min(lines[p][0].page for p in pieces if p in lines))
-            for page in sorted(set(item_pages))[1:]:
-                before = sum(1 for p in item_pages if p < page)
-                after = sum(1 for p in item_pages if p >= page)
-                if before < 2 or after < 2:
-                    defects.append(Defect("box-list-split", page + 1, f"{before} + {after} items"))
+    for lst in (e for e in facts.structure.walk() if e.role == "L"):  # type: ignore[union-attr]
+        item_pages = []
+        for item in lst.elements():
+            pieces = [p for e in item.walk() for p in e.kids if not isinstance(p, StructElement)]
+            pages = [lines[p][0].page for p in pieces if p in lines]
+            if pages:
+                item_pages.append(min(pages))
+        for page in sorted(set(item_pages))[1:]:
+            before = sum(1 for p in item_pages if p < page)
+            after = sum(1 for p in item_pages if p >= page)
+            if before < 2 or after < 2:
+                defects.append(Defect("list-split", page + 1, f"{before} + {after} items"))
     return defects
 
 
@@ -157,21 +173,37 @@ def _end_matter(facts: PdfFacts, sequence, parents) -> list[Defect]:
     return []
 
 
-def _page_fill(facts: PdfFacts, sequence) -> list[Defect]:
+def _warning_elements(facts: PdfFacts) -> set[int]:
+    """ids of the elements in the boxed warning (which moves to a page whole when it can)."""
+    found: set[int] = set()
+    for element in facts.structure.walk():  # type: ignore[union-attr]
+        kids = element.elements()
+        if (
+            element.role == "Sect"
+            and kids
+            and kids[0].role in HEADINGS
+            and facts.element_text(kids[0]).strip() in WARNING_WORDS
+        ):
+            found |= {id(e) for e in element.walk()}
+    return found
+
+
+def _page_fill(facts: PdfFacts, sequence, warning: set[int]) -> list[Defect]:
     defects = []
+    paired = _paired_items(facts)
     by_page: dict[int, list[Line]] = defaultdict(list)
     for _, element_lines in sequence:
         for line in element_lines:
             by_page[line.page].append(line)
     last_page = facts.page_count - 1
-    if len(by_page.get(last_page, [])) <= 2 and facts.page_count > 1:
+    if len(by_page.get(last_page, [])) <= 3 and facts.page_count > 1:
         defects.append(Defect("stranded-tail", last_page + 1, f"{len(by_page[last_page])} lines"))
     for page in range(facts.page_count - 1):
         body = by_page.get(page, [])
         if not body or not by_page.get(page + 1):
             continue
         room = min(line.y for line in body) - _footer_top(facts, page)
-        start = _least_start(sequence, page + 1)
+        start = _least_start(sequence, page + 1, warning, paired)
         labels = [r for r in facts.pages[page + 1].runs if r.artifact == "Layout" and r.text]
         if labels:  # a warning box continued: it carries at least four lines, under its label
             lines = sorted(by_page[page + 1], key=lambda line: -line.y)[:4]
@@ -185,10 +217,18 @@ def _page_fill(facts: PdfFacts, sequence) -> list[Defect]:
     return defects
 
 
-def _least_start(sequence, page: int) -> list[Line]:
-    """The least that may start a page, from the lines that start ``page``: its headings and
-    lead-ins (ending ':') whole, then two lines of what follows (all of a block of three; a
-    heading's one-line paragraph brings the start of the next block)."""
+def _least_start(sequence, page: int, warning: set[int], paired: set[int]) -> list[Line]:
+    """The least that may start a page, from the lines that start ``page``: its headings,
+    lead-ins (ending ':', or a short line with no full stop, a run-in heading) and list items
+    that go with the next (``paired``: a list's first, and the one before its last) whole,
+    then two lines of what follows (all of a block of three; a heading's one-line paragraph
+    brings the start of the next block); the boxed warning whole when it starts the page and
+    is whole on it."""
+    opening = [(e, ls) for e, ls in sequence if any(line.page == page for line in ls)]
+    if opening and id(opening[0][0]) in warning:
+        box = [(e, ls) for e, ls in sequence if id(e) in warning]
+        if all(line.page == page for _, ls in box for line in ls):
+            return [line for _, ls in box for line in ls]
     taken: list[Line] = []
     after_heading: int | None = None  # lines taken since the last heading
     for element, element_lines in sequence:
@@ -198,7 +238,7 @@ def _least_start(sequence, page: int) -> list[Line]:
                 break
             continue
         text = " ".join(line.text for line in element_lines)
-        if element.role in HEADINGS or text.rstrip("* ").endswith(":"):
+        if element.role in HEADINGS or _leads_in(text, element_lines) or id(element) in paired:
             taken += here
             after_heading = 0 if element.role in HEADINGS else after_heading
             continue
@@ -209,6 +249,25 @@ def _least_start(sequence, page: int) -> list[Line]:
             continue
         break
     return taken
+
+
+def _leads_in(text: str, lines: list[Line]) -> bool:
+    text = text.rstrip("* ")
+    return text.endswith(":") or (
+        len(lines) == 1 and len(text) <= 80 and not text.endswith((".", "!", "?", "。", ")"))
+    )
+
+
+def _paired_items(facts: PdfFacts) -> set[int]:
+    """ids of the LBody elements bound to the next item: a list's first and its one before
+    last (a list breaks only with two items on each side)."""
+    paired: set[int] = set()
+    for lst in (e for e in facts.structure.walk() if e.role == "L"):  # type: ignore[union-attr]
+        items = lst.elements()
+        if len(items) >= 2:
+            for item in (items[0], items[-2]):
+                paired |= {id(e) for e in item.walk() if e.role == "LBody"}
+    return paired
 
 
 def _footer_top(facts: PdfFacts, page: int) -> float:

@@ -215,10 +215,10 @@ def expectations_for(leaflet: Leaflet, paper: str | None = None) -> Expectations
     monograph, words = leaflet.monograph, leaflet.locale
     drug, attribution = monograph.drug, monograph.attribution
     content: list[tuple[str, str]] = []
+    if leaflet.expired:  # the band above everything else, the brand included
+        content.append(("expired mark", words.word("expired_mark")))
     if leaflet.brand.name:
         content.append(("brand name", leaflet.brand.name))
-    if leaflet.expired:
-        content.append(("expired mark", words.word("expired_mark")))
     if leaflet.profile.banner:
         content.append(("banner", words.word(leaflet.profile.banner)))
     content.append(("title", drug.name))

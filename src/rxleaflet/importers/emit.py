@@ -165,7 +165,9 @@ def leaflet_source(
     labeler = imported.labeler or "the manufacturer"
     kind = "Medication Guide" if imported.profile == "medication-guide" else "Patient Information"
     data["source"] = {
-        "copyright": f"Text of the FDA-approved {kind} for {imported.name}, © {labeler}."[:200],
+        # "© AbbVie Inc." once, never "Inc.."
+        "copyright": f"Text of the FDA-approved {kind} for {imported.name}, © "
+        f"{labeler.rstrip('.')}."[:200],
         "notices": [
             f"Source: FDA Structured Product Labeling (DailyMed), set id {imported.set_id}, "
             f"version {imported.version}, effective {imported.effective.isoformat()}; "

@@ -27,7 +27,8 @@ def has_cjk(text: str) -> bool:
 
 
 def break_offsets(text: str) -> list[int]:
-    """Offsets in ``text`` (which has no spaces) where a line may break."""
+    """Offsets in ``text`` (a word: its only spaces bind, see glue.py) where a line may
+    break."""
     offsets = []
     for index in range(1, len(text)):
         before, after = text[index - 1], text[index]
@@ -37,5 +38,7 @@ def break_offsets(text: str) -> list[int]:
             continue
         if before.isdigit() or before in ".,":
             continue  # "500毫克", "2.5克"
+        if before == " " or after == " ":
+            continue  # a space the line breaker was told binds ("10 毫克")
         offsets.append(index)
     return offsets

@@ -10,7 +10,7 @@ from reportlab.lib.colors import HexColor
 
 from .. import __version__, packagedata
 from ..contract import Leaflet, document_title, expiry_line, provenance
-from ..source.brand import MUTED_TEXT
+from ..source.brand import MUTED_TEXT, WHITE, expired_band_color
 from ..source.markup import Run
 from . import pdfobjects
 from .flow import Column, Flowable, NewPage, PageShape, lay_out
@@ -29,17 +29,27 @@ class PageFurniture:
 
     brand: list[Line]  # the pharmacy's name and phone, on every page (empty without a brand)
     copyright: list[Line]
-    expiry: str
+    expiry: list[Line]  # "Information expires …" (with "— EXPIRED" when past), broken to fit
     page_pattern: str  # "Page {n} of {m}"
     expired_mark: str | None
     style: TextStyle
     mark_style: TextStyle
     number_at: str  # where "Page N of M" goes: "expiry" (beside it), "copyright", or "below"
     fonts: FontSet
+    mark_lines: list[Line]  # the expired mark, broken to the page's width
+    band_fill: str
+
+    @property
+    def band_height(self) -> float:
+        """The EXPIRED band at the top of later pages, and the gap under it (0 when valid)."""
+        if not self.expired_mark:
+            return 0.0
+        return len(self.mark_lines) * self.mark_style.leading + self.mark_style.size * 0.9
 
     @property
     def height(self) -> float:
-        lines = len(self.brand) + len(self.copyright) + 1 + (self.number_at == "below")
+        below = self.number_at == "below"
+        lines = len(self.brand) + len(self.copyright) + len(self.expiry) + below
         return lines * self.style.leading + self.style.size
 
 
@@ -130,19 +140,8 @@ class _Finisher:
     def decorate(self, canvas: _LeafletCanvas, part: int, page: int, total: int) -> None:
         furniture, margin = self.furniture[part], self.margin
         style = furniture.style
-        if furniture.expired_mark:
-            self.watermark(canvas, furniture)
-        if furniture.expired_mark and page > 1:
-            mark = furniture.mark_style
-            with artifact(canvas, "Pagination", "Header"):
-                canvas.setFillColor(HexColor(mark.color))
-                draw_line(
-                    canvas,
-                    furniture.fonts.segments(furniture.expired_mark, True),
-                    margin,
-                    self.page_height - margin - mark.size,
-                    mark.size,
-                )
+        if furniture.expired_mark and page > 1:  # page 1 has it as text, at the top
+            self.band(canvas, furniture)
         with artifact(canvas, "Pagination", "Footer"):
             canvas.saveState()
             canvas.setStrokeColor(HexColor(MUTED_TEXT))
@@ -158,31 +157,34 @@ class _Finisher:
             number = furniture.page_pattern.format(n=page, m=total)
             fonts = furniture.fonts
             number_width = fonts.width(number, False, style.size)
-            number_y = {"expiry": y, "copyright": y + style.leading, "below": y - style.leading}
-            draw_line(canvas, fonts.segments(furniture.expiry + " ", False), margin, y, style.size)
+            if furniture.expired_mark:  # the date is past: said in the band's colour
+                canvas.setFillColor(HexColor(furniture.band_fill))
+            for line in furniture.expiry:
+                draw_line(canvas, list(line.pieces), margin, y, style.size)
+                y -= style.leading
+            y += style.leading  # the last expiry line's
+            canvas.setFillColor(HexColor(style.color))
+            number_y = {"expiry": y, "copyright": y + style.leading * len(furniture.expiry),
+                        "below": y - style.leading}  # fmt: skip
             right = margin + self.width - number_width
             number_at = number_y[furniture.number_at]
             draw_line(canvas, fonts.segments(number, False), right, number_at, style.size)
 
-    def watermark(self, canvas: _LeafletCanvas, furniture: PageFurniture) -> None:
-        """A mark across the middle of the page, as wide as the text: it survives photocopying,
-        and the text beneath it stays readable (it is translucent). Level, not diagonal, so
-        that text extraction reads it as words."""
-        mark = furniture.expired_mark or ""
-        head, dash, tail = mark.partition(" — ")
-        lines = [head + dash.rstrip(), tail] if tail else [mark]  # "EXPIRED —" large, then the rest
-        fonts = furniture.fonts
-        sizes = [min(110.0, self.width / max(1.0, fonts.width(line, True, 1.0))) for line in lines]
-        if len(sizes) == 2:
-            sizes[1] = min(sizes[1], sizes[0] * 0.5)
-        with artifact(canvas, "Pagination", "Watermark"):
+    def band(self, canvas: _LeafletCanvas, furniture: PageFurniture) -> None:
+        """The EXPIRED band across the top of a later page: white on the band's colour."""
+        mark, lines = furniture.mark_style, furniture.mark_lines
+        top = self.page_height - self.margin
+        with artifact(canvas, "Pagination", "Header"):
             canvas.saveState()
-            canvas.setFillColor(HexColor(furniture.mark_style.color))
-            canvas.setFillAlpha(0.18)
-            y = self.page_height / 2 + sizes[0] / 3
-            for line, size in zip(lines, sizes, strict=True):
-                draw_line(canvas, fonts.segments(line, True), self.margin, y, size)
-                y -= size * 1.1
+            canvas.setFillColor(HexColor(furniture.band_fill))
+            canvas.rect(self.margin, top - furniture.band_height, self.width,
+                        furniture.band_height, stroke=0, fill=1)  # fmt: skip
+            canvas.setFillColor(HexColor(mark.color))
+            pad = mark.size * 0.45
+            baseline = top - pad - mark.leading + (mark.leading - mark.size) / 2 + mark.size * 0.2
+            for line in lines:
+                draw_line(canvas, list(line.pieces), self.margin + pad, baseline, mark.size)
+                baseline -= mark.leading
             canvas.restoreState()
 
     def finalize(self, canvas: _LeafletCanvas) -> None:
@@ -211,22 +213,35 @@ def furniture_for(
     narrower = break_lines(
         [Run(leaflet.monograph.attribution.copyright)], style, fonts, width - widest
     )
-    if fonts.width(expiry, False, style.size) + widest <= width:
+    # "EXPIRED" of "EXPIRED — not for patient use" follows a date that is past
+    stated = f"{expiry} — {mark.partition(' — ')[0]} " if mark else f"{expiry} "
+    expiry_lines = break_lines([Run(stated, bool(mark))], style, fonts, width)
+    last = expiry_lines[-1]  # ends with a space: extracted text keeps it apart from "Page N"
+    expiry_lines[-1] = Line((*last.pieces, (" ", last.pieces[-1][1])), last.width)
+    if expiry_lines[-1].width + widest <= width:
         number_at = "expiry"
     elif len(narrower) == len(copyright_lines):  # the copyright makes room for it
         number_at, copyright_lines = "copyright", narrower
     else:
         number_at = "below"
+    mark_style = t.style(t.expired_mark, WHITE, bold=True, after=0)
+    mark_lines = (
+        break_lines([Run(mark, True)], mark_style, fonts, width - mark_style.size * 0.9)
+        if mark
+        else []
+    )
     return PageFurniture(
         brand=brand_lines,
         copyright=copyright_lines,
-        expiry=expiry,
+        expiry=expiry_lines,
         page_pattern=leaflet.locale.words["page"],
         number_at=number_at,
         expired_mark=mark,
         style=style,
-        mark_style=t.style(t.footer * 1.3, leaflet.brand.colors.warning, bold=True, after=0),
+        mark_style=mark_style,
         fonts=fonts,
+        mark_lines=mark_lines,
+        band_fill=expired_band_color(leaflet.brand.colors),
     )
 
 
@@ -257,8 +272,8 @@ def render_pdf(
         "sources": [_source_file(leaflet)],
     }
     made = _render([leaflet], paper, metadata, odd_starts=False, typography=typography)
-    if typography is None and len(made.ranges) == 1 and made.last_page_lines <= 2:
-        # one or two lines alone on a last page: set the same text closer, if that saves it
+    if typography is None and len(made.ranges) == 1 and made.last_page_lines <= 3:
+        # three lines or fewer alone on a last page: set the same text closer, if that saves it
         tight = Typography.for_leaflet(leaflet).tightened()
         closer = _render([leaflet], paper, metadata, odd_starts=False, typography=tight)
         if closer.ranges[0][1] < made.ranges[0][1]:
@@ -324,7 +339,7 @@ def _render(
     def shape_for(part: PageFurniture) -> PageShape:
         """Page shapes are shared by leaflets with the same footer height and header band."""
         bottom = margin + part.height + types[0].body * 0.8
-        band = part.mark_style.leading * 1.3 if part.expired_mark else 0.0
+        band = part.band_height + part.mark_style.size * 0.6 if part.expired_mark else 0.0
         key = (bottom, band)
         if key not in shapes:
             height = size[1] - margin - bottom
@@ -343,7 +358,7 @@ def _render(
             - 2 * margin
             - part.height
             - t.body * 0.8
-            - (part.mark_style.leading * 1.3 if part.expired_mark else 0.0)
+            - (part.band_height + part.mark_style.size * 0.6 if part.expired_mark else 0.0)
         )
         if index:
             story.append(NewPage(shape))

@@ -58,7 +58,44 @@ def _measure(
 
 
 def break_lines(
-    runs: Sequence[Run], style: TextStyle, fonts: FontSet, width: float, cache: bool = True
+    runs: Sequence[Run],
+    style: TextStyle,
+    fonts: FontSet,
+    width: float,
+    cache: bool = True,
+    unbreakable: tuple[str, ...] = (),
+) -> list[Line]:
+    """Lines of ``runs`` at most ``width`` wide (see _greedy_lines). Text set without spaces
+    (Chinese) never ends a paragraph on a last line of fewer than two characters besides
+    punctuation ("好|转。"), and no line breaks inside the words of ``unbreakable`` (the
+    drug's names)."""
+    units = _words(runs, unbreakable)
+    lines = _greedy_lines(units, style, fonts, width, cache)
+    if len(lines) < 2 or not any(has_cjk(run.text) for run in runs):
+        return lines
+    for _ in range(3):  # each try moves at least one unit down from the line before the last
+        if _characters(lines[-1]) >= 2:
+            break
+        limits = {len(lines) - 2: lines[-2].width - 0.01}
+        fewer = _greedy_lines(units, style, fonts, width, cache, limits)
+        if len(fewer) != len(lines):
+            break
+        lines = fewer
+    return lines
+
+
+def _characters(line: Line) -> int:
+    """Characters on ``line`` that are not punctuation or spaces."""
+    return sum(1 for text, _ in line.pieces for char in text if char.isalnum())
+
+
+def _greedy_lines(
+    units: list[tuple[Word, bool]],
+    style: TextStyle,
+    fonts: FontSet,
+    width: float,
+    cache: bool = True,
+    limits: dict[int, float] | None = None,
 ) -> list[Line]:
     """Greedy, left-aligned line breaking at spaces, and between the characters of Chinese
     text; an over-long word is broken by characters.
@@ -69,14 +106,17 @@ def break_lines(
     of Hangul between spaces), and that font's width; never the symbols' font.
     """
     size = style.size
+    full_width = width
     spaces: dict[str, float] = {}  # the width of a space in each font
     lines: list[Line] = []
     done: list[Piece] = []  # the line's pieces before the open one, neighbours in one font merged
     texts: list[str] = []  # the open piece: its texts, all in ``font``
     font = REGULAR
     line_width = 0.0
-    for word, spaced in _words(runs):
+    for word, spaced in units:
         pieces, word_width = _measure(word, style.bold, size, fonts, cache)
+        if limits:
+            width = limits.get(len(lines), full_width)
         if texts:
             gap = 0.0
             if spaced:  # on this line either way: between two words, or at its end
@@ -113,7 +153,7 @@ def break_lines(
 Word = tuple[tuple[str, bool], ...]  # (text, bold) runs
 
 
-def _words(runs: Sequence[Run]) -> list[tuple[Word, bool]]:
+def _words(runs: Sequence[Run], unbreakable: tuple[str, ...] = ()) -> list[tuple[Word, bool]]:
     """The units a line may break between, each with whether a space comes before it: words,
     with the spaces that must not break (a number and its unit, a sign and its number) kept
     inside them, and Chinese text cut where it may break."""
@@ -141,12 +181,26 @@ def _words(runs: Sequence[Run]) -> list[tuple[Word, bool]]:
         if not has_cjk(text):
             units.append((tuple(word), True))
             continue
-        cuts = [0, *break_offsets(text), len(text)]
+        inside = {
+            offset
+            for name in unbreakable
+            for start in _occurrences(text, name)
+            for offset in range(start + 1, start + len(name))
+        }
+        cuts = [0, *(o for o in break_offsets(text) if o not in inside), len(text)]
         units.extend(
             (_slice(word, start, end), index == 0)
             for index, (start, end) in enumerate(itertools.pairwise(cuts))
         )
     return units
+
+
+def _occurrences(text: str, name: str) -> list[int]:
+    found, start = [], text.find(name) if name else -1
+    while start >= 0:
+        found.append(start)
+        start = text.find(name, start + 1)
+    return found
 
 
 def _slice(word: list[tuple[str, bool]], start: int, end: int) -> Word:
@@ -205,9 +259,11 @@ class TextBlock(Flowable):
         keep_with_next: bool | str = False,
         lines: list[Line] | None = None,
         line_width: float | None = None,
+        unbreakable: tuple[str, ...] = (),
     ):
         super().__init__()
         self.runs = runs
+        self.unbreakable = unbreakable  # names no line may break inside (Chinese text)
         self.style = style
         self.node = node
         self.tagger = tagger
@@ -227,8 +283,9 @@ class TextBlock(Flowable):
         text_width = width - self.indent
         if self._lines is None or self._line_width != text_width:
             self._lines = break_lines(
-                self.runs, self.style, self.fonts, text_width, cache=not self.private
-            )
+                self.runs, self.style, self.fonts, text_width, cache=not self.private,
+                unbreakable=self.unbreakable,
+            )  # fmt: skip
             self._line_width = text_width
         return self._lines
 
@@ -258,6 +315,16 @@ class TextBlock(Flowable):
         rest.spaceBefore = 0
         return [first, rest]
 
+    def split_at_sentence(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        """Like ``split``, but after a line that ends a sentence when one does (else as split)."""
+        lines = self.lines(availWidth)
+        fit = min(int(availHeight // self.style.leading), len(lines) - 2)
+        for count in range(fit, 1, -1):
+            text = "".join(piece for piece, _ in lines[count - 1].pieces).rstrip()
+            if text.endswith(SENTENCE_ENDS):
+                return self.split(availWidth, count * self.style.leading + 0.01)
+        return self.split(availWidth, availHeight)
+
     def _part(
         self,
         lines: list[Line],
@@ -267,7 +334,7 @@ class TextBlock(Flowable):
         part = TextBlock(
             self.runs, self.style, node=self.node, tagger=self.tagger, fonts=self.fonts,
             bullet=bullet, indent=self.indent, bookmark=bookmark, keep_with_next=False,
-            lines=lines, line_width=self._line_width,
+            lines=lines, line_width=self._line_width, unbreakable=self.unbreakable,
         )  # fmt: skip
         part.list_position = self.list_position
         return part
@@ -291,6 +358,32 @@ class TextBlock(Flowable):
                 draw_line(
                     canvas, line.pieces, self.indent, baseline - index * style.leading, style.size
                 )
+
+
+class Band(Flowable):
+    """A solid band of colour with white text on it: the EXPIRED mark at the top of a page."""
+
+    def __init__(self, text: TextBlock, fill: str, padding: float):
+        super().__init__()
+        self.text = text
+        self.fill = fill
+        self.padding = padding
+        self.spaceBefore = 0
+        self.spaceAfter = text.style.size * 0.6
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        _, text_height = self.text.wrap(availWidth - 2 * self.padding, availHeight)
+        self.width, self.height = availWidth, text_height + 2 * self.padding
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        with artifact(canvas):
+            canvas.saveState()
+            canvas.setFillColor(HexColor(self.fill))
+            canvas.rect(0, 0, self.width, self.height, stroke=0, fill=1)
+            canvas.restoreState()
+        self.text.drawOn(canvas, self.padding, self.padding)
 
 
 class Box(Flowable):
@@ -346,64 +439,46 @@ class Box(Flowable):
         return availWidth, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        """The box whole on the next page when it fits on an empty one; else parts broken
+        between its paragraphs and list items (a list keeps two items on each side, a lead-in
+        stays with what it leads into, a continued part carries at least MIN_TAIL_LINES), and
+        inside a paragraph only at the end of a sentence, when one paragraph fills a page."""
+        fresh = availHeight >= self.fresh_page_height - 1
+        if not fresh and self.wrap(availWidth, availHeight)[1] <= self.fresh_page_height:
+            return []
         room = availHeight - self._chrome_height()
-        inner = self._inner_width(availWidth)
         heights = self._heights(availWidth)
-        used = 0.0
-        index = 0
+        used, index = 0.0, 0
         while index < len(self.children) and used + heights[index] <= room:
             used += heights[index]
             index += 1
         if index == len(self.children):
             return [self]
-        child = self.children[index]
-        before = child.getSpaceBefore() if index else 0
-        parts = child.split(inner, room - used - before) if room - used - before > 0 else []
-        if parts and isinstance(child, TextBlock):
-            # the continued box carries at least MIN_TAIL_LINES: give it more of this block
-            short = MIN_TAIL_LINES - _lines(parts[1:] + self.children[index + 1 :])
-            if short > 0:
-                keep = len(child.lines(inner)) - _lines(parts[1:2]) - short
-                height = keep * child.style.leading + 0.01
-                parts = child.split(inner, height) if keep >= 2 else []
-        if not parts:
-            index = _list_break(self.children, index)
-            while index and getattr(self.children[index - 1], "keep_next", False):
-                index -= 1  # a heading or lead-in goes with what follows it
-        head = self.children[:index] + parts[:1]
-        tail = parts[1:] + self.children[index + 1 :] if parts else self.children[index:]
-        if head and not parts and _lines(tail) < MIN_TAIL_LINES and index > 0:
-            # too little would continue: take the end of the block before along with it
-            previous = self.children[index - 1]
-            if isinstance(previous, TextBlock) and not previous.keep_next:
-                count = len(previous.lines(inner))
-                keep = count - max(2, MIN_TAIL_LINES - _lines(tail))
-                pieces = (
-                    previous.split(inner, keep * previous.style.leading + 0.01) if keep >= 2 else []
-                )
-                if pieces:
-                    head = self.children[: index - 1] + pieces[:1]
-                    tail = pieces[1:] + self.children[index:]
-        if not head or _lines(tail) < MIN_TAIL_LINES:
-            if availHeight < self.fresh_page_height - 1 or not self.children[:1]:
-                return []  # the whole box goes to the next page
-            return self._split_anywhere(availWidth, availHeight)
-        return [self._part(head, self.continued), self._part(tail, True)]
+        index = _list_break(self.children, index)
+        while index and getattr(self.children[index - 1], "keep_next", False):
+            index -= 1  # a heading or lead-in goes with what follows it
+        while index > 1 and _lines(self.children[index:]) < MIN_TAIL_LINES:
+            index -= 1  # too little would continue: take a block along with it
+        if index:
+            return [self._part(self.children[:index], self.continued),
+                    self._part(self.children[index:], True)]  # fmt: skip
+        if not fresh:
+            return []  # not even its first block fits here: the whole box moves on
+        return self._split_in_first_block(availWidth, room)
 
-    def _split_anywhere(self, width: float, height: float) -> list[Flowable]:
-        """On a fresh page the box must split somewhere, rules or not."""
-        room = height - self._chrome_height()
-        heights = self._heights(width)
-        used, index = 0.0, 0
-        while index < len(self.children) and used + heights[index] <= room:
-            used += heights[index]
-            index += 1
-        parts = self.children[index].split(self._inner_width(width), room - used)
-        head = self.children[:index] + parts[:1]
-        tail = parts[1:] + self.children[index + 1 :] if parts else self.children[index:]
-        if not head:
+    def _split_in_first_block(self, width: float, room: float) -> list[Flowable]:
+        """A block taller than the page: cut after the last sentence that fits."""
+        first = self.children[0]
+        inner = self._inner_width(width)
+        parts = (
+            first.split_at_sentence(inner, room)
+            if isinstance(first, TextBlock)
+            else first.split(inner, room)
+        )
+        if not parts:
             return []
-        return [self._part(head, self.continued), self._part(tail, True)]
+        return [self._part(parts[:1], self.continued),
+                self._part([*parts[1:], *self.children[1:]], True)]  # fmt: skip
 
     def min_height(self, width: float) -> float:
         first = self.children[0] if self.children else None
@@ -456,6 +531,7 @@ class Box(Flowable):
             y -= child.getSpaceAfter()
 
 
+SENTENCE_ENDS = (".", "!", "?", ":", "。", "！", "？", "：", ".)", ".\u201d")
 KEEP_IF_ONE_LINE = "if one line"  # a keep_next value: bind only a one-line block to what follows
 MIN_TAIL_LINES = 4  # a warning box continued on the next page carries at least this much text
 

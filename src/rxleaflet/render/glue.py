@@ -1,4 +1,5 @@
-"""Which spaces a line must not break at: a number and its unit, a sign and its number.
+"""Which spaces a line must not break at: a number and its unit (in every language of
+data/units.yaml), a sign and its number, "©" and its name.
 
 "≥ 200 µg" split as "≥ 200 / µg" or "Doses ≥ / 200 µg" can be misread, so these spaces bind
 their neighbours. The text itself is unchanged (it extracts exactly as written); only the
@@ -9,13 +10,20 @@ from __future__ import annotations
 
 import re
 
-# A word that is (or starts with) a unit of measure, a temperature or a percentage.
-_UNIT = re.compile(
-    r"^[(\[]?(?:[µμ°%‰]|"
-    r"(?:mcg|mg|µg|μg|ng|g|kg|mL|ml|dL|L|mmol|µmol|mEq|IU|mIU|units?|mmHg|cm|mm|kcal|"
-    r"lbs?|oz|tablets?|capsules?|drops?|puffs?|hours?|hrs?|h|minutes?|min|days?|weeks?|"
-    r"months?|years?|times?)(?![A-Za-z]))"
-)
+from .. import packagedata
+
+
+def _unit_pattern() -> re.Pattern[str]:
+    """A word that is (or starts with) a unit, in any language of data/units.yaml, and not
+    the start of a longer word ("mg/dL" and "(68 °F)" yes, "gallbladder" no)."""
+    listed = {str(word) for words in packagedata.load("units.yaml").values() for word in words}
+    signs = "".join(sorted(w for w in listed if len(w) == 1 and not w.isalnum()))  # "°F", "%"
+    words = sorted((w for w in listed if w.isalnum() or len(w) > 1), key=len, reverse=True)
+    alternatives = "|".join(re.escape(word) for word in words)
+    return re.compile(rf"^[(\[]?(?:[{re.escape(signs)}]|(?:{alternatives})(?![^\W\d_]))")
+
+
+_UNIT = _unit_pattern()
 _ENDS_IN_NUMBER = re.compile(r"\d[\d.,/]*[)\]]?$")
 # what may follow a number's last digit at a word's end (and "\n": "$" matches before it)
 _NUMBER_ENDS = frozenset(".,/)]\n")
@@ -28,6 +36,8 @@ def binds(before: str, after: str) -> bool:
     if not before or not after:
         return False
     last = before[-1]
+    if last == "©":
+        return True  # "© AbbVie": the sign stays with its name
     if not (last in _SIGNS or last in _NUMBER_ENDS or last.isdecimal()):
         return False  # most words: neither a sign nor the end of a number
     if last in _SIGNS and _STARTS_WITH_NUMBER.match(after):

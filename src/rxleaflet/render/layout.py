@@ -6,12 +6,12 @@ import dataclasses
 from dataclasses import dataclass
 
 from ..contract import Leaflet, directions_line, dispense_lines
-from ..source.brand import BODY_TEXT, MUTED_TEXT, WHITE
+from ..source.brand import BODY_TEXT, MUTED_TEXT, WHITE, expired_band_color
 from ..source.coverage import CJK_FACE
 from ..source.locales import language_key
 from ..source.markup import Block, BulletList, Paragraph, Run
 from .flow import Flowable
-from .flowables import KEEP_IF_ONE_LINE, Box, Logo, QrLink, Rule, TextBlock, TextStyle
+from .flowables import KEEP_IF_ONE_LINE, Band, Box, Logo, QrLink, Rule, TextBlock, TextStyle
 from .fonts import FontSet
 from .tagging import StructNode, Tagger
 
@@ -36,6 +36,11 @@ class Typography:
     leading: float = LEADING
     tight_leading: float = 1.27
     spacing: float = 1.0  # paragraph spacing, as a share of the usual
+
+    @property
+    def expired_mark(self) -> float:
+        """The EXPIRED band's type: at least 14 pt, however small the footer."""
+        return max(14.0, self.banner, self.footer * 1.3)
 
     def tightened(self) -> Typography:
         """The same sizes set closer (line spacing still ≥ 125 %), to save a page whose text
@@ -88,6 +93,19 @@ class Typography:
         )
 
 
+LEAD_IN_CHARACTERS = 80  # a bold paragraph this short, all bold, is a run-in heading
+
+
+def _leads_in(paragraph: Paragraph) -> bool:
+    """A paragraph that introduces what follows: it ends with ':' ("Call your doctor if:"),
+    or is a short paragraph all in bold ("**Cancer**"), a heading in all but name."""
+    text = paragraph.plain.rstrip("* ")
+    if text.endswith(":"):
+        return True
+    runs = [run for run in paragraph.runs if run.text.strip()]
+    return bool(runs) and all(run.bold for run in runs) and len(text) <= LEAD_IN_CHARACTERS
+
+
 class _Composer:
     def __init__(self, leaflet: Leaflet, typography: Typography, fonts: FontSet, tagger: Tagger):
         self.leaflet = leaflet
@@ -98,6 +116,8 @@ class _Composer:
         self.story: list[Flowable] = []
         self.bookmarks = 0
         self.key_prefix = ""  # keeps bookmark names unique when leaflets share a document
+        drug = leaflet.monograph.drug
+        self.names = (drug.name, *drug.brands)  # never split across lines (Chinese text)
 
     def text(
         self,
@@ -123,6 +143,7 @@ class _Composer:
             fonts=self.fonts,
             bookmark=mark,
             keep_with_next=keep,
+            unbreakable=self.names,
         )
 
     def blocks(
@@ -139,7 +160,7 @@ class _Composer:
         for index, block in enumerate(blocks):
             if isinstance(block, Paragraph):
                 following = blocks[index + 1] if index + 1 < len(blocks) else None
-                lead_in = block.plain.rstrip("* ").endswith(":") and following is not None
+                lead_in = following is not None and _leads_in(block)
                 keep: bool | str = lead_in
                 if not lead_in and after_heading and index == 0 and following is not None:
                     keep = KEEP_IF_ONE_LINE
@@ -167,23 +188,27 @@ class _Composer:
                 fonts=self.fonts,
                 bullet=(BULLET, label),
                 indent=style.size * 1.3,
+                unbreakable=self.names,
             )
             flowable.list_position = (index, len(block.items))
+            # a list breaks only with two items on each side: the first item goes with the
+            # second, the one before last with the last
+            count = len(block.items)
+            flowable.keep_next = count >= 2 and (index == 0 or index == count - 2)
             items.append(flowable)
         return items
 
     def compose(self, document: StructNode) -> list[Flowable]:
         leaflet, t = self.leaflet, self.type
         drug = leaflet.monograph.drug
-        self.branding(document)
         if leaflet.expired:
-            self.story.append(
-                self.text(
-                    [Run(leaflet.locale.word("expired_mark"), True)],
-                    t.style(t.banner, self.colors.warning, bold=True),
-                    document,
-                )
+            mark = self.text(
+                [Run(leaflet.locale.word("expired_mark"), True)],
+                t.style(t.expired_mark, WHITE, bold=True, after=0),
+                document,
             )
+            self.story.append(Band(mark, expired_band_color(self.colors), t.expired_mark * 0.45))
+        self.branding(document)
         if leaflet.profile.banner:
             self.story.append(
                 self.text(
@@ -207,9 +232,9 @@ class _Composer:
             Rule(self.colors.accent, 1.5 if not t.large_print else 2.5, t.body * 0.3, t.body * 1.2)
         )
         self.prepared_for(document)
-        self.current_version(document)
         if leaflet.monograph.warning:
             self.warning(document)
+        self.current_version(document)  # after the warning: a QR code never pushes it over
         for section in leaflet.monograph.sections:
             node = document.add("Sect")
             heading = leaflet.heading(section.kind, section.title)

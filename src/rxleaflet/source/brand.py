@@ -78,6 +78,18 @@ def contrast_ratio(foreground: str, background: str) -> float:
     return (light + 0.05) / (dark + 0.05)
 
 
+EXPIRED_BAND_CONTRAST = 7.0
+
+
+def expired_band_color(colors: Colors) -> str:
+    """The fill of the EXPIRED band, under white text: the brand's warning colour, darkened
+    until white on it reaches 7:1 (a faint mark is one a pharmacist can miss)."""
+    color = colors.warning
+    while contrast_ratio(WHITE, color) < EXPIRED_BAND_CONTRAST:
+        color = "#" + "".join(f"{int(int(color[i : i + 2], 16) * 0.9):02X}" for i in (1, 3, 5))
+    return color
+
+
 def check_contrast(colors: Colors, path: Path | None = None) -> None:
     """Refuse colours where any text would be hard to read, naming the pair and its ratio."""
     for role, text, background_role, background, minimum in colors.pairs():
