@@ -237,3 +237,19 @@ def test_chinese_never_ends_on_one_character_nor_splits_the_drug_name() -> None:
         ends = list(itertools.accumulate(len(t) for t in texts))[:-1]  # where lines break
         names = [m.start() for m in re.finditer("二甲双胍", text)]
         assert not [e for e in ends for n in names if n < e < n + 4], (width, texts)
+
+
+def test_a_bilingual_pdf_says_which_part_each_page_is_in_and_what_follows() -> None:
+    from rxleaflet.pipeline import build_translated
+
+    options = RenderOptions(as_of=AS_OF, allow_expired=True)
+    spanish = prepare(LIBRARY / "metformina.yaml", options)
+    english = prepare(LIBRARY / "metformin.yaml", options)
+    pdf = build_translated(spanish, [english], "letter", AS_OF).pdf
+    facts = read_pdf(pdf)
+    footers = [page.footer for page in facts.pages]
+    assert "Parte 1 de 2 · Página 1 de 2" in footers[0]
+    assert "Part 2 of 2 · Page 1 of 2" in footers[2]
+    first_part = " ".join(page.text for page in facts.pages[:2])
+    assert "Sigue la versión en English" in first_part  # at the end of the Spanish part
+    assert count_defects(pdf) == []

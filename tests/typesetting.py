@@ -10,6 +10,8 @@ Defects counted:
 - ``short-last-line``: Chinese text whose last line has fewer than two characters besides
   punctuation;
 - ``name-split``: the drug's name (the title) broken across two lines;
+- ``repeated-page-number``: two pages with the same footer numbers ("Page 1 of 2" twice in a
+  PDF of two leaflets);
 - ``list-split``: a list split across pages with fewer than two items on a side;
 - ``end-matter-alone``: the end matter's first line alone at the foot of a page;
 - ``short-page``: a page (not the last) ended early although what comes next would have fit;
@@ -18,6 +20,7 @@ Defects counted:
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -128,6 +131,7 @@ def count_defects(pdf: bytes) -> list[Defect]:
         if lead_in and following[0][1][0].page != pages[-1]:
             defects.append(Defect("lead-in-alone", pages[-1] + 1, text[:60]))
     defects += _lists(facts, lines)
+    defects += _repeated_page_numbers(facts)
     defects += _end_matter(facts, sequence, parents)
     defects += _page_fill(facts, sequence, _warning_elements(facts))
     return defects
@@ -139,6 +143,19 @@ def _parents(root: StructElement) -> dict[int, StructElement]:
         for kid in element.elements():
             parent[id(kid)] = element
     return parent
+
+
+def _repeated_page_numbers(facts: PdfFacts) -> list[Defect]:
+    """Two pages whose footers carry the same numbers ("Page 1 of 2" twice in one PDF of two
+    leaflets, with nothing saying which part each is in)."""
+    seen: dict[tuple[int, ...], int] = {}
+    defects = []
+    for page in facts.pages:
+        numbers = tuple(int(n) for n in re.findall(r"\d+", page.footer))
+        if numbers in seen:
+            defects.append(Defect("repeated-page-number", page.number, f"as page {seen[numbers]}"))
+        seen.setdefault(numbers, page.number)
+    return defects
 
 
 def _lists(facts: PdfFacts, lines) -> list[Defect]:
@@ -173,6 +190,17 @@ def _end_matter(facts: PdfFacts, sequence, parents) -> list[Defect]:
     return []
 
 
+def _part_ends(facts: PdfFacts) -> set[int]:
+    """Pages (0-based) on which a part of a PDF of several leaflets ends: the next part
+    starts on a new page by design."""
+    ends = set()
+    for part in (e for e in facts.structure.walk() if e.role == "Part"):  # type: ignore[union-attr]
+        pages = [p for e in part.walk() for p, _ in (k for k in e.kids if isinstance(k, tuple))]
+        if pages:
+            ends.add(max(pages))
+    return ends
+
+
 def _warning_elements(facts: PdfFacts) -> set[int]:
     """ids of the elements in the boxed warning (which moves to a page whole when it can)."""
     found: set[int] = set()
@@ -198,9 +226,10 @@ def _page_fill(facts: PdfFacts, sequence, warning: set[int]) -> list[Defect]:
     last_page = facts.page_count - 1
     if len(by_page.get(last_page, [])) <= 3 and facts.page_count > 1:
         defects.append(Defect("stranded-tail", last_page + 1, f"{len(by_page[last_page])} lines"))
+    part_ends = _part_ends(facts)
     for page in range(facts.page_count - 1):
         body = by_page.get(page, [])
-        if not body or not by_page.get(page + 1):
+        if not body or not by_page.get(page + 1) or page in part_ends:
             continue
         room = min(line.y for line in body) - _footer_top(facts, page)
         start = _least_start(sequence, page + 1, warning, paired)

@@ -14,7 +14,7 @@ from ..source.brand import MUTED_TEXT, WHITE, expired_band_color
 from ..source.markup import Run
 from . import pdfobjects
 from .flow import Column, Flowable, NewPage, PageShape, lay_out
-from .flowables import Line, TextStyle, bind, break_lines
+from .flowables import Line, TextBlock, TextStyle, bind, break_lines
 from .fonts import REGULAR, FontSet, fonts_for
 from .layout import Typography, compose
 from .pdfobjects import HeldPage, PageHoldingCanvas, draw_line
@@ -30,7 +30,7 @@ class PageFurniture:
     brand: list[Line]  # the pharmacy's name and phone, on every page (empty without a brand)
     copyright: list[Line]
     expiry: list[Line]  # "Information expires …" (with "— EXPIRED" when past), broken to fit
-    page_pattern: str  # "Page {n} of {m}"
+    page_pattern: str  # "Page {n} of {m}", after "Part 1 of 2 · " when the PDF has parts
     expired_mark: str | None
     style: TextStyle
     mark_style: TextStyle
@@ -154,7 +154,7 @@ class _Finisher:
             for line in [*furniture.brand, *furniture.copyright]:
                 draw_line(canvas, list(line.pieces), margin, y, style.size)
                 y -= style.leading
-            number = furniture.page_pattern.format(n=page, m=total)
+            number = furniture.page_pattern.format(n=page, m=total, part=part + 1)
             fonts = furniture.fonts
             number_width = fonts.width(number, False, style.size)
             if furniture.expired_mark:  # the date is past: said in the band's colour
@@ -197,8 +197,10 @@ class _Finisher:
 
 
 def furniture_for(
-    leaflet: Leaflet, typography: Typography, fonts: FontSet, width: float
+    leaflet: Leaflet, typography: Typography, fonts: FontSet, width: float, parts: int = 1
 ) -> PageFurniture:
+    """What ``leaflet``'s pages repeat; in a PDF of several ``parts`` (a leaflet and its
+    translation) each page says which part it is in: "Part 1 of 2 · Page 1 of 2"."""
     t = typography
     style = t.style(t.footer, MUTED_TEXT, after=0)
     brand = leaflet.brand
@@ -209,7 +211,11 @@ def furniture_for(
     )
     mark = leaflet.locale.word("expired_mark") if leaflet.expired else None
     expiry = expiry_line(leaflet)
-    widest = fonts.width("    " + leaflet.locale.word("page", n=888, m=888), False, style.size)
+    page_pattern = leaflet.locale.words["page"]
+    if parts > 1:
+        part = leaflet.locale.words["part"].replace("{n}", "{part}").replace("{m}", str(parts))
+        page_pattern = f"{part} · {page_pattern}"
+    widest = fonts.width("    " + page_pattern.format(n=888, m=888, part=8), False, style.size)
     narrower = break_lines(
         [Run(leaflet.monograph.attribution.copyright)], style, fonts, width - widest
     )
@@ -234,7 +240,7 @@ def furniture_for(
         brand=brand_lines,
         copyright=copyright_lines,
         expiry=expiry_lines,
-        page_pattern=leaflet.locale.words["page"],
+        page_pattern=page_pattern,
         number_at=number_at,
         expired_mark=mark,
         style=style,
@@ -331,7 +337,7 @@ def _render(
     tagger = Tagger(StructNode("Document"))
     single = len(leaflets) == 1 and not odd_starts
     furniture = [
-        furniture_for(leaflet, t, f, width)
+        furniture_for(leaflet, t, f, width, parts=1 if single else len(leaflets))
         for leaflet, t, f in zip(leaflets, types, fonts, strict=True)
     ]
     shapes: dict[tuple[float, float], PageShape] = {}
@@ -366,6 +372,9 @@ def _render(
         story.append(_StartPart(index))
         prefix = "" if single else f"{index}-"
         composed = compose(leaflet, t, part.fonts, tagger, parent, key_prefix=prefix)
+        if index + 1 < len(leaflets):  # "English version follows", in this part's language
+            following = leaflets[index + 1].locale.own_name
+            composed.append(_next_part_notice(leaflet, following, t, part.fonts, tagger, parent))
         story += bind(composed, fresh)
     finisher = _Finisher(furniture, tagger, margin, size, metadata, odd_starts)
     buffer = io.BytesIO()
@@ -377,6 +386,20 @@ def _render(
     canvas.save()
     last = tagger.lines.get(max(tagger.lines), 0) if tagger.lines else 0
     return Combined(buffer.getvalue(), finisher.ranges, last)
+
+
+def _next_part_notice(
+    leaflet: Leaflet,
+    following: str,
+    typography: Typography,
+    fonts: FontSet,
+    tagger: Tagger,
+    parent: StructNode,
+) -> TextBlock:
+    t = typography
+    style = t.style(t.body, leaflet.brand.colors.accent, bold=True, before=t.body)
+    text = leaflet.locale.word("next_part", language=following)
+    return TextBlock([Run(text, True)], style, node=parent.add("P"), tagger=tagger, fonts=fonts)
 
 
 def _columns(
