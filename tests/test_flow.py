@@ -80,7 +80,22 @@ def test_columns_fill_left_to_right_before_the_page_ends() -> None:
     canvas = Canvas()
     lay_out([Lines("a", 4), Lines("b", 4), Lines("c", 4)], shape, canvas)
     assert canvas.pages[0] == [("a", 0, 10), ("b", 110, 10)]
-    assert canvas.pages[1] == [("c", 0, 10)]
+    # the last page's columns are balanced: c's four lines, two in each column, level
+    assert canvas.pages[1] == [("ca", 0, 30), ("cb", 110, 30)]
+
+
+def test_what_spans_runs_across_the_columns_and_the_columns_start_below_it() -> None:
+    shape = PageShape(
+        first=(Column(0, 0, 90, 100), Column(110, 0, 90, 100)),
+        later=(Column(0, 0, 90, 100), Column(110, 0, 90, 100)),
+    )
+    title = Lines("t", 2)
+    title.span = True
+    canvas = Canvas()
+    lay_out([title, Lines("a", 6), Lines("b", 6)], shape, canvas)
+    # t across both columns at the top (x 0, width 200); the columns start 4 pt below it
+    assert canvas.pages[0][0] == ("t", 0, 80)
+    assert [x for _, x, _ in canvas.pages[0][1:]] == [0, 110]
 
 
 def test_a_new_page_starts_the_next_shape_with_its_first_page() -> None:

@@ -253,3 +253,18 @@ def test_a_bilingual_pdf_says_which_part_each_page_is_in_and_what_follows() -> N
     first_part = " ".join(page.text for page in facts.pages[:2])
     assert "Sigue la versión en English" in first_part  # at the end of the Spanish part
     assert count_defects(pdf) == []
+
+
+def test_two_columns_span_the_title_block_and_balance_the_last_page(brand) -> None:
+    """The counter's half-width and unbalanced-columns classes, on every bundled leaflet in
+    two columns, branded and expired too (the band, the brand and the record span)."""
+    for source in sorted(LIBRARY.glob("*.yaml")):
+        pdf = render(source, brand, as_of=TODAY, layout="two-column", branded=True)
+        kinds = {d.kind for d in count_defects(pdf)}
+        assert not kinds & {"half-width", "unbalanced-columns"}, (source.stem, kinds)
+    facts = read_pdf(render(LIBRARY / "lisinopril.yaml", brand, layout="two-column"))
+    page = facts.pages[0]
+    middle = (page.box[0] + page.box[2]) / 2
+    warning = [r for r in page.runs if r.text.startswith("Warning")][0]
+    wide = [r for r in page.runs if r.box[1] < warning.box[1] and r.box[2] > middle + 20]
+    assert wide and min(r.box[0] for r in wide) < middle - 100  # a line of it crosses the gutter

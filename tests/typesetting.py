@@ -12,6 +12,9 @@ Defects counted:
 - ``name-split``: the drug's name (the title) broken across two lines;
 - ``repeated-page-number``: two pages with the same footer numbers ("Page 1 of 2" twice in a
   PDF of two leaflets);
+- ``half-width``: the title or the boxed warning confined to one column of a two-column page;
+- ``unbalanced-columns``: the last page's two columns ending more than four lines apart
+  (a heading with its two lines cannot be parted, so level to the line is not always possible);
 - ``list-split``: a list split across pages with fewer than two items on a side;
 - ``end-matter-alone``: the end matter's first line alone at the foot of a page;
 - ``short-page``: a page (not the last) ended early although what comes next would have fit;
@@ -132,6 +135,7 @@ def count_defects(pdf: bytes) -> list[Defect]:
             defects.append(Defect("lead-in-alone", pages[-1] + 1, text[:60]))
     defects += _lists(facts, lines)
     defects += _repeated_page_numbers(facts)
+    defects += _columns(facts, sequence)
     defects += _end_matter(facts, sequence, parents)
     defects += _page_fill(facts, sequence, _warning_elements(facts))
     return defects
@@ -143,6 +147,46 @@ def _parents(root: StructElement) -> dict[int, StructElement]:
         for kid in element.elements():
             parent[id(kid)] = element
     return parent
+
+
+def _columns(facts: PdfFacts, sequence) -> list[Defect]:
+    """Two-column pages: the title and the boxed warning run across both columns
+    (``half-width``), and the last page's columns end level (``unbalanced-columns``)."""
+    defects: list[Defect] = []
+    body = [[r for r in page.runs if r.mcid is not None and not r.artifact and r.text.strip()]
+            for page in facts.pages]  # fmt: skip
+    middle = [(page.box[0] + page.box[2]) / 2 for page in facts.pages]
+    two = [_right_column_lines(runs, m) >= 3 for runs, m in zip(body, middle, strict=True)]
+    if not any(two):
+        return defects
+    warning = _warning_elements(facts)
+    wide = [e for e, _ in sequence if e.role == "H1" or id(e) in warning]
+    pieces = {p for e in wide for p in e.kids if isinstance(p, tuple)}
+    for page, mcid in pieces:
+        runs = [r for r in body[page] if r.mcid == mcid]
+        if two[page] and runs and all(r.box[2] < middle[page] for r in runs) and len(runs) > 1:
+            defects.append(Defect("half-width", page + 1, runs[0].text[:40]))
+            break
+    last = facts.page_count - 1
+    left = [r.box[1] for r in body[last] if r.box[2] < middle[last]]
+    right = [r.box[1] for r in body[last] if r.box[0] > middle[last]]
+    if two[last] and left and right:
+        line = max(r.size for r in body[last]) * 1.4
+        if abs(min(left) - min(right)) > 4 * line:  # a heading and its two lines: what keeps allow
+            defects.append(
+                Defect("unbalanced-columns", last + 1, f"{min(left) - min(right):.0f} pt")
+            )
+    return defects
+
+
+def _right_column_lines(runs, middle: float) -> int:
+    """Lines that begin right of the page's middle: a second column's (a line of one column
+    always begins at the left margin, whatever runs it is drawn in)."""
+    starts: dict[float, float] = {}
+    for run in runs:
+        y = round(run.box[1])
+        starts[y] = min(starts.get(y, run.box[0]), run.box[0])
+    return sum(1 for x in starts.values() if x > middle)
 
 
 def _repeated_page_numbers(facts: PdfFacts) -> list[Defect]:

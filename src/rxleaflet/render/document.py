@@ -104,6 +104,8 @@ class _LeafletCanvas(PageHoldingCanvas):
 class _StartPart(Flowable):
     """Zero-size marker: the pages from here on belong to leaflet ``index``."""
 
+    span = True  # it opens a page's title block
+
     def __init__(self, index: int):
         super().__init__()
         self.index = index

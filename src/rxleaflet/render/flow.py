@@ -25,6 +25,7 @@ class Flowable:
     """Something placed in a frame: ``wrap`` says its size for a width, ``split`` cuts it to a
     height (or gives ``[]``), ``draw`` draws it on ``self.canv`` with its bottom left at 0, 0."""
 
+    span: bool = False  # runs across all the columns of a page (see lay_out)
     spaceBefore: float = 0.0  # noqa: N815 - the names ReportLab's flowables use
     spaceAfter: float = 0.0  # noqa: N815
     width: float = 0.0
@@ -95,8 +96,8 @@ class _Frame:
             return 0.0
         return max(flowable.getSpaceBefore() - self.space_after_above, 0.0)
 
-    def add(self, flowable: Flowable, canvas: Any) -> bool:
-        """Place and draw ``flowable`` if it fits."""
+    def add(self, flowable: Flowable, canvas: Any, draw: bool = True) -> bool:
+        """Place and draw ``flowable`` if it fits (only place it: ``draw`` False)."""
         space = self._space_before(flowable)
         room = self.top - self.column.y - space
         if room <= 0:
@@ -106,7 +107,8 @@ class _Frame:
         if y < self.column.y - _FUZZ:
             return False
         after = flowable.getSpaceAfter()
-        flowable.drawOn(canvas, self.column.x, y)
+        if draw:
+            flowable.drawOn(canvas, self.column.x, y)
         y -= after
         self.space_after_above = after
         if y != self.top:
@@ -121,10 +123,15 @@ class _Frame:
 
 def lay_out(story: Iterable[Flowable | NewPage], first: PageShape, canvas: Any) -> None:
     """Place ``story`` on pages of ``first``'s shape (a ``NewPage`` changes it), calling
-    ``canvas.showPage()`` after each page."""
+    ``canvas.showPage()`` after each page.
+
+    On pages of several columns, flowables marked ``span`` (the title block, the dispense
+    record, the boxed warning) that start a page run across all its columns, and the columns
+    begin below them; the columns of the story's last page are balanced."""
     pending: deque[Flowable | NewPage] = deque(story)
     shape, columns = first, first.first
     frames: list[_Frame] = []
+    spanning = False  # the page's first frame runs across all its columns
     postponed: dict[int, Flowable] = {}  # moved on once already (held, so ids stay unique)
 
     def end_page(next_shape: PageShape, next_columns: tuple[Column, ...]) -> None:
@@ -133,10 +140,32 @@ def lay_out(story: Iterable[Flowable | NewPage], first: PageShape, canvas: Any) 
         frames.clear()
         shape, columns = next_shape, next_columns
 
+    def start_columns(top: float) -> None:
+        """Columns from ``top`` down, balanced when the rest of the story ends on them."""
+        nonlocal columns, spanning
+        spanning = False
+        below = tuple(Column(c.x, c.y, c.width, min(c.height, top - c.y)) for c in columns)
+        columns = _balanced(below, list(pending)) if len(below) > 1 else below
+        frames.clear()
+        frames.append(_Frame(columns[0]))
+
     while pending:
         if not frames:  # a page begins
-            frames.append(_Frame(columns[0]))
-        item = pending.popleft()
+            first_item = pending[0]
+            if len(columns) > 1 and getattr(first_item, "span", False):
+                frames.append(_Frame(_across(columns)))
+                spanning = True
+            elif len(columns) > 1:
+                start_columns(columns[0].y + columns[0].height)
+            else:
+                frames.append(_Frame(columns[0]))
+        item = pending[0]
+        if spanning and not isinstance(item, NewPage) and not getattr(item, "span", False):
+            start_columns(frames[0].top - GUTTER_BELOW_SPAN)
+            if columns[0].height <= 0:
+                end_page(shape, shape.later)
+                continue
+        pending.popleft()
         if isinstance(item, NewPage):
             end_page(item.shape, item.shape.first)
             continue
@@ -153,9 +182,58 @@ def lay_out(story: Iterable[Flowable | NewPage], first: PageShape, canvas: Any) 
             raise LayoutError(f"{type(item).__name__} is too large for any frame")
         postponed[id(item)] = item
         pending.appendleft(item)
-        if len(frames) < len(columns):
+        if not spanning and len(frames) < len(columns):
             frames.append(_Frame(columns[len(frames)]))
         else:
             end_page(shape, shape.later)
     if frames:
         canvas.showPage()
+
+
+GUTTER_BELOW_SPAN = 4.0  # points between what spans the columns and the columns
+_BALANCE_STEPS = 12
+
+
+def _across(columns: tuple[Column, ...]) -> Column:
+    """One frame as wide as all ``columns`` together."""
+    left, right = columns[0].x, columns[-1].x + columns[-1].width
+    return Column(left, columns[0].y, right - left, columns[0].height)
+
+
+def _fits(items: list[Flowable | NewPage], columns: tuple[Column, ...]) -> bool:
+    """Whether ``items`` all fit in ``columns`` (placed, not drawn)."""
+    pending: deque[Flowable | NewPage] = deque(items)
+    frames = [_Frame(columns[0])]
+    while pending:
+        item = pending.popleft()
+        if isinstance(item, NewPage):
+            return False
+        frame = frames[-1]
+        if frame.add(item, None, draw=False):
+            continue
+        parts = frame.split(item)
+        if parts and frame.add(parts[0], None, draw=False):
+            pending.extendleft(reversed(parts[1:]))
+            continue
+        if len(frames) == len(columns):
+            return False
+        pending.appendleft(item)  # into the next column
+        frames.append(_Frame(columns[len(frames)]))
+    return True
+
+
+def _balanced(columns: tuple[Column, ...], rest: list[Flowable | NewPage]) -> tuple[Column, ...]:
+    """``columns`` shortened from below as far as ``rest`` still fits them, when ``rest`` (the
+    end of the story) fits them at all: the last page's columns end level."""
+    if any(isinstance(item, NewPage) for item in rest) or not _fits(rest, columns):
+        return columns
+    top = columns[0].y + columns[0].height
+    low, high = 0.0, columns[0].height
+    for _ in range(_BALANCE_STEPS):
+        middle = (low + high) / 2
+        trial = tuple(Column(c.x, top - middle, c.width, middle) for c in columns)
+        if _fits(rest, trial):
+            high = middle
+        else:
+            low = middle
+    return tuple(Column(c.x, top - high, c.width, high) for c in columns)

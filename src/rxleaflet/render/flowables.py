@@ -467,18 +467,25 @@ class Box(Flowable):
         return self._split_in_first_block(availWidth, room)
 
     def _split_in_first_block(self, width: float, room: float) -> list[Flowable]:
-        """A block taller than the page: cut after the last sentence that fits."""
-        first = self.children[0]
+        """A block taller than the page (after the heading that leads into it): cut after the
+        last sentence that fits, or after any line when no sentence ends on the page."""
         inner = self._inner_width(width)
-        parts = (
-            first.split_at_sentence(inner, room)
-            if isinstance(first, TextBlock)
-            else first.split(inner, room)
-        )
+        heights = self._heights(width)
+        lead = 0
+        while lead < len(self.children) - 1 and getattr(self.children[lead], "keep_next", False):
+            lead += 1  # the heading stays on this page, above the start of its text
+        block = self.children[lead]
+        left = room - sum(heights[:lead]) - (block.getSpaceBefore() if lead else 0)
+        parts: list[Flowable] = []
+        if isinstance(block, TextBlock):
+            parts = block.split_at_sentence(inner, left)
+        if not parts and left > 0:
+            parts = block.split(inner, left)
         if not parts:
             return []
-        return [self._part(parts[:1], self.continued),
-                self._part([*parts[1:], *self.children[1:]], True)]  # fmt: skip
+        head = [*self.children[:lead], parts[0]]
+        tail = [*parts[1:], *self.children[lead + 1 :]]
+        return [self._part(head, self.continued), self._part(tail, True)]
 
     def min_height(self, width: float) -> float:
         first = self.children[0] if self.children else None
@@ -569,6 +576,7 @@ class Keep(Flowable):
         self.fresh_page_height = fresh_page_height  # a frame at least this tall is a new page
         self.spaceBefore = head[0].getSpaceBefore() if head else 0
         self.spaceAfter = follower.getSpaceAfter()
+        self.span = all(getattr(f, "span", False) for f in (*head, follower))
 
     def _head_height(self, width: float) -> float:
         total = 0.0

@@ -235,6 +235,8 @@ class _Composer:
         if leaflet.monograph.warning:
             self.warning(document)
         self.current_version(document)  # after the warning: a QR code never pushes it over
+        for flowable in self.story:  # the title block, the record, the warning: full width
+            flowable.span = True
         for section in leaflet.monograph.sections:
             node = document.add("Sect")
             heading = leaflet.heading(section.kind, section.title)
