@@ -18,11 +18,13 @@ from pypdf.generic import (
     ArrayObject,
     DecodedStreamObject,
     DictionaryObject,
+    FloatObject,
     NameObject,
     NumberObject,
     TextStringObject,
 )
 
+from . import attacks
 from .defects import edit_page_content
 
 Edit = Callable[[bytes], bytes]
@@ -231,6 +233,22 @@ DEFECTS: list[Defect] = [
     Defect("off-the-page", _prepend(b"1 0 0 1 3000 0 cm"), frozenset({"invisible-text"}), 1),
     Defect("covered-by-image", _append(INLINE_IMAGE), frozenset({"invisible-text"}), 1),
     Defect("transparent", _transparent, frozenset({"invisible-text"}), 1, ("lisinopril",)),
+    # what only the rendered page shows (issue #29)
+    Defect("cover-over-not", attacks.cover_word("not"), frozenset({"invisible-text"}), 1, ("lisinopril", "ibuprofen-medication-guide")),
+    Defect("cover-over-no", attacks.cover_word("no"), frozenset({"invisible-text"}), 1, ("metformina",)),
+    Defect("negative-tc-blob", _after_bt(b"-4 Tc"), frozenset({"invisible-text"}), 1),
+    Defect("thick-white-stroke", _append(b"q 1 1 1 RG 2000 w 0 400 m 612 400 l S Q"), frozenset({"invisible-text"}), 1),
+    Defect("stroked-in-background-colour", _after_bt(b"1 Tr 1 1 1 RG"), frozenset({"invisible-text"}), 1),
+    Defect("blend-mode-screen", attacks.graphics_state(b"", BM=NameObject("/Screen")), frozenset({"invisible-text"}), 1),
+    Defect("fill-opacity-0.12", attacks.graphics_state(b"", ca=FloatObject(0.12)), frozenset({"invisible-text"}), 1),
+    Defect("even-odd-clip-hole", _prepend(b"0 0 612 792 re 0 0 612 792 re W* n"), frozenset({"invisible-text"}), 1),
+    Defect("clip-to-two-squares", _prepend(b"0 0 1 1 re 5 5 1 1 re W n"), frozenset({"invisible-text"}), 1),
+    Defect("cover-in-form-xobject", attacks.cover_in_form, frozenset({"invisible-text"}), 1),
+    Defect("optional-content-off", attacks.optional_content_off, frozenset({"invisible-text"}), 1),
+    Defect("square-annotation-cover", attacks.square_annotation, frozenset({"invisible-text"}), 1),
+    Defect("near-flat-matrix", _after_bt(b"1 0 0.9999 0.0141 0 0 cm"), frozenset({"invisible-text"}), 1),
+    Defect("mediabox-cuts-footer", attacks.page_box("/MediaBox", (0, 80, 612, 792)), frozenset({"invisible-text"}), 1),
+    Defect("user-unit-0.05", attacks.user_unit, frozenset({"invisible-text"}), 1),
     # the running footer
     Defect("footer-copyright-removed", _footer_line(rb"Copyright", page=1), frozenset({"footer-copyright"}), 2, ALL),
     Defect("wrong-page-number", _replace(b"(Page 2 of 2)", b"(Page 2 of 3)", page=1), frozenset({"page-numbers"}), 2, ("lisinopril",)),

@@ -17,6 +17,7 @@ from pathlib import Path
 from ..contract import Expectations, source_expectations
 from ..errors import LeafletError
 from ..files import FileRefused, read_regular_file
+from .pixels import unseen_text
 from .pdfread import MAX_PAGES, EmbeddedFile, PdfFacts, StructElement, UnreadablePdf, read_pdf
 from .rules import (
     DOCUMENT_RULES,
@@ -28,6 +29,7 @@ from .rules import (
     Finding,
     Subject,
     readability,
+    snippet,
     subject_for,
 )
 
@@ -79,14 +81,39 @@ def check_pdf(
         return report
     parts = combined_parts(facts)
     if expected is None and len(parts) > 1:
-        return _check_parts(facts, parts, options, report)
+        return _check_parts(data, facts, parts, options, report)
     subject = resolve_subject(facts, expected, options)
     report.source = "given" if expected is not None else "embedded" if subject.expected else "none"
     report.profile = subject.profile.name
     for rule in RULES:
         report.findings.extend(rule(subject))
+    report.findings.extend(_pixel_findings(data, facts, options))
     report.metrics = subject.metrics
     return report
+
+
+def _pixel_findings(data: bytes, facts: PdfFacts, options: CheckOptions) -> list[Finding]:
+    """What the rendered pages hide, one finding per page (and reason); pages the reader could
+    not read already have their own finding and are not rendered."""
+    if not options.pixels or facts.stopped or facts.encryption:
+        return []
+    units = {page.index: page.user_unit for page in facts.pages}
+    if any(page.problem for page in facts.pages):
+        return []
+    found: dict[tuple[int, str], list[str]] = {}
+    for unseen in unseen_text(data, units):
+        found.setdefault((unseen.page, unseen.reason), []).append(unseen.text)
+    return [
+        Finding(
+            "invisible-text",
+            ERROR,
+            f"{len(texts)} piece(s) of text do not show on the rendered page: {reason}, "
+            f"e.g. '{snippet(texts[0])}'",
+            page,
+            found=snippet(" ".join(texts), 200),
+        )
+        for (page, reason), texts in sorted(found.items())
+    ]
 
 
 def resolve_subject(
@@ -134,12 +161,14 @@ def combined_parts(facts: PdfFacts) -> list[Part]:
 
 
 def _check_parts(
+    data: bytes,
     facts: PdfFacts, parts: list[Part], options: CheckOptions, report: Report
 ) -> Report:
     whole = subject_for(facts, None, options)
     report.profile = "combined"
     for rule in DOCUMENT_RULES:
         report.findings.extend(rule(whole))
+    report.findings.extend(_pixel_findings(data, facts, options))
     hashes = facts.info.get("RxLeafletSourceSHA256s", "").split()
     embedded = 0
     for index, part in enumerate(parts):

@@ -91,6 +91,7 @@ class PageFact:
     hidden: list[Hidden] | None = None  # None: visibility was not analysed
     box: Box = (0.0, 0.0, 612.0, 792.0)
     index: int = 0  # 0-based position in the whole file (number may count within a leaflet)
+    user_unit: float = 1.0  # the size of the page's unit in points (/UserUnit)
 
     @property
     def dominant_size(self) -> float | None:
@@ -266,6 +267,8 @@ def _page(
         fact.box = (float(box.left), float(box.bottom), float(box.right), float(box.top))
     except Exception:  # noqa: BLE001 - a page without a usable box keeps Letter's
         pass
+    with contextlib.suppress(Exception):
+        fact.user_unit = float(page.get("/UserUnit", 1.0))
     try:
         data = _content_bytes(page)
     except LimitReachedError:
