@@ -156,3 +156,162 @@ def user_unit(pdf: bytes) -> bytes:
         writer.pages[0][NameObject("/UserUnit")] = FloatObject(0.05)
 
     return _rewrite(pdf, change)
+
+
+def _first_content(pdf: bytes) -> tuple[int, bytes]:
+    reader = PdfReader(io.BytesIO(pdf))
+    page = reader.pages[0]
+    return page.raw_get("/Contents").idnum, page.get_contents().get_data()
+
+
+def _startxref(pdf: bytes) -> int:
+    return int(pdf[pdf.rindex(b"startxref") + 9 :].split()[0])
+
+
+def redefined_after_eof(pdf: bytes, padding: bytes = b"\0" * 2048) -> bytes:
+    """An incremental update that redefines page 1's content ("taking" becomes "stopping"),
+    hidden from readers that look for the last %%EOF only near the end by ``padding``."""
+    number, content = _first_content(pdf)
+    doctored = content.replace(b"(Keep taking", b"(Stop taking").replace(b"Tj", b"Tj", 1)
+    doctored = b"q 1 0 0 1 0 0 cm Q\n" + doctored  # changed bytes even where no phrase matches
+    body = b"\n%d 0 obj\n<< /Length %d >>\nstream\n" % (number, len(doctored))
+    body += doctored + b"\nendstream\nendobj\n"
+    offset = len(pdf) + 1
+    trailer = PdfReader(io.BytesIO(pdf)).trailer
+    size, root = int(trailer["/Size"]), trailer.raw_get("/Root")
+    xref_at = len(pdf) + len(body)
+    xref = b"xref\n0 1\n0000000000 65535 f \n%d 1\n%010d 00000 n \n" % (number, offset)
+    xref += b"trailer\n<< /Size %d /Root %d 0 R /Prev %d >>\n" % (size, root.idnum, _startxref(pdf))
+    xref += b"startxref\n%d\n%%%%EOF\n" % xref_at
+    return pdf + body + xref + padding
+
+
+def objects_after_eof(pdf: bytes) -> bytes:
+    """Page 1's content object defined again after the last %%EOF, with no cross-reference:
+    a reader that rebuilds the table takes it, one that trusts the table does not."""
+    number, content = _first_content(pdf)
+    doctored = b"q 1 0 0 1 0 0 cm Q\n" + content.replace(b"(Keep taking", b"(Stop taking")
+    return pdf + b"\n%d 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n" % (
+        number, len(doctored), doctored)  # fmt: skip
+
+
+def duplicate_key(pdf: bytes) -> bytes:
+    """Page 1's dictionary names /Contents twice: one reader takes the first, another the last."""
+    reader = PdfReader(io.BytesIO(pdf))
+    number = reader.pages[0].indirect_reference.idnum
+    other = reader.pages[1].raw_get("/Contents").idnum
+    head = b"\n%d 0 obj\n<<\n" % number
+    at = pdf.index(head) + len(head)
+    return pdf[:at] + b"/Contents %d 0 R " % other + pdf[at:]
+
+
+def broken_xref(pdf: bytes) -> bytes:
+    """Every offset in the cross-reference table is off by one: the table must be rebuilt."""
+    start = _startxref(pdf)
+    table_end = pdf.index(b"trailer", start)
+    table = pdf[start:table_end]
+
+    def shift(match):
+        return b"%010d" % (int(match.group(1)) + 1) + match.group(2)
+
+    import re
+
+    table = re.sub(rb"(\d{10})( 00000 n)", shift, table)
+    return pdf[:start] + table + pdf[table_end:]
+
+
+def structure_on_another_page(pdf: bytes) -> bytes:
+    """The structure tree's /Pg points at a page object that the page tree (/Kids) lacks."""
+
+    def change(writer: PdfWriter) -> None:
+        stray = writer._add_object(DictionaryObject({
+            NameObject("/Type"): NameObject("/Page"),
+            NameObject("/MediaBox"): ArrayObject([NumberObject(v) for v in (0, 0, 612, 792)])}))  # fmt: skip
+        pending = [writer._root_object["/StructTreeRoot"]]
+        while pending:
+            node = pending.pop().get_object()
+            if isinstance(node, DictionaryObject):
+                if "/Pg" in node:
+                    node[NameObject("/Pg")] = stray
+                    return
+                kids = node.get("/K")
+                kids = kids.get_object() if kids is not None else []
+                pending.extend(kids if isinstance(kids, list) else [kids])
+
+    return _rewrite(pdf, change)
+
+
+def _outline(action: DictionaryObject):
+    """One bookmark whose action is ``action``."""
+
+    def edit(pdf: bytes) -> bytes:
+        def change(writer: PdfWriter) -> None:
+            outlines = writer._add_object(DictionaryObject({NameObject("/Type"): NameObject("/Outlines")}))
+            item = writer._add_object(DictionaryObject({
+                NameObject("/Title"): TextStringObject("Read me"),
+                NameObject("/Parent"): outlines, NameObject("/A"): action}))  # fmt: skip
+            outlines.get_object().update({NameObject("/First"): item, NameObject("/Last"): item,
+                                          NameObject("/Count"): NumberObject(1)})  # fmt: skip
+            writer._root_object[NameObject("/Outlines")] = outlines
+
+        return _rewrite(pdf, change)
+
+    return edit
+
+
+def _action(kind: str, key: str, value: str) -> DictionaryObject:
+    return DictionaryObject(
+        {NameObject("/S"): NameObject(kind), NameObject(key): TextStringObject(value)}
+    )
+
+
+bookmark_javascript = _outline(_action("/JavaScript", "/JS", "app.alert(1)"))
+bookmark_uri = _outline(_action("/URI", "/URI", "https://example.invalid/"))
+
+
+def field_javascript(pdf: bytes) -> bytes:
+    """A form field whose keystroke event runs JavaScript."""
+
+    def change(writer: PdfWriter) -> None:
+        field = writer._add_object(DictionaryObject({
+            NameObject("/FT"): NameObject("/Tx"), NameObject("/T"): TextStringObject("f"),
+            NameObject("/AA"): DictionaryObject({NameObject("/K"): _action("/JavaScript", "/JS", "1")}),
+        }))  # fmt: skip
+        writer._root_object[NameObject("/AcroForm")] = DictionaryObject(
+            {NameObject("/Fields"): ArrayObject([field])}
+        )
+
+    return _rewrite(pdf, change)
+
+
+def _source_specs(writer: PdfWriter):
+    names = writer._root_object["/Names"]["/EmbeddedFiles"]["/Names"]
+    return names, [names[i + 1].get_object() for i in range(0, len(names), 2)]
+
+
+def second_source(pdf: bytes) -> bytes:
+    """A second YAML source marked /Source next to the real one."""
+
+    def change(writer: PdfWriter) -> None:
+        names, _ = _source_specs(writer)
+        stream = DecodedStreamObject()
+        stream.set_data(b"drug: other\n")
+        stream[NameObject("/Type")] = NameObject("/EmbeddedFile")
+        reference = writer._add_object(stream)
+        spec = writer._add_object(DictionaryObject({
+            NameObject("/Type"): NameObject("/Filespec"), NameObject("/F"): TextStringObject("other.yaml"),
+            NameObject("/UF"): TextStringObject("other.yaml"),
+            NameObject("/AFRelationship"): NameObject("/Source"),
+            NameObject("/EF"): DictionaryObject({NameObject("/F"): reference, NameObject("/UF"): reference}),
+        }))  # fmt: skip
+        names.extend([TextStringObject("other.yaml"), spec])
+
+    return _rewrite(pdf, change)
+
+
+def source_not_marked_source(pdf: bytes) -> bytes:
+    def change(writer: PdfWriter) -> None:
+        for spec in _source_specs(writer)[1]:
+            spec[NameObject("/AFRelationship")] = NameObject("/Data")
+
+    return _rewrite(pdf, change)

@@ -25,7 +25,7 @@ from pypdf.generic import (
 )
 
 from . import attacks
-from .defects import edit_page_content
+from .defects import edit_page_content, strip_embedded_source
 
 Edit = Callable[[bytes], bytes]
 
@@ -248,6 +248,21 @@ DEFECTS: list[Defect] = [
     Defect("square-annotation-cover", attacks.square_annotation, frozenset({"invisible-text"}), 1),
     Defect("near-flat-matrix", _after_bt(b"1 0 0.9999 0.0141 0 0 cm"), frozenset({"invisible-text"}), 1),
     Defect("mediabox-cuts-footer", attacks.page_box("/MediaBox", (0, 80, 612, 792)), frozenset({"invisible-text"}), 1),
+    # one reading of the file
+    Defect("redefined-after-eof-behind-padding", attacks.redefined_after_eof, frozenset({"one-reading"})),
+    Defect("objects-after-last-eof", attacks.objects_after_eof, frozenset({"one-reading"})),
+    Defect("contents-key-twice", attacks.duplicate_key, frozenset({"one-reading"})),
+    Defect("xref-must-be-rebuilt", attacks.broken_xref, frozenset({"one-reading"})),
+    Defect("structure-on-a-stray-page", attacks.structure_on_another_page, frozenset({"one-reading"})),
+    # active content in every place, and the embedded source
+    Defect("javascript-bookmark", attacks.bookmark_javascript, frozenset({"active-content"})),
+    Defect("uri-bookmark", attacks.bookmark_uri, frozenset({"active-content"})),
+    Defect("javascript-form-field", attacks.field_javascript, frozenset({"active-content"})),
+    Defect("uri-open-action", _open_action("/URI", "/URI", "https://example.invalid/"), frozenset({"active-content"})),
+    Defect("gotor-open-action", _open_action("/GoToR", "/F", "other.pdf"), frozenset({"active-content"})),
+    Defect("second-embedded-source", attacks.second_source, frozenset({"embedded-source"})),
+    Defect("source-removed-hash-kept", strip_embedded_source, frozenset({"embedded-source"})),
+    Defect("source-not-marked-source", attacks.source_not_marked_source, frozenset({"embedded-source"})),
     Defect("user-unit-0.05", attacks.user_unit, frozenset({"invisible-text"}), 1),
     # the running footer
     Defect("footer-copyright-removed", _footer_line(rb"Copyright", page=1), frozenset({"footer-copyright"}), 2, ALL),

@@ -62,7 +62,7 @@ class CheckOptions:
     as_of: dt.date | None = None
     allow_expired: bool = False  # expired information was knowingly rendered, marked
     max_grade: float = 8.0
-    pixels: bool = True  # judge visibility from a PDFium rendering (off for our own read-back)
+    thorough: bool = True  # a second reading (qpdf) and PDFium's pixels; off for our own read-back
 
 
 @dataclass
