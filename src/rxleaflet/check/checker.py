@@ -103,6 +103,8 @@ def _second_reading(data: bytes, facts: PdfFacts, options: CheckOptions) -> list
     """What an independent reader (qpdf) disagrees on, and active content in any object."""
     if not options.thorough or facts.stopped or facts.encryption:
         return []
+    if any(page.problem for page in facts.pages):
+        return []  # such a page is a finding already; qpdf would meet the same bomb
     readings = [page.reading for page in facts.pages]
     return [
         Finding(item.rule, ERROR, item.message, item.page)

@@ -28,6 +28,7 @@ MIN_CONTRAST = 1.5  # WCAG-style ratio between a glyph's ink and what lies benea
 MIN_GLYPH_PT = 2.5  # the tallest glyph of a word of legible (≥ 6 pt) text is taller than this
 MIN_SCALE = 0.3  # a text matrix that shrinks glyph area below this factor squeezes them
 MAX_PAGES = 50
+DECORATION_PT = 20.0  # faint artifact text this tall (a watermark) is not judged for contrast
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class _Char:
     box: tuple[float, float, float, float]  # pixels: left, top, right, bottom
     height_pt: float
     area_scale: float
+    artifact: bool = False  # inside an /Artifact marked-content sequence
 
 
 def _chars(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, unit: float) -> list[_Char]:
@@ -99,6 +101,7 @@ def _chars(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, unit: float) -> l
     chars = []
     matrix = raw.FS_MATRIX()
     x, y = ctypes.c_int(), ctypes.c_int()
+    artifacts: dict[int, bool] = {}
     for i in range(textpage.count_chars()):
         code = raw.FPDFText_GetUnicode(textpage, i)
         if raw.FPDFText_IsGenerated(textpage, i) == 1 or code < 33 or chr(code).isspace():
@@ -118,9 +121,24 @@ def _chars(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, unit: float) -> l
                 (min(x0, x1), min(y0, y1), max(x0, x1) + 1, max(y0, y1) + 1),
                 (top - bottom) * unit,
                 scale * unit * unit,
+                _is_artifact(raw.FPDFText_GetTextObject(textpage, i), artifacts),
             )
         )
     return chars
+
+
+def _is_artifact(obj: object, cache: dict[int, bool]) -> bool:
+    address = ctypes.cast(obj, ctypes.c_void_p).value or 0
+    if address not in cache:
+        name = (ctypes.c_ushort * 16)()
+        length = ctypes.c_ulong()
+        found = False
+        for index in range(raw.FPDFPageObj_CountMarks(obj) if address else 0):
+            mark = raw.FPDFPageObj_GetMark(obj, index)
+            raw.FPDFPageObjMark_GetName(mark, name, ctypes.sizeof(name), length)
+            found = found or bytes(name)[: length.value].decode("utf-16le").rstrip("\0") == "Artifact"
+        cache[address] = found
+    return cache[address]
 
 
 def _page(shown: pdfium.PdfPage, bare: pdfium.PdfPage, number: int, unit: float) -> list[Unseen]:
@@ -165,8 +183,14 @@ def _judge(char: _Char, best: float) -> str | None:
 
 def _mark_faint_words(chars: list[_Char], best: list[float], reasons: list[str | None]) -> None:
     """A word is faint when none of its characters' ink reaches the minimum contrast (thin
-    strokes alone are grey from anti-aliasing, so a single character is not judged)."""
+    strokes alone are grey from anti-aliasing, so a single character is not judged). Large
+    artifact text (a watermark) may be faint: it is not content, and what it says is also
+    written in full elsewhere; small artifacts (the running footer) are judged."""
     for word in _word_spans(chars):
+        if all(chars[i].artifact for i in word) and max(chars[i].height_pt for i in word) > (
+            DECORATION_PT
+        ):
+            continue  # a pale watermark is decoration; the text it repeats is elsewhere
         seen = [i for i in word if not reasons[i]]
         strongest = max((best[i] for i in seen), default=MIN_CONTRAST)
         if strongest < MIN_CONTRAST:
