@@ -93,9 +93,13 @@ def cover_in_form(pdf: bytes) -> bytes:
     def change(writer: PdfWriter) -> None:
         form = DecodedStreamObject()
         form.set_data(b"1 g 0 0 2000 2000 re f")
-        form.update({NameObject("/Type"): NameObject("/XObject"),
-                     NameObject("/Subtype"): NameObject("/Form"),
-                     NameObject("/BBox"): ArrayObject([NumberObject(v) for v in (0, 0, 2000, 2000)])})  # fmt: skip
+        form.update(
+            {
+                NameObject("/Type"): NameObject("/XObject"),
+                NameObject("/Subtype"): NameObject("/Form"),
+                NameObject("/BBox"): ArrayObject([NumberObject(v) for v in (0, 0, 2000, 2000)]),
+            }
+        )
         _resource(writer, 0, "/XObject", "/Fatk", form)
 
     pdf = _rewrite(pdf, change)
@@ -106,12 +110,20 @@ def optional_content_off(pdf: bytes) -> bytes:
     """The whole page in an optional content group that is OFF (print and view)."""
 
     def change(writer: PdfWriter) -> None:
-        group = writer._add_object(DictionaryObject({
-            NameObject("/Type"): NameObject("/OCG"), NameObject("/Name"): TextStringObject("x")}))  # fmt: skip
-        writer._root_object[NameObject("/OCProperties")] = DictionaryObject({
-            NameObject("/OCGs"): ArrayObject([group]),
-            NameObject("/D"): DictionaryObject({NameObject("/OFF"): ArrayObject([group])}),
-        })  # fmt: skip
+        group = writer._add_object(
+            DictionaryObject(
+                {
+                    NameObject("/Type"): NameObject("/OCG"),
+                    NameObject("/Name"): TextStringObject("x"),
+                }
+            )
+        )
+        writer._root_object[NameObject("/OCProperties")] = DictionaryObject(
+            {
+                NameObject("/OCGs"): ArrayObject([group]),
+                NameObject("/D"): DictionaryObject({NameObject("/OFF"): ArrayObject([group])}),
+            }
+        )
         resources = writer.pages[0]["/Resources"]
         resources[NameObject("/Properties")] = DictionaryObject({NameObject("/OCatk"): group})
 
@@ -125,17 +137,26 @@ def square_annotation(pdf: bytes) -> bytes:
     def change(writer: PdfWriter) -> None:
         appearance = DecodedStreamObject()
         appearance.set_data(b"1 g 0 0 612 792 re f")
-        appearance.update({NameObject("/Type"): NameObject("/XObject"),
-                           NameObject("/Subtype"): NameObject("/Form"),
-                           NameObject("/BBox"): ArrayObject([NumberObject(v) for v in (0, 0, 612, 792)])})  # fmt: skip
-        annotation = DictionaryObject({
-            NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Square"),
-            NameObject("/Rect"): ArrayObject([NumberObject(v) for v in (0, 0, 612, 792)]),
-            NameObject("/F"): NumberObject(4),
-            NameObject("/IC"): ArrayObject([NumberObject(1)] * 3),
-            NameObject("/C"): ArrayObject([NumberObject(1)] * 3),
-            NameObject("/AP"): DictionaryObject({NameObject("/N"): writer._add_object(appearance)}),
-        })  # fmt: skip
+        appearance.update(
+            {
+                NameObject("/Type"): NameObject("/XObject"),
+                NameObject("/Subtype"): NameObject("/Form"),
+                NameObject("/BBox"): ArrayObject([NumberObject(v) for v in (0, 0, 612, 792)]),
+            }
+        )
+        annotation = DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Annot"),
+                NameObject("/Subtype"): NameObject("/Square"),
+                NameObject("/Rect"): ArrayObject([NumberObject(v) for v in (0, 0, 612, 792)]),
+                NameObject("/F"): NumberObject(4),
+                NameObject("/IC"): ArrayObject([NumberObject(1)] * 3),
+                NameObject("/C"): ArrayObject([NumberObject(1)] * 3),
+                NameObject("/AP"): DictionaryObject(
+                    {NameObject("/N"): writer._add_object(appearance)}
+                ),
+            }
+        )
         writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(annotation)])
 
     return _rewrite(pdf, change)
@@ -192,7 +213,10 @@ def objects_after_eof(pdf: bytes) -> bytes:
     number, content = _first_content(pdf)
     doctored = b"q 1 0 0 1 0 0 cm Q\n" + content.replace(b"(Keep taking", b"(Stop taking")
     return pdf + b"\n%d 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n" % (
-        number, len(doctored), doctored)  # fmt: skip
+        number,
+        len(doctored),
+        doctored,
+    )
 
 
 def duplicate_key(pdf: bytes) -> bytes:
@@ -224,9 +248,16 @@ def structure_on_another_page(pdf: bytes) -> bytes:
     """The structure tree's /Pg points at a page object that the page tree (/Kids) lacks."""
 
     def change(writer: PdfWriter) -> None:
-        stray = writer._add_object(DictionaryObject({
-            NameObject("/Type"): NameObject("/Page"),
-            NameObject("/MediaBox"): ArrayObject([NumberObject(v) for v in (0, 0, 612, 792)])}))  # fmt: skip
+        stray = writer._add_object(
+            DictionaryObject(
+                {
+                    NameObject("/Type"): NameObject("/Page"),
+                    NameObject("/MediaBox"): ArrayObject(
+                        [NumberObject(v) for v in (0, 0, 612, 792)]
+                    ),
+                }
+            )
+        )
         pending = [writer._root_object["/StructTreeRoot"]]
         while pending:
             node = pending.pop().get_object()
@@ -246,12 +277,25 @@ def _outline(action: DictionaryObject):
 
     def edit(pdf: bytes) -> bytes:
         def change(writer: PdfWriter) -> None:
-            outlines = writer._add_object(DictionaryObject({NameObject("/Type"): NameObject("/Outlines")}))
-            item = writer._add_object(DictionaryObject({
-                NameObject("/Title"): TextStringObject("Read me"),
-                NameObject("/Parent"): outlines, NameObject("/A"): action}))  # fmt: skip
-            outlines.get_object().update({NameObject("/First"): item, NameObject("/Last"): item,
-                                          NameObject("/Count"): NumberObject(1)})  # fmt: skip
+            outlines = writer._add_object(
+                DictionaryObject({NameObject("/Type"): NameObject("/Outlines")})
+            )
+            item = writer._add_object(
+                DictionaryObject(
+                    {
+                        NameObject("/Title"): TextStringObject("Read me"),
+                        NameObject("/Parent"): outlines,
+                        NameObject("/A"): action,
+                    }
+                )
+            )
+            outlines.get_object().update(
+                {
+                    NameObject("/First"): item,
+                    NameObject("/Last"): item,
+                    NameObject("/Count"): NumberObject(1),
+                }
+            )
             writer._root_object[NameObject("/Outlines")] = outlines
 
         return _rewrite(pdf, change)
@@ -273,10 +317,17 @@ def field_javascript(pdf: bytes) -> bytes:
     """A form field whose keystroke event runs JavaScript."""
 
     def change(writer: PdfWriter) -> None:
-        field = writer._add_object(DictionaryObject({
-            NameObject("/FT"): NameObject("/Tx"), NameObject("/T"): TextStringObject("f"),
-            NameObject("/AA"): DictionaryObject({NameObject("/K"): _action("/JavaScript", "/JS", "1")}),
-        }))  # fmt: skip
+        field = writer._add_object(
+            DictionaryObject(
+                {
+                    NameObject("/FT"): NameObject("/Tx"),
+                    NameObject("/T"): TextStringObject("f"),
+                    NameObject("/AA"): DictionaryObject(
+                        {NameObject("/K"): _action("/JavaScript", "/JS", "1")}
+                    ),
+                }
+            )
+        )
         writer._root_object[NameObject("/AcroForm")] = DictionaryObject(
             {NameObject("/Fields"): ArrayObject([field])}
         )
@@ -298,12 +349,19 @@ def second_source(pdf: bytes) -> bytes:
         stream.set_data(b"drug: other\n")
         stream[NameObject("/Type")] = NameObject("/EmbeddedFile")
         reference = writer._add_object(stream)
-        spec = writer._add_object(DictionaryObject({
-            NameObject("/Type"): NameObject("/Filespec"), NameObject("/F"): TextStringObject("other.yaml"),
-            NameObject("/UF"): TextStringObject("other.yaml"),
-            NameObject("/AFRelationship"): NameObject("/Source"),
-            NameObject("/EF"): DictionaryObject({NameObject("/F"): reference, NameObject("/UF"): reference}),
-        }))  # fmt: skip
+        spec = writer._add_object(
+            DictionaryObject(
+                {
+                    NameObject("/Type"): NameObject("/Filespec"),
+                    NameObject("/F"): TextStringObject("other.yaml"),
+                    NameObject("/UF"): TextStringObject("other.yaml"),
+                    NameObject("/AFRelationship"): NameObject("/Source"),
+                    NameObject("/EF"): DictionaryObject(
+                        {NameObject("/F"): reference, NameObject("/UF"): reference}
+                    ),
+                }
+            )
+        )
         names.extend([TextStringObject("other.yaml"), spec])
 
     return _rewrite(pdf, change)

@@ -18,8 +18,8 @@ from ..contract import Expectations, source_expectations
 from ..errors import LeafletError
 from ..files import FileRefused, read_regular_file
 from .onereading import second_reading
-from .pixels import unseen_text
 from .pdfread import MAX_PAGES, EmbeddedFile, PdfFacts, StructElement, UnreadablePdf, read_pdf
+from .pixels import unseen_text
 from .rules import (
     DOCUMENT_RULES,
     ERROR,
@@ -216,8 +216,7 @@ def combined_parts(facts: PdfFacts) -> list[Part]:
 
 
 def _check_parts(
-    data: bytes,
-    facts: PdfFacts, parts: list[Part], options: CheckOptions, report: Report
+    data: bytes, facts: PdfFacts, parts: list[Part], options: CheckOptions, report: Report
 ) -> Report:
     whole = subject_for(facts, None, options)
     report.profile = "combined"

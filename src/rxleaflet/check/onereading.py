@@ -39,9 +39,9 @@ class Disagreement:
     page: int | None = None
 
 
-def second_reading(data: bytes, pypdf_pages: list[tuple[bytes, dict[str, set[str]]]]) -> list[
-    Disagreement
-]:
+def second_reading(
+    data: bytes, pypdf_pages: list[tuple[bytes, dict[str, set[str]]]]
+) -> list[Disagreement]:
     """What a second, independent reading of ``data`` finds: repairs it needed, duplicate keys,
     objects after the end, pages read differently, structure on pages not in the page tree, and
     active content in any object. ``pypdf_pages`` is pypdf's reading of each page: its content
@@ -89,9 +89,9 @@ def _repairs(pdf: pikepdf.Pdf, after_reading: bool = False) -> Iterator[Disagree
             )
 
 
-def _pages(pdf: pikepdf.Pdf, pypdf_pages: list[tuple[bytes, dict[str, set[str]]]]) -> Iterator[
-    Disagreement
-]:
+def _pages(
+    pdf: pikepdf.Pdf, pypdf_pages: list[tuple[bytes, dict[str, set[str]]]]
+) -> Iterator[Disagreement]:
     if len(pdf.pages) != len(pypdf_pages):
         yield Disagreement(
             "one-reading", f"one reader finds {len(pypdf_pages)} pages, another {len(pdf.pages)}"
@@ -128,7 +128,7 @@ def _resource_names(page: pikepdf.Page) -> dict[str, set[str]]:
     if not isinstance(resources, pikepdf.Dictionary):
         return {}
     return {
-        str(kind): {str(name) for name in group.keys()}
+        str(kind): {str(name) for name in group}
         for kind, group in resources.items()
         if isinstance(group, pikepdf.Dictionary)
     }
@@ -201,7 +201,8 @@ def _dictionaries(pdf: pikepdf.Pdf) -> Iterator[Any]:
         elif isinstance(node, pikepdf.Dictionary | pikepdf.Stream):
             yield node
             pending.extend(
-                value for key, value in node.items()
+                value
+                for key, value in node.items()
                 if isinstance(value, _CONTAINERS) and key not in ("/Parent", "/P")
             )
 

@@ -405,7 +405,7 @@ def _resource_names(page: Any) -> dict[str, set[str]]:
     try:
         resources = _dict(page.get("/Resources"))
         return {
-            str(kind): {str(name) for name in group.get_object().keys()}
+            str(kind): {str(name) for name in group.get_object()}
             for kind, group in resources.items()
             if isinstance(group.get_object(), dict)
         }

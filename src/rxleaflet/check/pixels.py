@@ -136,7 +136,9 @@ def _is_artifact(obj: object, cache: dict[int, bool]) -> bool:
         for index in range(raw.FPDFPageObj_CountMarks(obj) if address else 0):
             mark = raw.FPDFPageObj_GetMark(obj, index)
             raw.FPDFPageObjMark_GetName(mark, name, ctypes.sizeof(name), length)
-            found = found or bytes(name)[: length.value].decode("utf-16le").rstrip("\0") == "Artifact"
+            found = (
+                found or bytes(name)[: length.value].decode("utf-16le").rstrip("\0") == "Artifact"
+            )
         cache[address] = found
     return cache[address]
 
@@ -251,4 +253,3 @@ def _words(chars: list[_Char], reasons: list[str | None], number: int) -> list[U
     if reason is not None:
         found.append(Unseen(number, text.strip(), reason))
     return found
-
