@@ -409,9 +409,10 @@ def disclaimer(subject: Subject) -> Iterator[Finding]:
             "disclaimer",
         )
         return
-    text = " ".join(subject.facts.text.lower().split())
+    # without white space: a re-save may read a space between CJK characters, or none
+    text = squeeze(subject.facts.text.lower())
     hints = [hint for locale in subject.locales for hint in locale.disclaimer_hints]
-    found = [hint for hint in hints if hint in text]
+    found = [hint for hint in hints if squeeze(hint) in text]
     if not found:
         yield Finding(
             "disclaimer",
