@@ -77,54 +77,82 @@ def _without_text(page: pdfium.PdfPage) -> None:
 _LINEAR = np.array(
     [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in np.arange(256) / 255]
 )
+_HIGH, _LOW = np.maximum.outer(_LINEAR, _LINEAR), np.minimum.outer(_LINEAR, _LINEAR)
+_CLEAR = ((_HIGH + 0.05) / (_LOW + 0.05)) >= MIN_CONTRAST  # [with text, without] → clear?
 
 
-def _contrast(ink: np.ndarray, under: np.ndarray) -> np.ndarray:
-    """Per pixel: the contrast ratio between the page with its text and without, where the
-    text changed the pixel (else 0)."""
-    a, b = _LINEAR[ink], _LINEAR[under]
-    ratio = (np.maximum(a, b) + 0.05) / (np.minimum(a, b) + 0.05)
-    return np.where(np.abs(ink - under) > INK_STEP, ratio, 0.0)
+def _integral(mask: np.ndarray) -> np.ndarray:
+    table = np.zeros((mask.shape[0] + 1, mask.shape[1] + 1), dtype=np.int32)
+    inner = table[1:, 1:]
+    inner[...] = mask
+    np.cumsum(inner, axis=1, out=inner)
+    np.cumsum(inner, axis=0, out=inner)
+    return table
 
 
 @dataclass
-class _Char:
-    text: str
-    box: tuple[float, float, float, float]  # pixels: left, top, right, bottom
-    height_pt: float
-    area_scale: float
-    artifact: bool = False  # inside an /Artifact marked-content sequence
+class _Chars:
+    """The characters of a page: text, glyph boxes in pixels (left, top, right, bottom), the
+    tallest extent in points, the text matrix's area factor, and whether each is an artifact."""
+
+    text: list[str]
+    boxes: np.ndarray
+    height_pt: np.ndarray
+    area_scale: np.ndarray
+    artifact: np.ndarray
 
 
-def _chars(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, unit: float) -> list[_Char]:
-    width, height = (round(v * SCALE) for v in page.get_size())
-    chars = []
+def _chars(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, unit: float) -> _Chars:
+    count = textpage.count_chars()
+    text = [" "] * count
+    boxes = np.zeros((count, 4))
+    height = np.zeros(count)
+    scale = np.ones(count)
+    artifact = np.zeros(count, dtype=bool)
     matrix = raw.FS_MATRIX()
-    x, y = ctypes.c_int(), ctypes.c_int()
+    edges = [ctypes.c_double() for _ in range(4)]
+    left_edge, bottom_edge, right_edge, top_edge = page.get_bbox()
+    rotated = page.get_rotation() != 0
+    size = tuple(round(v * SCALE) for v in page.get_size())
     artifacts: dict[int, bool] = {}
-    for i in range(textpage.count_chars()):
+    for i in range(count):
         code = raw.FPDFText_GetUnicode(textpage, i)
-        if raw.FPDFText_IsGenerated(textpage, i) == 1 or code < 33 or chr(code).isspace():
-            chars.append(_Char(" ", (0, 0, 0, 0), 0.0, 1.0))
+        if code < 33 or chr(code).isspace() or raw.FPDFText_IsGenerated(textpage, i) == 1:
             continue
-        left, bottom, right, top = textpage.get_charbox(i)
-        corners = []
-        for px, py in ((left, bottom), (right, top)):
-            raw.FPDF_PageToDevice(page, 0, 0, width, height, 0, px, py, x, y)
-            corners.append((x.value, y.value))
-        (x0, y0), (x1, y1) = corners
-        raw.FPDFText_GetMatrix(textpage, i, matrix)
-        scale = abs(matrix.a * matrix.d - matrix.b * matrix.c)
-        chars.append(
-            _Char(
-                chr(code),
-                (min(x0, x1), min(y0, y1), max(x0, x1) + 1, max(y0, y1) + 1),
-                (top - bottom) * unit,
-                scale * unit * unit,
-                _is_artifact(raw.FPDFText_GetTextObject(textpage, i), artifacts),
+        text[i] = chr(code)
+        raw.FPDFText_GetCharBox(textpage, i, *edges)
+        left, right, bottom, top = (e.value for e in edges)
+        if rotated:
+            boxes[i] = _device_box(page, size, left, bottom, right, top)
+        else:
+            boxes[i] = (
+                (left - left_edge) * SCALE,
+                (top_edge - top) * SCALE,
+                (right - left_edge) * SCALE,
+                (top_edge - bottom) * SCALE,
             )
-        )
-    return chars
+        height[i] = (top - bottom) * unit
+        raw.FPDFText_GetMatrix(textpage, i, matrix)
+        scale[i] = abs(matrix.a * matrix.d - matrix.b * matrix.c) * unit * unit
+        artifact[i] = _is_artifact(raw.FPDFText_GetTextObject(textpage, i), artifacts)
+    return _Chars(text, boxes, height, scale, artifact)
+
+
+def _device_box(
+    page: pdfium.PdfPage,
+    size: tuple[int, ...],
+    left: float,
+    bottom: float,
+    right: float,
+    top: float,
+) -> tuple[float, float, float, float]:
+    x, y = ctypes.c_int(), ctypes.c_int()
+    corners = []
+    for px, py in ((left, bottom), (right, top)):
+        raw.FPDF_PageToDevice(page, 0, 0, size[0], size[1], 0, px, py, x, y)
+        corners.append((x.value, y.value))
+    (x0, y0), (x1, y1) = corners
+    return (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
 
 
 def _is_artifact(obj: object, cache: dict[int, bool]) -> bool:
@@ -144,66 +172,57 @@ def _is_artifact(obj: object, cache: dict[int, bool]) -> bool:
 
 
 def _page(shown: pdfium.PdfPage, bare: pdfium.PdfPage, number: int, unit: float) -> list[Unseen]:
-    textpage = shown.get_textpage()
-    chars = _chars(shown, textpage, unit)
-    if not any(c.text != " " for c in chars):
+    chars = _chars(shown, shown.get_textpage(), unit)
+    glyphs = np.array([t != " " for t in chars.text], dtype=bool)
+    if not glyphs.any():
         return []
     ink = _render(shown)
     _without_text(bare)
-    contrast = _contrast(ink, _render(bare))
-    best = [_best(c, contrast) for c in chars]
-    reasons = [_judge(c, b) if c.text != " " else None for c, b in zip(chars, best, strict=True)]
-    _mark_faint_words(chars, best, reasons)
+    under = _render(bare)
+    changed = np.abs(ink - under) > INK_STEP
+    clear = changed & _CLEAR[ink, under]
+    reasons: list[str | None] = [None] * len(chars.text)
+    inked, cleared, outside = _counts(chars.boxes, ink.shape, changed, clear)
+    for i in np.flatnonzero(glyphs):
+        if outside[i]:
+            reasons[i] = "outside the visible page"
+        elif inked[i] == 0:
+            reasons[i] = (
+                "no ink where it is drawn (covered, clipped, masked or in the background colour)"
+            )
+        elif chars.area_scale[i] < MIN_SCALE:
+            reasons[i] = "its glyphs are flattened or squeezed by the text matrix"
+    spans = _word_spans(chars.text)
+    _mark_faint_words(chars, spans, cleared, reasons)
     _mark_blobs(chars, reasons)
-    _mark_small_words(chars, reasons)
-    return _words(chars, reasons, number)
+    _mark_small_words(chars, spans, reasons)
+    return _words(chars.text, reasons, number)
 
 
-def _best(char: _Char, contrast: np.ndarray) -> float:
-    """The strongest contrast the character's ink makes inside its glyph box (one pixel of
-    slack for rounding); -1 when the box is outside the rendered page."""
-    if char.text == " ":
-        return 0.0
-    left, top, right, bottom = (int(v) for v in char.box)
-    rows, cols = contrast.shape
-    if right <= 0 or bottom <= 0 or left >= cols or top >= rows:
-        return -1.0
-    left, top = max(left - 1, 0), max(top - 1, 0)
-    right, bottom = min(right + 1, cols), min(bottom + 1, rows)
-    return float(contrast[top:bottom, left:right].max())
+def _counts(
+    boxes: np.ndarray, shape: tuple[int, ...], changed: np.ndarray, clear: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per character: pixels its text changed, pixels changed with clear contrast (inside its
+    glyph box, with a pixel of slack for rounding), and whether the box is off the bitmap."""
+    rows, cols = shape
+    left, top, right, bottom = boxes.T
+    outside = (right <= 0) | (bottom <= 0) | (left >= cols) | (top >= rows)
+    l_ = np.clip(np.floor(left) - 1, 0, cols).astype(int)
+    r_ = np.clip(np.ceil(right) + 1, 0, cols).astype(int)
+    t_ = np.clip(np.floor(top) - 1, 0, rows).astype(int)
+    b_ = np.clip(np.ceil(bottom) + 1, 0, rows).astype(int)
+    sums = []
+    for mask in (changed, clear):
+        table = _integral(mask)
+        sums.append(table[b_, r_] - table[t_, r_] - table[b_, l_] + table[t_, l_])
+    return sums[0], sums[1], outside
 
 
-def _judge(char: _Char, best: float) -> str | None:
-    if best < 0:
-        return "outside the visible page"
-    if best == 0:
-        return "no ink where it is drawn (covered, clipped, masked or in the background colour)"
-    if char.area_scale < MIN_SCALE:
-        return "its glyphs are flattened or squeezed by the text matrix"
-    return None
-
-
-def _mark_faint_words(chars: list[_Char], best: list[float], reasons: list[str | None]) -> None:
-    """A word is faint when none of its characters' ink reaches the minimum contrast (thin
-    strokes alone are grey from anti-aliasing, so a single character is not judged). Large
-    artifact text (a watermark) may be faint: it is not content, and what it says is also
-    written in full elsewhere; small artifacts (the running footer) are judged."""
-    for word in _word_spans(chars):
-        if all(chars[i].artifact for i in word) and max(chars[i].height_pt for i in word) > (
-            DECORATION_PT
-        ):
-            continue  # a pale watermark is decoration; the text it repeats is elsewhere
-        seen = [i for i in word if not reasons[i]]
-        strongest = max((best[i] for i in seen), default=MIN_CONTRAST)
-        if strongest < MIN_CONTRAST:
-            for i in seen:
-                reasons[i] = f"its ink has contrast {strongest:.2f}:1 against what lies beneath"
-
-
-def _word_spans(chars: list[_Char]) -> list[list[int]]:
-    spans, current = [], []
-    for i, char in enumerate(chars):
-        if char.text == " ":
+def _word_spans(text: list[str]) -> list[list[int]]:
+    spans: list[list[int]] = []
+    current: list[int] = []
+    for i, char in enumerate(text):
+        if char == " ":
             if current:
                 spans.append(current)
             current = []
@@ -214,42 +233,61 @@ def _word_spans(chars: list[_Char]) -> list[list[int]]:
     return spans
 
 
-def _mark_blobs(chars: list[_Char], reasons: list[str | None]) -> None:
-    """Characters drawn over the one before them (negative spacing, zero widths) pile into a
-    blob: each still has ink, but none can be read. A ligature's characters share one box."""
-    for i in range(1, len(chars)):
-        before, this = chars[i - 1], chars[i]
-        letters = before.text.isalnum() and this.text.isalnum()  # punctuation kerns under
-        if not letters or reasons[i] or before.box == this.box:
+def _mark_faint_words(
+    chars: _Chars, spans: list[list[int]], cleared: np.ndarray, reasons: list[str | None]
+) -> None:
+    """A word is faint when none of its ink reaches the minimum contrast with what lies beneath
+    (thin strokes alone are grey from anti-aliasing, so a single character is not judged).
+    Large artifact text (a watermark) may be faint: it is not content, and what it says is
+    written in full elsewhere; small artifacts (the running footer) are judged."""
+    for word in spans:
+        seen = [i for i in word if not reasons[i]]
+        if not seen or cleared[seen].sum() > 0:
             continue
-        overlap = min(before.box[2], this.box[2]) - max(before.box[0], this.box[0])
-        narrow = min(before.box[2] - before.box[0], this.box[2] - this.box[0])
-        same_line = abs(before.box[3] - this.box[3]) < 0.5 * (this.box[3] - this.box[1])
-        if same_line and narrow > 2 and overlap > 0.6 * narrow:
-            reasons[i] = "drawn over the characters before it"
+        if chars.artifact[word].all() and chars.height_pt[word].max() > DECORATION_PT:
+            continue
+        for i in seen:
+            reasons[i] = f"its ink has less than {MIN_CONTRAST:g}:1 contrast with what lies beneath"
 
 
-def _mark_small_words(chars: list[_Char], reasons: list[str | None]) -> None:
-    for span in _word_spans(chars):
-        word = [i for i in span if chars[i].text.isalnum() and not reasons[i]]
-        if word and max(chars[i].height_pt for i in word) < MIN_GLYPH_PT:
+def _mark_blobs(chars: _Chars, reasons: list[str | None]) -> None:
+    """Letters drawn over the one before them (negative spacing, zero widths) pile into a
+    blob: each still has ink, but none can be read. A ligature's letters share one box;
+    punctuation kerns under letters and is not judged."""
+    boxes = chars.boxes
+    letters = np.array([t.isalnum() for t in chars.text], dtype=bool)
+    before, this = boxes[:-1], boxes[1:]
+    overlap = np.minimum(before[:, 2], this[:, 2]) - np.maximum(before[:, 0], this[:, 0])
+    narrow = np.minimum(before[:, 2] - before[:, 0], this[:, 2] - this[:, 0])
+    same_line = np.abs(before[:, 3] - this[:, 3]) < 0.5 * (this[:, 3] - this[:, 1])
+    same_box = (before == this).all(axis=1)
+    blob = letters[:-1] & letters[1:] & same_line & ~same_box & (narrow > 2)
+    blob &= overlap > 0.6 * narrow
+    for i in np.flatnonzero(blob) + 1:
+        reasons[i] = reasons[i] or "drawn over the characters before it"
+
+
+def _mark_small_words(chars: _Chars, spans: list[list[int]], reasons: list[str | None]) -> None:
+    for span in spans:
+        word = [i for i in span if chars.text[i].isalnum() and not reasons[i]]
+        if word and chars.height_pt[word].max() < MIN_GLYPH_PT:
             for i in word:
                 reasons[i] = "too small to read"
 
 
-def _words(chars: list[_Char], reasons: list[str | None], number: int) -> list[Unseen]:
+def _words(text: list[str], reasons: list[str | None], number: int) -> list[Unseen]:
     """Runs of unseen characters (joined across the spaces between them), with their reason."""
     found: list[Unseen] = []
-    text, reason = "", None
-    for char, why in zip(chars, reasons, strict=True):
+    run, reason = "", None
+    for char, why in zip(text, reasons, strict=True):
         if why is not None and (reason is None or why == reason):
-            text, reason = text + char.text, why
-        elif why is None and char.text == " " and reason is not None:
-            text += " "
+            run, reason = run + char, why
+        elif why is None and char == " " and reason is not None:
+            run += " "
         else:
             if reason is not None:
-                found.append(Unseen(number, text.strip(), reason))
-            text, reason = (char.text, why) if why else ("", None)
+                found.append(Unseen(number, run.strip(), reason))
+            run, reason = (char, why) if why else ("", None)
     if reason is not None:
-        found.append(Unseen(number, text.strip(), reason))
+        found.append(Unseen(number, run.strip(), reason))
     return found
