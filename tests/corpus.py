@@ -261,7 +261,7 @@ DEFECTS: list[Defect] = [
     Defect("uri-open-action", _open_action("/URI", "/URI", "https://example.invalid/"), frozenset({"active-content"})),
     Defect("gotor-open-action", _open_action("/GoToR", "/F", "other.pdf"), frozenset({"active-content"})),
     Defect("second-embedded-source", attacks.second_source, frozenset({"embedded-source"})),
-    Defect("source-removed-hash-kept", strip_embedded_source, frozenset({"embedded-source"})),
+    Defect("source-removed-hash-kept", lambda pdf: strip_embedded_source(pdf, keep_record=True), frozenset({"embedded-source"})),
     Defect("source-not-marked-source", attacks.source_not_marked_source, frozenset({"embedded-source"})),
     Defect("user-unit-0.05", attacks.user_unit, frozenset({"invisible-text"}), 1),
     # the running footer
