@@ -18,12 +18,14 @@ from pypdf.generic import (
     ArrayObject,
     DecodedStreamObject,
     DictionaryObject,
+    FloatObject,
     NameObject,
     NumberObject,
     TextStringObject,
 )
 
-from .defects import edit_page_content
+from . import attacks
+from .defects import edit_page_content, strip_embedded_source
 
 Edit = Callable[[bytes], bytes]
 
@@ -231,6 +233,37 @@ DEFECTS: list[Defect] = [
     Defect("off-the-page", _prepend(b"1 0 0 1 3000 0 cm"), frozenset({"invisible-text"}), 1),
     Defect("covered-by-image", _append(INLINE_IMAGE), frozenset({"invisible-text"}), 1),
     Defect("transparent", _transparent, frozenset({"invisible-text"}), 1, ("lisinopril",)),
+    # what only the rendered page shows (issue #29)
+    Defect("cover-over-not", attacks.cover_word("not"), frozenset({"invisible-text"}), 1, ("lisinopril", "ibuprofen-medication-guide")),
+    Defect("cover-over-no", attacks.cover_word("no"), frozenset({"invisible-text"}), 1, ("metformina",)),
+    Defect("negative-tc-blob", _after_bt(b"-4 Tc"), frozenset({"invisible-text"}), 1),
+    Defect("thick-white-stroke", _append(b"q 1 1 1 RG 2000 w 0 400 m 612 400 l S Q"), frozenset({"invisible-text"}), 1),
+    Defect("stroked-in-background-colour", _after_bt(b"1 Tr 1 1 1 RG"), frozenset({"invisible-text"}), 1),
+    Defect("blend-mode-screen", attacks.graphics_state(b"", BM=NameObject("/Screen")), frozenset({"invisible-text"}), 1),
+    Defect("fill-opacity-0.12", attacks.graphics_state(b"", ca=FloatObject(0.12)), frozenset({"invisible-text"}), 1),
+    Defect("even-odd-clip-hole", _prepend(b"0 0 612 792 re 0 0 612 792 re W* n"), frozenset({"invisible-text"}), 1),
+    Defect("clip-to-two-squares", _prepend(b"0 0 1 1 re 5 5 1 1 re W n"), frozenset({"invisible-text"}), 1),
+    Defect("cover-in-form-xobject", attacks.cover_in_form, frozenset({"invisible-text"}), 1),
+    Defect("optional-content-off", attacks.optional_content_off, frozenset({"invisible-text"}), 1),
+    Defect("square-annotation-cover", attacks.square_annotation, frozenset({"invisible-text"}), 1),
+    Defect("near-flat-matrix", _after_bt(b"1 0 0.9999 0.0141 0 0 cm"), frozenset({"invisible-text"}), 1),
+    Defect("mediabox-cuts-footer", attacks.page_box("/MediaBox", (0, 80, 612, 792)), frozenset({"invisible-text"}), 1),
+    # one reading of the file
+    Defect("redefined-after-eof-behind-padding", attacks.redefined_after_eof, frozenset({"one-reading"})),
+    Defect("objects-after-last-eof", attacks.objects_after_eof, frozenset({"one-reading"})),
+    Defect("contents-key-twice", attacks.duplicate_key, frozenset({"one-reading"})),
+    Defect("xref-must-be-rebuilt", attacks.broken_xref, frozenset({"one-reading"})),
+    Defect("structure-on-a-stray-page", attacks.structure_on_another_page, frozenset({"one-reading"})),
+    # active content in every place, and the embedded source
+    Defect("javascript-bookmark", attacks.bookmark_javascript, frozenset({"active-content"})),
+    Defect("uri-bookmark", attacks.bookmark_uri, frozenset({"active-content"})),
+    Defect("javascript-form-field", attacks.field_javascript, frozenset({"active-content"})),
+    Defect("uri-open-action", _open_action("/URI", "/URI", "https://example.invalid/"), frozenset({"active-content"})),
+    Defect("gotor-open-action", _open_action("/GoToR", "/F", "other.pdf"), frozenset({"active-content"})),
+    Defect("second-embedded-source", attacks.second_source, frozenset({"embedded-source"})),
+    Defect("source-removed-hash-kept", lambda pdf: strip_embedded_source(pdf, keep_record=True), frozenset({"embedded-source"})),
+    Defect("source-not-marked-source", attacks.source_not_marked_source, frozenset({"embedded-source"})),
+    Defect("user-unit-0.05", attacks.user_unit, frozenset({"invisible-text"}), 1),
     # the running footer
     Defect("footer-copyright-removed", _footer_line(rb"Copyright", page=1), frozenset({"footer-copyright"}), 2, ALL),
     Defect("wrong-page-number", _replace(b"(Page 2 of 2)", b"(Page 2 of 3)", page=1), frozenset({"page-numbers"}), 2, ("lisinopril",)),

@@ -36,12 +36,20 @@ def without_footer(pdf: bytes, page_index: int) -> bytes:
     return edit_page_content(pdf, page_index, edit)
 
 
-def strip_embedded_source(pdf: bytes) -> bytes:
-    """The PDF without the source it carries, as if another engine had made it."""
+def strip_embedded_source(pdf: bytes, keep_record: bool = False) -> bytes:
+    """The PDF without the source it carries, as if another engine had made it (with
+    ``keep_record``, its SHA-256 stays recorded: a doctored copy hiding its source)."""
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     root = writer._root_object
     root.pop(NameObject("/Names"), None)
     root.pop(NameObject("/AF"), None)
+    if keep_record:
+        out = io.BytesIO()
+        writer.write(out)
+        return out.getvalue()
+    info = writer._info.get_object() if writer._info is not None else None
+    if info is not None:  # another engine records no source either
+        info.pop(NameObject("/RxLeafletSourceSHA256"), None)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -162,6 +162,7 @@ def html_source(leaflet: Leaflet, paper: str = "letter") -> str:
         @bottom-right {{ content: {number}; font: 8.5pt {families}; }} }}
       body {{ font: 11pt/1.35 {families}; }}
       .warning {{ border: 3px solid #B00020; background: #FDECEA; padding: 8px; }}
+      .warning h2 {{ color: #B00020; }}
       .end {{ font-size: 9pt; }}
     """
     parts = [

@@ -8,6 +8,8 @@ variant, Typst's and WeasyPrint's — must pass with no false alarm.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -101,3 +103,25 @@ def test_good_pdfs_from_other_engines_pass(engine: str, source: Path, paper: str
     )
     report = check_pdf(pdf, options=CheckOptions(as_of=AS_OF))
     assert report.errors == [] and report.source == "none", [f.describe() for f in report.errors]
+
+
+RESAVERS = {
+    "ghostscript": ["gs", "-q", "-dBATCH", "-sDEVICE=pdfwrite", "-o", "{out}", "{inp}"],
+    "pdftocairo": ["pdftocairo", "-pdf", "{inp}", "{out}"],
+}
+# what a re-save may lose: tags, metadata, and the record that ties the embedded source to it
+LOST_IN_A_RESAVE = {"tagged", "language", "title", "pdfua-identifier", "source-hash"}
+
+
+@pytest.mark.parametrize("tool", sorted(RESAVERS))
+@pytest.mark.parametrize("leaflet", ["metformin-zh-hans", "lisinopril"])
+def test_a_resave_is_judged_only_on_what_it_loses(good, tool, leaflet, tmp_path) -> None:
+    command = RESAVERS[tool]
+    if shutil.which(command[0]) is None:
+        pytest.skip(f"{command[0]} is not installed (Debian: ghostscript, poppler-utils)")
+    source, out = tmp_path / "in.pdf", tmp_path / "out.pdf"
+    source.write_bytes(good[leaflet])
+    subprocess.run([a.format(inp=source, out=out) for a in command], check=True, timeout=120)
+    report = check_pdf(out.read_bytes(), options=CheckOptions(as_of=AS_OF))
+    rules = {f.rule for f in report.errors}
+    assert rules <= LOST_IN_A_RESAVE, [f.describe() for f in report.errors]

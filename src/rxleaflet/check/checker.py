@@ -17,7 +17,9 @@ from pathlib import Path
 from ..contract import Expectations, source_expectations
 from ..errors import LeafletError
 from ..files import FileRefused, read_regular_file
+from .onereading import second_reading
 from .pdfread import MAX_PAGES, EmbeddedFile, PdfFacts, StructElement, UnreadablePdf, read_pdf
+from .pixels import unseen_text
 from .rules import (
     DOCUMENT_RULES,
     ERROR,
@@ -28,6 +30,7 @@ from .rules import (
     Finding,
     Subject,
     readability,
+    snippet,
     subject_for,
 )
 
@@ -77,16 +80,70 @@ def check_pdf(
         for rule in DOCUMENT_RULES:
             report.findings.extend(rule(whole))
         return report
+    if options.thorough:
+        _leave_contrast_to_pixels(facts)
+    second = _second_reading(data, facts, options)
+    if any(f.rule == "one-reading" for f in second):  # refused, not read as one of the two
+        report.findings.extend(second)
+        return report
     parts = combined_parts(facts)
     if expected is None and len(parts) > 1:
-        return _check_parts(facts, parts, options, report)
+        report.findings.extend(second)
+        return _check_parts(data, facts, parts, options, report)
     subject = resolve_subject(facts, expected, options)
     report.source = "given" if expected is not None else "embedded" if subject.expected else "none"
     report.profile = subject.profile.name
     for rule in RULES:
         report.findings.extend(rule(subject))
+    report.findings.extend(second)
+    report.findings.extend(_pixel_findings(data, facts, options))
     report.metrics = subject.metrics
     return report
+
+
+def _leave_contrast_to_pixels(facts: PdfFacts) -> None:
+    """Contrast guessed from the content stream (the last fill under a run's middle) is wrong
+    where a box's border is filled under its background; the rendering judges contrast."""
+    for page in facts.pages:
+        if page.hidden:
+            page.hidden = [h for h in page.hidden if not h.reason.startswith("colour contrast")]
+
+
+def _second_reading(data: bytes, facts: PdfFacts, options: CheckOptions) -> list[Finding]:
+    """What an independent reader (qpdf) disagrees on, and active content in any object."""
+    if not options.thorough or facts.stopped or facts.encryption:
+        return []
+    if any(page.problem for page in facts.pages):
+        return []  # such a page is a finding already; qpdf would meet the same bomb
+    readings = [page.reading for page in facts.pages]
+    return [
+        Finding(item.rule, ERROR, item.message, item.page)
+        for item in second_reading(data, readings)
+    ]
+
+
+def _pixel_findings(data: bytes, facts: PdfFacts, options: CheckOptions) -> list[Finding]:
+    """What the rendered pages hide, one finding per page (and reason); pages the reader could
+    not read already have their own finding and are not rendered."""
+    if not options.thorough or facts.stopped or facts.encryption:
+        return []
+    units = {page.index: page.user_unit for page in facts.pages}
+    if any(page.problem for page in facts.pages):
+        return []
+    found: dict[tuple[int, str], list[str]] = {}
+    for unseen in unseen_text(data, units):
+        found.setdefault((unseen.page, unseen.reason), []).append(unseen.text)
+    return [
+        Finding(
+            "invisible-text",
+            ERROR,
+            f"{len(texts)} piece(s) of text do not show on the rendered page: {reason}, "
+            f"e.g. '{snippet(texts[0])}'",
+            page,
+            found=snippet(" ".join(texts), 200),
+        )
+        for (page, reason), texts in sorted(found.items())
+    ]
 
 
 def resolve_subject(
@@ -99,8 +156,43 @@ def resolve_subject(
     else:  # the given source decides, but a PDF must not carry a source that is not its own
         _, problems = embedded_expectations(facts, None, options, parse=False)
     subject = subject_for(facts, expected, options)
-    subject.source_problems = problems
+    subject.source_problems = _source_layout(facts) + problems
     return subject
+
+
+def _source_layout(facts: PdfFacts) -> list[Finding]:
+    """A leaflet carries one source, marked as its source, or none and records none: a second
+    source, a source marked as something else, or a recorded SHA-256 without its source is
+    how a doctored copy would hide what it was made from."""
+    sources = [f for f in facts.embedded_files if f.name.lower().endswith(SOURCE_SUFFIXES)]
+    problems = [
+        Finding(
+            "embedded-source",
+            ERROR,
+            f"the embedded file {f.name} is YAML but marked {f.relationship or 'nothing'}, "
+            "not /AFRelationship /Source",
+        )
+        for f in sources
+        if f.relationship != "/Source"
+    ]
+    marked = [f.name for f in sources if f.relationship == "/Source"]
+    if len(marked) > 1:
+        problems.append(
+            Finding(
+                "embedded-source",
+                ERROR,
+                f"the PDF carries {len(marked)} sources ({', '.join(marked)}); a leaflet has one",
+            )
+        )
+    if not sources and facts.info.get("RxLeafletSourceSHA256"):
+        problems.append(
+            Finding(
+                "embedded-source",
+                ERROR,
+                "the PDF records its source's SHA-256 but carries no source (it was removed)",
+            )
+        )
+    return problems
 
 
 @dataclass(frozen=True)
@@ -134,12 +226,13 @@ def combined_parts(facts: PdfFacts) -> list[Part]:
 
 
 def _check_parts(
-    facts: PdfFacts, parts: list[Part], options: CheckOptions, report: Report
+    data: bytes, facts: PdfFacts, parts: list[Part], options: CheckOptions, report: Report
 ) -> Report:
     whole = subject_for(facts, None, options)
     report.profile = "combined"
     for rule in DOCUMENT_RULES:
         report.findings.extend(rule(whole))
+    report.findings.extend(_pixel_findings(data, facts, options))
     hashes = facts.info.get("RxLeafletSourceSHA256s", "").split()
     embedded = 0
     for index, part in enumerate(parts):

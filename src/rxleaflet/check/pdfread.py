@@ -91,6 +91,8 @@ class PageFact:
     hidden: list[Hidden] | None = None  # None: visibility was not analysed
     box: Box = (0.0, 0.0, 612.0, 792.0)
     index: int = 0  # 0-based position in the whole file (number may count within a leaflet)
+    user_unit: float = 1.0  # the size of the page's unit in points (/UserUnit)
+    reading: tuple[bytes, dict[str, set[str]]] = (b"", {})  # content and resource names
 
     @property
     def dominant_size(self) -> float | None:
@@ -266,6 +268,8 @@ def _page(
         fact.box = (float(box.left), float(box.bottom), float(box.right), float(box.top))
     except Exception:  # noqa: BLE001 - a page without a usable box keeps Letter's
         pass
+    with contextlib.suppress(Exception):
+        fact.user_unit = float(page.get("/UserUnit", 1.0))
     try:
         data = _content_bytes(page)
     except LimitReachedError:
@@ -274,6 +278,7 @@ def _page(
     except Exception as error:  # noqa: BLE001 - a broken page is a finding
         fact.problem = f"the page's content cannot be read: {_short(error)}"
         return fact, None
+    fact.reading = (data, _resource_names(page))
     try:
         scan = scan_page(data, _resources(page, decoders), deadline)
     except ScanTimeout:
@@ -395,6 +400,19 @@ def _resources(page: Any, decoders: dict[int, FontDecoder]) -> Resources:
     return Resources(fonts, forms, alphas, spaces)
 
 
+def _resource_names(page: Any) -> dict[str, set[str]]:
+    """The names of the page's resources by kind, for comparison with a second reader."""
+    try:
+        resources = _dict(page.get("/Resources"))
+        return {
+            str(kind): {str(name) for name in group.get_object()}
+            for kind, group in resources.items()
+            if isinstance(group.get_object(), dict)
+        }
+    except Exception:  # noqa: BLE001 - unreadable resources are compared as none
+        return {}
+
+
 def _components(family: Any, space: Any) -> int:
     family = str(family)
     if family == "/Pattern":
@@ -491,9 +509,10 @@ def _embedded_files(catalog: Any) -> list[EmbeddedFile]:
         specs.extend(list(catalog.get("/AF", []) or []))
     except Exception:  # noqa: BLE001
         pass
-    found: dict[tuple[str, str | None], EmbeddedFile] = {}
+    found: dict[object, EmbeddedFile] = {}
     for spec in specs[:100]:
         try:
+            identity = spec.idnum if isinstance(spec, IndirectObject) else None
             spec = spec.get_object()
             name = str(spec.get("/UF") or spec.get("/F") or "(unnamed)")
             stream = _dict(spec.get("/EF")).get("/F")
@@ -507,7 +526,7 @@ def _embedded_files(catalog: Any) -> list[EmbeddedFile]:
             entry = EmbeddedFile(
                 name, _string(spec.get("/Desc")), _string(spec.get("/AFRelationship")), data
             )
-            found.setdefault((name, entry.relationship), entry)
+            found.setdefault(identity or (name, entry.relationship), entry)
         except Exception:  # noqa: BLE001 - an unreadable attachment is listed without data
             found.setdefault(("(unreadable)", None), EmbeddedFile("(unreadable)", None, None, None))
     return list(found.values())

@@ -62,6 +62,7 @@ class CheckOptions:
     as_of: dt.date | None = None
     allow_expired: bool = False  # expired information was knowingly rendered, marked
     max_grade: float = 8.0
+    thorough: bool = True  # a second reading (qpdf) and PDFium's pixels; off for our own read-back
 
 
 @dataclass
@@ -408,9 +409,10 @@ def disclaimer(subject: Subject) -> Iterator[Finding]:
             "disclaimer",
         )
         return
-    text = " ".join(subject.facts.text.lower().split())
+    # without white space: a re-save may read a space between CJK characters, or none
+    text = squeeze(subject.facts.text.lower())
     hints = [hint for locale in subject.locales for hint in locale.disclaimer_hints]
-    found = [hint for hint in hints if hint in text]
+    found = [hint for hint in hints if squeeze(hint) in text]
     if not found:
         yield Finding(
             "disclaimer",
