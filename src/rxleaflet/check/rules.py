@@ -62,6 +62,7 @@ class CheckOptions:
     as_of: dt.date | None = None
     allow_expired: bool = False  # expired information was knowingly rendered, marked
     max_grade: float = 8.0
+    trust: tuple[bytes, ...] = ()  # DER roots: a valid signature chaining to one is required
 
 
 @dataclass
