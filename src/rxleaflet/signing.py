@@ -40,6 +40,7 @@ from .files import read_or_refuse
 MAX_KEY_BYTES = 1_000_000
 MAX_PASSPHRASE_BYTES = 4096
 FIELD_NAME = "RxLeafletSignature"
+FIELD_DESCRIPTION = "Digital signature of the leaflet's maker (not shown on the page)"
 TIMESTAMP_SECONDS = 30
 # The signature container holds the certificates, the signed attributes and the signature (at
 # most 1,024 bytes for RSA-8192), and with B-T the server's token with its own certificates.
@@ -170,11 +171,17 @@ def load_key(
         ).hexdigest(),
         not_before=certificate.not_valid_before_utc,
         not_after=certificate.not_valid_after_utc,
-        reserve=CONTAINER_OVERHEAD
-        + sum(len(c.public_bytes(serialization.Encoding.DER)) for c in chain)
-        + (TIMESTAMP_TOKEN_BYTES if timestamp_url else 0),
+        reserve=_even(
+            CONTAINER_OVERHEAD
+            + sum(len(c.public_bytes(serialization.Encoding.DER)) for c in chain)
+            + (TIMESTAMP_TOKEN_BYTES if timestamp_url else 0)
+        ),
         timestamp_url=timestamp_url,
     )
+
+
+def _even(size: int) -> int:
+    return size + size % 2  # pyHanko reserves whole bytes written as pairs of hex digits
 
 
 def _pem_key(data: bytes, secret: bytes | None, path: Path) -> Any:
@@ -285,6 +292,7 @@ def sign_pdf(pdf: bytes, key: SigningKey, when: dt.datetime | None = None) -> by
     timestamper = None
     if key.timestamp_url:
         timestamper = HTTPTimeStamper(key.timestamp_url, timeout=TIMESTAMP_SECONDS)
+    _add_tagged_field(writer)
     signer = _AtTime(
         signers.PdfSignatureMetadata(
             field_name=FIELD_NAME,
@@ -293,11 +301,11 @@ def sign_pdf(pdf: bytes, key: SigningKey, when: dt.datetime | None = None) -> by
         ),
         signer=key.signer,
         timestamper=timestamper,
-        new_field_spec=fields.SigFieldSpec(FIELD_NAME, on_page=0, box=None),
         when=when,
     )
     try:
-        return signer.sign_pdf(writer, bytes_reserved=key.reserve).getvalue()
+        output = signer.sign_pdf(writer, existing_fields_only=True, bytes_reserved=key.reserve)
+        return output.getvalue()
     except HankoError as error:
         raise SigningError(f"cannot sign: {_reason(error, key)}") from None
     except OSError as error:  # the timestamp server cannot be reached
@@ -328,6 +336,58 @@ class _Revision(IncrementalPdfFileWriter):
 
     def _update_meta(self) -> None:
         pass  # the metadata stays as rxleaflet wrote and verified it
+
+
+def _add_tagged_field(writer: IncrementalPdfFileWriter) -> None:
+    """The invisible signature field on page 1, tagged for PDF/UA-1: its widget sits in a
+    /Form structure element (appended to the document element, reached through the parent
+    tree) and the field has a /TU description, as assistive technology expects of any field."""
+    page_ref = writer.find_page_for_modification(0)[0]
+    fields.append_signature_field(writer, fields.SigFieldSpec(FIELD_NAME, on_page=0, box=None))
+    field_list = writer.root["/AcroForm"]["/Fields"]
+    field_ref = field_list.raw_get(len(field_list) - 1)  # references, not the objects
+    widget = field_ref.get_object()
+    widget["/TU"] = generic.TextStringObject(FIELD_DESCRIPTION)
+    tree = writer.root["/StructTreeRoot"]
+    kids = tree["/K"]
+    document_ref = kids.raw_get(0) if isinstance(kids, generic.ArrayObject) else tree.raw_get("/K")
+    document = document_ref.get_object()
+    key = int(tree.get("/ParentTreeNextKey", 0))
+    form_ref = writer.add_object(
+        generic.DictionaryObject(
+            {
+                generic.pdf_name("/Type"): generic.pdf_name("/StructElem"),
+                generic.pdf_name("/S"): generic.pdf_name("/Form"),
+                generic.pdf_name("/P"): document_ref,
+                generic.pdf_name("/Lang"): generic.TextStringObject("en"),
+                generic.pdf_name("/Alt"): generic.TextStringObject(FIELD_DESCRIPTION),
+                generic.pdf_name("/K"): generic.ArrayObject(
+                    [
+                        generic.DictionaryObject(
+                            {
+                                generic.pdf_name("/Type"): generic.pdf_name("/OBJR"),
+                                generic.pdf_name("/Obj"): field_ref,
+                                generic.pdf_name("/Pg"): page_ref,
+                            }
+                        )
+                    ]
+                ),
+            }
+        )
+    )
+    widget["/StructParent"] = generic.NumberObject(key)
+    writer.update_container(widget)
+    children = document.get("/K")
+    if isinstance(children, generic.ArrayObject):
+        children.append(form_ref)
+    else:
+        document["/K"] = generic.ArrayObject([*([children] if children else []), form_ref])
+    writer.update_container(document)
+    parents = tree["/ParentTree"]
+    parents["/Nums"].extend([generic.NumberObject(key), form_ref])
+    writer.update_container(parents)
+    tree["/ParentTreeNextKey"] = generic.NumberObject(key + 1)
+    writer.update_container(tree)
 
 
 def _digest16(data: bytes) -> bytes:
