@@ -327,6 +327,15 @@ def test_an_update_appended_after_signing_is_caught(files, signed: bytes) -> Non
     assert any("changed after it was signed" in f.message for f in report.errors)
 
 
+def test_a_garbled_signature_is_an_error_not_a_crash(files, signed: bytes) -> None:
+    start = signed.rindex(b"/Contents <") + len(b"/Contents <")
+    end = signed.index(b">", start)
+    garbled = signed[:start] + b"3082" + b"0" * (end - start - 4) + signed[end:]
+    report = _check(garbled, files["root"])
+    assert {"signature", "signature-trust"} <= _rules(report)
+    assert any("cannot be" in f.message for f in report.errors)
+
+
 # -- trust and expiry --------------------------------------------------------------------------
 
 

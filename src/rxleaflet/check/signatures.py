@@ -15,15 +15,19 @@ import contextlib
 import datetime as dt
 import io
 import logging
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..files import FileRefused, read_regular_file
+from .contentscan import ScanTimeout
+from .pdfread import TIME_BUDGET_SECONDS, _alarm
 from .rules import ERROR, CheckOptions, Finding
 
 MAX_CERTIFICATE_BYTES = 1_000_000
+MAX_SIGNATURES = 20  # a leaflet has one; the rest of a hostile file's are not verified
 
 SIGNATURE_RULE_IDS: dict[str, str] = {
     "signature": "every signature intact, over the whole file, by a certificate valid then",
@@ -115,20 +119,23 @@ def verify_signatures(
         return [], []
     signatures: list[Signature] = []
     findings: list[Finding] = []
+    moment = _moment(options)
     try:
-        with _quiet():
-            embedded = _embedded_signatures(data)
+        # the check's time limit holds for signatures too: pyHanko reads the file its own way
+        with _quiet(), _alarm(time.monotonic() + TIME_BUDGET_SECONDS):
+            for embedded in _embedded_signatures(data)[:MAX_SIGNATURES]:
+                signatures.append(_verify(embedded, trust, moment))
+    except ScanTimeout:
+        findings.append(
+            Finding("signature", ERROR, f"verifying the signatures took over "
+                    f"{TIME_BUDGET_SECONDS:g} s; the signatures were not checked")
+        )  # fmt: skip
     except Exception as error:  # noqa: BLE001 - pyHanko's reader on a hostile file
-        embedded = None
         if trust or b"/ByteRange" in data:
             findings.append(
                 Finding("signature", ERROR, f"the signatures cannot be read: {_short(error)}")
             )
-    moment = _moment(options)
-    for signature in embedded or ():
-        with _quiet():
-            checked = _verify(signature, trust, moment)
-        signatures.append(checked)
+    for checked in signatures:
         for problem in checked.problems:
             findings.append(Finding("signature", ERROR, f"{checked.field}: {problem}"))
     if trust and not any(s.valid and s.trusted for s in signatures):
@@ -187,6 +194,8 @@ def _verify(embedded: Any, trust: tuple[bytes, ...], moment: dt.datetime) -> Sig
     field = str(embedded.field_name or "signature")
     try:
         status = validate_pdf_signature(embedded, _context(trust, moment))
+    except ScanTimeout:
+        raise
     except Exception as error:  # noqa: BLE001 - a malformed signature is a finding
         return Signature(
             field, "unknown", None, None, "unknown", False, False, False if trust else None,
