@@ -504,18 +504,23 @@ def test_batch_signs_every_leaflet_and_keeps_secrets_out_of_the_manifest(
     for name in ("lisinopril.yaml", "metformin.yaml"):
         (source / name).write_bytes((LIBRARY / name).read_bytes())
     out = tmp_path / "out"
+    combined = tmp_path / "print.pdf"
     done = CliRunner().invoke(
         main,
         ["batch", str(source), "-o", str(out), "--jobs", "2", "--as-of", TODAY.isoformat(),
-         "--sign", str(files["p12"]), "--sign-passphrase-file", str(files["passphrase"])],
+         "--sign", str(files["p12"]), "--sign-passphrase-file", str(files["passphrase"]),
+         "--combine", str(combined)],
     )  # fmt: skip
     assert done.exit_code == 0, done.output
     manifest = (out / "manifest.json").read_text(encoding="utf-8")
     assert PASSPHRASE not in manifest and PASSPHRASE not in done.output
     assert "signer.p12" not in manifest and "passphrase.txt" not in manifest
     assert json.loads(manifest)["options"]["signature_level"] == "B-B"
-    for pdf in sorted(out.glob("*.pdf")):
-        assert _check(pdf.read_bytes(), files["root"]).passed
+    made = sorted(out.glob("*.pdf"))
+    assert len(made) == 2
+    for pdf in [*made, combined]:
+        report = _check(pdf.read_bytes(), files["root"])
+        assert report.passed, [f.describe() for f in report.errors]
 
 
 def test_serve_signs_what_it_serves(files) -> None:

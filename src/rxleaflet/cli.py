@@ -594,7 +594,7 @@ def batch(
         )
         sys.exit(ExitCode.REFUSED)
     if combine is not None and done:
-        pages = write_combined(result, combine, options)
+        pages = write_combined(result, combine, options, key)
         click.echo(f"wrote {combine} ({done} leaflets, {pages} pages)")
     _exit(bool(result.count(REFUSED)))
 
