@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
@@ -230,13 +230,15 @@ def test_a_signed_leaflet_stays_pdfua(signed: bytes, tmp_path: Path) -> None:
     assert [r.failed_rules for r in results] == [0], output
 
 
-@pytest.mark.parametrize("kind", ["rsa", "ecdsa"])
+@pytest.mark.parametrize("kind", ["rsa", "ecdsa", "ed25519"])
 def test_the_same_leaflet_key_and_time_give_the_same_bytes(
     pki: Pki, leaflet_pdf: bytes, tmp_path: Path, kind: str
 ) -> None:
     identity = pki.signer
     if kind == "ecdsa":
         identity = _identity("EC Pharmacy", pki.root, key=ec.generate_private_key(ec.SECP256R1()))
+    if kind == "ed25519":
+        identity = _identity("Ed Pharmacy", pki.root, key=ed25519.Ed25519PrivateKey.generate())
     path = _write(tmp_path, "key.pem", identity.key_pem(), identity.cert_pem())
     first = sign_pdf(leaflet_pdf, load_key(path))  # time from SOURCE_DATE_EPOCH
     assert first == sign_pdf(leaflet_pdf, load_key(path))

@@ -83,6 +83,7 @@ class SigningKey:
     not_before: dt.datetime
     not_after: dt.datetime
     reserve: int  # bytes kept for the signature container: enough for the chain and signature
+    digest: str | None  # SHA-256 for RSA and ECDSA; None: the one the key's algorithm fixes
     timestamp_url: str | None = None
 
     @property
@@ -176,6 +177,8 @@ def load_key(
             + sum(len(c.public_bytes(serialization.Encoding.DER)) for c in chain)
             + (TIMESTAMP_TOKEN_BYTES if timestamp_url else 0)
         ),
+        digest="sha256" if isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey)
+        else None,
         timestamp_url=timestamp_url,
     )
 
@@ -296,7 +299,7 @@ def sign_pdf(pdf: bytes, key: SigningKey, when: dt.datetime | None = None) -> by
     signer = _AtTime(
         signers.PdfSignatureMetadata(
             field_name=FIELD_NAME,
-            md_algorithm="sha256",
+            md_algorithm=key.digest,
             subfilter=fields.SigSeedSubFilter.PADES,
         ),
         signer=key.signer,
