@@ -2,9 +2,12 @@
 
 Reports leaflets/s for --jobs 1 and --jobs 2 (whole command, start-up included) and memory
 over the run: the parent's and the largest worker's RSS at a tenth of the run, at its end, and
-at peak (flat when the first two agree; try --count 5000). Run from the repository root:
+at peak (flat when the first two agree; try --count 5000). With --sign, each run is followed
+by the same run signing every leaflet (PAdES B-B, a throwaway RSA-2048 key), unsigned and
+signed alternating for --rounds rounds, so that the signing cost per leaflet shows through the
+machine's noise. Run from the repository root:
 
-    python3 benchmarks/batch.py [--count 200] [--jobs 1 2]
+    python3 benchmarks/batch.py [--count 200] [--jobs 1 2] [--sign --rounds 3]
 """
 
 from __future__ import annotations
@@ -41,12 +44,42 @@ def make_library(folder: Path, count: int) -> int:
     return len(words)
 
 
-def run(library: Path, out: Path, jobs: int) -> tuple[float, list[tuple[float, float, float]], str]:
+def make_key(folder: Path) -> Path:
+    """A throwaway RSA-2048 key and self-signed certificate (valid 2020–2040), in one PEM."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Benchmark Pharmacy")])
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(1)
+        .not_valid_before(dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+        .not_valid_after(dt.datetime(2040, 1, 1, tzinfo=dt.UTC))
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    path = folder / "benchmark-key.pem"
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        + certificate.public_bytes(serialization.Encoding.PEM)
+    )
+    return path
+
+
+def run(
+    library: Path, out: Path, jobs: int, sign: Path | None = None
+) -> tuple[float, list[tuple[float, float, float]], str]:
     """Wall time, memory samples (seconds, parent MiB, largest worker MiB) and the command's
     summary line."""
     command = [
         sys.executable, "-m", "rxleaflet", "batch", str(library), "-o", str(out),
-        "--jobs", str(jobs), "--force",
+        "--jobs", str(jobs), "--force", *(["--sign", str(sign)] if sign else []),
     ]  # fmt: skip
     started = time.perf_counter()
     process = subprocess.Popen(
@@ -91,19 +124,39 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--sign", action="store_true", help="Also time signed runs (A/B).")
+    parser.add_argument("--rounds", type=int, default=1, help="Unsigned/signed rounds.")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         library = Path(folder) / "in"
         words = make_library(library, args.count)
+        key = make_key(Path(folder)) if args.sign else None
         print(f"{args.count} leaflets of ~{words} words each")
         for jobs in args.jobs:
-            elapsed, samples, summary = run(library, Path(folder) / f"out{jobs}", jobs)
-            print(
-                f"--jobs {jobs}: {elapsed:.2f} s wall, {args.count / elapsed:.1f} leaflets/s "
-                "(whole command)"
-            )
-            print(f"  {_memory_line(samples)}")
-            print(f"  {summary}")
+            times: dict[str, list[float]] = {"unsigned": [], "signed": []}
+            for _ in range(args.rounds):
+                for label, signing in (("unsigned", None), ("signed", key)):
+                    if label == "signed" and key is None:
+                        continue
+                    out = Path(folder) / f"out{jobs}-{label}"
+                    elapsed, samples, summary = run(library, out, jobs, signing)
+                    times[label].append(elapsed)
+                    print(
+                        f"--jobs {jobs} {label}: {elapsed:.2f} s wall, "
+                        f"{args.count / elapsed:.1f} leaflets/s (whole command)"
+                    )
+                    print(f"  {_memory_line(samples)}")
+                    print(f"  {summary}")
+            if times["signed"]:
+                plain, signed = min(times["unsigned"]), min(times["signed"])
+                print(
+                    f"--jobs {jobs}: signing costs {(signed - plain) / args.count * 1000:.1f} ms "
+                    f"a leaflet (best of {args.rounds}: {args.count / plain:.1f} → "
+                    f"{args.count / signed:.1f} leaflets/s, "
+                    f"{100 * (plain / signed):.0f} % of the unsigned throughput; runs "
+                    f"unsigned {', '.join(f'{t:.1f}' for t in times['unsigned'])} s, signed "
+                    f"{', '.join(f'{t:.1f}' for t in times['signed'])} s)"
+                )
 
 
 if __name__ == "__main__":

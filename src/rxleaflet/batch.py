@@ -27,11 +27,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .errors import BatchBusyError, LeafletError, LibraryError, OutputError, printable
 from .output import write_atomic
-from .pipeline import RenderOptions, build, check_environment, output_path, prepare
+from .pipeline import RenderOptions, build, check_environment, output_path, prepare, sign
 from .source.library import source_files
 
 MANIFEST = "manifest.json"
@@ -78,8 +79,16 @@ class Job:
     fingerprint: str
 
 
-def fingerprint(options: RenderOptions, brand_file: Path | None) -> dict[str, object]:
-    """The options that change output bytes, recorded in the manifest and compared on rerun."""
+# The key this process signs with (None: unsigned): set by run_batch before the workers fork, so
+# each has it loaded without its ever being pickled or passed in a task.
+_signing_key: Any = None
+
+
+def fingerprint(
+    options: RenderOptions, brand_file: Path | None, signing: Any = None
+) -> dict[str, object]:
+    """The options that change output bytes, recorded in the manifest and compared on rerun
+    (for signing: the certificate, never the key)."""
     brand_digest = None
     if brand_file is not None:
         digest = hashlib.sha256(brand_file.read_bytes())
@@ -95,6 +104,16 @@ def fingerprint(options: RenderOptions, brand_file: Path | None) -> dict[str, ob
         "brand": str(brand_file) if brand_file else None,
         "brand_sha256": brand_digest,
         "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH"),
+        **(
+            {
+                "signed_by": signing.subject,
+                "signer_certificate_sha256": signing.certificate_sha256,
+                "signature_level": signing.level,
+                "timestamp_url": signing.timestamp_url,
+            }
+            if signing is not None
+            else {}
+        ),
     }
 
 
@@ -133,11 +152,15 @@ def run_batch(
     jobs: int = 1,
     force: bool = False,
     shard: Shard | None = None,
+    signing: Any = None,
     progress: Callable[[Entry], None] = lambda entry: None,
 ) -> BatchResult:
     """Produce every leaflet under ``folder`` (or the ``shard`` of them) into ``outdir``;
-    write ``manifest.json``."""
+    write ``manifest.json``. With ``signing`` (a loaded signing.SigningKey) every PDF is
+    signed."""
+    global _signing_key
     started = time.perf_counter()
+    _signing_key = signing
     check_environment()
     every = source_files(folder)
     if not every:
@@ -149,7 +172,7 @@ def run_batch(
         raise OutputError(f"cannot make the output folder: {error.strerror}", path=outdir) from None
     with _exclusive(outdir):
         shutil.rmtree(outdir / TEMPORARY, ignore_errors=True)  # left by a killed run
-        settings = fingerprint(options, brand_file)
+        settings = fingerprint(options, brand_file, signing)
         key = hashlib.sha256(
             json.dumps({"version": __version__, **settings}, sort_keys=True).encode()
         ).hexdigest()
@@ -294,6 +317,8 @@ def produce_one(job: Job, item: tuple[Path, Previous]) -> tuple[Entry, bytes | N
             entry.status = SKIPPED
             return entry, None
         rendered = build(leaflet, job.options.paper, job.options.as_of)
+        if _signing_key is not None:
+            rendered = sign(rendered, _signing_key)
         entry.output_sha256 = rendered.sha256
         entry.pages = rendered.pages
         entry.status = PRODUCED

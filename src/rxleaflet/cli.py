@@ -169,6 +169,83 @@ def _settings(
     )  # fmt: skip
 
 
+def _signing_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """--sign and its companions, shared by render, batch and serve."""
+    options = [
+        click.option(
+            "--sign",
+            "sign_key",
+            type=click.Path(path_type=Path, dir_okay=False),
+            default=None,
+            metavar="KEY",
+            help="Sign every PDF (PAdES) with this key: PKCS#12 (.p12), or PEM with the key "
+            "and its certificate chain.",
+        ),
+        click.option(
+            "--sign-cert",
+            type=click.Path(path_type=Path, dir_okay=False),
+            default=None,
+            metavar="CERT",
+            help="The signing certificate and its chain (PEM), when not in the --sign file.",
+        ),
+        click.option(
+            "--sign-passphrase-file",
+            type=click.Path(path_type=Path, dir_okay=False),
+            default=None,
+            metavar="FILE",
+            help="File holding the key's passphrase (first line).",
+        ),
+        click.option(
+            "--sign-passphrase-env",
+            default=None,
+            metavar="NAME",
+            help="Environment variable holding the key's passphrase.",
+        ),
+        click.option(
+            "--timestamp-url",
+            default=None,
+            metavar="URL",
+            help="RFC 3161 timestamp server: signatures become PAdES B-T (default: B-B).",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _signing_key(
+    sign_key: Path | None,
+    sign_cert: Path | None,
+    sign_passphrase_file: Path | None,
+    sign_passphrase_env: str | None,
+    timestamp_url: str | None,
+) -> Any:
+    """The loaded signing key for --sign (None without it); a key that cannot be used ends
+    the command before anything is made."""
+    if sign_key is None:
+        given = [name for name, value in (
+            ("--sign-cert", sign_cert), ("--sign-passphrase-file", sign_passphrase_file),
+            ("--sign-passphrase-env", sign_passphrase_env), ("--timestamp-url", timestamp_url),
+        ) if value is not None]  # fmt: skip
+        if given:
+            raise click.UsageError(f"{', '.join(given)} need(s) --sign KEY")
+        return None
+    if sign_passphrase_file is not None and sign_passphrase_env is not None:
+        raise click.UsageError("give --sign-passphrase-file or --sign-passphrase-env, not both")
+    if timestamp_url is not None and not timestamp_url.startswith(("http://", "https://")):
+        raise click.BadParameter(
+            "give the timestamp server's http:// or https:// URL", param_hint="'--timestamp-url'"
+        )
+    from .signing import Passphrase, load_key
+
+    return load_key(
+        sign_key,
+        certificates=sign_cert,
+        passphrase=Passphrase(sign_passphrase_file, sign_passphrase_env),
+        timestamp_url=timestamp_url,
+    )
+
+
 COLLECTOR_THRESHOLDS = (50_000, 10, 10)  # see main()
 
 
@@ -239,6 +316,7 @@ def main() -> None:
 )
 @_render_options
 @_library_option
+@_signing_options
 def render(
     sources: tuple[str, ...],
     output: Path | None,
@@ -259,12 +337,21 @@ def render(
     allow_expired: bool,
     as_of: dt.date | None,
     library: Path | None,
+    **signing: Any,
 ) -> None:
     """Render SOURCE to PDF. SOURCE is a YAML file, or a leaflet id, drug or brand name, NDC or
     RxCUI in the library."""
     import dataclasses
 
-    from .pipeline import build, build_translated, check_environment, output_path, prepare, write
+    from .pipeline import (
+        build,
+        build_translated,
+        check_environment,
+        output_path,
+        prepare,
+        sign,
+        write,
+    )  # fmt: skip
     from .source.library import default_library, resolve
 
     to_stdout = output is not None and str(output) == "-"
@@ -282,6 +369,7 @@ def render(
         refuse_unless_available()  # before anything is made
     options = _settings(brand_file, paper, large_print, allow_expired, as_of, layout)
     check_environment()
+    key = _signing_key(**signing)
     record = _dispense(dispense_file, fields, options.as_of or dt.date.today())
     if record is not None:
         options = dataclasses.replace(options, dispense=record)
@@ -322,6 +410,8 @@ def render(
                 rendered = build_translated(leaflet, others, options.paper, options.as_of)
             else:
                 rendered = build(leaflet, options.paper, options.as_of)
+            if key is not None:
+                rendered = sign(rendered, key)
             if to_stdout:
                 sys.stdout.buffer.write(rendered.pdf)
                 sys.stdout.buffer.flush()
@@ -456,6 +546,7 @@ def _same_output(
     "an odd page (for duplex printing).",
 )
 @_render_options
+@_signing_options
 def batch(
     folder: Path,
     outdir: Path,
@@ -469,6 +560,7 @@ def batch(
     layout: str,
     allow_expired: bool,
     as_of: dt.date | None,
+    **signing: Any,
 ) -> None:
     """Produce every leaflet under FOLDER into OUTDIR, in parallel, with a manifest."""
     from .batch import MANIFEST, PRODUCED, REFUSED, SKIPPED, Shard, run_batch
@@ -480,6 +572,7 @@ def batch(
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--shard") from None
     options = _settings(brand_file, paper, large_print, allow_expired, as_of, layout)
+    key = _signing_key(**signing)  # loaded once, before the workers fork
     total = sum(1 for s in source_files(folder) if share is None or share.holds(s, folder))
     show = sys.stderr.isatty()
     with click.progressbar(length=total, label="leaflets", file=sys.stderr, hidden=not show) as bar:
@@ -491,6 +584,7 @@ def batch(
             jobs=jobs or os.cpu_count() or 1,
             force=force,
             shard=share,
+            signing=key,
             progress=lambda _entry: bar.update(1),
         )
     for entry in result.entries:
@@ -510,7 +604,7 @@ def batch(
         )
         sys.exit(ExitCode.REFUSED)
     if combine is not None and done:
-        pages = write_combined(result, combine, options)
+        pages = write_combined(result, combine, options, key)
         click.echo(f"wrote {combine} ({done} leaflets, {pages} pages)")
     _exit(bool(result.count(REFUSED)))
 
@@ -619,6 +713,14 @@ def validate(
     show_default=True,
     help="Warn above this Flesch–Kincaid grade level.",
 )
+@click.option(
+    "--trust",
+    "trust_files",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="CERT",
+    help="Require a valid signature chaining to this root certificate (PEM or DER; repeatable).",
+)
 def check(
     pdfs: tuple[Path, ...],
     output_format: str,
@@ -626,6 +728,7 @@ def check(
     profile: str | None,
     as_of: dt.date | None,
     max_grade: float,
+    trust_files: tuple[Path, ...],
 ) -> None:
     """Compliance report for PDF files (ours or not): what is missing or wrong, per file."""
     from .check import CheckOptions, check_file
@@ -636,7 +739,15 @@ def check(
         from .contract import source_expectations
 
         expected = source_expectations(source, as_of)
-    options = CheckOptions(profile=profile, as_of=as_of, max_grade=max_grade)
+    trust: tuple[bytes, ...] = ()
+    if trust_files:
+        from .check.signatures import load_trust_roots
+
+        try:
+            trust = load_trust_roots(trust_files)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="'--trust'") from None
+    options = CheckOptions(profile=profile, as_of=as_of, max_grade=max_grade, trust=trust)
     with _memory_ceiling(CHECK_MEMORY_BYTES):
         reports = [check_file(path, expected=expected, options=options) for path in pdfs]
     click.echo(as_json(reports) if output_format == "json" else as_text(reports))
@@ -705,6 +816,7 @@ def check(
     help="Start even when the library holds no leaflet that can be served.",
 )
 @_as_of_option
+@_signing_options
 def serve(
     host: str,
     port: int,
@@ -721,6 +833,7 @@ def serve(
     allow_expired: bool,
     allow_empty: bool,
     as_of: dt.date | None,
+    **signing: Any,
 ) -> None:
     """Serve the HTTP API (/v1/…, /openapi.json, /healthz) and the counter page (/). Loopback
     only, unless a --token-file is given and the server speaks TLS (--tls-cert/--tls-key) or
@@ -770,6 +883,7 @@ def serve(
             "pip install -e '.[serve]')"
         ) from None
     folder = _library_folder(library)
+    key = _signing_key(**signing)
     config = ServeConfig(
         library=str(folder),
         brand_file=str(brand_file) if brand_file else None,
@@ -782,7 +896,7 @@ def serve(
         auth_attempts=auth_attempts,
     )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    app = create_app(config)  # loads the library now: a bad brand stops here, with exit 1
+    app = create_app(config, key)  # loads the library now: a bad brand stops here, with exit 1
     served = len(app.state.rx.catalog.leaflets)
     if not served and not allow_empty:
         raise LeafletError(

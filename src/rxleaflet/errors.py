@@ -108,6 +108,11 @@ class SettingsError(LeafletError):
     """An option or environment setting that cannot be used (e.g. SOURCE_DATE_EPOCH)."""
 
 
+class SigningError(LeafletError):
+    """The signing key, its certificate or passphrase cannot be used, or signing failed. The
+    message never holds the key or the passphrase."""
+
+
 class BatchBusyError(LeafletError):
     """Another batch is already writing to the output folder."""
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .check import CheckOptions, check_combined, check_pdf
 from .contract import (
@@ -23,9 +25,12 @@ from .output import write_atomic
 from .packagedata import PAPERS
 from .render import render_combined, render_pdf
 
+if TYPE_CHECKING:
+    from .signing import SigningKey
+
 __all__ = [
     "PAPERS", "RenderOptions", "Rendered", "build", "build_combined", "build_translated",
-    "output_path", "prepare", "render_file",
+    "output_path", "prepare", "render_file", "sign",
 ]  # fmt: skip
 
 
@@ -109,6 +114,14 @@ def build_translated(
     title = " / ".join(document_title(each) for each in leaflets)
     pdf, pages = build_combined(leaflets, paper, as_of, title, leaflet.monograph.path)
     return Rendered(leaflet, pdf, pages)
+
+
+def sign(rendered: Rendered, key: SigningKey) -> Rendered:
+    """The verified PDF, signed with ``key`` (after verification: the signature's revision
+    changes nothing the check reads)."""
+    from .signing import sign_pdf
+
+    return dataclasses.replace(rendered, pdf=sign_pdf(rendered.pdf, key))
 
 
 def output_path(leaflet: Leaflet, output: Path | None) -> Path:

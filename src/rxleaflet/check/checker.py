@@ -33,6 +33,7 @@ from .rules import (
     snippet,
     subject_for,
 )
+from .signatures import Signature, verify_signatures
 
 MAX_PDF_BYTES = 50_000_000
 SOURCE_SUFFIXES = (".yaml", ".yml")
@@ -48,6 +49,7 @@ class Report:
     profile: str | None = None
     pages: int | None = None
     source: str = "none"  # where the expectations came from: given, embedded or none
+    signatures: list[Signature] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Finding]:
@@ -68,6 +70,8 @@ def check_pdf(
     """Run every rule on ``data``; with ``expected`` (from the source) the checks are exact."""
     options = options or CheckOptions()
     report = Report(path)
+    report.signatures, found = verify_signatures(data, options)
+    report.findings.extend(found)
     try:
         facts = read_pdf(data)
     except UnreadablePdf as error:

@@ -18,6 +18,7 @@ def as_text(reports: Sequence[Report]) -> str:
         counts = f"{len(report.errors)} error(s), {warnings} warning(s)"
         lines.append(f"{'PASS' if report.passed else 'FAIL'} {report.path} ({counts})")
         lines += [f"  {finding.severity:<7} {finding.describe()}" for finding in report.findings]
+        lines += [f"  signed  {signature.describe()}" for signature in report.signatures]
         metrics = _metrics_line(report)
         if metrics:
             lines.append(f"  info    {metrics}")
@@ -64,6 +65,7 @@ def as_json(reports: Sequence[Report]) -> str:
                 "pages": report.pages,
                 "source": report.source,
                 "metrics": report.metrics,
+                "signatures": [signature.as_json() for signature in report.signatures],
                 "findings": [
                     {
                         "rule": f.rule,

@@ -63,6 +63,7 @@ class CheckOptions:
     allow_expired: bool = False  # expired information was knowingly rendered, marked
     max_grade: float = 8.0
     thorough: bool = True  # a second reading (qpdf) and PDFium's pixels; off for our own read-back
+    trust: tuple[bytes, ...] = ()  # DER roots: a valid signature chaining to one is required
 
 
 @dataclass

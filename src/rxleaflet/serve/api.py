@@ -17,7 +17,7 @@ from .. import __version__
 from ..contract import RenderOptions
 from ..errors import LeafletError, LibraryError
 from ..packagedata import PAPERS
-from ..pipeline import build, build_translated, prepare
+from ..pipeline import build, build_translated, prepare, sign
 from ..source.dispense import DispenseRecord, dispense_record
 from ..source.locales import locale_for
 from ..source.monograph import Monograph
@@ -190,8 +190,12 @@ def _make_pdf(state: Any, fields: dict[str, Any]) -> tuple[bytes, str]:
         leaflet = prepare(monograph.path, options, monograph.source_bytes)
         if others:
             followers = [prepare(other.path, options, other.source_bytes) for other in others]
-            return build_translated(leaflet, followers, paper, options.as_of).pdf, monograph.id
-        return build(leaflet, paper, options.as_of).pdf, monograph.id
+            rendered = build_translated(leaflet, followers, paper, options.as_of)
+        else:
+            rendered = build(leaflet, paper, options.as_of)
+        if state.signing is not None:
+            rendered = sign(rendered, state.signing)
+        return rendered.pdf, monograph.id
     except LeafletError as error:
         raise Refusal(422, *_messages(error, state)) from None
 

@@ -11,6 +11,7 @@ import signal
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -64,6 +65,7 @@ class State:
     collector: Collector = field(default_factory=lambda: Collector())
     sessions: Sessions = field(default_factory=lambda: Sessions())  # keyed before workers fork
     throttle: Throttle = field(init=False)  # as allowed by the configuration
+    signing: Any = None  # the loaded signing key (serve --sign): every PDF served is signed
 
     def __post_init__(self) -> None:
         self.throttle = Throttle(allowed=self.config.auth_attempts)
@@ -109,11 +111,12 @@ def library_signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple(signature)
 
 
-def create_app(config: ServeConfig) -> Starlette:
-    """The application for ``config``: the library is read now; a bad brand file stops it."""
+def create_app(config: ServeConfig, signing: Any = None) -> Starlette:
+    """The application for ``config``: the library is read now; a bad brand file stops it.
+    With ``signing`` (a loaded signing.SigningKey) every PDF served is signed."""
     brand = load_brand(Path(config.brand_file)) if config.brand_file else HOUSE_STYLE
     seen = library_signature(Path(config.library))
-    state = State(config, Catalog.of(Path(config.library)), brand)
+    state = State(config, Catalog.of(Path(config.library)), brand, signing=signing)
     state.library_seen, state.library_checked = seen, time.monotonic()
     static = Path(__file__).with_name("static")
     app = Starlette(
