@@ -279,6 +279,17 @@ def test_print_sends_to_the_queue_and_clears_the_form(cups_queue: str) -> None:
 # -- a real server process ----------------------------------------------------------------------
 
 
+def _wait_until_healthy(base: str, **options: object) -> None:
+    """Up to 20 s for a starting server to answer /healthz with 200."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1, **options).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -302,13 +313,7 @@ def test_a_real_server_answers_over_http_and_stops_gracefully(tmp_path: Path, wo
 
     in_flight = threading.Thread(target=render_in_flight)
     try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        _wait_until_healthy(base)
         body = {"leaflet": "lisinopril", "dispense": PATIENT}
         response = httpx.post(f"{base}/v1/render", json=body, timeout=20)
         assert response.status_code == 200 and response.content.startswith(b"%PDF-")
@@ -573,13 +578,7 @@ def test_tls_secure_cookies_and_a_bounded_shutdown(tmp_path: Path) -> None:
     context = ssl.create_default_context(cafile=str(cert))
     half_sent = None
     try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1, verify=context).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        _wait_until_healthy(base, verify=context)
         page = httpx.get(f"{base}/", verify=context)
         assert page.status_code == 200 and "Secure" in page.headers["set-cookie"]
         with pytest.raises(httpx.HTTPError):  # plain HTTP is not served on the TLS port
@@ -623,13 +622,7 @@ def test_sighup_reloads_every_worker_and_a_dripped_request_head_is_cut_off(tmp_p
         return {httpx.get(f"{base}/v1/leaflets").json()[0]["drug"] for _ in range(8)}
 
     try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        _wait_until_healthy(base)
         assert drugs() == {"Lisinopril"}
         before = source.stat()
         source.write_text(source.read_text().replace("Lisinopril", "Lisinoprix"), "utf-8")
