@@ -132,6 +132,9 @@ def test_a_render_loads_no_page_templates_and_no_network_code(tmp_path: Path) ->
     assert (tmp_path / "out.pdf").is_file()
     assert not {m for m in loaded if m.startswith("reportlab.platypus")}
     assert not {"urllib.request", "http.client", "xml.sax.saxutils"} & loaded
+    # the read-back judges what render has just drawn: no PDFium, numpy, qpdf or pyHanko
+    # (about 0.4 s of imports between them)
+    assert not {m.split(".")[0] for m in loaded} & {"pypdfium2", "numpy", "pikepdf", "pyhanko"}
 
 
 def test_paper_names_match_the_data_file() -> None:

@@ -17,9 +17,7 @@ from pathlib import Path
 from ..contract import Expectations, source_expectations
 from ..errors import LeafletError
 from ..files import FileRefused, read_regular_file
-from .onereading import second_reading
 from .pdfread import MAX_PAGES, EmbeddedFile, PdfFacts, StructElement, UnreadablePdf, read_pdf
-from .pixels import unseen_text
 from .rules import (
     DOCUMENT_RULES,
     ERROR,
@@ -119,6 +117,8 @@ def _second_reading(data: bytes, facts: PdfFacts, options: CheckOptions) -> list
         return []
     if any(page.problem for page in facts.pages):
         return []  # such a page is a finding already; qpdf would meet the same bomb
+    from .onereading import second_reading  # qpdf: only when the file is judged thoroughly
+
     readings = [page.reading for page in facts.pages]
     return [
         Finding(item.rule, ERROR, item.message, item.page)
@@ -134,6 +134,8 @@ def _pixel_findings(data: bytes, facts: PdfFacts, options: CheckOptions) -> list
     units = {page.index: page.user_unit for page in facts.pages}
     if any(page.problem for page in facts.pages):
         return []
+    from .pixels import unseen_text  # PDFium and numpy (~0.15 s to import): not for read-back
+
     found: dict[tuple[int, str], list[str]] = {}
     for unseen in unseen_text(data, units):
         found.setdefault((unseen.page, unseen.reason), []).append(unseen.text)
