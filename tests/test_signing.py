@@ -245,6 +245,21 @@ def test_the_same_leaflet_key_and_time_give_the_same_bytes(
     assert _check(first, _write(tmp_path, "root.pem", pki.root.cert_pem())).passed
 
 
+@pytest.mark.parametrize("kind", ["rsa", "ecdsa"])
+def test_the_key_s_prepared_attributes_sign_what_pyhanko_alone_would(
+    pki: Pki, leaflet_pdf: bytes, tmp_path: Path, kind: str
+) -> None:
+    """The signing-certificate-v2 attribute is made once per key (for speed): the signature
+    must be byte for byte the one pyHanko makes when it builds the attribute afresh."""
+    identity = pki.signer
+    if kind == "ecdsa":
+        identity = _identity("EC Pharmacy", pki.root, key=ec.generate_private_key(ec.SECP256R1()))
+    key = load_key(_write(tmp_path, "key.pem", identity.key_pem(), identity.cert_pem()))
+    prepared = sign_pdf(leaflet_pdf, key, SIGNED_AT)
+    key.signer.signed_attr_prov_spec = None  # pyHanko's own PAdES attributes
+    assert sign_pdf(leaflet_pdf, key, SIGNED_AT) == prepared
+
+
 def test_pkcs12_with_a_passphrase_file_or_variable(files, monkeypatch) -> None:
     from_file = load_key(files["p12"], passphrase=Passphrase(file=files["passphrase"]))
     monkeypatch.setenv("RX_SIGNING_PASSPHRASE", PASSPHRASE)
