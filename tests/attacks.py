@@ -8,6 +8,7 @@ as a PDF. The list joins the planted-defect corpus (corpus.DEFECTS).
 from __future__ import annotations
 
 import io
+import re
 
 import pypdfium2 as pdfium
 from pypdf import PdfReader, PdfWriter
@@ -373,3 +374,158 @@ def source_not_marked_source(pdf: bytes) -> bytes:
             spec[NameObject("/AFRelationship")] = NameObject("/Data")
 
     return _rewrite(pdf, change)
+
+
+# -- glyphs that are not the text they claim (issue #29 item 3) ------------------------------
+
+
+def _regular_font(writer: PdfWriter, page: int = 0):
+    for font in writer.pages[page]["/Resources"]["/Font"].values():
+        font = font.get_object()
+        if str(font["/BaseFont"]).endswith("-Regular"):
+            return font
+    raise AssertionError("no regular face on the page")
+
+
+def _replace_stream(writer: PdfWriter, holder, key: str, data: bytes) -> None:
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    for name, value in holder[key].get_object().items():
+        if name not in ("/Length", "/Filter", "/DecodeParms"):
+            stream[NameObject(name)] = value
+    holder[NameObject(key)] = writer._add_object(stream)
+
+
+def glyph_swapped(drawn: str, instead: str) -> object:
+    """A copy of the body font whose ``drawn`` glyph draws ``instead`` ("t" drawn as "w":
+    "Do now take"), while the ToUnicode map still says ``drawn``."""
+
+    def edit(pdf: bytes) -> bytes:
+        from fontTools.ttLib import TTFont
+
+        def change(writer: PdfWriter) -> None:
+            font = _regular_font(writer)
+            descriptor = font["/FontDescriptor"].get_object()
+            program = TTFont(io.BytesIO(descriptor["/FontFile2"].get_object().get_data()))
+            cmap = next(t.cmap for t in program["cmap"].tables if t.platformID == 1)
+            glyf = program["glyf"]
+            target, source = cmap[ord(drawn)], cmap[ord(instead)]
+            glyf[target] = glyf[source]  # the advance stays the letter's
+            out = io.BytesIO()
+            program.save(out)
+            _replace_stream(writer, descriptor, "/FontFile2", out.getvalue())
+
+        return _rewrite(pdf, change)
+
+    return edit
+
+
+def words_behind_a_space(pdf: bytes) -> bytes:
+    """ " not " drawn with one unused code whose glyph is blank and whose ToUnicode entry reads
+    " not ": the page says "Do take", the text layer "Do not take"."""
+
+    def change(writer: PdfWriter) -> None:
+        entry = b"<1E> <0020006E006F00740020>\n"
+        for font in writer.pages[0]["/Resources"]["/Font"].values():
+            font = font.get_object()
+            cmap = font["/ToUnicode"].get_object().get_data()
+            cmap = re.sub(rb"(\d+) beginbfchar\n", lambda m: b"%d beginbfchar\n" % (int(m[1]) + 1)
+                          + entry, cmap, count=1)  # fmt: skip
+            _replace_stream(writer, font, "/ToUnicode", cmap)
+        page = writer.pages[0]
+        content = page.get_contents().get_data()
+        assert b" not " in content
+        stream = DecodedStreamObject()
+        stream.set_data(content.replace(b" not ", b"\x1e", 1))
+        page[NameObject("/Contents")] = writer._add_object(stream)
+
+    return _rewrite(pdf, change)
+
+
+def lying_actual_text(pdf: bytes) -> bytes:
+    """The warning's first text object wrapped in a span whose /ActualText drops "not":
+    screen readers and pdftotext read "Do take"."""
+
+    def edit(content: bytes) -> bytes:
+        start = content.index(b" not ")
+        begin = content.rindex(b"BT", 0, start)
+        end = content.index(b"ET", start) + 2
+        drawn = content[begin:end]
+        said = b"".join(re.findall(rb"\(([^)]*)\) Tj", drawn)).decode("latin-1")
+        actual = said.replace(" not ", " ")
+        span = f"/Span <</ActualText ({actual})>> BDC\n".encode("latin-1")
+        return content[:begin] + span + drawn + b"\nEMC" + content[end:]
+
+    return edit_page_content(pdf, 0, edit)
+
+
+def zero_widths(pdf: bytes) -> bytes:
+    """The body font's /Widths all zero: every glyph drawn on top of the one before."""
+
+    def change(writer: PdfWriter) -> None:
+        font = _regular_font(writer)
+        font[NameObject("/Widths")] = ArrayObject([NumberObject(0)] * len(font["/Widths"]))
+
+    return _rewrite(pdf, change)
+
+
+def type3_font(procedure: bytes, matrix: float = 0.001) -> object:
+    """The body font replaced by a Type 3 font with the same codes, widths and ToUnicode map,
+    each glyph drawn by ``procedure`` (nothing, or a block) under FontMatrix ``matrix``."""
+
+    def edit(pdf: bytes) -> bytes:
+        def change(writer: PdfWriter) -> None:
+            fonts = writer.pages[0]["/Resources"]["/Font"]
+            name = next(
+                n for n, f in fonts.items() if str(f.get_object()["/BaseFont"]).endswith("-Regular")
+            )
+            original = fonts[name].get_object()
+            first, widths = int(original["/FirstChar"]), list(original["/Widths"])
+            glyph = DecodedStreamObject()
+            glyph.set_data(b"%g 0 d0 " % 1000 + procedure)
+            glyph_ref = writer._add_object(glyph)
+            codes = range(first, first + len(widths))
+            differences = ArrayObject(
+                [NumberObject(first)] + [NameObject(f"/g{code}") for code in codes]
+            )
+            scale = matrix * 1000
+            font = DictionaryObject(
+                {
+                    NameObject("/Type"): NameObject("/Font"),
+                    NameObject("/Subtype"): NameObject("/Type3"),
+                    NameObject("/FontBBox"): ArrayObject(
+                        [NumberObject(0)] * 2 + [NumberObject(1000)] * 2
+                    ),
+                    NameObject("/FontMatrix"): ArrayObject(
+                        [
+                            FloatObject(matrix),
+                            FloatObject(0),
+                            FloatObject(0),
+                            FloatObject(matrix),
+                            FloatObject(0),
+                            FloatObject(0),
+                        ]
+                    ),
+                    NameObject("/CharProcs"): DictionaryObject(
+                        {NameObject(f"/g{c}"): glyph_ref for c in codes}
+                    ),
+                    NameObject("/Encoding"): DictionaryObject(
+                        {
+                            NameObject("/Type"): NameObject("/Encoding"),
+                            NameObject("/Differences"): differences,
+                        }
+                    ),
+                    NameObject("/FirstChar"): NumberObject(first),
+                    NameObject("/LastChar"): NumberObject(first + len(widths) - 1),
+                    NameObject("/Widths"): ArrayObject(
+                        [FloatObject(float(w) / scale) for w in widths]
+                    ),
+                    NameObject("/ToUnicode"): original.raw_get("/ToUnicode"),
+                    NameObject("/Resources"): DictionaryObject(),
+                }
+            )
+            fonts[NameObject(name)] = writer._add_object(font)
+
+        return _rewrite(pdf, change)
+
+    return edit

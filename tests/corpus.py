@@ -264,6 +264,15 @@ DEFECTS: list[Defect] = [
     Defect("source-removed-hash-kept", lambda pdf: strip_embedded_source(pdf, keep_record=True), frozenset({"embedded-source"})),
     Defect("source-not-marked-source", attacks.source_not_marked_source, frozenset({"embedded-source"})),
     Defect("user-unit-0.05", attacks.user_unit, frozenset({"invisible-text"}), 1),
+    # glyphs that are not the text they claim (a font serves every page: no one page named)
+    Defect("glyph-t-draws-w", attacks.glyph_swapped("t", "w"), frozenset({"glyph-mismatch", "invisible-text"}), None),
+    Defect("glyph-n-draws-u", attacks.glyph_swapped("n", "u"), frozenset({"glyph-mismatch"}), None),
+    Defect("space-reads-not", attacks.words_behind_a_space, frozenset({"glyph-mismatch", "invisible-text"}), 1, ("lisinopril", "ibuprofen-medication-guide")),
+    Defect("lying-actual-text", attacks.lying_actual_text, frozenset({"glyph-mismatch"}), 1, ("lisinopril", "ibuprofen-medication-guide")),
+    Defect("zero-widths", attacks.zero_widths, frozenset({"glyph-mismatch", "invisible-text"}), None),
+    Defect("type3-empty-glyphs", attacks.type3_font(b""), frozenset({"glyph-mismatch", "invisible-text"}), None),
+    Defect("type3-tiny-matrix", attacks.type3_font(b"0 0 1000 700 re f", matrix=1e-5), frozenset({"glyph-mismatch", "invisible-text"}), None),
+    Defect("type3-glyphs-paint-blocks", attacks.type3_font(b"0 -200 1000 1000 re f"), frozenset({"glyph-mismatch", "invisible-text"}), None),
     # the running footer
     Defect("footer-copyright-removed", _footer_line(rb"Copyright", page=1), frozenset({"footer-copyright"}), 2, ALL),
     Defect("wrong-page-number", _replace(b"(Page 2 of 2)", b"(Page 2 of 3)", page=1), frozenset({"page-numbers"}), 2, ("lisinopril",)),

@@ -99,6 +99,7 @@ def check_pdf(
         report.findings.extend(rule(subject))
     report.findings.extend(second)
     report.findings.extend(_pixel_findings(data, facts, options))
+    report.findings.extend(_glyph_findings(data, facts, options))
     report.metrics = subject.metrics
     return report
 
@@ -149,6 +150,21 @@ def _pixel_findings(data: bytes, facts: PdfFacts, options: CheckOptions) -> list
             found=snippet(" ".join(texts), 200),
         )
         for (page, reason), texts in sorted(found.items())
+    ]
+
+
+def _glyph_findings(data: bytes, facts: PdfFacts, options: CheckOptions) -> list[Finding]:
+    """Glyphs that draw something else than the text they claim to be (see glyphs.py)."""
+    if not options.thorough or facts.stopped or facts.encryption:
+        return []
+    if any(page.problem for page in facts.pages):
+        return []
+    from .glyphs import glyph_problems  # fontTools and qpdf: only when judged thoroughly
+
+    own = any(key.startswith("RxLeaflet") for key in facts.info)
+    return [
+        Finding("glyph-mismatch", ERROR, problem.message, problem.page, found=snippet(problem.text))
+        for problem in glyph_problems(data, own)
     ]
 
 
@@ -239,6 +255,7 @@ def _check_parts(
     for rule in DOCUMENT_RULES:
         report.findings.extend(rule(whole))
     report.findings.extend(_pixel_findings(data, facts, options))
+    report.findings.extend(_glyph_findings(data, facts, options))
     hashes = facts.info.get("RxLeafletSourceSHA256s", "").split()
     embedded = 0
     for index, part in enumerate(parts):

@@ -28,7 +28,6 @@ MIN_CONTRAST = 1.5  # WCAG-style ratio between a glyph's ink and what lies benea
 MIN_GLYPH_PT = 2.5  # the tallest glyph of a word of legible (≥ 6 pt) text is taller than this
 MIN_SCALE = 0.3  # a text matrix that shrinks glyph area below this factor squeezes them
 MAX_PAGES = 50
-DECORATION_PT = 20.0  # faint artifact text this tall (a watermark) is not judged for contrast
 
 
 @dataclass(frozen=True)
@@ -93,13 +92,12 @@ def _integral(mask: np.ndarray) -> np.ndarray:
 @dataclass
 class _Chars:
     """The characters of a page: text, glyph boxes in pixels (left, top, right, bottom), the
-    tallest extent in points, the text matrix's area factor, and whether each is an artifact."""
+    tallest extent in points and the text matrix's area factor."""
 
     text: list[str]
     boxes: np.ndarray
     height_pt: np.ndarray
     area_scale: np.ndarray
-    artifact: np.ndarray
 
 
 def _chars(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, unit: float) -> _Chars:
@@ -108,13 +106,11 @@ def _chars(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, unit: float) -> _
     boxes = np.zeros((count, 4))
     height = np.zeros(count)
     scale = np.ones(count)
-    artifact = np.zeros(count, dtype=bool)
     matrix = raw.FS_MATRIX()
     edges = [ctypes.c_double() for _ in range(4)]
     left_edge, bottom_edge, right_edge, top_edge = page.get_bbox()
     rotated = page.get_rotation() != 0
     size = tuple(round(v * SCALE) for v in page.get_size())
-    artifacts: dict[int, bool] = {}
     for i in range(count):
         code = raw.FPDFText_GetUnicode(textpage, i)
         if code < 33 or chr(code).isspace() or raw.FPDFText_IsGenerated(textpage, i) == 1:
@@ -134,8 +130,7 @@ def _chars(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, unit: float) -> _
         height[i] = (top - bottom) * unit
         raw.FPDFText_GetMatrix(textpage, i, matrix)
         scale[i] = abs(matrix.a * matrix.d - matrix.b * matrix.c) * unit * unit
-        artifact[i] = _is_artifact(raw.FPDFText_GetTextObject(textpage, i), artifacts)
-    return _Chars(text, boxes, height, scale, artifact)
+    return _Chars(text, boxes, height, scale)
 
 
 def _device_box(
@@ -153,22 +148,6 @@ def _device_box(
         corners.append((x.value, y.value))
     (x0, y0), (x1, y1) = corners
     return (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
-
-
-def _is_artifact(obj: object, cache: dict[int, bool]) -> bool:
-    address = ctypes.cast(obj, ctypes.c_void_p).value or 0
-    if address not in cache:
-        name = (ctypes.c_ushort * 16)()
-        length = ctypes.c_ulong()
-        found = False
-        for index in range(raw.FPDFPageObj_CountMarks(obj) if address else 0):
-            mark = raw.FPDFPageObj_GetMark(obj, index)
-            raw.FPDFPageObjMark_GetName(mark, name, ctypes.sizeof(name), length)
-            found = (
-                found or bytes(name)[: length.value].decode("utf-16le").rstrip("\0") == "Artifact"
-            )
-        cache[address] = found
-    return cache[address]
 
 
 def _page(shown: pdfium.PdfPage, bare: pdfium.PdfPage, number: int, unit: float) -> list[Unseen]:
@@ -238,13 +217,10 @@ def _mark_faint_words(
 ) -> None:
     """A word is faint when none of its ink reaches the minimum contrast with what lies beneath
     (thin strokes alone are grey from anti-aliasing, so a single character is not judged).
-    Large artifact text (a watermark) may be faint: it is not content, and what it says is
-    written in full elsewhere; small artifacts (the running footer) are judged."""
+    Artifacts (the running footer, the EXPIRED band) are judged like any text."""
     for word in spans:
         seen = [i for i in word if not reasons[i]]
         if not seen or cleared[seen].sum() > 0:
-            continue
-        if chars.artifact[word].all() and chars.height_pt[word].max() > DECORATION_PT:
             continue
         for i in seen:
             reasons[i] = f"its ink has less than {MIN_CONTRAST:g}:1 contrast with what lies beneath"
