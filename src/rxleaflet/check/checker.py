@@ -100,6 +100,7 @@ def check_pdf(
     report.findings.extend(second)
     report.findings.extend(_pixel_findings(data, facts, options))
     report.findings.extend(_glyph_findings(data, facts, options))
+    report.findings.extend(_grammar_findings(data, facts, options))
     report.metrics = subject.metrics
     return report
 
@@ -161,11 +162,34 @@ def _glyph_findings(data: bytes, facts: PdfFacts, options: CheckOptions) -> list
         return []
     from .glyphs import glyph_problems  # fontTools and qpdf: only when judged thoroughly
 
-    own = any(key.startswith("RxLeaflet") for key in facts.info)
     return [
         Finding("glyph-mismatch", ERROR, problem.message, problem.page, found=snippet(problem.text))
-        for problem in glyph_problems(data, own)
+        for problem in glyph_problems(data, _records_rxleaflet(facts))
     ]
+
+
+def _grammar_findings(data: bytes, facts: PdfFacts, options: CheckOptions) -> list[Finding]:
+    """In a PDF that says rxleaflet made it, anything rxleaflet does not write (grammar.py)."""
+    if not options.thorough or facts.stopped or facts.encryption:
+        return []
+    if not _records_rxleaflet(facts) or any(page.problem for page in facts.pages):
+        return []
+    from .grammar import foreign_constructs  # qpdf: only when judged thoroughly
+
+    return [
+        Finding(
+            "foreign-construct",
+            ERROR,
+            f"not as rxleaflet wrote it: {foreign.what}, which rxleaflet never writes (the PDF "
+            "records rxleaflet provenance)",
+            foreign.page,
+        )
+        for foreign in foreign_constructs(data)
+    ]
+
+
+def _records_rxleaflet(facts: PdfFacts) -> bool:
+    return any(key.startswith("RxLeaflet") for key in facts.info)
 
 
 def resolve_subject(
@@ -256,6 +280,7 @@ def _check_parts(
         report.findings.extend(rule(whole))
     report.findings.extend(_pixel_findings(data, facts, options))
     report.findings.extend(_glyph_findings(data, facts, options))
+    report.findings.extend(_grammar_findings(data, facts, options))
     hashes = facts.info.get("RxLeafletSourceSHA256s", "").split()
     embedded = 0
     for index, part in enumerate(parts):

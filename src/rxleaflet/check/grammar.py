@@ -1,0 +1,215 @@
+"""rxleaflet's own grammar (issue #29): a PDF that records rxleaflet provenance may use only what
+rxleaflet writes. Anything else in such a file ("not as rxleaflet wrote it") is how a doctored
+copy would bring in constructs the content reading does not model: a blend mode, an optional
+content group, a Form XObject, a pattern colour, an annotation over the page.
+
+The table below is the whole grammar, with what writes each part. The in-pipeline read-back
+relies on it by construction (it reads bytes rxleaflet has just written with these parts
+only); `check` of a file from outside enforces it, then judges the pixels as well. When the
+renderer learns a new construct, it is added here, in the same change.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pikepdf
+
+# What rxleaflet writes, by place. Keys not listed are foreign.
+GRAMMAR: dict[str, frozenset[str]] = {
+    # render/document.py (ReportLab's canvas): paths, text, images, marked content
+    "operators": frozenset(
+        {
+            "q",
+            "Q",
+            "cm",
+            "w",  # state: save/restore, position, rule widths
+            "m",
+            "l",
+            "re",
+            "S",
+            "f",
+            "f*",
+            "B*",
+            "n",  # rules, boxes, the warning's frame, QR
+            "rg",
+            "RG",  # DeviceRGB colours only
+            "BT",
+            "ET",
+            "Td",
+            "Tf",
+            "Tj",  # text: one font, one move, one string at a time
+            "Do",  # images: the brand's logo, the QR code
+            "BDC",
+            "EMC",  # tagged content and artifacts
+        }
+    ),  # fmt: skip
+    "marked_content_keys": frozenset({"/MCID", "/Type", "/Subtype"}),  # MCIDs, artifact kinds
+    "resources": frozenset({"/Font", "/XObject", "/ProcSet"}),
+    "font_subtypes": frozenset({"/TrueType"}),  # subsets of the bundled faces (FontFile2)
+    "xobject_subtypes": frozenset({"/Image"}),
+    "image_keys": frozenset(
+        {
+            "/Type",
+            "/Subtype",
+            "/Width",
+            "/Height",
+            "/ColorSpace",
+            "/BitsPerComponent",
+            "/Filter",
+            "/DecodeParms",
+            "/Length",
+            "/SMask",
+            "/Decode",
+        }
+    ),  # fmt: skip
+    "image_color_spaces": frozenset({"/DeviceRGB", "/DeviceGray", "/DeviceCMYK"}),
+    "page_keys": frozenset(
+        {
+            "/Type",
+            "/Parent",
+            "/MediaBox",
+            "/Resources",
+            "/Contents",
+            "/Rotate",
+            "/StructParents",
+            "/Tabs",
+            "/Trans",
+            "/Annots",  # signing.py: the invisible signature field's widget
+        }
+    ),  # fmt: skip
+    # signing.py (pyHanko): one invisible signature widget
+    "annotation_subtypes": frozenset({"/Widget"}),
+    "catalog_keys": frozenset(
+        {
+            "/Type",
+            "/Pages",
+            "/Lang",
+            "/MarkInfo",
+            "/Metadata",
+            "/Names",
+            "/Outlines",
+            "/PageMode",
+            "/StructTreeRoot",
+            "/ViewerPreferences",
+            "/AcroForm",
+            "/Extensions",
+            "/Version",  # signing.py: the signature field, PAdES
+        }
+    ),  # fmt: skip
+    "name_trees": frozenset({"/EmbeddedFiles"}),  # the leaflet's own source
+}
+
+
+@dataclass(frozen=True)
+class Foreign:
+    page: int | None  # 1-based, None for the document
+    what: str
+
+
+def foreign_constructs(data: bytes) -> list[Foreign]:
+    """What in ``data`` rxleaflet does not write (at most one finding per page and kind)."""
+    try:
+        pdf = pikepdf.open(io.BytesIO(data))
+    except pikepdf.PdfError:
+        return []  # the other readings report an unreadable file
+    with pdf:
+        found = list(_document(pdf))
+        for number, page in enumerate(pdf.pages, start=1):
+            kinds = dict.fromkeys(_page(page))  # in order, once each
+            found.extend(Foreign(number, what) for what in kinds)
+        return found
+
+
+def _document(pdf: pikepdf.Pdf) -> Iterator[Foreign]:
+    root = pdf.Root
+    for key in sorted(set(root.keys()) - GRAMMAR["catalog_keys"]):
+        yield Foreign(None, f"the catalog's {key}")
+    names = root.get("/Names")
+    if isinstance(names, pikepdf.Dictionary):
+        for key in sorted(set(names.keys()) - GRAMMAR["name_trees"]):
+            yield Foreign(None, f"a {key} name tree")
+    form = root.get("/AcroForm")
+    if isinstance(form, pikepdf.Dictionary):
+        for field in form.get("/Fields", []):
+            if not isinstance(field, pikepdf.Dictionary) or field.get("/FT") != "/Sig":
+                yield Foreign(None, "a form field that is not a signature")
+
+
+def _page(page: pikepdf.Page) -> Iterator[str]:
+    obj = page.obj
+    for key in sorted(set(obj.keys()) - GRAMMAR["page_keys"]):
+        yield f"the page's {key}"
+    for annotation in obj.get("/Annots", []):
+        if not _signature_widget(annotation):
+            kind = isinstance(annotation, pikepdf.Dictionary) and annotation.get("/Subtype")
+            yield f"a {kind or 'malformed'} annotation"
+    resources = obj.get("/Resources")
+    if isinstance(resources, pikepdf.Dictionary):
+        yield from _resources(resources)
+    try:
+        instructions = pikepdf.parse_content_stream(page)
+    except pikepdf.PdfError:
+        yield "content that cannot be parsed"
+        return
+    yield from _content(instructions)
+
+
+def _signature_widget(annotation: Any) -> bool:
+    """pyHanko's invisible signature field: a hidden widget of a /Sig field, no appearance."""
+    if not isinstance(annotation, pikepdf.Dictionary):
+        return False
+    rect = [float(v) for v in annotation.get("/Rect", [])]
+    return (
+        annotation.get("/Subtype") in GRAMMAR["annotation_subtypes"]
+        and annotation.get("/FT") == "/Sig"
+        and "/AP" not in annotation
+        and all(v == 0 for v in rect)
+    )
+
+
+def _resources(resources: Any) -> Iterator[str]:
+    for key in sorted(set(resources.keys()) - GRAMMAR["resources"]):
+        yield f"a {key} resource"
+    for font in _values(resources.get("/Font")):
+        subtype = font.get("/Subtype")
+        descriptor = font.get("/FontDescriptor")
+        if subtype not in GRAMMAR["font_subtypes"]:
+            yield f"a {subtype} font"
+        elif not isinstance(descriptor, pikepdf.Dictionary) or "/FontFile2" not in descriptor:
+            yield "a font without an embedded TrueType program"
+    for xobject in _values(resources.get("/XObject")):
+        subtype = xobject.get("/Subtype")
+        if subtype not in GRAMMAR["xobject_subtypes"]:
+            yield f"a {subtype} XObject"
+            continue
+        for key in sorted(set(xobject.keys()) - GRAMMAR["image_keys"]):
+            yield f"an image's {key}"
+        space = xobject.get("/ColorSpace")
+        if not isinstance(space, pikepdf.Name) or space not in GRAMMAR["image_color_spaces"]:
+            yield "an image colour space other than DeviceRGB, DeviceGray or DeviceCMYK"
+
+
+def _values(group: Any) -> Iterator[Any]:
+    if isinstance(group, pikepdf.Dictionary):
+        for value in group.values():
+            if isinstance(value, pikepdf.Dictionary | pikepdf.Stream):
+                yield value
+
+
+def _content(instructions: list[Any]) -> Iterator[str]:
+    operators = GRAMMAR["operators"]
+    keys = GRAMMAR["marked_content_keys"]
+    for instruction in instructions:
+        operator = str(instruction.operator)
+        if operator not in operators:
+            yield f"the content operator {operator}"
+        elif operator == "BDC":
+            properties = instruction.operands[1] if len(instruction.operands) > 1 else None
+            if not isinstance(properties, pikepdf.Dictionary):
+                yield "marked content with named properties"
+            elif not set(properties.keys()) <= keys:
+                yield f"marked content with {', '.join(sorted(set(properties.keys()) - keys))}"
