@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import pikepdf
-from fontTools.ttLib import TTFont, TTLibError
+from fontTools.ttLib import TTFont
 
 from ..packagedata import bundled_folder
 from .fontdecode import FontDecoder, Malformed, parse_cmap
@@ -40,6 +40,7 @@ from .fontdecode import FontDecoder, Malformed, parse_cmap
 MAX_FONTS = 200  # fonts judged per file; a leaflet has a handful
 MAX_FONT_PROGRAM = 20_000_000
 MAX_FORM_DEPTH = 3
+MAX_GLYPHS = 5000  # codes judged per font: a leaflet's fonts show a few hundred
 # Ligatures a real font draws as one glyph for several letters (and what fonts write for them).
 LIGATURES = frozenset({
     "ff", "fi", "fl", "ffi", "ffl", "fj", "ffj", "ft", "fft", "fb", "fh", "fk", "st", "ſt", "ct",
@@ -78,7 +79,7 @@ def glyph_problems(data: bytes, own: bool) -> list[GlyphProblem]:
                 if key not in judged:
                     if len(judged) >= MAX_FONTS:
                         break
-                    judged[key] = _font_problems(font, own)
+                    judged[key] = _judged(font, own)
                     problems.extend(
                         GlyphProblem(number, f"font {name}: {message}", text)
                         for message, text in _grouped(judged[key])
@@ -122,6 +123,14 @@ def _key(font: Any) -> tuple[int, int]:
 # -- one font --------------------------------------------------------------------------------
 
 
+def _judged(font: Any, own: bool) -> list[str]:
+    """A font's problems; a font this cannot read at all is one (the check fails closed)."""
+    try:
+        return _font_problems(font, own)
+    except Exception:  # noqa: BLE001 - hostile fonts break readers in many ways
+        return ["a font whose glyphs cannot be read to compare them with its text\t"]
+
+
 def _font_problems(font: Any, own: bool) -> list[str]:
     if font.get("/Subtype") == "/Type3":
         return ["a Type 3 font: its glyphs are drawing procedures that cannot be compared with the "
@@ -134,7 +143,7 @@ def _font_problems(font: Any, own: bool) -> list[str]:
     program = _program(font)
     widths = _pdf_widths(font)
     compared, differ = 0, []
-    for code, text in sorted(decoder.mapping.items()):
+    for code, text in sorted(decoder.mapping.items())[:MAX_GLYPHS]:
         if not _drawn(text):
             continue
         number = int.from_bytes(code, "big")
@@ -280,7 +289,10 @@ def same_glyph(one: _Glyphs, first: int, other: _Glyphs, second: int) -> bool:
     a, b = one.data(first), other.data(second)
     if a.rstrip(b"\0") == b.rstrip(b"\0") and not a.startswith(b"\xff\xff"):
         return True
-    return one.drawing(first) == other.drawing(second)
+    try:
+        return one.drawing(first) == other.drawing(second)
+    except Exception:  # noqa: BLE001 - glyph data fontTools cannot decode is not the face's
+        return False
 
 
 class _Program:
@@ -326,8 +338,8 @@ def _program(font: Any) -> _Program | None:
             code_to_glyph = _cid_glyphs(descendant, glyphs.count)
         else:
             code_to_glyph = _simple_glyphs(glyphs.font)
-    except (TTLibError, pikepdf.PdfError, AssertionError, struct.error, ValueError, KeyError):
-        return None
+    except Exception:  # noqa: BLE001 - fontTools raises many kinds on a hostile program
+        return None  # judged by its ToUnicode map and widths only
     name = str(font.get("/BaseFont", "")).lstrip("/")
     return _Program(glyphs, code_to_glyph, _bundled_faces().get(name.partition("+")[2] or name))
 
