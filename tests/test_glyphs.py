@@ -7,7 +7,8 @@ import datetime as dt
 
 import pytest
 
-from rxleaflet.check.glyphs import _claims_too_much, _same_text, glyph_problems
+from rxleaflet.check.actualtext import _same_text
+from rxleaflet.check.glyphs import _claims_too_much, glyph_problems
 from rxleaflet.pipeline import RenderOptions, build, prepare
 
 from . import attacks

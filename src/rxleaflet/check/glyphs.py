@@ -18,13 +18,8 @@ not in render's read-back, which reads what rxleaflet has just drawn with its ow
 
 from __future__ import annotations
 
-import array
-import bisect
 import functools
 import io
-import re
-import struct
-import sys
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,7 +30,8 @@ import pikepdf
 from fontTools.ttLib import TTFont
 
 from ..packagedata import bundled_folder
-from .fontdecode import FontDecoder, Malformed, parse_cmap
+from .actualtext import CLUSTER_SCRIPTS, actual_text_problems, tounicode
+from .truetype import Glyphs, same_glyph
 
 MAX_FONTS = 200  # fonts judged per file; a leaflet has a handful
 MAX_FONT_PROGRAM = 20_000_000
@@ -46,13 +42,6 @@ LIGATURES = frozenset({
     "ff", "fi", "fl", "ffi", "ffl", "fj", "ffj", "ft", "fft", "fb", "fh", "fk", "st", "ſt", "ct",
     "Th", "tt", "tz",
 })  # fmt: skip
-# Scripts whose clusters (conjuncts, lam-alef, syllables) are one glyph for several letters,
-# and whose glyphs are drawn in another order than the text is read.
-_CLUSTER_SCRIPTS = re.compile(
-    "[\u0590-\u08ff\u0900-\u0dff\u0e00-\u0fff\u1000-\u109f\u1780-\u17ff\u1100-\u11ff"
-    "\uac00-\ud7af\ufb1d-\ufdff\ufe70-\ufeff]"
-)
-_IGNORED_IN_COMPARISON = re.compile(r"[\s\u00ad\u200b-\u200f\u2060\ufeff-]")
 
 
 @dataclass(frozen=True)
@@ -84,7 +73,7 @@ def glyph_problems(data: bytes, own: bool) -> list[GlyphProblem]:
                         GlyphProblem(number, f"font {name}: {message}", text)
                         for message, text in _grouped(judged[key])
                     )
-            problems.extend(_actual_text_problems(page, fonts, number))
+            problems.extend(GlyphProblem(*found) for found in actual_text_problems(page, number))
         return problems
 
 
@@ -135,7 +124,7 @@ def _font_problems(font: Any, own: bool) -> list[str]:
     if font.get("/Subtype") == "/Type3":
         return ["a Type 3 font: its glyphs are drawing procedures that cannot be compared with the "
                 "text they claim to be\t" + _sample(font)]  # fmt: skip
-    decoder = _decoder(font)
+    decoder = tounicode(font)
     if decoder is None:
         return []  # no ToUnicode: the fonts-tounicode rule's finding
     found = [f"a glyph claims more than one glyph can show\t{text}"
@@ -167,18 +156,8 @@ def _font_problems(font: Any, own: bool) -> list[str]:
 
 
 def _sample(font: Any) -> str:
-    decoder = _decoder(font)
+    decoder = tounicode(font)
     return "".join(list(decoder.mapping.values())[:12]) if decoder else ""
-
-
-def _decoder(font: Any) -> FontDecoder | None:
-    to_unicode = font.get("/ToUnicode")
-    if not isinstance(to_unicode, pikepdf.Stream):
-        return None
-    try:
-        return parse_cmap(to_unicode.read_bytes())
-    except (Malformed, pikepdf.PdfError):
-        return None
 
 
 def _drawn(text: str) -> bool:
@@ -201,7 +180,7 @@ def _claims_too_much(text: str) -> bool:
         return _drawn(text)
     if all(unicodedata.category(ch).startswith("M") for ch in text[1:]):
         return False  # one grapheme
-    if _CLUSTER_SCRIPTS.search(text):
+    if CLUSTER_SCRIPTS.search(text):
         return len(text) > 8
     return not (len(text) == 2 and unicodedata.category(text[0]) == "So")  # emoji sequences
 
@@ -232,74 +211,11 @@ def _pdf_widths(font: Any) -> dict[int, float]:
 # -- font programs ---------------------------------------------------------------------------
 
 
-class _Glyphs:
-    """A TrueType program's glyphs by number: each one's bytes in the glyf table (cheap to
-    compare), its decoded drawing (when the bytes differ) and its advance. Read from the raw
-    tables: naming a CJK face's 65,000 glyphs, as fontTools does first, takes a second."""
-
-    def __init__(self, font: TTFont):
-        self.font = font
-        count = font["maxp"].numGlyphs
-        font.setGlyphOrder([f"g{gid}" for gid in range(count)])  # no names from cmap or post
-        self.raw = font.reader["glyf"]
-        long_offsets = font["head"].indexToLocFormat == 1
-        offsets = array.array("I" if long_offsets else "H", font.reader["loca"])
-        if sys.byteorder == "little":
-            offsets.byteswap()
-        self.offsets = offsets if long_offsets else [2 * o for o in offsets]
-        self.count = min(count, len(self.offsets) - 1)
-        self.metrics = font.reader["hmtx"]
-        self.long_metrics = font["hhea"].numberOfHMetrics
-        self.units = font["head"].unitsPerEm
-
-    def data(self, gid: int) -> bytes:
-        if not 0 <= gid < self.count:
-            return b""
-        return self.raw[self.offsets[gid] : self.offsets[gid + 1]]
-
-    def blank(self, gid: int) -> bool:
-        data = self.data(gid)
-        return len(data) < 10 or int.from_bytes(data[:2], "big", signed=True) == 0
-
-    def advance(self, gid: int) -> int:
-        at = 4 * min(gid, self.long_metrics - 1)
-        return int.from_bytes(self.metrics[at : at + 2], "big") * 1000 // self.units
-
-    def drawing(self, gid: int) -> tuple[Any, ...]:
-        """Points, contour ends and on-curve flags, components resolved."""
-        glyf = self.font["glyf"]
-        coordinates, ends, flags = glyf[f"g{gid}"].getCoordinates(glyf)
-        return tuple(coordinates.array), tuple(ends), bytes(f & 1 for f in flags)
-
-    @functools.cached_property
-    def cmap(self) -> _UnicodeCmap:
-        return _UnicodeCmap(self.font.reader["cmap"])
-
-    def character(self, code: int) -> int | None:
-        """The glyph the font's Unicode cmap gives a character."""
-        return self.cmap.get(code)
-
-
-def same_glyph(one: _Glyphs, first: int, other: _Glyphs, second: int) -> bool:
-    """The same drawing and advance. Simple glyphs are compared as bytes first (subsetters
-    copy them, give or take the zero padding that aligns the next glyph); composite glyphs,
-    whose component numbers a subsetter renumbers, by their decoded points."""
-    if one.advance(first) != other.advance(second):
-        return False
-    a, b = one.data(first), other.data(second)
-    if a.rstrip(b"\0") == b.rstrip(b"\0") and not a.startswith(b"\xff\xff"):
-        return True
-    try:
-        return one.drawing(first) == other.drawing(second)
-    except Exception:  # noqa: BLE001 - glyph data fontTools cannot decode is not the face's
-        return False
-
-
 class _Program:
     """An embedded TrueType program: which glyph a shown code draws, and the bundled face it
     claims to be, if any."""
 
-    def __init__(self, glyphs: _Glyphs, code_to_glyph: Any, bundled: _Bundled | None):
+    def __init__(self, glyphs: Glyphs, code_to_glyph: Any, bundled: _Bundled | None):
         self.glyphs = glyphs
         self.glyph_for = code_to_glyph
         self.bundled = bundled
@@ -333,7 +249,7 @@ def _program(font: Any) -> _Program | None:
         raw = stream.read_bytes()
         if len(raw) > MAX_FONT_PROGRAM:
             return None
-        glyphs = _Glyphs(TTFont(io.BytesIO(raw), lazy=True))
+        glyphs = Glyphs(TTFont(io.BytesIO(raw), lazy=True))
         if font.get("/Subtype") == "/Type0":
             code_to_glyph = _cid_glyphs(descendant, glyphs.count)
         else:
@@ -367,7 +283,7 @@ def _simple_glyphs(font: TTFont) -> Any:
 
     def glyph_for(code: int) -> int | None:
         name = mac.get(code) or symbol.get(0xF000 + code) or symbol.get(code)
-        gid = int(name[1:]) if name else 0  # the names _Glyphs gave: g<number>
+        gid = int(name[1:]) if name else 0  # the names Glyphs gave: g<number>
         return gid or None
 
     return glyph_for
@@ -380,157 +296,14 @@ class _Bundled:
         self.path = path
 
     @functools.cached_property
-    def glyphs(self) -> _Glyphs:
-        return _Glyphs(TTFont(str(self.path), lazy=True))
+    def glyphs(self) -> Glyphs:
+        return Glyphs(TTFont(str(self.path), lazy=True))
 
     def glyph(self, character: str) -> int | None:
         return self.glyphs.character(ord(character))
-
-
-class _UnicodeCmap:
-    """Character → glyph through a cmap table's Unicode subtable (format 12, else 4), looked up
-    in the raw bytes by bisection."""
-
-    def __init__(self, table: bytes):
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-        self.firsts: list[int] = []  # format 12: the first glyph of each group
-        self.deltas: list[int] = []  # format 4
-        self.offsets: list[int] = []
-        self.table, self.format, self.base = table, 0, 0
-        subtables = {}
-        for index in range(int.from_bytes(table[2:4], "big")):
-            platform, encoding, offset = struct.unpack_from(">HHI", table, 4 + 8 * index)
-            subtables[(platform, encoding)] = offset
-        for key in ((3, 10), (0, 4), (0, 6), (3, 1), (0, 3)):
-            offset = subtables.get(key)
-            if offset is None:
-                continue
-            kind = int.from_bytes(table[offset : offset + 2], "big")
-            if kind == 12:
-                count = int.from_bytes(table[offset + 12 : offset + 16], "big")
-                groups = struct.unpack_from(f">{3 * count}I", table, offset + 16)
-                self.starts, self.ends, self.firsts = groups[0::3], groups[1::3], groups[2::3]
-                self.format = 12
-                return
-            if kind == 4:
-                segments = int.from_bytes(table[offset + 6 : offset + 8], "big") // 2
-                at = offset + 14
-                self.ends = struct.unpack_from(f">{segments}H", table, at)
-                self.starts = struct.unpack_from(f">{segments}H", table, at + 2 * segments + 2)
-                self.deltas = struct.unpack_from(f">{segments}h", table, at + 4 * segments + 2)
-                self.base = at + 6 * segments + 2
-                self.offsets = struct.unpack_from(f">{segments}H", table, self.base)
-                self.format = 4
-                return
-
-    def get(self, code: int) -> int | None:
-        index = bisect.bisect_left(self.ends, code)
-        if index >= len(self.ends) or code < self.starts[index]:
-            return None
-        if self.format == 12:
-            gid = self.firsts[index] + code - self.starts[index]
-        elif self.offsets[index] == 0:
-            gid = (code + self.deltas[index]) & 0xFFFF
-        else:
-            at = self.base + 2 * index + self.offsets[index] + 2 * (code - self.starts[index])
-            gid = int.from_bytes(self.table[at : at + 2], "big")
-            gid = (gid + self.deltas[index]) & 0xFFFF if gid else 0
-        return gid or None
 
 
 @functools.cache
 def _bundled_faces() -> dict[str, _Bundled]:
     """PostScript name → bundled face (each file is named by its face's PostScript name)."""
     return {path.stem: _Bundled(path) for path in bundled_folder("fonts", "fonts").glob("*.ttf")}
-
-
-# -- /ActualText -----------------------------------------------------------------------------
-
-
-def _actual_text_problems(
-    page: Any, fonts: dict[tuple[int, int], tuple[str, Any]], number: int
-) -> list[GlyphProblem]:
-    """Each marked-content span with /ActualText must say what its glyphs show."""
-    contents = page.obj.get("/Contents")
-    if contents is None or b"ActualText" not in _raw_contents(contents, page):
-        return []
-    resources = page.obj.get("/Resources")
-    by_name = _fonts_by_name(resources)
-    problems: list[GlyphProblem] = []
-    spans: list[tuple[int, str, list[str]]] = []  # open spans: (depth, ActualText, drawn text)
-    depth = 0
-    decoder: FontDecoder | None = None
-    try:
-        instructions = pikepdf.parse_content_stream(page)
-    except pikepdf.PdfError:
-        return []
-    for operands, operator in instructions:
-        op = str(operator)
-        if op in ("BDC", "BMC"):
-            depth += 1
-            actual = _actual_text(operands, resources) if op == "BDC" else None
-            if actual is not None:
-                spans.append((depth, actual, []))
-        elif op == "EMC":
-            if spans and spans[-1][0] == depth:
-                _, actual, drawn = spans.pop()
-                shown = "".join(drawn)
-                if not _same_text(actual, shown):
-                    problems.append(GlyphProblem(
-                        number, f"an /ActualText says '{actual[:60]}' where the glyphs show "
-                        f"'{shown[:60]}'", actual))  # fmt: skip
-            depth = max(0, depth - 1)
-        elif op == "Tf" and operands:
-            decoder = by_name.get(str(operands[0]))
-        elif op in ("Tj", "'", '"', "TJ") and spans and decoder is not None:
-            strings = operands[-1]
-            items = strings if isinstance(strings, pikepdf.Array) else [strings]
-            for item in items:
-                if isinstance(item, pikepdf.String):
-                    spans[-1][2].append(decoder.decode(bytes(item)))
-    return problems
-
-
-def _raw_contents(contents: Any, page: Any) -> bytes:
-    try:
-        streams = contents if isinstance(contents, pikepdf.Array) else [contents]
-        return b"".join(s.read_bytes() for s in streams if isinstance(s, pikepdf.Stream))
-    except pikepdf.PdfError:
-        return b""
-
-
-def _fonts_by_name(resources: Any) -> dict[str, FontDecoder]:
-    fonts = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
-    if not isinstance(fonts, pikepdf.Dictionary):
-        return {}
-    found = {}
-    for name, font in fonts.items():
-        decoder = _decoder(font) if isinstance(font, pikepdf.Dictionary) else None
-        if decoder is not None:
-            found[str(name)] = decoder
-    return found
-
-
-def _actual_text(operands: list[Any], resources: Any) -> str | None:
-    if len(operands) < 2:
-        return None
-    properties = operands[1]
-    if isinstance(properties, pikepdf.Name) and isinstance(resources, pikepdf.Dictionary):
-        named = resources.get("/Properties")
-        properties = named.get(properties) if isinstance(named, pikepdf.Dictionary) else None
-    if not isinstance(properties, pikepdf.Dictionary):
-        return None
-    actual = properties.get("/ActualText")
-    return str(actual) if isinstance(actual, pikepdf.String) else None
-
-
-def _same_text(actual: str, shown: str) -> bool:
-    """The same characters, ignoring spaces and hyphens (a span over a hyphenated word says
-    the word whole); in scripts drawn in another order than read, the same characters in any
-    order."""
-    said = _IGNORED_IN_COMPARISON.sub("", unicodedata.normalize("NFKC", actual))
-    drawn = _IGNORED_IN_COMPARISON.sub("", unicodedata.normalize("NFKC", shown))
-    if said == drawn:
-        return True
-    return bool(_CLUSTER_SCRIPTS.search(said)) and sorted(said) == sorted(drawn)
