@@ -11,7 +11,7 @@ from rxleaflet.check.actualtext import _same_text
 from rxleaflet.check.glyphs import _claims_too_much, glyph_problems
 from rxleaflet.pipeline import RenderOptions, build, prepare
 
-from . import attacks
+from . import attacks, foreign
 from .conftest import LIBRARY
 
 AS_OF = dt.date(2025, 11, 1)
@@ -69,3 +69,14 @@ def test_another_release_of_a_face_is_not_taken_for_a_doctored_copy(leaflet: byt
     assert glyph_problems(many, own=False) == []
     assert glyph_problems(many, own=True) != []
     assert glyph_problems(edits[0](leaflet), own=False) != []
+
+
+def test_another_engines_subsets_of_the_bundled_faces_match_glyph_for_glyph(tmp_path) -> None:
+    """Typst embeds the bundled faces as Type 0 fonts with its own subsetter: held to the exact
+    comparison (as if it were ours), every glyph is the face's own, through its CID mapping."""
+    reason = foreign.available("typst")
+    if reason:
+        pytest.skip(reason)
+    pdf = foreign.typst_pdf(LIBRARY / "lisinopril.yaml", tmp_path)
+    assert glyph_problems(pdf, own=True) == []
+    assert b"/Type0" in pdf and b"NotoSans-Regular" in pdf
