@@ -529,3 +529,30 @@ def type3_font(procedure: bytes, matrix: float = 0.001) -> object:
         return _rewrite(pdf, change)
 
     return edit
+
+
+def symbol_cmap_disagrees(drawn: str, instead: str) -> object:
+    """The body font given a (3,0) cmap subtable beside its (1,0) one, agreeing on every code
+    but ``drawn``, which it sends to the glyph of ``instead``: viewers read (3,0) first in a
+    symbolic font, a checker reading (1,0) sees the right glyph."""
+
+    def edit(pdf: bytes) -> bytes:
+        from fontTools.ttLib import TTFont
+        from fontTools.ttLib.tables._c_m_a_p import CmapSubtable
+
+        def change(writer: PdfWriter) -> None:
+            descriptor = _regular_font(writer)["/FontDescriptor"].get_object()
+            program = TTFont(io.BytesIO(descriptor["/FontFile2"].get_object().get_data()))
+            mac = next(t.cmap for t in program["cmap"].tables if t.platformID == 1)
+            symbol = CmapSubtable.newSubtable(4)
+            symbol.platformID, symbol.platEncID, symbol.language = 3, 0, 0
+            symbol.cmap = {0xF000 + code: name for code, name in mac.items()}
+            symbol.cmap[0xF000 + ord(drawn)] = mac[ord(instead)]
+            program["cmap"].tables.append(symbol)
+            out = io.BytesIO()
+            program.save(out)
+            _replace_stream(writer, descriptor, "/FontFile2", out.getvalue())
+
+        return _rewrite(pdf, change)
+
+    return edit

@@ -267,6 +267,7 @@ DEFECTS: list[Defect] = [
     # glyphs that are not the text they claim (a font serves every page: no one page named)
     Defect("glyph-t-draws-w", attacks.glyph_swapped("t", "w"), frozenset({"glyph-mismatch", "invisible-text"}), None),
     Defect("glyph-n-draws-u", attacks.glyph_swapped("n", "u"), frozenset({"glyph-mismatch"}), None),
+    Defect("symbol-cmap-n-draws-u", attacks.symbol_cmap_disagrees("n", "u"), frozenset({"glyph-mismatch", "foreign-construct"}), None),
     Defect("space-reads-not", attacks.words_behind_a_space, frozenset({"glyph-mismatch", "invisible-text"}), 1, ("lisinopril", "ibuprofen-medication-guide")),
     Defect("lying-actual-text", attacks.lying_actual_text, frozenset({"glyph-mismatch", "foreign-construct"}), 1, ("lisinopril", "ibuprofen-medication-guide")),
     Defect("zero-widths", attacks.zero_widths, frozenset({"glyph-mismatch", "invisible-text"}), None),

@@ -39,6 +39,11 @@ def _separation(pdf: bytes) -> bytes:
     return _append(b"/CS9 cs 1 sc")(attacks._rewrite(pdf, change))
 
 
+def _with_encoding(writer) -> None:
+    font = attacks._regular_font(writer)
+    font[NameObject("/Encoding")] = NameObject("/WinAnsiEncoding")
+
+
 FOREIGN = {
     "an unknown operator": (_append(b"0 0 m 1 1 2 2 3 3 c S"), "the content operator c"),
     "a gray fill": (_append(b"1 g"), "the content operator g"),
@@ -54,6 +59,11 @@ FOREIGN = {
     "a form XObject": (attacks.cover_in_form, "a /Form XObject"),
     "a user unit": (attacks.user_unit, "the page's /UserUnit"),
     "an ActualText span": (attacks.lying_actual_text, "marked content with /ActualText"),
+    "a second cmap subtable": (
+        attacks.symbol_cmap_disagrees("n", "u"),
+        "a font program's cmap subtables [(1, 0), (3, 0)]",
+    ),  # fmt: skip
+    "a font encoding": (lambda pdf: attacks._rewrite(pdf, _with_encoding), "a font's /Encoding"),
 }
 
 

@@ -138,15 +138,15 @@ def _font_problems(font: Any, own: bool) -> list[str]:
         number = int.from_bytes(code, "big")
         if widths.get(number, 1.0) == 0 and not _marks_only(text):
             found.append(f"a glyph with no width (glyphs pile up)\t{text}")
-        glyph = program.glyph_for(number) if program else None
-        if program is None or glyph is None:
+        drawn = program.glyphs_for(number, text) if program else ()
+        if not drawn:
             continue
-        if program.blank(glyph):
+        if any(program.blank(glyph) for glyph in drawn):
             found.append(f"a blank glyph for a character\t{text}")
             continue
-        same = program.is_bundled(glyph, text) if len(text) == 1 else None
-        compared += same is not None
-        if same is False:
+        same = [program.is_bundled(glyph, text) for glyph in drawn] if len(text) == 1 else []
+        compared += None not in same and bool(same)
+        if False in same or (own and not program.width_is_bundled(widths.get(number), text)):
             differ.append(f"the glyph drawn is not the font's own for the character\t{text}")
     # another engine may embed another release of a face with the same name: most glyphs then
     # differ a little; a doctored copy changes a few
@@ -215,9 +215,9 @@ class _Program:
     """An embedded TrueType program: which glyph a shown code draws, and the bundled face it
     claims to be, if any."""
 
-    def __init__(self, glyphs: Glyphs, code_to_glyph: Any, bundled: _Bundled | None):
+    def __init__(self, glyphs: Glyphs, code_to_glyphs: Any, bundled: _Bundled | None):
         self.glyphs = glyphs
-        self.glyph_for = code_to_glyph
+        self.glyphs_for = code_to_glyphs
         self.bundled = bundled
 
     def blank(self, gid: int) -> bool:
@@ -230,6 +230,14 @@ class _Program:
             return None
         own = self.bundled.glyph(character)
         return None if own is None else same_glyph(self.glyphs, gid, self.bundled.glyphs, own)
+
+    def width_is_bundled(self, width: float | None, character: str) -> bool:
+        """The PDF's width for the code is the bundled face's advance (viewers place glyphs
+        by /Widths, not by the program's metrics); True where there is nothing to compare."""
+        own = self.bundled.glyph(character) if self.bundled and len(character) == 1 else None
+        if own is None or width is None:
+            return True
+        return abs(width - self.bundled.glyphs.advance(own)) <= 1
 
 
 def _program(font: Any) -> _Program | None:
@@ -253,7 +261,7 @@ def _program(font: Any) -> _Program | None:
         if font.get("/Subtype") == "/Type0":
             code_to_glyph = _cid_glyphs(descendant, glyphs.count)
         else:
-            code_to_glyph = _simple_glyphs(glyphs.font)
+            code_to_glyph = _simple_glyphs(glyphs.font, glyphs)
     except Exception:  # noqa: BLE001 - fontTools raises many kinds on a hostile program
         return None  # judged by its ToUnicode map and widths only
     name = str(font.get("/BaseFont", "")).lstrip("/")
@@ -266,27 +274,32 @@ def _cid_glyphs(descendant: Any, count: int) -> Any:
     mapping = descendant.get("/CIDToGIDMap")
     table = mapping.read_bytes() if isinstance(mapping, pikepdf.Stream) else None
 
-    def glyph_for(cid: int) -> int | None:
+    def glyphs_for(cid: int, text: str) -> tuple[int, ...]:
         gid = cid
         if table is not None:
             gid = int.from_bytes(table[2 * cid : 2 * cid + 2], "big") if 2 * cid < len(table) else 0
-        return gid if 0 < gid < count else None
+        return (gid,) if 0 < gid < count else ()
 
-    return glyph_for
+    return glyphs_for
 
 
-def _simple_glyphs(font: TTFont) -> Any:
-    """A simple TrueType font's code → glyph: its (1,0) or symbolic (3,0) cmap subtable."""
+def _simple_glyphs(font: TTFont, glyphs: Glyphs) -> Any:
+    """A simple TrueType font's code → glyphs: every glyph a viewer may draw for it. Viewers
+    differ in which cmap subtable they consult first ((3,0) for symbolic fonts, (1,0), or the
+    Unicode subtable through the encoding), so a program whose subtables disagree is judged
+    by each of them."""
     tables = font["cmap"].tables if "cmap" in font else []
     mac = next((t.cmap for t in tables if (t.platformID, t.platEncID) == (1, 0)), {})
     symbol = next((t.cmap for t in tables if (t.platformID, t.platEncID) == (3, 0)), {})
 
-    def glyph_for(code: int) -> int | None:
-        name = mac.get(code) or symbol.get(0xF000 + code) or symbol.get(code)
-        gid = int(name[1:]) if name else 0  # the names Glyphs gave: g<number>
-        return gid or None
+    def glyphs_for(code: int, text: str) -> tuple[int, ...]:
+        names = (mac.get(code), symbol.get(0xF000 + code), symbol.get(code))
+        found = {int(name[1:]) for name in names if name}  # the names Glyphs gave: g<number>
+        if len(text) == 1:
+            found.add(glyphs.character(ord(text)) or 0)
+        return tuple(sorted(found - {0}))
 
-    return glyph_for
+    return glyphs_for
 
 
 class _Bundled:

@@ -18,6 +18,8 @@ from typing import Any
 
 import pikepdf
 
+from .truetype import program_tables
+
 # What rxleaflet writes, by place. Keys not listed are foreign.
 GRAMMAR: dict[str, frozenset[str]] = {
     # render/document.py (ReportLab's canvas): paths, text, images, marked content
@@ -50,6 +52,19 @@ GRAMMAR: dict[str, frozenset[str]] = {
     "marked_content_keys": frozenset({"/MCID", "/Type", "/Subtype"}),  # MCIDs, artifact kinds
     "resources": frozenset({"/Font", "/XObject", "/ProcSet"}),
     "font_subtypes": frozenset({"/TrueType"}),  # subsets of the bundled faces (FontFile2)
+    "font_keys": frozenset({
+        "/Type", "/Subtype", "/BaseFont", "/Name", "/FirstChar", "/LastChar", "/Widths",
+        "/FontDescriptor", "/ToUnicode",
+    }),  # fmt: skip
+    "font_descriptor_keys": frozenset({
+        "/Type", "/FontName", "/Flags", "/FontBBox", "/ItalicAngle", "/Ascent", "/Descent",
+        "/CapHeight", "/StemV", "/MissingWidth", "/FontFile2",
+    }),  # fmt: skip
+    # ReportLab's subsets: these tables, one cmap subtable (Macintosh, code -> glyph)
+    "font_program_tables": frozenset({
+        "OS/2", "cmap", "glyf", "head", "hhea", "hmtx", "loca", "maxp", "name", "post", "prep",
+    }),  # fmt: skip
+    "font_cmap_subtables": frozenset({(1, 0)}),
     "xobject_subtypes": frozenset({"/Image"}),
     "image_keys": frozenset(
         {
@@ -175,12 +190,7 @@ def _resources(resources: Any) -> Iterator[str]:
     for key in sorted(set(resources.keys()) - GRAMMAR["resources"]):
         yield f"a {key} resource"
     for font in _values(resources.get("/Font")):
-        subtype = font.get("/Subtype")
-        descriptor = font.get("/FontDescriptor")
-        if subtype not in GRAMMAR["font_subtypes"]:
-            yield f"a {subtype} font"
-        elif not isinstance(descriptor, pikepdf.Dictionary) or "/FontFile2" not in descriptor:
-            yield "a font without an embedded TrueType program"
+        yield from _font(font)
     for xobject in _values(resources.get("/XObject")):
         subtype = xobject.get("/Subtype")
         if subtype not in GRAMMAR["xobject_subtypes"]:
@@ -191,6 +201,30 @@ def _resources(resources: Any) -> Iterator[str]:
         space = xobject.get("/ColorSpace")
         if not isinstance(space, pikepdf.Name) or space not in GRAMMAR["image_color_spaces"]:
             yield "an image colour space other than DeviceRGB, DeviceGray or DeviceCMYK"
+
+
+def _font(font: Any) -> Iterator[str]:
+    subtype = font.get("/Subtype")
+    descriptor = font.get("/FontDescriptor")
+    if subtype not in GRAMMAR["font_subtypes"]:
+        yield f"a {subtype} font"
+        return
+    if not isinstance(descriptor, pikepdf.Dictionary) or "/FontFile2" not in descriptor:
+        yield "a font without an embedded TrueType program"
+        return
+    for key in sorted(set(font.keys()) - GRAMMAR["font_keys"]):
+        yield f"a font's {key}"
+    for key in sorted(set(descriptor.keys()) - GRAMMAR["font_descriptor_keys"]):
+        yield f"a font descriptor's {key}"
+    try:
+        tables, subtables = program_tables(descriptor["/FontFile2"].read_bytes())
+    except Exception:  # noqa: BLE001 - fontTools raises many kinds on a hostile program
+        yield "a font program that cannot be read"
+        return
+    for tag in sorted(tables - GRAMMAR["font_program_tables"]):
+        yield f"a font program's {tag.strip()} table"
+    if subtables != GRAMMAR["font_cmap_subtables"]:
+        yield f"a font program's cmap subtables {sorted(subtables)}"
 
 
 def _values(group: Any) -> Iterator[Any]:

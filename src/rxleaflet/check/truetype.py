@@ -8,6 +8,7 @@ from __future__ import annotations
 import array
 import bisect
 import functools
+import io
 import struct
 import sys
 from typing import Any
@@ -128,3 +129,13 @@ class UnicodeCmap:
             gid = int.from_bytes(self.table[at : at + 2], "big")
             gid = (gid + self.deltas[index]) & 0xFFFF if gid else 0
         return gid or None
+
+
+def program_tables(program: bytes) -> tuple[set[str], set[tuple[int, int]]]:
+    """A TrueType program's table tags and its cmap's (platform, encoding) subtables."""
+    font = TTFont(io.BytesIO(program), lazy=True)
+    tables = set(font.reader.keys())
+    cmap = font.reader["cmap"] if "cmap" in tables else b"\0\0\0\0"
+    count = int.from_bytes(cmap[2:4], "big")
+    subtables = {struct.unpack_from(">HH", cmap, 4 + 8 * i) for i in range(count)}
+    return tables, subtables
