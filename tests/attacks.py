@@ -556,3 +556,23 @@ def symbol_cmap_disagrees(drawn: str, instead: str) -> object:
         return _rewrite(pdf, change)
 
     return edit
+
+
+def structure_actual_text(pdf: bytes) -> bytes:
+    """The warning's paragraph element given an /ActualText without "not": screen readers read
+    it instead of the page's text."""
+
+    def change(writer: PdfWriter) -> None:
+        pending = [writer._root_object["/StructTreeRoot"]["/K"]]
+        while pending:
+            node = pending.pop()
+            node = node.get_object() if hasattr(node, "get_object") else node
+            if isinstance(node, list):
+                pending.extend(node)
+            elif isinstance(node, dict) and node.get("/S") == "/P":
+                node[NameObject("/ActualText")] = TextStringObject("Do take it when pregnant.")
+                return
+            elif isinstance(node, dict) and "/K" in node:
+                pending.append(node["/K"])
+
+    return _rewrite(pdf, change)

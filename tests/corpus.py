@@ -270,6 +270,7 @@ DEFECTS: list[Defect] = [
     Defect("symbol-cmap-n-draws-u", attacks.symbol_cmap_disagrees("n", "u"), frozenset({"glyph-mismatch", "foreign-construct"}), None),
     Defect("space-reads-not", attacks.words_behind_a_space, frozenset({"glyph-mismatch", "invisible-text"}), 1, ("lisinopril", "ibuprofen-medication-guide")),
     Defect("lying-actual-text", attacks.lying_actual_text, frozenset({"glyph-mismatch", "foreign-construct"}), 1, ("lisinopril", "ibuprofen-medication-guide")),
+    Defect("structure-actual-text", attacks.structure_actual_text, frozenset({"foreign-construct"})),
     Defect("zero-widths", attacks.zero_widths, frozenset({"glyph-mismatch", "invisible-text"}), None),
     Defect("type3-empty-glyphs", attacks.type3_font(b""), frozenset({"glyph-mismatch", "invisible-text", "foreign-construct"}), None),
     Defect("type3-tiny-matrix", attacks.type3_font(b"0 0 1000 700 re f", matrix=1e-5), frozenset({"glyph-mismatch", "invisible-text", "foreign-construct"}), None),

@@ -63,6 +63,7 @@ FOREIGN = {
         attacks.symbol_cmap_disagrees("n", "u"),
         "a font program's cmap subtables [(1, 0), (3, 0)]",
     ),  # fmt: skip
+    "a structure ActualText": (attacks.structure_actual_text, "a structure element's /ActualText"),
     "a font encoding": (lambda pdf: attacks._rewrite(pdf, _with_encoding), "a font's /Encoding"),
 }
 

@@ -52,18 +52,50 @@ GRAMMAR: dict[str, frozenset[str]] = {
     "marked_content_keys": frozenset({"/MCID", "/Type", "/Subtype"}),  # MCIDs, artifact kinds
     "resources": frozenset({"/Font", "/XObject", "/ProcSet"}),
     "font_subtypes": frozenset({"/TrueType"}),  # subsets of the bundled faces (FontFile2)
-    "font_keys": frozenset({
-        "/Type", "/Subtype", "/BaseFont", "/Name", "/FirstChar", "/LastChar", "/Widths",
-        "/FontDescriptor", "/ToUnicode",
-    }),  # fmt: skip
-    "font_descriptor_keys": frozenset({
-        "/Type", "/FontName", "/Flags", "/FontBBox", "/ItalicAngle", "/Ascent", "/Descent",
-        "/CapHeight", "/StemV", "/MissingWidth", "/FontFile2",
-    }),  # fmt: skip
+    "font_keys": frozenset(
+        {
+            "/Type",
+            "/Subtype",
+            "/BaseFont",
+            "/Name",
+            "/FirstChar",
+            "/LastChar",
+            "/Widths",
+            "/FontDescriptor",
+            "/ToUnicode",
+        }
+    ),  # fmt: skip
+    "font_descriptor_keys": frozenset(
+        {
+            "/Type",
+            "/FontName",
+            "/Flags",
+            "/FontBBox",
+            "/ItalicAngle",
+            "/Ascent",
+            "/Descent",
+            "/CapHeight",
+            "/StemV",
+            "/MissingWidth",
+            "/FontFile2",
+        }
+    ),  # fmt: skip
     # ReportLab's subsets: these tables, one cmap subtable (Macintosh, code -> glyph)
-    "font_program_tables": frozenset({
-        "OS/2", "cmap", "glyf", "head", "hhea", "hmtx", "loca", "maxp", "name", "post", "prep",
-    }),  # fmt: skip
+    "font_program_tables": frozenset(
+        {
+            "OS/2",
+            "cmap",
+            "glyf",
+            "head",
+            "hhea",
+            "hmtx",
+            "loca",
+            "maxp",
+            "name",
+            "post",
+            "prep",
+        }
+    ),  # fmt: skip
     "font_cmap_subtables": frozenset({(1, 0)}),
     "xobject_subtypes": frozenset({"/Image"}),
     "image_keys": frozenset(
@@ -116,7 +148,12 @@ GRAMMAR: dict[str, frozenset[str]] = {
         }
     ),  # fmt: skip
     "name_trees": frozenset({"/EmbeddedFiles"}),  # the leaflet's own source
+    # render/tagging.py: the structure tree (no role map, no /ActualText, /Alt on figures only)
+    "structure_root_keys": frozenset({"/Type", "/K", "/ParentTree", "/ParentTreeNextKey"}),
+    "structure_element_keys": frozenset({"/Type", "/S", "/P", "/K", "/Pg", "/Lang", "/Alt"}),
+    "alternate_text_roles": frozenset({"/Figure", "/Form"}),  # the QR code, logo; signature
 }
+MAX_STRUCTURE_NODES = 100_000
 
 
 @dataclass(frozen=True)
@@ -147,11 +184,38 @@ def _document(pdf: pikepdf.Pdf) -> Iterator[Foreign]:
     if isinstance(names, pikepdf.Dictionary):
         for key in sorted(set(names.keys()) - GRAMMAR["name_trees"]):
             yield Foreign(None, f"a {key} name tree")
+    yield from _structure(root.get("/StructTreeRoot"))
     form = root.get("/AcroForm")
     if isinstance(form, pikepdf.Dictionary):
         for field in form.get("/Fields", []):
             if not isinstance(field, pikepdf.Dictionary) or field.get("/FT") != "/Sig":
                 yield Foreign(None, "a form field that is not a signature")
+
+
+def _structure(root: Any) -> Iterator[Foreign]:
+    """Structure elements say what assistive technology reads: an /ActualText or an /Alt on a
+    paragraph would be read instead of the text the page shows."""
+    if not isinstance(root, pikepdf.Dictionary):
+        return
+    for key in sorted(set(root.keys()) - GRAMMAR["structure_root_keys"]):
+        yield Foreign(None, f"the structure tree's {key}")
+    kinds: dict[str, None] = {}
+    pending, seen = [root.get("/K")], 0
+    while pending and seen < MAX_STRUCTURE_NODES:
+        node = pending.pop()
+        seen += 1
+        if isinstance(node, pikepdf.Array):
+            pending.extend(node)
+            continue
+        if not isinstance(node, pikepdf.Dictionary) or node.get("/Type") in ("/MCR", "/OBJR"):
+            continue
+        for key in sorted(set(node.keys()) - GRAMMAR["structure_element_keys"]):
+            kinds[f"a structure element's {key}"] = None
+        if "/Alt" in node and node.get("/S") not in GRAMMAR["alternate_text_roles"]:
+            kinds[f"an /Alt on a {node.get('/S')} element"] = None
+        if "/K" in node:
+            pending.append(node.get("/K"))
+    yield from (Foreign(None, what) for what in kinds)
 
 
 def _page(page: pikepdf.Page) -> Iterator[str]:
