@@ -18,6 +18,7 @@ from typing import Any
 
 import pikepdf
 
+from .onereading import structure_dictionaries
 from .truetype import program_tables
 
 # What rxleaflet writes, by place. Keys not listed are foreign.
@@ -200,21 +201,13 @@ def _structure(root: Any) -> Iterator[Foreign]:
     for key in sorted(set(root.keys()) - GRAMMAR["structure_root_keys"]):
         yield Foreign(None, f"the structure tree's {key}")
     kinds: dict[str, None] = {}
-    pending, seen = [root.get("/K")], 0
-    while pending and seen < MAX_STRUCTURE_NODES:
-        node = pending.pop()
-        seen += 1
-        if isinstance(node, pikepdf.Array):
-            pending.extend(node)
-            continue
-        if not isinstance(node, pikepdf.Dictionary) or node.get("/Type") in ("/MCR", "/OBJR"):
+    for node in structure_dictionaries(root.get("/K"), MAX_STRUCTURE_NODES):
+        if node.get("/Type") in ("/MCR", "/OBJR"):
             continue
         for key in sorted(set(node.keys()) - GRAMMAR["structure_element_keys"]):
             kinds[f"a structure element's {key}"] = None
         if "/Alt" in node and node.get("/S") not in GRAMMAR["alternate_text_roles"]:
             kinds[f"an /Alt on a {node.get('/S')} element"] = None
-        if "/K" in node:
-            pending.append(node.get("/K"))
     yield from (Foreign(None, what) for what in kinds)
 
 

@@ -140,15 +140,7 @@ def _structure_pages(pdf: pikepdf.Pdf) -> Iterator[Disagreement]:
     if root is None:
         return
     pages = {page.obj.objgen for page in pdf.pages}
-    pending, seen = [root], 0
-    while pending and seen < MAX_STRUCTURE_NODES:
-        node = pending.pop()
-        seen += 1
-        if isinstance(node, pikepdf.Array):
-            pending.extend(node)
-            continue
-        if not isinstance(node, pikepdf.Dictionary):
-            continue
+    for node in structure_dictionaries(root, MAX_STRUCTURE_NODES):
         target = node.get("/Pg")
         if target is not None and target.objgen not in pages:
             yield Disagreement(
@@ -156,6 +148,21 @@ def _structure_pages(pdf: pikepdf.Pdf) -> Iterator[Disagreement]:
                 "the structure tree puts content on a page that is not in the page tree",
             )
             return
+
+
+def structure_dictionaries(start: Any, limit: int) -> Iterator[pikepdf.Dictionary]:
+    """The dictionaries of a structure tree from ``start`` down through /K (elements, and the
+    marked-content and object references among their kids), at most ``limit`` nodes."""
+    pending, seen = [start], 0
+    while pending and seen < limit:
+        node = pending.pop()
+        seen += 1
+        if isinstance(node, pikepdf.Array):
+            pending.extend(node)
+            continue
+        if not isinstance(node, pikepdf.Dictionary):
+            continue
+        yield node
         kids = node.get("/K")
         if kids is not None:
             pending.append(kids)
