@@ -396,28 +396,35 @@ def _replace_stream(writer: PdfWriter, holder, key: str, data: bytes) -> None:
     holder[NameObject(key)] = writer._add_object(stream)
 
 
+def _body_font_program(pdf: bytes, change) -> bytes:
+    """``pdf`` with its body font's TrueType program (a fontTools TTFont) edited by
+    ``change(program)``."""
+    from fontTools.ttLib import TTFont
+
+    def rewrite(writer: PdfWriter) -> None:
+        descriptor = _regular_font(writer)["/FontDescriptor"].get_object()
+        program = TTFont(io.BytesIO(descriptor["/FontFile2"].get_object().get_data()))
+        change(program)
+        out = io.BytesIO()
+        program.save(out)
+        _replace_stream(writer, descriptor, "/FontFile2", out.getvalue())
+
+    return _rewrite(pdf, rewrite)
+
+
+def _mac_cmap(program) -> dict[int, str]:
+    return next(t.cmap for t in program["cmap"].tables if t.platformID == 1)
+
+
 def glyph_swapped(drawn: str, instead: str) -> object:
     """A copy of the body font whose ``drawn`` glyph draws ``instead`` ("t" drawn as "w":
     "Do now take"), while the ToUnicode map still says ``drawn``."""
 
-    def edit(pdf: bytes) -> bytes:
-        from fontTools.ttLib import TTFont
+    def change(program) -> None:
+        cmap, glyf = _mac_cmap(program), program["glyf"]
+        glyf[cmap[ord(drawn)]] = glyf[cmap[ord(instead)]]  # the advance stays the letter's
 
-        def change(writer: PdfWriter) -> None:
-            font = _regular_font(writer)
-            descriptor = font["/FontDescriptor"].get_object()
-            program = TTFont(io.BytesIO(descriptor["/FontFile2"].get_object().get_data()))
-            cmap = next(t.cmap for t in program["cmap"].tables if t.platformID == 1)
-            glyf = program["glyf"]
-            target, source = cmap[ord(drawn)], cmap[ord(instead)]
-            glyf[target] = glyf[source]  # the advance stays the letter's
-            out = io.BytesIO()
-            program.save(out)
-            _replace_stream(writer, descriptor, "/FontFile2", out.getvalue())
-
-        return _rewrite(pdf, change)
-
-    return edit
+    return lambda pdf: _body_font_program(pdf, change)
 
 
 def words_behind_a_space(pdf: bytes) -> bytes:
@@ -536,26 +543,17 @@ def symbol_cmap_disagrees(drawn: str, instead: str) -> object:
     but ``drawn``, which it sends to the glyph of ``instead``: viewers read (3,0) first in a
     symbolic font, a checker reading (1,0) sees the right glyph."""
 
-    def edit(pdf: bytes) -> bytes:
-        from fontTools.ttLib import TTFont
+    def change(program) -> None:
         from fontTools.ttLib.tables._c_m_a_p import CmapSubtable
 
-        def change(writer: PdfWriter) -> None:
-            descriptor = _regular_font(writer)["/FontDescriptor"].get_object()
-            program = TTFont(io.BytesIO(descriptor["/FontFile2"].get_object().get_data()))
-            mac = next(t.cmap for t in program["cmap"].tables if t.platformID == 1)
-            symbol = CmapSubtable.newSubtable(4)
-            symbol.platformID, symbol.platEncID, symbol.language = 3, 0, 0
-            symbol.cmap = {0xF000 + code: name for code, name in mac.items()}
-            symbol.cmap[0xF000 + ord(drawn)] = mac[ord(instead)]
-            program["cmap"].tables.append(symbol)
-            out = io.BytesIO()
-            program.save(out)
-            _replace_stream(writer, descriptor, "/FontFile2", out.getvalue())
+        mac = _mac_cmap(program)
+        symbol = CmapSubtable.newSubtable(4)
+        symbol.platformID, symbol.platEncID, symbol.language = 3, 0, 0
+        symbol.cmap = {0xF000 + code: name for code, name in mac.items()}
+        symbol.cmap[0xF000 + ord(drawn)] = mac[ord(instead)]
+        program["cmap"].tables.append(symbol)
 
-        return _rewrite(pdf, change)
-
-    return edit
+    return lambda pdf: _body_font_program(pdf, change)
 
 
 def structure_actual_text(pdf: bytes) -> bytes:
