@@ -60,7 +60,7 @@ def glyph_problems(data: bytes, own: bool) -> list[GlyphProblem]:
     except pikepdf.PdfError:
         return []  # unreadable files are the first reading's finding
     with pdf:
-        judged: dict[tuple[int, int], list[str]] = {}
+        judged: dict[tuple[int, int], list[tuple[str, str]]] = {}
         problems: list[GlyphProblem] = []
         for number, page in enumerate(pdf.pages, start=1):
             fonts = dict(_fonts(page.obj.get("/Resources"), 0))
@@ -77,11 +77,10 @@ def glyph_problems(data: bytes, own: bool) -> list[GlyphProblem]:
         return problems
 
 
-def _grouped(found: list[str]) -> Iterator[tuple[str, str]]:
-    """'kind\\tcharacter' items → one message per kind with its characters."""
+def _grouped(found: list[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+    """(kind, characters) items → one message per kind with its characters."""
     kinds: dict[str, list[str]] = {}
-    for item in found:
-        kind, _, text = item.partition("\t")
+    for kind, text in found:
         kinds.setdefault(kind, []).append(text)
     for kind, texts in kinds.items():
         shown = ", ".join(f"'{t}'" for t in texts[:6]) + (" …" if len(texts) > 6 else "")
@@ -112,22 +111,22 @@ def _key(font: Any) -> tuple[int, int]:
 # -- one font --------------------------------------------------------------------------------
 
 
-def _judged(font: Any, own: bool) -> list[str]:
+def _judged(font: Any, own: bool) -> list[tuple[str, str]]:
     """A font's problems; a font this cannot read at all is one (the check fails closed)."""
     try:
         return _font_problems(font, own)
     except Exception:  # noqa: BLE001 - hostile fonts break readers in many ways
-        return ["a font whose glyphs cannot be read to compare them with its text\t"]
+        return [("a font whose glyphs cannot be read to compare them with its text", "")]
 
 
-def _font_problems(font: Any, own: bool) -> list[str]:
+def _font_problems(font: Any, own: bool) -> list[tuple[str, str]]:
     if font.get("/Subtype") == "/Type3":
-        return ["a Type 3 font: its glyphs are drawing procedures that cannot be compared with the "
-                "text they claim to be\t" + _sample(font)]  # fmt: skip
+        kind = "a Type 3 font: its glyphs are drawing procedures that cannot be compared with "
+        return [(kind + "the text they claim to be", _sample(font))]
     decoder = tounicode(font)
     if decoder is None:
         return []  # no ToUnicode: the fonts-tounicode rule's finding
-    found = [f"a glyph claims more than one glyph can show\t{text}"
+    found = [("a glyph claims more than one glyph can show", text)
              for text in set(decoder.mapping.values()) if _claims_too_much(text)]  # fmt: skip
     program = _program(font)
     widths = _pdf_widths(font)
@@ -137,17 +136,17 @@ def _font_problems(font: Any, own: bool) -> list[str]:
             continue
         number = int.from_bytes(code, "big")
         if widths.get(number, 1.0) == 0 and not _marks_only(text):
-            found.append(f"a glyph with no width (glyphs pile up)\t{text}")
+            found.append(("a glyph with no width (glyphs pile up)", text))
         drawn = program.glyphs_for(number, text) if program else ()
         if not drawn:
             continue
         if any(program.blank(glyph) for glyph in drawn):
-            found.append(f"a blank glyph for a character\t{text}")
+            found.append(("a blank glyph for a character", text))
             continue
         same = [program.is_bundled(glyph, text) for glyph in drawn] if len(text) == 1 else []
         compared += None not in same and bool(same)
         if False in same or (own and not program.width_is_bundled(widths.get(number), text)):
-            differ.append(f"the glyph drawn is not the font's own for the character\t{text}")
+            differ.append(("the glyph drawn is not the font's own for the character", text))
     # another engine may embed another release of a face with the same name: most glyphs then
     # differ a little; a doctored copy changes a few
     if own or len(differ) * 2 <= compared:
