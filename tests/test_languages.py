@@ -216,7 +216,7 @@ def test_each_bold_face_covers_exactly_what_its_regular_face_covers() -> None:
         return set(read_cmap((fonts_folder() / FONT_FILES[name]).read_bytes()))
 
     bolds = [name for name in FONT_FILES if name.endswith("-Bold")]
-    assert len(bolds) == 4  # Noto Sans and the three CJK faces
+    assert len(bolds) == 5  # Noto Sans, the three CJK faces and Noto Sans Devanagari
     for bold in bolds:
         assert cmap(bold) == cmap(bold.removesuffix("-Bold")), bold
 
