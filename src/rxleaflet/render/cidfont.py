@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from .shaping import ShapedFace
 
 _CMAP_BLOCK = 100  # at most 100 entries per beginbfchar block
+_LAYOUT_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "JSTF")  # shaping's tables: not for the PDF
 
 
 def add_cid_font(
@@ -93,11 +94,14 @@ def _subset(face: ShapedFace, gids: list[int]) -> tuple[bytes, dict[str, Any]]:
     from fontTools.ttLib import TTFont
 
     font = TTFont(io.BytesIO(face.data), recalcTimestamp=False)  # same bytes every time
+    for tag in _LAYOUT_TABLES:  # HarfBuzz has used them; decompiling them costs seconds
+        if tag in font:
+            del font[tag]
     options = subset.Options()
     options.retain_gids = True
     options.hinting = False
     options.layout_features = []
-    options.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "JSTF", "DSIG", "meta"]
+    options.drop_tables += [*_LAYOUT_TABLES, "DSIG", "meta"]
     options.notdef_outline = True
     options.name_IDs = ["*"]
     subsetter = subset.Subsetter(options)
