@@ -1,5 +1,6 @@
-"""Shaped scripts (issue #25, SPEC §17): Devanagari drawn as HarfBuzz glyph ids in a Type0
-font, read back exactly through ActualText by pdftotext and by `check`, PDF/UA in every mode."""
+"""Shaped scripts (issue #25, SPEC §17): Devanagari, Bengali and Gurmukhi drawn as HarfBuzz
+glyph ids in Type0 fonts, read back exactly through ActualText by pdftotext and by `check`,
+PDF/UA in every mode."""
 
 from __future__ import annotations
 
@@ -30,6 +31,12 @@ HINDI = (
     "लिसिनोप्रिल उच्च रक्तचाप (हाइपरटेंशन) का इलाज करती है। किताब, क्षमा, स्त्री, पत्नी, "
     "हिन्दी। ZWNJ: क्\u200cष, ZWJ: क्\u200dष."
 )
+# Bengali: vowel signs on both sides (কো), reph (র্ক), ya-phala after ZWJ (র‍্যাব); Gurmukhi:
+# subjoined letters (ਪ੍ਰ, ਸ੍ਵ), addak (ਬਲੱਡ).
+BENGALI = "লিসিনোপ্রিল উচ্চ রক্তচাপের চিকিৎসা করে। ক্ষমা, স্ত্রী, কে, কো, র্ক, র\u200d্যাব।"
+PUNJABI = "ਲਿਸੀਨੋਪ੍ਰਿਲ ਹਾਈ ਬਲੱਡ ਪ੍ਰੈਸ਼ਰ ਦਾ ਇਲਾਜ ਕਰਦੀ ਹੈ। ਕਿ ਕੀ ਸ੍ਵ ਪ੍ਰ।"
+PARAGRAPHS = (HINDI, BENGALI, PUNJABI)
+FACES = ("NotoSansDevanagari", "NotoSansBengali", "NotoSansGurmukhi")
 MODES = {
     "normal": {},
     "large-print": {"large_print": True},
@@ -41,7 +48,8 @@ def _source(write_source) -> Path:
     text = (LIBRARY / "lisinopril.yaml").read_text(encoding="utf-8")
     anchor = "prevent strokes, heart attacks and kidney problems.\n"
     assert anchor in text
-    text = text.replace(anchor, f"{anchor}\n      {HINDI} **डॉक्टर से बात करें।**\n")
+    added = "".join(f"\n      {paragraph} **बात करें। কথা বলুন। ਗੱਲ ਕਰੋ।**\n" for paragraph in PARAGRAPHS)
+    text = text.replace(anchor, anchor + added)
     return write_source(text, name="lisinopril-hi.yaml")
 
 
@@ -65,9 +73,10 @@ def test_devanagari_reads_back_exactly_and_passes_check(mode: str, write_source,
         for page in reader.pages
         for font in page["/Resources"]["/Font"].values()
     }
-    deva = fonts["NotoSansDevanagari-Regular"]
-    assert deva["/Subtype"] == "/Type0" and deva["/Encoding"] == "/Identity-H"
-    assert "NotoSansDevanagari-Bold" in fonts
+    for face in FACES:
+        font = fonts[f"{face}-Regular"]
+        assert font["/Subtype"] == "/Type0" and font["/Encoding"] == "/Identity-H"
+        assert f"{face}-Bold" in fonts
     report = check_pdf(strip_embedded_source(pdf), options=CheckOptions(as_of=TODAY))
     assert report.errors == [], [f.describe() for f in report.errors]
     if shutil.which("pdftotext"):
@@ -76,7 +85,8 @@ def test_devanagari_reads_back_exactly_and_passes_check(mode: str, write_source,
         text = subprocess.run(
             ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
         ).stdout
-        assert " ".join(HINDI.split()) in " ".join(text.split())
+        for paragraph in PARAGRAPHS:
+            assert " ".join(paragraph.split()) in " ".join(text.split())
 
 
 def test_verapdf_finds_no_failed_rule_in_devanagari(write_source, tmp_path) -> None:
@@ -95,9 +105,11 @@ def test_verapdf_finds_no_failed_rule_in_devanagari(write_source, tmp_path) -> N
 
 
 @pytest.mark.parametrize("width", [30.0, 60.0, 120.0])
-def test_devanagari_lines_break_only_between_clusters(width: float) -> None:
+@pytest.mark.parametrize(
+    "word", ["क्षमास्त्रीहिन्दीकिताबपत्नी", "ক্ষমাস্ত্রীকোর্কচিকিৎসা", "ਪ੍ਰੈਸ਼ਰਬਲੱਡਸ੍ਵਲਿਸੀਨੋਪ੍ਰਿਲ"]
+)
+def test_shaped_lines_break_only_between_syllables(word: str, width: float) -> None:
     style = TextStyle(size=11, leading=14, color="#000000")
-    word = "क्षमास्त्रीहिन्दीकिताबपत्नी"
     lines = break_lines([Run(f"{word} {word}")], style, fonts_for("en"), width)
     assert len(lines) >= 2
     assert "".join(t for line in lines for t, _ in line.pieces).replace(" ", "") == word * 2
@@ -105,7 +117,8 @@ def test_devanagari_lines_break_only_between_clusters(width: float) -> None:
         first = line.pieces[0][0].lstrip()
         assert unicodedata.category(first[0]) not in ("Mn", "Mc"), first  # no vowel sign first
     for line in lines:
-        assert not line.pieces[-1][0].rstrip().endswith("्"), line  # nor a dangling virama
+        last = line.pieces[-1][0].rstrip()[-1]
+        assert unicodedata.combining(last) != 9, line  # nor a dangling virama
 
 
 def test_a_latin_leaflet_never_loads_a_shaped_face() -> None:

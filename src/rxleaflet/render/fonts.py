@@ -66,9 +66,11 @@ class FontSet:
             elif (
                 previous in SHAPED_FONTS
                 and code in font_coverage(previous)
-                and (category(char) in _JOINING_CATEGORIES or code not in first)
+                and (category(char) in _JOINING_CATEGORIES or not char.isalnum())
             ):
-                name = previous  # a shaped cluster stays whole in its face
+                # a shaped cluster stays whole in its face, and punctuation after it stays
+                # with it: a reph drawn past the run's end would otherwise read as a space
+                name = previous
             else:
                 name = next((n for n in chain if code in font_coverage(n)), chain[0])
             if pieces and pieces[-1][1] == name:

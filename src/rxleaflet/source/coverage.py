@@ -37,6 +37,10 @@ CJK_FONTS = {
 SHAPED_FONTS = {
     "RxSansDeva": "NotoSansDevanagari-Regular.ttf",
     "RxSansDeva-Bold": "NotoSansDevanagari-Bold.ttf",
+    "RxSansBeng": "NotoSansBengali-Regular.ttf",
+    "RxSansBeng-Bold": "NotoSansBengali-Bold.ttf",
+    "RxSansGuru": "NotoSansGurmukhi-Regular.ttf",
+    "RxSansGuru-Bold": "NotoSansGurmukhi-Bold.ttf",
 }
 FONT_FILES = {**BASE_FONTS, **CJK_FONTS, **SHAPED_FONTS}
 # The languages set in a CJK face, and whose: Han characters differ between them.
