@@ -269,6 +269,8 @@ class _Scanner:
         self.line_matrix = IDENTITY
         # per open BDC/BMC, the (mcid, artifact) in force inside it: its own, else its parent's
         self.marks: list[tuple[int | None, str | None]] = []
+        # per open BDC/BMC, its ActualText not yet shown (None: none; "": already shown)
+        self.actual: list[str | None] = []
         self.path: Box | None = None
         self.pending_clip = False
         self.pieces: list[str] = []
@@ -423,6 +425,7 @@ class _Scanner:
         elif op == "EMC":
             if self.marks:
                 self.marks.pop()
+                self.actual.pop()
         elif op == "q":
             if len(self.saved) > 256:
                 raise Malformed("graphics states nested too deeply")
@@ -527,6 +530,8 @@ class _Scanner:
                 advance -= item / 1000 * size * scale
                 if item < -200 and text and not text.endswith(" "):
                     text += " "  # a wide negative adjustment is a space in most producers
+        if self.actual and self.actual[-1] is not None:
+            text, self.actual[-1] = self.actual[-1], ""  # shaped glyphs read as their logical text
         matrix = multiply(self.text_matrix, state.ctm)
         if text:
             self.pieces.append(text)
@@ -573,6 +578,8 @@ class _Scanner:
                 artifact if artifact is not None else outer_artifact,
             )
         )
+        actual = properties.get("ActualText")
+        self.actual.append(_text_string(actual) if isinstance(actual, PdfString) else None)
 
     def extend_path(self, box: Box) -> None:
         path = self.path
@@ -611,6 +618,14 @@ def _close(stack: list[Any], kind: object, operands: list[Any]) -> None:
     items = stack.pop()[1]
     done = items if kind is _ARRAY else dict(zip(items[0::2], items[1::2], strict=False))
     (stack[-1][1] if stack else operands).append(done)
+
+
+def _text_string(data: bytes) -> str:
+    """A PDF text string: UTF-16BE after its byte order mark, else PDFDocEncoding (whose
+    printable ASCII and Latin-1 letters are the same code points)."""
+    if data.startswith(b"\xfe\xff"):
+        return data[2:].decode("utf-16-be", errors="replace")
+    return data.decode("latin-1")
 
 
 def hex_bytes(digits: bytes) -> bytes:

@@ -7,12 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reportlab.lib.colors import HexColor
-from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from ..source.markup import Run
 from .cjkbreak import break_offsets, has_cjk
 from .flow import Flowable
-from .fonts import REGULAR, SYMBOLS, FontSet
+from .fonts import REGULAR, SYMBOLS, FontSet, clusters, text_width
 from .glue import binds
 from .pdfobjects import draw_line
 from .tagging import StructNode, Tagger, artifact
@@ -49,7 +48,7 @@ def _measure(
     found = _MEASURED.get(key) if cache else None
     if found is None:
         pieces = tuple(seg for text, b in word for seg in fonts.segments(text, b or bold))
-        found = (pieces, sum(stringWidth(text, font, size) for text, font in pieces))
+        found = (pieces, sum(text_width(text, font, size) for text, font in pieces))
         if cache:
             if len(_MEASURED) >= _MEASURED_LIMIT:
                 _MEASURED.clear()
@@ -124,7 +123,7 @@ def _greedy_lines(
                     done.append(("".join(texts), font))
                     texts, font = [], REGULAR
                 texts.append(" ")
-                gap = spaces.get(font) or spaces.setdefault(font, stringWidth(" ", font, size))
+                gap = spaces.get(font) or spaces.setdefault(font, text_width(" ", font, size))
             if line_width + gap + word_width <= width:
                 line_width += gap + word_width
             else:
@@ -220,8 +219,8 @@ def _break_word(pieces: list[Piece], size: float, width: float) -> list[tuple[li
     chunk: list[Piece] = []
     chunk_width = 0.0
     for text, font in pieces:
-        for char in text:
-            char_width = stringWidth(char, font, size)
+        for char in clusters(text, font):
+            char_width = text_width(char, font, size)
             if chunk and chunk_width + char_width > width:
                 chunks.append((_merge(chunk), chunk_width))  # type: ignore[arg-type]
                 chunk, chunk_width = [], 0.0

@@ -2,14 +2,16 @@
 
 Latin text (and Greek, Cyrillic, Vietnamese) is drawn in Noto Sans; Chinese and Korean in the
 Noto Sans CJK face the leaflet's language calls for (Han characters differ between Simplified,
-Traditional and Korean use), registered only when a leaflet needs it. Nothing is shaped: every
-character is its font's glyph, so text extracts exactly as written.
+Traditional and Korean use), registered only when a leaflet needs it; every character is its
+font's glyph, so text extracts exactly as written. Devanagari is shaped by HarfBuzz
+(render/shaping.py) and read back through ActualText; its face is loaded only when text needs it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from unicodedata import category, combining
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -22,11 +24,18 @@ from ..source.coverage import (
     CJK_FONTS,
     FONT_FILES,
     REGULAR,
+    SHAPED_FONTS,
     SYMBOLS,
     font_coverage,
     fonts_folder,
 )
 from ..source.locales import language_key
+from .shaping import register_shaped_face, shaped_face
+
+# Characters that belong to the run before them when its font has them: vowel signs, nuktas,
+# ZWJ/ZWNJ. Drawn in another font they would split a shaped cluster.
+_JOINING_CATEGORIES = frozenset(("Mn", "Mc", "Me", "Cf"))
+_VIRAMA_CLASS = 9  # the canonical combining class of every script's virama (halant)
 
 __all__ = ["BOLD", "REGULAR", "SYMBOLS", "FontSet", "fonts_for"]
 
@@ -54,6 +63,14 @@ class FontSet:
             previous = pieces[-1][1] if pieces else None
             if previous in CJK_FONTS and not char.isalnum() and code in font_coverage(previous):
                 name = previous  # punctuation after Chinese or Korean text stays in its face
+            elif (
+                previous in SHAPED_FONTS
+                and code in font_coverage(previous)
+                and (category(char) in _JOINING_CATEGORIES or not char.isalnum())
+            ):
+                # a shaped cluster stays whole in its face, and punctuation after it stays
+                # with it: a reph drawn past the run's end would otherwise read as a space
+                name = previous
             else:
                 name = next((n for n in chain if code in font_coverage(n)), chain[0])
             if pieces and pieces[-1][1] == name:
@@ -64,7 +81,40 @@ class FontSet:
         return pieces
 
     def width(self, text: str, bold: bool, size: float) -> float:
-        return sum(stringWidth(part, font, size) for part, font in self.segments(text, bold))
+        return sum(text_width(part, font, size) for part, font in self.segments(text, bold))
+
+
+def text_width(text: str, font: str, size: float) -> float:
+    """The width of ``text`` drawn in ``font``: HarfBuzz's advances for a shaped face, else
+    ReportLab's character widths."""
+    shaped = shaped_face(font)
+    if shaped is not None:
+        return shaped.shape(text).width(size)
+    return stringWidth(text, font, size)
+
+
+def clusters(text: str, font: str) -> list[str]:
+    """``text`` cut where a line may be broken inside a word: between characters, or between
+    a shaped face's clusters (never inside a conjunct or before a vowel sign)."""
+    shaped = shaped_face(font)
+    if shaped is None:
+        return list(text)
+    starts = sorted(
+        start
+        for start in shaped.shape(text).cluster_starts() | {0}
+        if start == 0 or _syllable_may_end(text[start - 1], text[start])
+    )
+    return [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+
+
+def _syllable_may_end(before: str, after: str) -> bool:
+    """False inside an orthographic syllable: after a virama (its consonant joins the next;
+    HarfBuzz may give a half form a cluster of its own) or ZWJ/ZWNJ, before a sign or joiner."""
+    return (
+        combining(before) != _VIRAMA_CLASS
+        and category(before) != "Cf"
+        and category(after) not in _JOINING_CATEGORIES
+    )
 
 
 @cache
@@ -76,13 +126,24 @@ def fonts_for(language: str) -> FontSet:
     key = language_key(language)
     own = CJK_FACE.get(key)
     cjk = (*([own] if own else []), *(face for face in CJK_FACE.values() if face != own))
+    shaped = tuple(name for name in SHAPED_FONTS if not name.endswith("-Bold"))
     return FontSet(
         key,
-        regular=(REGULAR, *cjk, SYMBOLS),
-        bold=(BOLD, *(f"{face}-Bold" for face in cjk), REGULAR, *cjk, SYMBOLS),
+        regular=(REGULAR, *cjk, *shaped, SYMBOLS),
+        bold=(
+            BOLD,
+            *(f"{face}-Bold" for face in (*cjk, *shaped)),
+            REGULAR,
+            *cjk,
+            *shaped,
+            SYMBOLS,
+        ),
     )
 
 
 @cache
 def _register(name: str) -> None:
+    if name in SHAPED_FONTS:
+        register_shaped_face(name, fonts_folder() / FONT_FILES[name])
+        return
     pdfmetrics.registerFont(TTFont(name, str(fonts_folder() / FONT_FILES[name])))

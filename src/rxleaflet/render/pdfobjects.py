@@ -18,6 +18,7 @@ from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
 from reportlab.pdfgen.canvas import Canvas
 
+from .shaping import shaped_face
 from .tagging import MarkedContent, StructNode, Tagger
 
 _TRUE = b"true"  # ReportLab would write Python's True as "True", which is not PDF
@@ -156,6 +157,10 @@ def draw_line(
     size_operator = f"{fp_str(size)} Tf"
     code = ["BT", f"{fp_str(x, y)} Td"]
     for text, font_name in pieces:
+        shaped = shaped_face(font_name)
+        if shaped is not None:  # Devanagari and the other shaped scripts: glyph ids, ActualText
+            code.append(shaped.show(shaped.shape(text), size, doc))
+            continue
         font = pdfmetrics.getFont(font_name)
         current = -1
         for subset, data in _split(font, text, doc):

@@ -32,7 +32,17 @@ CJK_FONTS = {
     "RxSansKR": "NotoSansKR-Regular.ttf",
     "RxSansKR-Bold": "NotoSansKR-Bold.ttf",
 }
-FONT_FILES = {**BASE_FONTS, **CJK_FONTS}
+# Scripts that need shaping (conjuncts, reordered vowel signs): drawn as HarfBuzz glyph ids
+# (render/shaping.py), read only when text needs them.
+SHAPED_FONTS = {
+    "RxSansDeva": "NotoSansDevanagari-Regular.ttf",
+    "RxSansDeva-Bold": "NotoSansDevanagari-Bold.ttf",
+    "RxSansBeng": "NotoSansBengali-Regular.ttf",
+    "RxSansBeng-Bold": "NotoSansBengali-Bold.ttf",
+    "RxSansGuru": "NotoSansGurmukhi-Regular.ttf",
+    "RxSansGuru-Bold": "NotoSansGurmukhi-Bold.ttf",
+}
+FONT_FILES = {**BASE_FONTS, **CJK_FONTS, **SHAPED_FONTS}
 # The languages set in a CJK face, and whose: Han characters differ between them.
 CJK_FACE = {"zh-Hans": "RxSansSC", "zh-Hant": "RxSansTC", "ko": "RxSansKR"}
 # Characters laid out as space, never drawn as glyphs of their own.

@@ -1,0 +1,136 @@
+"""Shaped scripts (issue #25, SPEC §17): Devanagari, Bengali and Gurmukhi drawn as HarfBuzz
+glyph ids in Type0 fonts, read back exactly through ActualText by pdftotext and by `check`,
+PDF/UA in every mode."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from rxleaflet.check import CheckOptions, check_pdf
+from rxleaflet.render.flowables import TextStyle, break_lines
+from rxleaflet.render.fonts import fonts_for
+from rxleaflet.render.shaping import register_shaped_face
+from rxleaflet.source.coverage import fonts_folder
+from rxleaflet.source.markup import Run
+
+from .conftest import LIBRARY, TODAY, render_source
+from .defects import strip_embedded_source
+from .tools import verapdf
+
+# किताब: the i-sign is drawn before its consonant; क्ष, स्त्र, त्न: conjuncts; ZWNJ keeps the
+# virama visible (क्‌ष), ZWJ asks for the half form (क्‍ष).
+HINDI = (
+    "लिसिनोप्रिल उच्च रक्तचाप (हाइपरटेंशन) का इलाज करती है। किताब, क्षमा, स्त्री, पत्नी, "
+    "हिन्दी। ZWNJ: क्\u200cष, ZWJ: क्\u200dष."
+)
+# Bengali: vowel signs on both sides (কো), reph (র্ক), ya-phala after ZWJ (র‍্যাব); Gurmukhi:
+# subjoined letters (ਪ੍ਰ, ਸ੍ਵ), addak (ਬਲੱਡ).
+BENGALI = "লিসিনোপ্রিল উচ্চ রক্তচাপের চিকিৎসা করে। ক্ষমা, স্ত্রী, কে, কো, র্ক, র\u200d্যাব।"
+PUNJABI = "ਲਿਸੀਨੋਪ੍ਰਿਲ ਹਾਈ ਬਲੱਡ ਪ੍ਰੈਸ਼ਰ ਦਾ ਇਲਾਜ ਕਰਦੀ ਹੈ। ਕਿ ਕੀ ਸ੍ਵ ਪ੍ਰ।"
+PARAGRAPHS = (HINDI, BENGALI, PUNJABI)
+FACES = ("NotoSansDevanagari", "NotoSansBengali", "NotoSansGurmukhi")
+MODES = {
+    "normal": {},
+    "large-print": {"large_print": True},
+    "two-column-a4": {"layout": "two-column", "paper": "a4"},
+}
+
+
+def _source(write_source) -> Path:
+    text = (LIBRARY / "lisinopril.yaml").read_text(encoding="utf-8")
+    anchor = "prevent strokes, heart attacks and kidney problems.\n"
+    assert anchor in text
+    added = "".join(f"\n      {paragraph} **बात करें। কথা বলুন। ਗੱਲ ਕਰੋ।**\n" for paragraph in PARAGRAPHS)
+    text = text.replace(anchor, anchor + added)
+    return write_source(text, name="lisinopril-hi.yaml")
+
+
+def test_devanagari_is_shaped_in_logical_order_with_conjuncts() -> None:
+    face = register_shaped_face("RxSansDeva", fonts_folder() / "NotoSansDevanagari-Regular.ttf")
+    run = face.shape("कि")
+    assert [g.cluster for g in run.glyphs] == [0, 0]  # one cluster, two glyphs
+    sign, consonant = run.glyphs
+    assert face._reverse().get(consonant.gid) == ord("क")  # the consonant comes second:
+    assert face._reverse().get(sign.gid) in (None, ord("ि"))  # the i-sign is drawn before it
+    assert len(face.shape("क्ष").glyphs) == 1  # one conjunct glyph for three characters
+    assert len(face.shape("क्\u200cष").glyphs) > 1  # ZWNJ: no conjunct
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+def test_devanagari_reads_back_exactly_and_passes_check(mode: str, write_source, tmp_path) -> None:
+    pdf = render_source(_source(write_source), **MODES[mode])  # render's own read-back passed
+    reader = PdfReader(io.BytesIO(pdf))
+    fonts = {
+        str(font.get_object()["/BaseFont"]).split("+")[-1]: font.get_object()
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    for face in FACES:
+        font = fonts[f"{face}-Regular"]
+        assert font["/Subtype"] == "/Type0" and font["/Encoding"] == "/Identity-H"
+        assert f"{face}-Bold" in fonts
+    report = check_pdf(strip_embedded_source(pdf), options=CheckOptions(as_of=TODAY))
+    assert report.errors == [], [f.describe() for f in report.errors]
+    if shutil.which("pdftotext"):
+        path = tmp_path / "hi.pdf"
+        path.write_bytes(pdf)
+        text = subprocess.run(
+            ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        for paragraph in PARAGRAPHS:
+            assert " ".join(paragraph.split()) in " ".join(text.split())
+
+
+def test_verapdf_finds_no_failed_rule_in_devanagari(write_source, tmp_path) -> None:
+    reason = verapdf.unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    source = _source(write_source)
+    paths = []
+    for mode, options in MODES.items():
+        path = tmp_path / f"{mode}.pdf"
+        path.write_bytes(render_source(source, **options))
+        paths.append(path)
+    results, output = verapdf.validate(paths)
+    assert len(results) == len(paths), output
+    assert not [r for r in results if not r.compliant or r.failed_rules], output
+
+
+@pytest.mark.parametrize("width", [30.0, 60.0, 120.0])
+@pytest.mark.parametrize(
+    "word", ["क्षमास्त्रीहिन्दीकिताबपत्नी", "ক্ষমাস্ত্রীকোর্কচিকিৎসা", "ਪ੍ਰੈਸ਼ਰਬਲੱਡਸ੍ਵਲਿਸੀਨੋਪ੍ਰਿਲ"]
+)
+def test_shaped_lines_break_only_between_syllables(word: str, width: float) -> None:
+    style = TextStyle(size=11, leading=14, color="#000000")
+    lines = break_lines([Run(f"{word} {word}")], style, fonts_for("en"), width)
+    assert len(lines) >= 2
+    assert "".join(t for line in lines for t, _ in line.pieces).replace(" ", "") == word * 2
+    for line in lines[1:]:
+        first = line.pieces[0][0].lstrip()
+        assert unicodedata.category(first[0]) not in ("Mn", "Mc"), first  # no vowel sign first
+    for line in lines:
+        last = line.pieces[-1][0].rstrip()[-1]
+        assert unicodedata.combining(last) != 9, line  # nor a dangling virama
+
+
+def test_a_latin_leaflet_never_loads_a_shaped_face() -> None:
+    # (uharfbuzz itself is imported by ReportLab's ttfonts whenever it is installed)
+    code = (
+        "import sys; from rxleaflet.render import shaping; "
+        "from rxleaflet.render.fonts import fonts_for; "
+        "from rxleaflet.render.flowables import TextStyle, break_lines; "
+        "from rxleaflet.source.markup import Run; "
+        "break_lines([Run('Take one tablet daily.')], TextStyle(size=11, leading=14, "
+        "color='#000000'), fonts_for('en'), 200); "
+        "print(bool(shaping._FACES), 'fontTools' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
