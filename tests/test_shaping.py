@@ -17,6 +17,8 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from rxleaflet.check import CheckOptions, check_pdf
+from rxleaflet.check.bundled import bundled_face
+from rxleaflet.check.shapedtext import shows_shaping
 from rxleaflet.render.flowables import TextStyle, break_lines
 from rxleaflet.render.fonts import fonts_for
 from rxleaflet.render.shaping import register_shaped_face
@@ -227,3 +229,32 @@ def test_a_shaped_glyph_drawn_differently_is_caught(hindi_pdf) -> None:
         document.save(saved)
     findings = _findings(saved.getvalue())
     assert any("not the font's own" in f for f in findings), findings
+
+
+def _per_character_spans(face, text: str) -> list[tuple[str, list[int]]]:
+    """``text`` as a right-to-left run is drawn: a span per character, each cluster's glyphs
+    in the span of its first character."""
+    glyphs: dict[int, list[int]] = {}
+    for cluster, gid in face.shaped_clusters(text):
+        glyphs.setdefault(cluster, []).append(gid)
+    return [(char, glyphs.get(index, [])) for index, char in enumerate(text)]
+
+
+def test_spans_per_character_are_judged_as_one_shaped_run() -> None:
+    face = bundled_face("NotoSansDevanagari-Regular")
+    spans = _per_character_spans(face, "किताब क्षमा")
+    assert shows_shaping(face, spans)
+    first, second = next(i for i, s in enumerate(spans) if s[1]), 2  # कि's and ता's spans
+    swapped = [list(s) for s in spans]
+    swapped[first][1], swapped[second][1] = spans[second][1], spans[first][1]
+    assert not shows_shaping(face, [tuple(s) for s in swapped])  # a letter's glyph moved
+    dropped = [
+        (text, glyphs[1:] if i == second else glyphs) for i, (text, glyphs) in enumerate(spans)
+    ]
+    assert not shows_shaping(face, dropped)  # a glyph missing
+    doubled = [
+        (text, glyphs * 2 if i == second else glyphs) for i, (text, glyphs) in enumerate(spans)
+    ]
+    assert not shows_shaping(face, doubled)  # a glyph drawn twice
+    said = [("ख" if i == second else text, glyphs) for i, (text, glyphs) in enumerate(spans)]
+    assert not shows_shaping(face, said)  # the ActualText says another letter

@@ -2,10 +2,10 @@
 pdftotext read the ActualText instead of the glyphs, so a span over "Do not take" that says
 "Do take" tells them another sentence than the page does.
 
-A span drawn in a shaped font (Type0, glyph ids shown directly) of a bundled face is judged
-exactly: its ActualText, shaped by HarfBuzz in that face, must give the glyphs drawn, in the
-order drawn (rxleaflet's renderer shows nothing else). Other spans are compared by their
-characters, through the fonts' ToUnicode maps."""
+Spans drawn in a shaped font (Type0, glyph ids shown directly) of a bundled face, one after
+the other, are judged together and exactly: their ActualText, shaped by HarfBuzz in that face,
+must give the glyphs drawn (``shapedtext``; rxleaflet's renderer shows nothing else). Other
+spans are compared by their characters, through the fonts' ToUnicode maps."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ import pikepdf
 
 from .bundled import BundledFace, shaped_face_of
 from .fontdecode import FontDecoder, Malformed, parse_cmap
+from .shapedtext import shows_shaping
 
 # Scripts whose clusters (conjuncts, lam-alef, syllables) are one glyph for several letters,
 # and whose glyphs are drawn in another order than the text is read.
@@ -39,8 +40,8 @@ def tounicode(font: Any) -> FontDecoder | None:
 
 
 def actual_text_problems(page: Any, number: int) -> list[tuple[int, str, str]]:
-    """(page, message, ActualText) for each marked-content span with /ActualText that does
-    not say what its glyphs show."""
+    """(page, message, ActualText) for each marked-content span with /ActualText (or run of
+    shaped spans) that does not say what its glyphs show."""
     contents = page.obj.get("/Contents")
     if contents is None or b"ActualText" not in _raw_contents(contents):
         return []
@@ -48,6 +49,7 @@ def actual_text_problems(page: Any, number: int) -> list[tuple[int, str, str]]:
     by_name = _fonts_by_name(resources)
     problems: list[tuple[int, str, str]] = []
     spans: list[_Span] = []  # open ones
+    run: list[_Span] = []  # consecutive closed spans drawn in one shaped face
     depth = 0
     decoder: FontDecoder | None = None
     face: BundledFace | None = None
@@ -55,6 +57,16 @@ def actual_text_problems(page: Any, number: int) -> list[tuple[int, str, str]]:
         instructions = pikepdf.parse_content_stream(page)
     except pikepdf.PdfError:
         return []
+
+    def judge(judged: list[_Span]) -> None:
+        if judged and not _says_what_it_shows(judged):
+            said = "".join(span.actual for span in judged)
+            shown = "".join(text for span in judged for text in span.text)
+            problems.append((
+                number, f"an /ActualText says '{said[:60]}' where the glyphs show "
+                f"'{shown[:60]}'", said))  # fmt: skip
+        judged.clear()
+
     for operands, operator in instructions:
         op = str(operator)
         if op in ("BDC", "BMC"):
@@ -65,24 +77,30 @@ def actual_text_problems(page: Any, number: int) -> list[tuple[int, str, str]]:
         elif op == "EMC":
             if spans and spans[-1].depth == depth:
                 span = spans.pop()
-                if not span.says_what_it_shows():
-                    problems.append((
-                        number, f"an /ActualText says '{span.actual[:60]}' where the glyphs "
-                        f"show '{''.join(span.text)[:60]}'", span.actual))  # fmt: skip
+                shaped = span.shaped_face()
+                if shaped is None or (run and run[-1].shaped_face() is not shaped):
+                    judge(run)
+                run.append(span)
+                if shaped is None:
+                    judge(run)
             depth = max(0, depth - 1)
         elif op == "Tf" and operands:
             decoder, face = by_name.get(str(operands[0]), (None, None))
-        elif op in ("Tj", "'", '"', "TJ") and spans and decoder is not None:
-            strings = operands[-1]
+        elif op in ("Tj", "'", '"', "TJ"):
+            strings = operands[-1] if operands else None
             items = strings if isinstance(strings, pikepdf.Array) else [strings]
-            for item in items:
-                if isinstance(item, pikepdf.String):
-                    spans[-1].drawn(bytes(item), decoder, face)
+            shown = [bytes(item) for item in items if isinstance(item, pikepdf.String)]
+            if spans and decoder is not None:
+                for codes in shown:
+                    spans[-1].drawn(codes, decoder, face)
+            elif any(shown):
+                judge(run)  # text outside any span ends a run of shaped spans
+    judge(run)
     return problems
 
 
 class _Span:
-    """An open marked-content span with /ActualText, and what has been drawn in it."""
+    """A marked-content span with /ActualText, and what has been drawn in it."""
 
     def __init__(self, depth: int, actual: str):
         self.depth = depth
@@ -99,11 +117,21 @@ class _Span:
                 int.from_bytes(codes[i : i + 2], "big") for i in range(0, len(codes) - 1, 2)
             )
 
-    def says_what_it_shows(self) -> bool:
+    def shaped_face(self) -> BundledFace | None:
+        """The shaped face this span drew in, when it drew in that one only."""
         if len(self.faces) == 1 and None not in self.faces:
-            (face,) = self.faces
-            return face.shaped(self.actual) == tuple(self.glyph_ids)
-        return _same_text(self.actual, "".join(self.text))
+            return next(iter(self.faces))
+        return None
+
+
+def _says_what_it_shows(spans: list[_Span]) -> bool:
+    """One span of any font: its characters. Spans drawn in one shaped face, one after the
+    other: the glyphs HarfBuzz makes of their ActualText together (see ``shaped_run``)."""
+    face = spans[0].shaped_face()
+    if face is None:
+        (span,) = spans
+        return _same_text(span.actual, "".join(span.text))
+    return shows_shaping(face, [(span.actual, span.glyph_ids) for span in spans])
 
 
 def _raw_contents(contents: Any) -> bytes:

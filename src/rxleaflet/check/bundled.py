@@ -34,16 +34,21 @@ class BundledFace:
         (conjuncts, half forms, joining forms) that only shaping selects."""
         return self.glyphs.cmap.glyphs()
 
-    def shaped(self, text: str) -> tuple[int, ...]:
-        """The glyph ids HarfBuzz draws for ``text`` (script and direction from its
-        characters, default features): what rxleaflet's renderer shows for a shaped run."""
+    def shaped_clusters(self, text: str) -> tuple[tuple[int, int], ...]:
+        """(cluster, glyph id) as HarfBuzz draws ``text`` (script and direction from its
+        characters, default features), in its order: what rxleaflet's renderer shows for a
+        shaped run. The cluster is the index in ``text`` of its first character."""
         import uharfbuzz
 
         buffer = uharfbuzz.Buffer()
         buffer.add_str(text)
         buffer.guess_segment_properties()
         uharfbuzz.shape(self._harfbuzz_font, buffer, {})
-        return tuple(info.codepoint for info in buffer.glyph_infos)
+        return tuple((info.cluster, info.codepoint) for info in buffer.glyph_infos)
+
+    def empty_glyph(self, gid: int) -> bool:
+        """A glyph that draws nothing and does not move the pen."""
+        return self.glyphs.blank(gid) and self.glyphs.advance(gid) == 0
 
     @functools.cached_property
     def _harfbuzz_font(self):  # noqa: ANN202 - uharfbuzz is imported lazily
