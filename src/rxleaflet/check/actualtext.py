@@ -86,6 +86,9 @@ def actual_text_problems(page: Any, number: int) -> list[tuple[int, str, str]]:
             depth = max(0, depth - 1)
         elif op == "Tf" and operands:
             decoder, face = by_name.get(str(operands[0]), (None, None))
+            judge(run)  # the renderer selects the font at the start of every shaped run
+        elif op in ("BT", "ET"):
+            judge(run)
         elif op in ("Tj", "'", '"', "TJ"):
             strings = operands[-1] if operands else None
             items = strings if isinstance(strings, pikepdf.Array) else [strings]

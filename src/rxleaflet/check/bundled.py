@@ -34,15 +34,20 @@ class BundledFace:
         (conjuncts, half forms, joining forms) that only shaping selects."""
         return self.glyphs.cmap.glyphs()
 
-    def shaped_clusters(self, text: str) -> tuple[tuple[int, int], ...]:
+    def shaped_clusters(
+        self, text: str, direction: str | None = None
+    ) -> tuple[tuple[int, int], ...]:
         """(cluster, glyph id) as HarfBuzz draws ``text`` (script and direction from its
-        characters, default features), in its order: what rxleaflet's renderer shows for a
-        shaped run. The cluster is the index in ``text`` of its first character."""
+        characters unless ``direction`` is "ltr" or "rtl", default features), in its order:
+        what rxleaflet's renderer shows for a shaped run. The cluster is the index in
+        ``text`` of its first character."""
         import uharfbuzz
 
         buffer = uharfbuzz.Buffer()
         buffer.add_str(text)
         buffer.guess_segment_properties()
+        if direction is not None:
+            buffer.direction = direction
         uharfbuzz.shape(self._harfbuzz_font, buffer, {})
         return tuple((info.cluster, info.codepoint) for info in buffer.glyph_infos)
 

@@ -3,25 +3,39 @@
 A left-to-right run (Devanagari, Bengali, Gurmukhi) is one span, its glyphs drawn in HarfBuzz's
 order: compared exactly. A right-to-left run (Arabic script) is drawn cluster by cluster in
 logical order, a span per character, so that extractors that read a span's text left to right
-still read it right: there, the spans' ActualText together is shaped once (letters join across
-the spans), the glyphs drawn must be the glyphs HarfBuzz makes (the same glyphs, as many
-times), and each glyph must be drawn in a span whose characters belong to the glyph's cluster —
-a letter's glyph cannot be moved to another letter's span. The face's empty glyphs (a joiner's,
-or the placeholder drawn for the second character of a cluster) are not counted.
+still read it right. There, the ActualText of the spans after one font selection (the renderer
+selects the font at the start of every run) is shaped together, as letters join across spans;
+the glyphs drawn must be the glyphs HarfBuzz makes (the same glyphs, as many times), and each
+glyph must be drawn in a span whose characters belong to the glyph's cluster: a letter's glyph
+cannot be moved to another letter's span. The face's empty glyphs (a joiner's, or the
+placeholder drawn for the second character of a cluster) are not counted.
 """
 
 from __future__ import annotations
 
 import bisect
+import unicodedata
 from collections import Counter
 
 from .bundled import BundledFace
 
+_STRONG = frozenset({"L", "R", "AL"})  # bidi classes that set a run's direction
+
 
 def shows_shaping(face: BundledFace, spans: list[tuple[str, list[int]]]) -> bool:
-    """``spans``: (ActualText, glyph ids drawn), in the order drawn."""
+    """``spans``: (ActualText, glyph ids drawn), in the order drawn. Text with no letter of
+    either direction (a bracket, a space: the neutrals of a right-to-left line, which HarfBuzz
+    mirrors there) may be shaped in either direction."""
     text = "".join(actual for actual, _ in spans)
-    shaped = face.shaped_clusters(text)
+    if any(unicodedata.bidirectional(char) in _STRONG for char in text):
+        return _shows(face, spans, face.shaped_clusters(text))
+    return any(_shows(face, spans, face.shaped_clusters(text, way)) for way in ("ltr", "rtl"))
+
+
+def _shows(
+    face: BundledFace, spans: list[tuple[str, list[int]]], shaped: tuple[tuple[int, int], ...]
+) -> bool:
+    text = "".join(actual for actual, _ in spans)
     if len(spans) == 1:
         return tuple(gid for _, gid in shaped) == tuple(spans[0][1])
     starts = sorted({cluster for cluster, _ in shaped})
