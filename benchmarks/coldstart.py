@@ -83,7 +83,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--python", default=sys.executable, help="the Python to measure")
-    parser.add_argument("--only", nargs="*", default=None, help="cases: help version render check validate")
+    parser.add_argument(
+        "--only", nargs="*", default=None, help="cases: help version render check validate"
+    )
     args = parser.parse_args()
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")
     compile_bytecode(args.python)

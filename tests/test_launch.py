@@ -49,7 +49,7 @@ def test_the_quick_help_is_clicks_help() -> None:
     """When this fails, a command or its short help changed: paste the text printed below
     (Click's help, with the program name as {prog}) into launch.HELP."""
     expected = _click_help("{prog}", 80)
-    assert launch.HELP == expected, "launch.HELP must become:\n" + expected
+    assert expected == launch.HELP, "launch.HELP must become:\n" + expected
 
 
 @pytest.mark.parametrize("option", ["--help", "-h"])
