@@ -13,7 +13,6 @@ from functools import cache
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfbase.ttfonts import TTFont
 
 from ..source.coverage import (
     BASE_FONTS,
@@ -27,6 +26,7 @@ from ..source.coverage import (
     fonts_folder,
 )
 from ..source.locales import language_key
+from .fontcache import load_font
 
 __all__ = ["BOLD", "REGULAR", "SYMBOLS", "FontSet", "fonts_for"]
 
@@ -85,4 +85,4 @@ def fonts_for(language: str) -> FontSet:
 
 @cache
 def _register(name: str) -> None:
-    pdfmetrics.registerFont(TTFont(name, str(fonts_folder() / FONT_FILES[name])))
+    pdfmetrics.registerFont(load_font(name, fonts_folder() / FONT_FILES[name]))
