@@ -3,8 +3,8 @@ parse them again.
 
 ReportLab reads a TrueType font's tables (widths, cmap, glyph offsets) in Python, one number
 at a time: about 14 ms for each of the three base fonts, a third of a cold render's own work.
-``data/fontfaces/<font file>.marshal.z`` holds (marshal, zlib-compressed) the face's attributes as ReportLab left them,
-with the SHA-256 of the font file they came from. A face is restored from it only when the
+``data/fontfaces/<font file>.marshal.z`` holds the face's attributes as ReportLab left them
+(marshal, compressed), with the SHA-256 of the font file they came from. A face is restored from it only when the
 font file's hash still matches; otherwise (a changed font, another Python's marshal format,
 a missing file) the font is parsed as before. Either way the face is the same, so the PDF is
 the same bytes (tests/test_coldstart.py holds both). Regenerate after changing a base font:
