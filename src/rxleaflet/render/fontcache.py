@@ -4,11 +4,12 @@ parse them again.
 ReportLab reads a TrueType font's tables (widths, cmap, glyph offsets) in Python, one number
 at a time: about 14 ms for each of the three base fonts, a third of a cold render's own work.
 ``data/fontfaces/<font file>.marshal.z`` holds the face's attributes as ReportLab left them
-(marshal, compressed), with the SHA-256 of the font file they came from. A face is restored from it only when the
-font file's hash still matches; otherwise (a changed font, another Python's marshal format,
-a missing file) the font is parsed as before. Either way the face is the same, so the PDF is
-the same bytes (tests/test_coldstart.py holds both). Regenerate after changing a base font:
-``PYTHONPATH=src python3 -c "from rxleaflet.render.fontcache import write_caches; write_caches()"``.
+(marshal, compressed), with the SHA-256 of the font file they came from. A face is restored
+from it only when the font file's hash still matches; otherwise (a changed font, another
+Python's marshal format, a missing file) the font is parsed as before. Either way the face
+is the same, so the PDF is the same bytes (tests/test_coldstart.py holds both). Regenerate
+after changing a base font (the test says how when a cache file is stale):
+write_caches().
 """
 
 from __future__ import annotations
