@@ -14,7 +14,8 @@ every start, 50–70 ms that no user pays)::
 
 Each command runs through the installed console script and through ``python -m rxleaflet``,
 once untimed first (bytecode, page cache), then N times, the commands taking turns so that the
-machine's load falls on all of them alike; reported: median, fastest and slowest, in ms.
+machine's load falls on all of them alike; reported: median, fastest and slowest wall-clock
+time, and the median CPU time (user + system), in ms.
 ``SOURCE_DATE_EPOCH`` is set, so every render writes the same bytes.
 """
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -64,45 +66,67 @@ def cases(folder: Path) -> dict[str, list[str]]:
     }
 
 
-def measure(commands: dict[str, list[str]], runs: int) -> dict[str, list[float]]:
-    """Seconds per run of each command; one untimed run each first, then round-robin."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(
+    commands: dict[str, list[str]], runs: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Seconds per run of each command, wall clock and CPU (user + system: less disturbed by
+    other work on a shared machine); one untimed run each first, then round-robin."""
     for arguments in commands.values():
         subprocess.run(arguments, capture_output=True, check=False)
     times: dict[str, list[float]] = {name: [] for name in commands}
+    cpu: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):
         for name, arguments in commands.items():
-            started = time.perf_counter()
+            started, cpu_before = time.perf_counter(), _children_cpu()
             done = subprocess.run(arguments, capture_output=True, check=False)
             times[name].append(time.perf_counter() - started)
+            cpu[name].append(_children_cpu() - cpu_before)
             if done.returncode != 0:
                 raise SystemExit(f"{name} failed ({done.returncode}): {done.stderr.decode()}")
-    return times
+    return times, cpu
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--python", default=sys.executable, help="the Python to measure")
+    parser.add_argument(
+        "--python",
+        action="append",
+        help="the Python to measure (default: this one); give several to compare them, their "
+        "runs taking turns",
+    )
     parser.add_argument(
         "--only", nargs="*", default=None, help="cases: help version render check validate"
     )
     args = parser.parse_args()
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")
-    compile_bytecode(args.python)
-    baseline = {"python -c pass": [args.python, "-c", "pass"]}
+    pythons = args.python or [sys.executable]
+    commands: dict[str, list[str]] = {}
     with tempfile.TemporaryDirectory() as folder:
-        commands = dict(baseline)
-        for launcher, start in launchers(args.python).items():
-            for case, arguments in cases(Path(folder)).items():
-                if args.only is None or case in args.only:
-                    commands[f"{launcher} {case}"] = [*start, *arguments]
-        times = measure(commands, args.runs)
+        for number, python in enumerate(pythons, start=1):
+            label = f"{number}: " if len(pythons) > 1 else ""
+            compile_bytecode(python)
+            commands[f"{label}python -c pass"] = [python, "-c", "pass"]
+            for launcher, start in launchers(python).items():
+                for case, arguments in cases(Path(folder) / str(number)).items():
+                    if args.only is None or case in args.only:
+                        commands[f"{label}{launcher} {case}"] = [*start, *arguments]
+            (Path(folder) / str(number)).mkdir()
+        times, cpu = measure(commands, args.runs)
     print(f"{args.runs} runs each, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
-    print(f"{'command':36} {'median':>7} {'fastest':>8} {'slowest':>8}")
+    for number, python in enumerate(pythons, start=1):
+        print(f"{number}: {python}" if len(pythons) > 1 else python)
+    print(f"{'command':40} {'median':>7} {'fastest':>8} {'slowest':>8} {'CPU median':>11}")
     for name, seconds in times.items():
         print(
-            f"{name:36} {statistics.median(seconds) * 1000:5.0f}ms "
-            f"{min(seconds) * 1000:6.0f}ms {max(seconds) * 1000:6.0f}ms"
+            f"{name:40} {statistics.median(seconds) * 1000:5.0f}ms "
+            f"{min(seconds) * 1000:6.0f}ms {max(seconds) * 1000:6.0f}ms "
+            f"{statistics.median(cpu[name]) * 1000:9.0f}ms"
         )
 
 

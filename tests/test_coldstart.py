@@ -4,17 +4,22 @@ libyaml, and a render from the cache writes the same bytes as one that parses it
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from reportlab.pdfbase.ttfonts import TTFont
 
 from rxleaflet import packagedata
-from rxleaflet.render import fontcache
+from rxleaflet.render import cjkbreak, fontcache
+from rxleaflet.render.glue import starts_with_unit
 from rxleaflet.source.coverage import BASE_FONTS, fonts_folder
 
 REGENERATE = (
@@ -114,3 +119,51 @@ def test_the_data_files_read_the_same_with_libyaml() -> None:
     for path in files:
         relative = path.relative_to(packagedata.PACKAGE / "data").as_posix()
         assert packagedata.load(relative) == yaml.safe_load(path.read_text("utf-8")), relative
+
+
+def _unit_regex() -> re.Pattern[str]:
+    """The regular expression glue.starts_with_unit replaced (compiled at every start)."""
+    listed = {str(word) for words in packagedata.load("units.yaml").values() for word in words}
+    signs = "".join(sorted(w for w in listed if len(w) == 1 and not w.isalnum()))
+    words = sorted((w for w in listed if w.isalnum() or len(w) > 1), key=len, reverse=True)
+    alternatives = "|".join(re.escape(word) for word in words)
+    return re.compile(rf"^[(\[]?(?:[{re.escape(signs)}]|(?:{alternatives})(?![^\W\d_]))")
+
+
+_unit_regex_cached = functools.cache(_unit_regex)
+_UNIT_WORDS = sorted(
+    {str(w) for words in packagedata.load("units.yaml").values() for w in words}
+)  # fmt: skip
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(_UNIT_WORDS),
+            st.sampled_from(["(", "[", "/", ".", "²", "Ⅻ", "_", "1", "a", "é", "毫", " ", "-"]),
+            st.text(max_size=3),
+        ),
+        max_size=4,
+    ).map("".join)
+)
+@settings(max_examples=3000, deadline=None)
+def test_starts_with_unit_answers_as_the_regular_expression_did(word: str) -> None:
+    assert starts_with_unit(word) == bool(_unit_regex_cached().match(word)), word
+
+
+def test_starts_with_unit_on_every_unit_and_its_neighbours() -> None:
+    regex = _unit_regex_cached()
+    for unit in _UNIT_WORDS:
+        for word in (unit, f"({unit}", f"[{unit})", f"{unit}/dL", f"{unit}s", f"{unit}1",
+                     f"{unit}²", f"{unit}_", f"(({unit}", f"x{unit}", unit[:-1]):  # fmt: skip
+            assert starts_with_unit(word) == bool(regex.match(word)), word
+    assert starts_with_unit("mg/dL") and starts_with_unit("(68") is False
+    assert not starts_with_unit("gallbladder") and starts_with_unit("°F")
+
+
+def test_latin_text_never_compiles_the_cjk_class() -> None:
+    """has_cjk skips its regular expression (10 ms to compile) for text below U+2E80: sound,
+    because no character there is in the class."""
+    assert not any(cjkbreak._cjk().match(chr(code)) for code in range(0x2E80))
+    assert cjkbreak._cjk().match("\u2e80") and cjkbreak.has_cjk("500毫克")
+    assert not cjkbreak.has_cjk("") and not cjkbreak.has_cjk("Take 10 mg ≥ twice ©")
