@@ -113,7 +113,8 @@ def test_a_render_from_the_cache_parses_no_base_font_and_writes_the_same_bytes(
 
 def test_the_data_files_read_the_same_with_libyaml() -> None:
     """packagedata.load uses PyYAML's C loader when present: ten times faster, same data."""
-    assert yaml.__with_libyaml__  # else the test compares the Python loader with itself
+    if not yaml.__with_libyaml__:
+        pytest.skip("PyYAML without libyaml: packagedata uses the Python loader, as here")
     files = sorted((packagedata.PACKAGE / "data").rglob("*.yaml"))
     assert len(files) > 5
     for path in files:

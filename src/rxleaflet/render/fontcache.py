@@ -94,14 +94,14 @@ def face_state(font: TTFont) -> dict[str, Any]:
 
 def write_cache(font_file: Path) -> Path:
     """Parse ``font_file`` with ReportLab and write its cache file."""
-    from ..output import write_atomic
-
     kept = face_state(TTFont("cache", str(font_file)))
     kept["sha256"] = hashlib.sha256(font_file.read_bytes()).hexdigest()
     kept["state"]["filename"] = font_file.name  # replaced on load; no machine's path kept
     target = cache_file(font_file)
     target.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(target, zlib.compress(marshal.dumps(kept, 4), 9))
+    partial = target.with_name(target.name + ".partial")
+    partial.write_bytes(zlib.compress(marshal.dumps(kept, 4), 9))
+    partial.replace(target)  # a reader sees the old file or the new one
     return target
 
 
