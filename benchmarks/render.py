@@ -1,6 +1,6 @@
 """Render benchmark: warm time per leaflet (render + verify), tagging share, PDF size.
 
-Cold start is measured by ``benchmarks/startup.py``.
+Cold start is measured by ``benchmarks/coldstart.py``.
 
 Run from the repository root: ``python3 benchmarks/render.py [--repeat N]``.
 """

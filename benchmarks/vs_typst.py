@@ -278,7 +278,7 @@ def main() -> None:
               f"verify); Typst " + ", ".join(
                   f"{typst_warm_ms(documents, fast):.1f} ms "
                   f"({'Compiler' if fast else 'typst.compile'})" for fast in theirs))  # fmt: skip
-        from benchmarks.startup import compile_bytecode
+        from benchmarks.coldstart import compile_bytecode
 
         compile_bytecode()  # as a wheel install leaves it
         single = sources[min(2, len(sources) - 1)]

@@ -74,6 +74,8 @@ def test_the_wheel_holds_what_runs_and_only_that(wheel_env) -> None:
     assert "rxleaflet/library/lisinopril.yaml" in names
     assert "rxleaflet/examples/brand/brand.yaml" in names
     assert "rxleaflet/examples/record.yaml" in names
+    # the base fonts as ReportLab parsed them (render/fontcache.py): no parse at start-up
+    assert "rxleaflet/data/fontfaces/NotoSans-Regular.ttf.marshal.z" in names
     assert not [n for n in names if n.endswith("dehint.py") or n.startswith(("tests/", "docs/"))]
 
 

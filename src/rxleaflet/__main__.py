@@ -1,5 +1,5 @@
 """``python -m rxleaflet``: the same as the ``rxleaflet`` command."""
 
-from rxleaflet.cli import main
+from rxleaflet.launch import main
 
 main()

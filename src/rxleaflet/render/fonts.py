@@ -15,7 +15,6 @@ from unicodedata import category, combining
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfbase.ttfonts import TTFont
 
 from ..source.coverage import (
     BASE_FONTS,
@@ -30,6 +29,7 @@ from ..source.coverage import (
     fonts_folder,
 )
 from ..source.locales import language_key
+from .fontcache import load_font
 from .shaping import register_shaped_face, shaped_face
 
 # Characters that belong to the run before them when its font has them: vowel signs, nuktas,
@@ -146,4 +146,4 @@ def _register(name: str) -> None:
     if name in SHAPED_FONTS:
         register_shaped_face(name, fonts_folder() / FONT_FILES[name])
         return
-    pdfmetrics.registerFont(TTFont(name, str(fonts_folder() / FONT_FILES[name])))
+    pdfmetrics.registerFont(load_font(name, fonts_folder() / FONT_FILES[name]))

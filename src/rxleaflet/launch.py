@@ -1,0 +1,97 @@
+"""The ``rxleaflet`` command's first step: answer ``--help`` and ``--version`` without Click.
+
+Importing Click and building the command tree costs 60–90 ms, three times what Python takes to
+start. The top-level help and the version are fixed texts, so they are printed from here, byte
+for byte what Click prints (tests/test_launch.py renders Click's help and compares); every
+other command line, and the help on a terminal narrower than Click's 80 columns, goes to the
+Click command in :mod:`rxleaflet.cli`. Only ``os`` and ``sys`` are imported here.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from . import __version__
+
+# Click's help for the group, at its widest (80 columns); {prog} is the program name.
+# Regenerate with tests/test_launch.py when a command or its short help changes.
+HELP = """\
+Usage: {prog} [OPTIONS] COMMAND [ARGS]...
+
+  Make printable, accessible PDF patient leaflets from drug monograph sources.
+
+Options:
+  --version   Show the version and exit.
+  -h, --help  Show this message and exit.
+
+Commands:
+  batch            Produce a folder's leaflets in parallel, with a manifest.
+  check            Compliance report for PDF files, ours or not.
+  examples         Copy the example brand and dispense record into a folder.
+  import           Turn labeling from elsewhere into leaflet sources.
+  list             List the library's leaflets by drug and brand name.
+  merge-manifests  Merge the manifests of a sharded batch.
+  render           Render leaflets (by file, id, name, NDC or RxCUI) to PDF.
+  serve            Serve the HTTP API and the counter page.
+  validate         Check leaflet sources without making a PDF.
+"""
+
+CLICK_MAX_WIDTH = 80  # Click's default max_content_width; narrower terminals rewrap the help
+HELP_OPTIONS = ("-h", "--help")
+
+
+def program_name() -> str:
+    """The name Click shows in "Usage:": the script's name, or "python -m rxleaflet" (the
+    same rule as click.utils._detect_program_name, without Windows' .exe case, which falls
+    through to Click)."""
+    path = sys.argv[0]
+    package = getattr(sys.modules.get("__main__"), "__package__", None)
+    if package in (None, ""):
+        return os.path.basename(path)
+    name = os.path.splitext(os.path.basename(path))[0]
+    module = package if name == "__main__" else f"{package}.{name}"
+    return f"python -m {module.lstrip('.')}"
+
+
+def terminal_columns() -> int:
+    """The width Click would format for (shutil.get_terminal_size's rule, without importing
+    shutil): $COLUMNS if a positive number, else the terminal's, else 80."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return CLICK_MAX_WIDTH
+    return columns or CLICK_MAX_WIDTH
+
+
+def quick_answer(arguments: list[str]) -> str | None:
+    """The text to print for these arguments without Click, or None when Click must answer."""
+    if arguments == ["--version"]:
+        return f"rxleaflet, version {__version__}\n"
+    if len(arguments) == 1 and arguments[0] in HELP_OPTIONS:
+        if os.name == "nt" or terminal_columns() < CLICK_MAX_WIDTH:
+            return None
+        text = HELP.format(prog=program_name())
+        if len(text.split("\n", 1)[0]) > CLICK_MAX_WIDTH - 2:
+            return None  # a long program name: Click wraps the usage line
+        return text
+    return None
+
+
+def main() -> None:
+    """The ``rxleaflet`` command."""
+    answer = quick_answer(sys.argv[1:])
+    if answer is None:
+        from .cli import main as command
+
+        command()
+        return
+    sys.stdout.write(answer)
+    sys.stdout.flush()
+    sys.exit(0)
