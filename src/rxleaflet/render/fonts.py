@@ -84,12 +84,12 @@ class FontSet:
         return sum(text_width(part, font, size) for part, font in self.segments(text, bold))
 
 
-def text_width(text: str, font: str, size: float) -> float:
-    """The width of ``text`` drawn in ``font``: HarfBuzz's advances for a shaped face, else
-    ReportLab's character widths."""
+def text_width(text: str, font: str, size: float, rtl: bool | None = None) -> float:
+    """The width of ``text`` drawn in ``font``: HarfBuzz's advances for a shaped face (``rtl``:
+    its direction, else guessed from the text), else ReportLab's character widths."""
     shaped = shaped_face(font)
     if shaped is not None:
-        return shaped.shape(text).width(size)
+        return shaped.shape(text, rtl).width(size)
     return stringWidth(text, font, size)
 
 

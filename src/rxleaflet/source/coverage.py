@@ -41,6 +41,8 @@ SHAPED_FONTS = {
     "RxSansBeng-Bold": "NotoSansBengali-Bold.ttf",
     "RxSansGuru": "NotoSansGurmukhi-Regular.ttf",
     "RxSansGuru-Bold": "NotoSansGurmukhi-Bold.ttf",
+    "RxNaskh": "NotoNaskhArabic-Regular.ttf",  # Arabic, Persian and Urdu letters
+    "RxNaskh-Bold": "NotoNaskhArabic-Bold.ttf",
 }
 FONT_FILES = {**BASE_FONTS, **CJK_FONTS, **SHAPED_FONTS}
 # The languages set in a CJK face, and whose: Han characters differ between them.
