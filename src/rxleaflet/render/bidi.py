@@ -16,14 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from unicodedata import bidirectional
+from unicodedata import bidirectional, category
 
 from bidi import algorithm
+from bidi.mirror import MIRRORED
 
 _RTL_BASE = 1  # the paragraph embedding level of a right-to-left paragraph
 _WHITE_SPACE = frozenset(("WS", "S", "B", "BN"))
 _STRONG_RTL = frozenset(("R", "AL", "AN"))  # Arabic letters, and Arabic-Indic digits
 _LTR_ANCHORS = frozenset(("L", "EN"))  # Latin letters, European digits
+_BRACKETS = frozenset(("Ps", "Pe", "Pi", "Pf"))  # brackets and quotation marks
 _LRE = "\N{LEFT-TO-RIGHT EMBEDDING}"
 _PDF = "\N{POP DIRECTIONAL FORMATTING}"
 
@@ -79,6 +81,11 @@ def levels(text: str) -> list[int]:
     resolved: list[int] = []
     for index in range(len(text)):  # a dropped character takes the level of the one before it
         resolved.append(kept.get(index, resolved[-1] if resolved else _RTL_BASE))
+    for opening, closing, level in _bracket_pairs(text, resolved):
+        resolved[opening] = resolved[closing] = level
+        for index in (opening - 1, closing + 1):  # white space beside it goes its way (N1)
+            if 0 <= index < len(text) and bidirectional(text[index]) in _WHITE_SPACE:
+                resolved[index] = min(resolved[index], level)
     for index in range(len(text) - 1, -1, -1):
         if bidirectional(text[index]) not in _WHITE_SPACE:
             break
@@ -86,17 +93,38 @@ def levels(text: str) -> list[int]:
     return resolved
 
 
+def _bracket_pairs(text: str, resolved: list[int]) -> list[tuple[int, int, int]]:
+    """Rule N0 (python-bidi's algorithm predates it), simplified for a right-to-left paragraph:
+    both brackets of a pair take one direction, right-to-left unless all between them is
+    left-to-right and so is what comes before the opening one ("Metformin (Glucophage)")."""
+    pairs: list[tuple[int, int, int]] = []
+    stack: list[int] = []
+    for index, char in enumerate(text):
+        if category(char) == "Ps":
+            stack.append(index)
+        elif category(char) == "Pe" and stack:
+            opening = stack.pop()
+            if MIRRORED.get(text[opening]) != char:
+                stack.clear()  # unmatched: UAX #9 stops pairing here
+                continue
+            inside = {bidirectional(c) for c in text[opening + 1 : index]}
+            before = [bidirectional(c) for c in text[:opening] if bidirectional(c) in ("L", "R", "AL")]
+            ltr = "L" in inside and not inside & {"R", "AL", "AN"} and before[-1:] == ["L"]
+            pairs.append((opening, index, resolved[opening - 1] if ltr else _RTL_BASE))
+    return pairs
+
+
 def _islands(text: str) -> tuple[set[int], set[int]]:
-    """Where left-to-right islands start and end: runs from a Latin letter or digit to the
-    last Latin letter or digit before the next right-to-left letter ("Metformin 500 mg",
-    "0093-1048-01", "15/01/2027"), without the spaces and punctuation around them."""
+    """Where left-to-right islands start and end: runs of characters between brackets and
+    right-to-left letters, from their first to their last Latin letter or European digit
+    ("0093-1048-01", "15/01/2027", "20 °C", "1-800-FDA-1088", "Metformin 500 mg")."""
     starts: set[int] = set()
     ends: set[int] = set()
     start: int | None = None
     last = -1
-    for index, char in enumerate(text):
+    for index, char in enumerate([*text, "\n"]):
         kind = bidirectional(char)
-        if kind in _STRONG_RTL:
+        if kind in _STRONG_RTL or category(char) in _BRACKETS or char == "\n":
             if start is not None:
                 starts.add(start)
                 ends.add(last)
@@ -105,9 +133,6 @@ def _islands(text: str) -> tuple[set[int], set[int]]:
             if start is None:
                 start = index
             last = index
-    if start is not None:
-        starts.add(start)
-        ends.add(last)
     return starts, ends
 
 

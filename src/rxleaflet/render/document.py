@@ -153,8 +153,10 @@ class _Finisher:
             canvas.restoreState()
             canvas.setFillColor(HexColor(style.color))
             y = top - style.leading
+            rtl = furniture.fonts.rtl  # mirrored: lines flush right, the page number at left
+            flush = margin + self.width if rtl else None
             for line in [*furniture.brand, *furniture.copyright]:
-                draw_line(canvas, list(line.pieces), margin, y, style.size)
+                draw_line(canvas, list(line.pieces), margin, y, style.size, flush)
                 y -= style.leading
             number = furniture.page_pattern.format(n=page, m=total, part=part + 1)
             fonts = furniture.fonts
@@ -162,15 +164,19 @@ class _Finisher:
             if furniture.expired_mark:  # the date is past: said in the band's colour
                 canvas.setFillColor(HexColor(furniture.band_fill))
             for line in furniture.expiry:
-                draw_line(canvas, list(line.pieces), margin, y, style.size)
+                draw_line(canvas, list(line.pieces), margin, y, style.size, flush)
                 y -= style.leading
             y += style.leading  # the last expiry line's
             canvas.setFillColor(HexColor(style.color))
             number_y = {"expiry": y, "copyright": y + style.leading * len(furniture.expiry),
                         "below": y - style.leading}  # fmt: skip
-            right = margin + self.width - number_width
             number_at = number_y[furniture.number_at]
-            draw_line(canvas, fonts.segments(number, False), right, number_at, style.size)
+            pieces = fonts.segments(number, False)
+            if rtl:
+                draw_line(canvas, pieces, 0, number_at, style.size, margin + number_width)
+            else:
+                right = margin + self.width - number_width
+                draw_line(canvas, pieces, right, number_at, style.size)
 
     def band(self, canvas: _LeafletCanvas, furniture: PageFurniture) -> None:
         """The EXPIRED band across the top of a later page: white on the band's colour."""
@@ -184,8 +190,9 @@ class _Finisher:
             canvas.setFillColor(HexColor(mark.color))
             pad = mark.size * 0.45
             baseline = top - pad - mark.leading + (mark.leading - mark.size) / 2 + mark.size * 0.2
+            flush = self.margin + self.width - pad if furniture.fonts.rtl else None
             for line in lines:
-                draw_line(canvas, list(line.pieces), self.margin + pad, baseline, mark.size)
+                draw_line(canvas, list(line.pieces), self.margin + pad, baseline, mark.size, flush)
                 baseline -= mark.leading
             canvas.restoreState()
 

@@ -29,7 +29,7 @@ from ..source.coverage import (
     font_coverage,
     fonts_folder,
 )
-from ..source.locales import language_key
+from ..source.locales import language_key, locale_for, supported_languages
 from .shaping import register_shaped_face, shaped_face
 
 # Characters that belong to the run before them when its font has them: vowel signs, nuktas,
@@ -47,6 +47,9 @@ class FontSet:
     name: str  # tells font sets apart in caches: a Han character's font depends on it
     regular: tuple[str, ...]  # the chain for regular text
     bold: tuple[str, ...]  # the chain for bold text
+    # the language is written right to left: lines are put in visual order by the bidi
+    # algorithm and set flush right, and the page is mirrored (render/bidi.py)
+    rtl: bool = False
 
     def chain(self, bold: bool) -> tuple[str, ...]:
         return self.bold if bold else self.regular
@@ -129,6 +132,7 @@ def fonts_for(language: str) -> FontSet:
     shaped = tuple(name for name in SHAPED_FONTS if not name.endswith("-Bold"))
     return FontSet(
         key,
+        rtl=key in supported_languages() and locale_for(key).rtl,
         regular=(REGULAR, *cjk, *shaped, SYMBOLS),
         bold=(
             BOLD,

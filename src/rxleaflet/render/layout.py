@@ -329,6 +329,7 @@ class _Composer:
                 border_width=1.5 if not t.large_print else 2.5,
                 padding=t.body * 0.7,
                 continued_label=((), style),
+                rtl=self.fonts.rtl,
             )
         )
 
@@ -380,6 +381,7 @@ class _Composer:
                     tuple(self.fonts.segments(label, True)),
                     t.style(t.body, colors.warning, bold=True),
                 ),
+                rtl=self.fonts.rtl,
             )
         )
 

@@ -151,21 +151,22 @@ class ShapedFace:
         for text, indices in _logical_clusters(run, ends):
             main = max(indices, key=lambda index: run.glyphs[index].advance)
             joiner = category(text[0]) == "Cf"  # its glyph, a hidden space, is not drawn
-            # one span per character: pdftotext reverses the characters of a span unless
-            # they are all right-to-left letters. A mark or joiner is an empty glyph a hair
-            # left of its cluster, where pdftotext, reading right to left, puts it after it
+            # One span per character: pdftotext reverses the characters of a span unless they
+            # are all right-to-left letters. The first holds the cluster's glyphs, the main one
+            # last, so that its extent is the cluster's (an empty glyph marks the left edge
+            # when there are dots or marks); a mark or joiner after it is an empty glyph a
+            # hair left of the cluster, where pdftotext, reading right to left, puts it after.
             for position, char in enumerate(text):
                 writer.parts.append(f"] TJ /Span <</ActualText <FEFF{_utf16_hex(char)}>>> BDC [")
                 if position == 0 and not joiner:
-                    writer.glyph(run.glyphs[main], lefts[main])
-                else:  # (HarfBuzz draws a joiner as a space glyph moved back: not needed)
+                    others = [index for index in indices if index != main]
+                    if others:
+                        left = min(lefts[index] for index in indices)
+                        writer.glyph(Glyph(self._empty(use), 0, 0.0), left)
+                    for index in [*others, main]:
+                        writer.glyph(run.glyphs[index], lefts[index])
+                else:
                     writer.glyph(Glyph(self._empty(use), 0, 0.0), lefts[main] - _HAIR)
-                writer.parts.append("] TJ EMC [")
-            others = [] if joiner else [index for index in indices if index != main]
-            if others:  # dots and vowel marks: drawn, their text is in the spans above
-                writer.parts.append("] TJ /Span <</ActualText ()>> BDC [")
-                for index in others:
-                    writer.glyph(run.glyphs[index], lefts[index])
                 writer.parts.append("] TJ EMC [")
         writer.end(pen)
         return f"/{use.internal_name} {_number(size)} Tf {writer.text()}"
