@@ -24,6 +24,7 @@ from ..source.coverage import (
     CJK_FONTS,
     FONT_FILES,
     REGULAR,
+    SHAPED_FACE,
     SHAPED_FONTS,
     SYMBOLS,
     font_coverage,
@@ -130,6 +131,8 @@ def fonts_for(language: str) -> FontSet:
     own = CJK_FACE.get(key)
     cjk = (*([own] if own else []), *(face for face in CJK_FACE.values() if face != own))
     shaped = tuple(name for name in SHAPED_FONTS if not name.endswith("-Bold"))
+    if key in SHAPED_FACE:  # the language's own style first (Urdu: Nastaliq, not Naskh)
+        shaped = (SHAPED_FACE[key], *(name for name in shaped if name != SHAPED_FACE[key]))
     return FontSet(
         key,
         rtl=key in supported_languages() and locale_for(key).rtl,

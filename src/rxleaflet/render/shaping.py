@@ -134,8 +134,10 @@ class ShapedFace:
         for glyph in run.glyphs:
             use.glyph_text.setdefault(glyph.gid, self._text_of(glyph, run, ends))
         lefts: list[float] = []  # each glyph's left edge in the run, in visual order
+        pens: list[float] = []  # the pen's position as each glyph is drawn
         pen = 0.0
         for glyph in run.glyphs:
+            pens.append(pen)
             lefts.append(pen + glyph.x_offset)
             pen += glyph.advance
         writer = _TJWriter(self._advances(), size)
@@ -148,25 +150,29 @@ class ShapedFace:
                 f"/Span <</ActualText <FEFF{actual}>>> BDC "
                 f"/{use.internal_name} {_number(size)} Tf {writer.text()} EMC"
             )
+        empty = self._empty(use)
         for text, indices in _logical_clusters(run, ends):
             main = max(indices, key=lambda index: run.glyphs[index].advance)
             joiner = category(text[0]) == "Cf"  # its glyph, a hidden space, is not drawn
+            left = min(pens[index] for index in indices)  # the cluster's extent
+            right = left + sum(run.glyphs[index].advance for index in indices)
             # One span per character: pdftotext reverses the characters of a span unless they
-            # are all right-to-left letters. The first holds the cluster's glyphs, the main one
-            # last, so that its extent is the cluster's (an empty glyph marks the left edge
-            # when there are dots or marks); a mark or joiner after it is an empty glyph a
-            # hair left of the cluster, where pdftotext, reading right to left, puts it after.
+            # are all right-to-left letters. The first holds the cluster's glyphs between empty
+            # glyphs on the baseline at its edges, so that the span covers the cluster exactly
+            # (a gap reads as a space, a raised start as another line); a mark or joiner is
+            # an empty glyph a hair left of the cluster, where pdftotext, reading right to
+            # left, puts it after.
             for position, char in enumerate(text):
                 writer.parts.append(f"] TJ /Span <</ActualText <FEFF{_utf16_hex(char)}>>> BDC [")
                 if position == 0 and not joiner:
                     others = [index for index in indices if index != main]
-                    if others:
-                        left = min(lefts[index] for index in indices)
-                        writer.glyph(Glyph(self._empty(use), 0, 0.0), left)
+                    writer.glyph(Glyph(empty, 0, 0.0), left)  # on the baseline: the span's
                     for index in [*others, main]:
                         writer.glyph(run.glyphs[index], lefts[index])
+                    if abs(writer.at - right) > 0.01:
+                        writer.glyph(Glyph(empty, 0, 0.0), right)
                 else:
-                    writer.glyph(Glyph(self._empty(use), 0, 0.0), lefts[main] - _HAIR)
+                    writer.glyph(Glyph(empty, 0, 0.0), left - _HAIR)
                 writer.parts.append("] TJ EMC [")
         writer.end(pen)
         return f"/{use.internal_name} {_number(size)} Tf {writer.text()}"
