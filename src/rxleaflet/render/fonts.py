@@ -51,6 +51,9 @@ class FontSet:
     # the language is written right to left: lines are put in visual order by the bidi
     # algorithm and set flush right, and the page is mirrored (render/bidi.py)
     rtl: bool = False
+    # a right-to-left language's shaped face, which also draws the spaces, brackets and
+    # punctuation of its lines (HarfBuzz mirrors a bracket set right to left)
+    rtl_face: str | None = None
 
     def chain(self, bold: bool) -> tuple[str, ...]:
         return self.bold if bold else self.regular
@@ -59,7 +62,7 @@ class FontSet:
         """Split ``text`` into (text, font name) pieces, each drawable by its font."""
         chain = self.chain(bold)
         first = font_coverage(chain[0])
-        if all(ord(char) in first for char in text):
+        if (not self.rtl_face or text.isalnum()) and all(ord(char) in first for char in text):
             return [(text, chain[0])]
         pieces: list[tuple[str, str]] = []
         for char in text:
@@ -75,6 +78,8 @@ class FontSet:
                 # a shaped cluster stays whole in its face, and punctuation after it stays
                 # with it: a reph drawn past the run's end would otherwise read as a space
                 name = previous
+            elif self.rtl_face and not char.isalnum() and code in font_coverage(self.rtl_face):
+                name = f"{self.rtl_face}-Bold" if bold else self.rtl_face
             else:
                 name = next((n for n in chain if code in font_coverage(n)), chain[0])
             if pieces and pieces[-1][1] == name:
@@ -133,9 +138,12 @@ def fonts_for(language: str) -> FontSet:
     shaped = tuple(name for name in SHAPED_FONTS if not name.endswith("-Bold"))
     if key in SHAPED_FACE:  # the language's own style first (Urdu: Nastaliq, not Naskh)
         shaped = (SHAPED_FACE[key], *(name for name in shaped if name != SHAPED_FACE[key]))
+    rtl = key in supported_languages() and locale_for(key).rtl
+    letter = next(char for char in locale_for(key).words["warning"]) if rtl else ""
     return FontSet(
         key,
-        rtl=key in supported_languages() and locale_for(key).rtl,
+        rtl=rtl,
+        rtl_face=next((n for n in shaped if ord(letter) in font_coverage(n)), None) if rtl else None,
         regular=(REGULAR, *cjk, *shaped, SYMBOLS),
         bold=(
             BOLD,

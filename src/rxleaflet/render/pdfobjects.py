@@ -16,7 +16,6 @@ from typing import Any
 from reportlab import rl_config
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
-from bidi.mirror import MIRRORED
 from reportlab.pdfgen.canvas import Canvas
 
 from .shaping import shaped_face
@@ -197,8 +196,7 @@ def _right_to_left(
     canvas: Canvas, pieces: Sequence[tuple[str, str]], right: float, y: float, size: float
 ) -> str:
     """A right-to-left line ending at ``right``: its segments placed in visual order, shown in
-    logical order (see render/bidi.py). A right-to-left segment in an unshaped font (a bracket,
-    a space) shows its characters reversed and mirrored, its logical text as ActualText."""
+    logical order (see render/bidi.py)."""
     from .bidi import segments, visual_order
     from .fonts import text_width
 
@@ -218,12 +216,15 @@ def _right_to_left(
         if placed[part.start] != at:
             code.append(f"{fp_str(placed[part.start] - at)} 0 Td")
             at = placed[part.start]
-        if part.rtl and shaped_face(part.font) is None:
-            drawn = "".join(MIRRORED.get(char, char) for char in reversed(part.text))
-            actual = part.text.encode("utf-16-be").hex().upper()
-            code.append(f"/Span <</ActualText <FEFF{actual}>>> BDC")
-            code.extend(_show(canvas, drawn, part.font, size, doc))
-            code.append("EMC")
+        if part.rtl and shaped_face(part.font) is None and len(part.text) > 1:
+            # right to left in a face that is not shaped (a symbol the Arabic face lacks):
+            # each character at its place, from the right, in logical order
+            right_edge = at + widths[part.start]
+            for char in part.text:
+                right_edge -= text_width(char, part.font, size)
+                code.append(f"{fp_str(right_edge - at)} 0 Td")
+                at = right_edge
+                code.extend(_show(canvas, char, part.font, size, doc))
         else:
             code.extend(_show(canvas, part.text, part.font, size, doc, part.rtl))
     code.append("ET")

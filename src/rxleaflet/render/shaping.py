@@ -196,10 +196,15 @@ class ShapedFace:
 
     def _text_of(self, glyph: Glyph, run: ShapedRun, ends: dict[int, int]) -> str:
         """The Unicode text a glyph's ToUnicode entry gives: its own character where the font
-        maps one to it, else its cluster's text (a conjunct, a ligature)."""
+        maps one to it, else its cluster's text (a conjunct, a ligature). A right-to-left run's
+        glyph that the font maps no character to and that takes no room (a letter's dots in
+        Naskh, a piece of a Nastaliq letter) is part of a letter, not one: a zero width space,
+        so that extractors that read glyphs, not ActualText, do not see a tiny extra letter."""
         code = self._reverse().get(glyph.gid)
         if code is not None:
             return chr(code)
+        if run.rtl and not glyph.advance:
+            return "\N{ZERO WIDTH SPACE}"
         return run.text[glyph.cluster : ends[glyph.cluster]] or "\N{REPLACEMENT CHARACTER}"
 
     def _reverse(self) -> dict[int, int]:

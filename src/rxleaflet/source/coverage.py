@@ -51,7 +51,7 @@ SHAPED_FONTS = {
 SHAPED_FACE = {"ur": "RxNastaliq"}
 # Line spacing (a multiple of the type size) for text in a shaped face whose letters reach far
 # above and below the Latin line: Naskh's marks and descenders, Nastaliq's diagonal stacks.
-FACE_LEADING = {"RxNaskh": 1.6, "RxNastaliq": 2.3}
+FACE_LEADING = {"RxNaskh": 1.6, "RxNastaliq": 2.0}
 FONT_FILES = {**BASE_FONTS, **CJK_FONTS, **SHAPED_FONTS}
 # The languages set in a CJK face, and whose: Han characters differ between them.
 CJK_FACE = {"zh-Hans": "RxSansSC", "zh-Hant": "RxSansTC", "ko": "RxSansKR"}
