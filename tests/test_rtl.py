@@ -172,7 +172,9 @@ def test_a_right_to_left_page_is_mirrored(language: str) -> None:
     lines = [
         (float(left), float(right), _unspaced(re.sub(r"<[^>]+>", "", body)))
         for left, right, body in re.findall(
-            r'<line xMin="([0-9.]+)" yMin="[0-9.]+" xMax="([0-9.]+)"[^>]*>(.*?)</line>', layout, re.S
+            r'<line xMin="([0-9.]+)" yMin="[0-9.]+" xMax="([0-9.]+)"[^>]*>(.*?)</line>',
+            layout,
+            re.S,
         )
     ]
     locale = locale_for(language)

@@ -108,7 +108,7 @@ def _bracket_pairs(text: str, resolved: list[int]) -> list[tuple[int, int, int]]
                 stack.clear()  # unmatched: UAX #9 stops pairing here
                 continue
             inside = {bidirectional(c) for c in text[opening + 1 : index]}
-            before = [bidirectional(c) for c in text[:opening] if bidirectional(c) in ("L", "R", "AL")]
+            before = [k for k in map(bidirectional, text[:opening]) if k in ("L", "R", "AL")]
             ltr = "L" in inside and not inside & {"R", "AL", "AN"} and before[-1:] == ["L"]
             pairs.append((opening, index, resolved[opening - 1] if ltr else _RTL_BASE))
     return pairs

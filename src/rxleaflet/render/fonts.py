@@ -139,11 +139,11 @@ def fonts_for(language: str) -> FontSet:
     if key in SHAPED_FACE:  # the language's own style first (Urdu: Nastaliq, not Naskh)
         shaped = (SHAPED_FACE[key], *(name for name in shaped if name != SHAPED_FACE[key]))
     rtl = key in supported_languages() and locale_for(key).rtl
-    letter = next(char for char in locale_for(key).words["warning"]) if rtl else ""
+    letter = ord(locale_for(key).words["warning"][0]) if rtl else -1
     return FontSet(
         key,
         rtl=rtl,
-        rtl_face=next((n for n in shaped if ord(letter) in font_coverage(n)), None) if rtl else None,
+        rtl_face=next((name for name in shaped if letter in font_coverage(name)), None),
         regular=(REGULAR, *cjk, *shaped, SYMBOLS),
         bold=(
             BOLD,

@@ -50,8 +50,8 @@ class Typography:
     @classmethod
     def for_leaflet(cls, leaflet: Leaflet) -> Typography:
         typography = cls.for_mode(leaflet.large_print, leaflet.layout)
-        face = fonts_for(leaflet.monograph.language).segments(leaflet.locale.words["warning"], False)
-        spacing = FACE_LEADING.get(face[0][1])
+        fonts = fonts_for(leaflet.monograph.language)
+        spacing = FACE_LEADING.get(fonts.segments(leaflet.locale.words["warning"], False)[0][1])
         if spacing:  # Arabic script: marks above, descenders below; Nastaliq's stacks
             return dataclasses.replace(
                 typography, leading=spacing, tight_leading=max(spacing - 0.1, typography.leading)
