@@ -25,6 +25,7 @@ from rxleaflet.source.library import source_files
 from .conftest import LIBRARY, TODAY
 from .defects import without_footer
 from .handmade import handmade_pdf
+from .test_rtl import rtl_check_marked
 
 LISINOPRIL = LIBRARY / "lisinopril.yaml"
 
@@ -49,7 +50,7 @@ def rewrite(pdf: bytes, change) -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize("source", source_files(LIBRARY), ids=lambda p: p.stem)
+@pytest.mark.parametrize("source", rtl_check_marked(source_files(LIBRARY)), ids=lambda p: p.stem)
 def test_every_bundled_leaflet_passes_with_and_without_source(source: Path) -> None:
     leaflet = prepare(source, RenderOptions(allow_expired=True, as_of=TODAY))
     pdf = render_pdf(leaflet)
@@ -273,7 +274,8 @@ def test_fast_scanner_reads_the_same_text_as_pypdf(source: Path) -> None:
     pdf = render_pdf(leaflet)
     reader = PdfReader(io.BytesIO(pdf))
     for page, fact in zip(reader.pages, read_pdf(pdf).pages, strict=True):
-        assert squeeze(fact.text) == squeeze(page.extract_text())
+        if not leaflet.locale.rtl:  # pypdf reads Arabic glyphs, not their ActualText
+            assert squeeze(fact.text) == squeeze(page.extract_text())
         assert min(fact.sizes) >= 8 and max(fact.sizes) <= 110  # the EXPIRED mark is large
         assert fact.hidden == []  # everything on our pages can be seen
         number = leaflet.locale.word("page", n=fact.number, m=len(reader.pages))
