@@ -226,3 +226,26 @@ def test_check_passes_the_bundled_right_to_left_leaflets(language: str) -> None:
     pdf = render_source(LIBRARY / f"metformin-{language}.yaml")
     report = check_pdf(pdf, options=CheckOptions(as_of=TODAY))
     assert report.errors == [], [f.describe() for f in report.errors]
+
+
+@pytest.mark.parametrize("expires", ["2027-06-15", "2027-06"])
+@pytest.mark.parametrize("language", ["ar", "fa", "ur"])
+def test_check_reads_page_numbers_and_expiry_without_the_source(
+    language: str, expires: str, write_source
+) -> None:
+    """As for French and Ukrainian (tests/test_languages.py): a full date and a month alone,
+    "صفحة 1 من 1" and "…سبتمبر 2027", recognised with no source to compare with."""
+    text = (LIBRARY / "metformin-ar.yaml").read_text(encoding="utf-8")
+    text = text.replace("language: ar", f"language: {language}").replace(
+        "expires: 2027-09", f"expires: {expires}"
+    )
+    pdf = strip_embedded_source(render_source(write_source(text, name=f"{language}.yaml")))
+    report = check_pdf(pdf, options=CheckOptions(as_of=TODAY))
+    assert report.source == "none"
+    assert report.metrics["expires"] == ("2027-06-15" if expires == "2027-06-15" else "2027-06-30")
+    assert not [f.describe() for f in report.errors if f.rule in ("page-numbers", "expiry")]
+    stated = locale_for(language)
+    footer = "".join(_pdftotext(pdf).split())
+    assert "".join(stated.word("page", n=1, m=len(PdfReader(io.BytesIO(pdf)).pages)).split()) in (
+        footer
+    )

@@ -139,11 +139,14 @@ def fonts_for(language: str) -> FontSet:
     if key in SHAPED_FACE:  # the language's own style first (Urdu: Nastaliq, not Naskh)
         shaped = (SHAPED_FACE[key], *(name for name in shaped if name != SHAPED_FACE[key]))
     rtl = key in supported_languages() and locale_for(key).rtl
-    letter = ord(locale_for(key).words["warning"][0]) if rtl else -1
+    rtl_face = None
+    if rtl:  # (only then are the shaped faces' character maps read)
+        letter = ord(locale_for(key).words["warning"][0])
+        rtl_face = next((name for name in shaped if letter in font_coverage(name)), None)
     return FontSet(
         key,
         rtl=rtl,
-        rtl_face=next((name for name in shaped if letter in font_coverage(name)), None),
+        rtl_face=rtl_face,
         regular=(REGULAR, *cjk, *shaped, SYMBOLS),
         bold=(
             BOLD,
