@@ -545,7 +545,7 @@ class Box(Flowable):
             y -= child.getSpaceAfter()
 
 
-SENTENCE_ENDS = (".", "!", "?", ":", "。", "！", "？", "：", ".)", ".\u201d")
+SENTENCE_ENDS = (".", "!", "?", ":", "。", "！", "？", "：", ".)", ".\u201d", "۔", "؟")  # ۔ Urdu
 KEEP_IF_ONE_LINE = "if one line"  # a keep_next value: bind only a one-line block to what follows
 MIN_TAIL_LINES = 4  # a warning box continued on the next page carries at least this much text
 
