@@ -355,12 +355,13 @@ def _render(
         """Page shapes are shared by leaflets with the same footer height and header band."""
         bottom = margin + part.height + types[0].body * 0.8
         band = part.band_height + part.mark_style.size * 0.6 if part.expired_mark else 0.0
-        key = (bottom, band)
+        rtl = part.fonts.rtl
+        key = (bottom, band, rtl)
         if key not in shapes:
             height = size[1] - margin - bottom
             shapes[key] = PageShape(
-                _columns(margin, bottom, width, height, types[0]),
-                _columns(margin, bottom, width, height - band, types[0]),
+                _columns(margin, bottom, width, height, types[0], rtl),
+                _columns(margin, bottom, width, height - band, types[0], rtl),
             )
         return shapes[key]
 
@@ -412,9 +413,11 @@ def _next_part_notice(
 
 
 def _columns(
-    x: float, y: float, width: float, height: float, typography: Typography
+    x: float, y: float, width: float, height: float, typography: Typography, rtl: bool = False
 ) -> tuple[Column, ...]:
-    """The page's text columns: one, or several filled left to right (the reading order)."""
+    """The page's text columns: one, or several filled in reading order, left to right (right
+    to left on a mirrored page)."""
     count, gutter = typography.columns, typography.gutter
     column = (width - gutter * (count - 1)) / count
-    return tuple(Column(x + index * (column + gutter), y, column, height) for index in range(count))
+    columns = tuple(Column(x + i * (column + gutter), y, column, height) for i in range(count))
+    return columns[::-1] if rtl else columns
