@@ -249,3 +249,17 @@ def test_check_reads_page_numbers_and_expiry_without_the_source(
     assert "".join(stated.word("page", n=1, m=len(PdfReader(io.BytesIO(pdf)).pages)).split()) in (
         footer
     )
+
+
+@pytest.mark.skipif(not HAS_PDFTOTEXT, reason="poppler-utils not installed")
+def test_right_to_left_columns_are_filled_from_the_right() -> None:
+    pdf = render_source(LIBRARY / "metformin-ar.yaml", layout="two-column", paper="a4")
+    layout = _pdftotext(pdf, "-bbox-layout", "-f", "1", "-l", "1")
+    width = float(re.search(r'<page width="([0-9.]+)"', layout).group(1))
+    uses = locale_for("ar").headings["monograph"]["uses"]
+    found = [
+        float(left)
+        for left, body in re.findall(r'<line xMin="([0-9.]+)"[^>]*>(.*?)</line>', layout, re.S)
+        if _unspaced(re.sub(r"<[^>]+>", "", body)) == _unspaced(uses)[::-1]
+    ]
+    assert found and found[0] > width / 2  # the first section heads the right-hand column
