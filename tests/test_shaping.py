@@ -25,6 +25,7 @@ from rxleaflet.render.shaping import register_shaped_face
 from rxleaflet.source.coverage import fonts_folder
 from rxleaflet.source.markup import Run
 
+from . import foreign
 from .conftest import LIBRARY, TODAY, render_source
 from .defects import strip_embedded_source
 from .tools import verapdf
@@ -258,3 +259,37 @@ def test_spans_per_character_are_judged_as_one_shaped_run() -> None:
     assert not shows_shaping(face, doubled)  # a glyph drawn twice
     said = [("ख" if i == second else text, glyphs) for i, (text, glyphs) in enumerate(spans)]
     assert not shows_shaping(face, said)  # the ActualText says another letter
+
+
+def test_another_engines_shaped_runs_are_judged_by_outline(tmp_path) -> None:
+    """Typst renumbers the glyphs of its subsets and puts an ActualText on each cluster: its
+    glyphs are found in the bundled face by outline, and each span must shape into them."""
+    reason = foreign.available("typst")
+    if reason:
+        pytest.skip(reason)
+    text = (LIBRARY / "lisinopril.yaml").read_text(encoding="utf-8")
+    anchor = "prevent strokes, heart attacks and kidney problems.\n"
+    source = tmp_path / "lisinopril-hi.yaml"
+    source.write_text(text.replace(anchor, f"{anchor}\n      {HINDI}\n"), encoding="utf-8")
+    pdf = foreign.typst_pdf(source, tmp_path)
+    glyph_findings = [f for f in _findings(pdf) if "[glyph-mismatch]" in f]
+    assert glyph_findings == []
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:  # two clusters' glyphs trade places
+        page = document.pages[0]
+        instructions = [list(item) for item in pikepdf.parse_content_stream(page)]
+        shown, inside = [], False
+        for operands, operator in instructions:
+            if str(operator) == "BDC" and "/ActualText" in operands[1]:
+                inside = True
+            elif str(operator) == "EMC":
+                inside = False
+            elif inside and str(operator) in ("Tj", "TJ") and len(shown) < 2:
+                shown.append(operands)
+        first, second = shown
+        first[0], second[0] = second[0], first[0]
+        instructions = [pikepdf.ContentStreamInstruction(*item) for item in instructions]
+        page.obj.Contents = document.make_stream(pikepdf.unparse_content_stream(instructions))
+        doctored = io.BytesIO()
+        document.save(doctored)
+    assert any("an /ActualText says" in f for f in _findings(doctored.getvalue()))

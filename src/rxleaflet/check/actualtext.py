@@ -2,8 +2,9 @@
 pdftotext read the ActualText instead of the glyphs, so a span over "Do not take" that says
 "Do take" tells them another sentence than the page does.
 
-Spans drawn in a shaped font (Type0, glyph ids shown directly) of a bundled face, one after
-the other, are judged together and exactly: their ActualText, shaped by HarfBuzz in that face,
+Spans drawn in a Type0 font of a bundled face (glyph ids shown directly: rxleaflet's shaped
+runs, other engines' too, whose glyphs are matched to the face's by outline), one after the
+other, are judged together and exactly: their ActualText, shaped by HarfBuzz in that face,
 must give the glyphs drawn (``shapedtext``; rxleaflet's renderer shows nothing else). Other
 spans are compared by their characters, through the fonts' ToUnicode maps."""
 
@@ -15,7 +16,7 @@ from typing import Any
 
 import pikepdf
 
-from .bundled import BundledFace, shaped_face_of
+from .bundled import BundledFace, DrawnFace, drawn_face_of
 from .fontdecode import FontDecoder, Malformed, parse_cmap
 from .shapedtext import shows_shaping
 
@@ -52,7 +53,7 @@ def actual_text_problems(page: Any, number: int) -> list[tuple[int, str, str]]:
     run: list[_Span] = []  # consecutive closed spans drawn in one shaped face
     depth = 0
     decoder: FontDecoder | None = None
-    face: BundledFace | None = None
+    face: DrawnFace | None = None
     try:
         instructions = pikepdf.parse_content_stream(page)
     except pikepdf.PdfError:
@@ -86,6 +87,9 @@ def actual_text_problems(page: Any, number: int) -> list[tuple[int, str, str]]:
             depth = max(0, depth - 1)
         elif op == "Tf" and operands:
             decoder, face = by_name.get(str(operands[0]), (None, None))
+            judge(run)  # the renderer selects the font at the start of every shaped run
+        elif op in ("BT", "ET"):
+            judge(run)
         elif op in ("Tj", "'", '"', "TJ"):
             strings = operands[-1] if operands else None
             items = strings if isinstance(strings, pikepdf.Array) else [strings]
@@ -108,14 +112,21 @@ class _Span:
         self.text: list[str] = []  # the drawn codes' ToUnicode text
         self.faces: set[BundledFace | None] = set()
         self.glyph_ids: list[int] = []
+        self.by_outline = False  # another engine's font, whose glyphs were found by outline
 
-    def drawn(self, codes: bytes, decoder: FontDecoder, face: BundledFace | None) -> None:
+    def drawn(self, codes: bytes, decoder: FontDecoder, drawn_face: DrawnFace | None) -> None:
         self.text.append(decoder.decode(codes))
-        self.faces.add(face)
-        if face is not None:
-            self.glyph_ids.extend(
-                int.from_bytes(codes[i : i + 2], "big") for i in range(0, len(codes) - 1, 2)
-            )
+        if drawn_face is None:
+            self.faces.add(None)
+            return
+        self.faces.add(drawn_face.face)
+        self.by_outline = self.by_outline or drawn_face.program is not None
+        for at in range(0, len(codes) - 1, 2):
+            glyph = drawn_face.face_glyph(int.from_bytes(codes[at : at + 2], "big"))
+            if glyph is None:  # not a glyph of the face: judged by its characters
+                self.faces.add(None)
+            else:
+                self.glyph_ids.append(glyph)
 
     def shaped_face(self) -> BundledFace | None:
         """The shaped face this span drew in, when it drew in that one only."""
@@ -131,7 +142,8 @@ def _says_what_it_shows(spans: list[_Span]) -> bool:
     if face is None:
         (span,) = spans
         return _same_text(span.actual, "".join(span.text))
-    return shows_shaping(face, [(span.actual, span.glyph_ids) for span in spans])
+    in_context = any(span.by_outline for span in spans)
+    return shows_shaping(face, [(span.actual, span.glyph_ids) for span in spans], in_context)
 
 
 def _raw_contents(contents: Any) -> bytes:
@@ -142,8 +154,8 @@ def _raw_contents(contents: Any) -> bytes:
         return b""
 
 
-def _fonts_by_name(resources: Any) -> dict[str, tuple[FontDecoder, BundledFace | None]]:
-    """Each font's ToUnicode map, and for a shaped font, the bundled face it names."""
+def _fonts_by_name(resources: Any) -> dict[str, tuple[FontDecoder, DrawnFace | None]]:
+    """Each font's ToUnicode map, and for a Type0 font of a bundled face, that face."""
     fonts = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
     if not isinstance(fonts, pikepdf.Dictionary):
         return {}
@@ -151,7 +163,7 @@ def _fonts_by_name(resources: Any) -> dict[str, tuple[FontDecoder, BundledFace |
     for name, font in fonts.items():
         decoder = tounicode(font) if isinstance(font, pikepdf.Dictionary) else None
         if decoder is not None:
-            found[str(name)] = (decoder, shaped_face_of(font))
+            found[str(name)] = (decoder, drawn_face_of(font))
     return found
 
 
