@@ -25,7 +25,6 @@ from rxleaflet.source.library import source_files
 from .conftest import LIBRARY, TODAY
 from .defects import without_footer
 from .handmade import handmade_pdf
-from .test_rtl import rtl_check_marked
 
 LISINOPRIL = LIBRARY / "lisinopril.yaml"
 
@@ -50,7 +49,7 @@ def rewrite(pdf: bytes, change) -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize("source", rtl_check_marked(source_files(LIBRARY)), ids=lambda p: p.stem)
+@pytest.mark.parametrize("source", source_files(LIBRARY), ids=lambda p: p.stem)
 def test_every_bundled_leaflet_passes_with_and_without_source(source: Path) -> None:
     leaflet = prepare(source, RenderOptions(allow_expired=True, as_of=TODAY))
     pdf = render_pdf(leaflet)

@@ -22,7 +22,7 @@ from rxleaflet.render import render_combined
 from . import foreign
 from .conftest import LIBRARY
 from .corpus import DEFECTS, NEAR_MISSES
-from .test_rtl import RTL_CHECK, RTL_LEAFLETS, rtl_check_marked
+from .test_rtl import OTHER_ENGINES_RTL, RTL_LEAFLETS
 
 AS_OF = dt.date(2025, 11, 1)  # before the seed monograph expired
 CASES = [(defect, leaflet) for defect in DEFECTS for leaflet in defect.leaflets]
@@ -68,9 +68,7 @@ VARIANTS = {
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
-@pytest.mark.parametrize(
-    "source", rtl_check_marked(sorted(LIBRARY.glob("*.yaml"))), ids=lambda p: p.stem
-)
+@pytest.mark.parametrize("source", sorted(LIBRARY.glob("*.yaml")), ids=lambda p: p.stem)
 def test_every_rxleaflet_variant_passes_without_a_source(source: Path, variant: str) -> None:
     options = VARIANTS[variant]
     leaflet = prepare(source, RenderOptions(as_of=AS_OF, **options))
@@ -80,8 +78,7 @@ def test_every_rxleaflet_variant_passes_without_a_source(source: Path, variant: 
 
 
 def test_a_combined_print_file_passes_leaflet_by_leaflet() -> None:
-    sources = [s for s in sorted(LIBRARY.glob("*.yaml")) if s.stem not in RTL_LEAFLETS]  # RTL_CHECK
-    leaflets = [prepare(s, RenderOptions(as_of=AS_OF)) for s in sources]
+    leaflets = [prepare(s, RenderOptions(as_of=AS_OF)) for s in sorted(LIBRARY.glob("*.yaml"))]
     report = check_pdf(render_combined(leaflets).pdf, options=CheckOptions(as_of=AS_OF))
     assert report.errors == [] and report.source == "embedded", report.findings
 
@@ -91,9 +88,8 @@ FOREIGN = [
     for source in sorted(LIBRARY.glob("*.yaml"))
     for engine, paper in (("typst", "us-letter"), ("typst", "a4"), ("weasyprint", "letter"))
 ]
-# other engines' Arabic-script PDFs: check does not judge them yet either (RTL_CHECK)
 FOREIGN_CASES = [
-    pytest.param(*case, marks=RTL_CHECK) if case[1].stem in RTL_LEAFLETS else case
+    pytest.param(*case, marks=OTHER_ENGINES_RTL) if case[1].stem in RTL_LEAFLETS else case
     for case in FOREIGN
 ]
 
