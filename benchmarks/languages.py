@@ -22,7 +22,25 @@ from rxleaflet.pipeline import build, prepare  # noqa: E402
 
 LEAFLETS = {"en": "metformin", "es": "metformina", "fr": "metformin-fr", "pl": "metformin-pl",
             "ru": "metformin-ru", "vi": "metformin-vi", "ko": "metformin-ko",
-            "zh-Hans": "metformin-zh-hans"}  # fmt: skip
+            "zh-Hans": "metformin-zh-hans", "ar": "metformin-ar", "ur": "metformin-ur"}  # fmt: skip
+BASE_FONTS = {"NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSansMath-Regular.ttf"}
+
+
+def font_bytes(pdf: bytes) -> int:
+    """Bytes of the bundled font files (both faces of a family) a PDF draws with beyond Noto
+    Sans: what its language adds to the wheel."""
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    names = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            base = str(font.get_object()["/BaseFont"]).split("+")[-1]
+            names.add(re.sub(r"-(Regular|Bold)$", "", base))
+    files = {f for name in names for f in (ROOT / "fonts").glob(f"{name}-*.ttf")}
+    return sum(f.stat().st_size for f in files if f.name not in BASE_FONTS)
 
 
 def main() -> None:
@@ -32,6 +50,7 @@ def main() -> None:
     warm: dict[str, list[float]] = {language: [] for language in LEAFLETS}
     cold: dict[str, list[float]] = {language: [] for language in LEAFLETS}
     size: dict[str, int] = {}
+    fonts: dict[str, int] = {}
     with tempfile.TemporaryDirectory() as folder:
         for _ in range(rounds):
             for language, name in LEAFLETS.items():
@@ -40,6 +59,7 @@ def main() -> None:
                 pdf = build(prepare(source), "letter").pdf
                 warm[language].append(time.perf_counter() - start)
                 size[language] = len(pdf)
+                fonts[language] = fonts.get(language) or font_bytes(pdf)
                 start = time.perf_counter()
                 subprocess.run(
                     [sys.executable, "-m", "rxleaflet", "render", str(source), "-o", folder],
@@ -47,12 +67,13 @@ def main() -> None:
                     env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
                 )  # fmt: skip
                 cold[language].append(time.perf_counter() - start)
-    print("language\twarm median (min–max) s\tcold median (min–max) s\tPDF bytes")
+    print("language\twarm median (min–max) s\tcold median (min–max) s\tPDF bytes\tfont bytes")
     for language in LEAFLETS:
         w, c = warm[language], cold[language]
         print(
             f"{language}\t{statistics.median(w):.3f} ({min(w):.3f}–{max(w):.3f})\t"
-            f"{statistics.median(c):.2f} ({min(c):.2f}–{max(c):.2f})\t{size[language]}"
+            f"{statistics.median(c):.2f} ({min(c):.2f}–{max(c):.2f})\t{size[language]}\t"
+            f"{fonts[language]}"
         )
 
 

@@ -21,6 +21,7 @@ from rxleaflet.source.library import source_files
 from rxleaflet.source.monograph import load_monograph
 
 from .conftest import LIBRARY, TODAY, render_source
+from .test_rtl import RTL_LEAFLETS
 from .tools import verapdf
 
 VARIANTS = {
@@ -148,6 +149,9 @@ def test_bookmarks_for_title_warning_and_sections() -> None:
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
 @pytest.mark.parametrize("source", source_files(LIBRARY), ids=lambda p: p.stem)
 def test_pdftotext_gives_the_words_exactly(source: Path, tmp_path: Path) -> None:
+    if source.stem in RTL_LEAFLETS:
+        pytest.skip("pdftotext's own bidi reordering moves spaces and punctuation beside numbers "
+                    "in right-to-left text: tests/test_rtl.py compares its words instead")
     path = tmp_path / "x.pdf"
     path.write_bytes(render_source(source, allow_expired=True))
     text = subprocess.run(

@@ -273,7 +273,8 @@ def test_fast_scanner_reads_the_same_text_as_pypdf(source: Path) -> None:
     pdf = render_pdf(leaflet)
     reader = PdfReader(io.BytesIO(pdf))
     for page, fact in zip(reader.pages, read_pdf(pdf).pages, strict=True):
-        assert squeeze(fact.text) == squeeze(page.extract_text())
+        if not leaflet.locale.rtl:  # pypdf reads Arabic glyphs, not their ActualText
+            assert squeeze(fact.text) == squeeze(page.extract_text())
         assert min(fact.sizes) >= 8 and max(fact.sizes) <= 110  # the EXPIRED mark is large
         assert fact.hidden == []  # everything on our pages can be seen
         number = leaflet.locale.word("page", n=fact.number, m=len(reader.pages))

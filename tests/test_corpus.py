@@ -22,6 +22,7 @@ from rxleaflet.render import render_combined
 from . import foreign
 from .conftest import LIBRARY
 from .corpus import DEFECTS, NEAR_MISSES
+from .test_rtl import OTHER_ENGINES_RTL, RTL_LEAFLETS
 
 AS_OF = dt.date(2025, 11, 1)  # before the seed monograph expired
 CASES = [(defect, leaflet) for defect in DEFECTS for leaflet in defect.leaflets]
@@ -87,10 +88,14 @@ FOREIGN = [
     for source in sorted(LIBRARY.glob("*.yaml"))
     for engine, paper in (("typst", "us-letter"), ("typst", "a4"), ("weasyprint", "letter"))
 ]
+FOREIGN_CASES = [
+    pytest.param(*case, marks=OTHER_ENGINES_RTL) if case[1].stem in RTL_LEAFLETS else case
+    for case in FOREIGN
+]
 
 
 @pytest.mark.parametrize(
-    ("engine", "source", "paper"), FOREIGN, ids=[f"{e}-{s.stem}-{p}" for e, s, p in FOREIGN]
+    ("engine", "source", "paper"), FOREIGN_CASES, ids=[f"{e}-{s.stem}-{p}" for e, s, p in FOREIGN]
 )
 def test_good_pdfs_from_other_engines_pass(engine: str, source: Path, paper: str, tmp_path) -> None:
     reason = foreign.available(engine)

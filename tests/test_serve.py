@@ -53,6 +53,8 @@ def test_list_with_and_without_a_query(client: TestClient) -> None:
         "pl",
         "fr",
         "ru",
+        "ar",
+        "ur",
         "zh-Hans",
         "ko",
     ]
@@ -131,7 +133,7 @@ def test_directions_by_language_through_the_api(client: TestClient) -> None:
          "unknown dispense field(s) ssn"),
         ({"leaflet": "lisinopril", "language": "es"}, 404, "no es leaflet of Lisinopril"),
         ({"leaflet": "metformin", "language": "bn"}, 404, "language 'bn' is not supported"),
-        ({"leaflet": "metformin", "also": ["xx"]}, 404, "use one of: en English, es Spanish (Español), fr French"),
+        ({"leaflet": "metformin", "also": ["xx"]}, 404, "use one of: ar Arabic (العربية), en English, es Spanish (Español), fa"),
         ({"leaflet": "metformin", "also": "en"}, 422, "also must be a list of at most 3"),
         ({}, 422, "'leaflet' is required"),
     ],

@@ -327,7 +327,9 @@ def _least_start(sequence, page: int, warning: set[int], paired: set[int]) -> li
 def _leads_in(text: str, lines: list[Line]) -> bool:
     text = text.rstrip("* ")
     return text.endswith(":") or (
-        len(lines) == 1 and len(text) <= 80 and not text.endswith((".", "!", "?", "。", ")"))
+        len(lines) == 1
+        and len(text) <= 80
+        and not text.endswith((".", "!", "?", "。", ")", "۔", "؟"))
     )
 
 

@@ -8,6 +8,7 @@ shaped run is given by its Span's ActualText, which extractors prefer.
 
 from __future__ import annotations
 
+import functools
 import io
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +28,7 @@ def add_cid_font(
     gids = sorted({0, *glyph_text})
     tag = face.subset_tag(gids)
     base_font = f"{tag}+{_postscript_name(face)}"
-    subset, metrics = _subset(face, gids)
+    subset, metrics = _cached_subset(face, tuple(gids))
 
     font_file = pdfdoc.PDFStream(content=subset)
     font_file.filters = [pdfdoc.PDFZCompress]
@@ -86,6 +87,13 @@ def _postscript_name(face: ShapedFace) -> str:
 
     name = TTFont(face.path, lazy=True)["name"].getDebugName(6) or face.name
     return "".join(char for char in name if char.isalnum() or char == "-")
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_subset(face: ShapedFace, gids: tuple[int, ...]) -> tuple[bytes, dict[str, Any]]:
+    """``_subset``, kept for the last few glyph sets: a batch renders the same leaflet's
+    glyphs again and again (subsetting is most of a shaped leaflet's render time)."""
+    return _subset(face, list(gids))
 
 
 def _subset(face: ShapedFace, gids: list[int]) -> tuple[bytes, dict[str, Any]]:

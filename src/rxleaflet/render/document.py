@@ -153,8 +153,10 @@ class _Finisher:
             canvas.restoreState()
             canvas.setFillColor(HexColor(style.color))
             y = top - style.leading
+            rtl = furniture.fonts.rtl  # mirrored: lines flush right, the page number at left
+            flush = margin + self.width if rtl else None
             for line in [*furniture.brand, *furniture.copyright]:
-                draw_line(canvas, list(line.pieces), margin, y, style.size)
+                draw_line(canvas, list(line.pieces), margin, y, style.size, flush)
                 y -= style.leading
             number = furniture.page_pattern.format(n=page, m=total, part=part + 1)
             fonts = furniture.fonts
@@ -162,15 +164,19 @@ class _Finisher:
             if furniture.expired_mark:  # the date is past: said in the band's colour
                 canvas.setFillColor(HexColor(furniture.band_fill))
             for line in furniture.expiry:
-                draw_line(canvas, list(line.pieces), margin, y, style.size)
+                draw_line(canvas, list(line.pieces), margin, y, style.size, flush)
                 y -= style.leading
             y += style.leading  # the last expiry line's
             canvas.setFillColor(HexColor(style.color))
             number_y = {"expiry": y, "copyright": y + style.leading * len(furniture.expiry),
                         "below": y - style.leading}  # fmt: skip
-            right = margin + self.width - number_width
             number_at = number_y[furniture.number_at]
-            draw_line(canvas, fonts.segments(number, False), right, number_at, style.size)
+            pieces = fonts.segments(number, False)
+            if rtl:
+                draw_line(canvas, pieces, 0, number_at, style.size, margin + number_width)
+            else:
+                right = margin + self.width - number_width
+                draw_line(canvas, pieces, right, number_at, style.size)
 
     def band(self, canvas: _LeafletCanvas, furniture: PageFurniture) -> None:
         """The EXPIRED band across the top of a later page: white on the band's colour."""
@@ -184,8 +190,9 @@ class _Finisher:
             canvas.setFillColor(HexColor(mark.color))
             pad = mark.size * 0.45
             baseline = top - pad - mark.leading + (mark.leading - mark.size) / 2 + mark.size * 0.2
+            flush = self.margin + self.width - pad if furniture.fonts.rtl else None
             for line in lines:
-                draw_line(canvas, list(line.pieces), self.margin + pad, baseline, mark.size)
+                draw_line(canvas, list(line.pieces), self.margin + pad, baseline, mark.size, flush)
                 baseline -= mark.leading
             canvas.restoreState()
 
@@ -348,12 +355,13 @@ def _render(
         """Page shapes are shared by leaflets with the same footer height and header band."""
         bottom = margin + part.height + types[0].body * 0.8
         band = part.band_height + part.mark_style.size * 0.6 if part.expired_mark else 0.0
-        key = (bottom, band)
+        rtl = part.fonts.rtl
+        key = (bottom, band, rtl)
         if key not in shapes:
             height = size[1] - margin - bottom
             shapes[key] = PageShape(
-                _columns(margin, bottom, width, height, types[0]),
-                _columns(margin, bottom, width, height - band, types[0]),
+                _columns(margin, bottom, width, height, types[0], rtl),
+                _columns(margin, bottom, width, height - band, types[0], rtl),
             )
         return shapes[key]
 
@@ -405,9 +413,11 @@ def _next_part_notice(
 
 
 def _columns(
-    x: float, y: float, width: float, height: float, typography: Typography
+    x: float, y: float, width: float, height: float, typography: Typography, rtl: bool = False
 ) -> tuple[Column, ...]:
-    """The page's text columns: one, or several filled left to right (the reading order)."""
+    """The page's text columns: one, or several filled in reading order, left to right (right
+    to left on a mirrored page)."""
     count, gutter = typography.columns, typography.gutter
     column = (width - gutter * (count - 1)) / count
-    return tuple(Column(x + index * (column + gutter), y, column, height) for index in range(count))
+    columns = tuple(Column(x + i * (column + gutter), y, column, height) for i in range(count))
+    return columns[::-1] if rtl else columns

@@ -196,7 +196,7 @@ _BALANCE_STEPS = 12
 
 def _across(columns: tuple[Column, ...]) -> Column:
     """One frame as wide as all ``columns`` together."""
-    left, right = columns[0].x, columns[-1].x + columns[-1].width
+    left, right = min(c.x for c in columns), max(c.x + c.width for c in columns)
     return Column(left, columns[0].y, right - left, columns[0].height)
 
 

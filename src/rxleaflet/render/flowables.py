@@ -347,16 +347,18 @@ class TextBlock(Flowable):
         if self.bookmark:
             key, title, level = self.bookmark
             canvas.bookmark_request(key, title, level, self.height)  # type: ignore[attr-defined]
+        rtl = self.fonts.rtl  # mirrored: lines flush right, the bullet at the right
         if self.bullet:
             symbol, label_node = self.bullet
             with self.tagger.content(canvas, label_node):
-                draw_line(canvas, ((symbol, REGULAR),), 0, baseline, style.size)
+                right = self.width if rtl else None
+                draw_line(canvas, ((symbol, REGULAR),), 0, baseline, style.size, right)
         self.tagger.count_lines(canvas, len(lines))
         with self.tagger.content(canvas, self.node):
+            right = self.width - self.indent if rtl else None
             for index, line in enumerate(lines):
-                draw_line(
-                    canvas, line.pieces, self.indent, baseline - index * style.leading, style.size
-                )
+                y = baseline - index * style.leading
+                draw_line(canvas, line.pieces, self.indent, y, style.size, right)
 
 
 class Band(Flowable):
@@ -398,8 +400,10 @@ class Box(Flowable):
         padding: float,
         continued_label: tuple[tuple[Piece, ...], TextStyle],
         continued: bool = False,
+        rtl: bool = False,
     ):
         super().__init__()
+        self.rtl = rtl  # the repeated label flush right
         self.children = children
         self.border = border
         self.fill = fill
@@ -502,6 +506,7 @@ class Box(Flowable):
             padding=self.padding,
             continued_label=self.continued_label,
             continued=continued,
+            rtl=self.rtl,
         )
         part.fresh_page_height = self.fresh_page_height
         return part
@@ -525,7 +530,10 @@ class Box(Flowable):
             y -= style.leading
             with artifact(canvas):
                 canvas.setFillColor(HexColor(style.color))
-                draw_line(canvas, label, x, y + style.leading - style.size * 1.05, style.size)
+                right = self.width - x if self.rtl else None
+                draw_line(
+                    canvas, label, x, y + style.leading - style.size * 1.05, style.size, right
+                )
             y -= style.space_after
         inner = self._inner_width(self.width)
         for index, child in enumerate(self.children):
@@ -537,7 +545,7 @@ class Box(Flowable):
             y -= child.getSpaceAfter()
 
 
-SENTENCE_ENDS = (".", "!", "?", ":", "。", "！", "？", "：", ".)", ".\u201d")
+SENTENCE_ENDS = (".", "!", "?", ":", "。", "！", "？", "：", ".)", ".\u201d", "۔", "؟")  # ۔ Urdu
 KEEP_IF_ONE_LINE = "if one line"  # a keep_next value: bind only a one-line block to what follows
 MIN_TAIL_LINES = 4  # a warning box continued on the next page carries at least this much text
 
@@ -708,6 +716,8 @@ class QrLink(Flowable):
         box = self.size / (len(modules) + 2 * quiet)
         top = self.height
         canvas = self.canv
+        rtl = self.text.fonts.rtl  # mirrored: the code at the right, the link to its left
+        left = self.width - self.size if rtl else 0.0
         with self.tagger.content(canvas, self.figure):
             canvas.saveState()
             canvas.setFillColor(HexColor("#000000"))
@@ -716,12 +726,13 @@ class QrLink(Flowable):
                 for dark, run in itertools.groupby(bool(cell) for cell in cells):
                     count = len(list(run))
                     if dark:
-                        x = (column + quiet) * box
+                        x = left + (column + quiet) * box
                         y = top - (row + quiet + 1) * box
                         canvas.rect(x, y, count * box, box, stroke=0, fill=1)
                     column += count
             canvas.restoreState()
-        self.text.drawOn(canvas, self.size + self.gap, self.height - self.text.height)
+        text_x = 0.0 if rtl else self.size + self.gap
+        self.text.drawOn(canvas, text_x, self.height - self.text.height)
 
 
 class Logo(Flowable):

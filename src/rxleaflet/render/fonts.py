@@ -23,12 +23,13 @@ from ..source.coverage import (
     CJK_FONTS,
     FONT_FILES,
     REGULAR,
+    SHAPED_FACE,
     SHAPED_FONTS,
     SYMBOLS,
     font_coverage,
     fonts_folder,
 )
-from ..source.locales import language_key
+from ..source.locales import language_key, locale_for, supported_languages
 from .fontcache import load_font
 from .shaping import register_shaped_face, shaped_face
 
@@ -47,6 +48,12 @@ class FontSet:
     name: str  # tells font sets apart in caches: a Han character's font depends on it
     regular: tuple[str, ...]  # the chain for regular text
     bold: tuple[str, ...]  # the chain for bold text
+    # the language is written right to left: lines are put in visual order by the bidi
+    # algorithm and set flush right, and the page is mirrored (render/bidi.py)
+    rtl: bool = False
+    # a right-to-left language's shaped face, which also draws the spaces, brackets and
+    # punctuation of its lines (HarfBuzz mirrors a bracket set right to left)
+    rtl_face: str | None = None
 
     def chain(self, bold: bool) -> tuple[str, ...]:
         return self.bold if bold else self.regular
@@ -55,7 +62,7 @@ class FontSet:
         """Split ``text`` into (text, font name) pieces, each drawable by its font."""
         chain = self.chain(bold)
         first = font_coverage(chain[0])
-        if all(ord(char) in first for char in text):
+        if (not self.rtl_face or text.isalnum()) and all(ord(char) in first for char in text):
             return [(text, chain[0])]
         pieces: list[tuple[str, str]] = []
         for char in text:
@@ -71,6 +78,8 @@ class FontSet:
                 # a shaped cluster stays whole in its face, and punctuation after it stays
                 # with it: a reph drawn past the run's end would otherwise read as a space
                 name = previous
+            elif self.rtl_face and not char.isalnum() and code in font_coverage(self.rtl_face):
+                name = f"{self.rtl_face}-Bold" if bold else self.rtl_face
             else:
                 name = next((n for n in chain if code in font_coverage(n)), chain[0])
             if pieces and pieces[-1][1] == name:
@@ -84,12 +93,12 @@ class FontSet:
         return sum(text_width(part, font, size) for part, font in self.segments(text, bold))
 
 
-def text_width(text: str, font: str, size: float) -> float:
-    """The width of ``text`` drawn in ``font``: HarfBuzz's advances for a shaped face, else
-    ReportLab's character widths."""
+def text_width(text: str, font: str, size: float, rtl: bool | None = None) -> float:
+    """The width of ``text`` drawn in ``font``: HarfBuzz's advances for a shaped face (``rtl``:
+    its direction, else guessed from the text), else ReportLab's character widths."""
     shaped = shaped_face(font)
     if shaped is not None:
-        return shaped.shape(text).width(size)
+        return shaped.shape(text, rtl).width(size)
     return stringWidth(text, font, size)
 
 
@@ -127,8 +136,17 @@ def fonts_for(language: str) -> FontSet:
     own = CJK_FACE.get(key)
     cjk = (*([own] if own else []), *(face for face in CJK_FACE.values() if face != own))
     shaped = tuple(name for name in SHAPED_FONTS if not name.endswith("-Bold"))
+    if key in SHAPED_FACE:  # the language's own style first (Urdu: Nastaliq, not Naskh)
+        shaped = (SHAPED_FACE[key], *(name for name in shaped if name != SHAPED_FACE[key]))
+    rtl = key in supported_languages() and locale_for(key).rtl
+    rtl_face = None
+    if rtl:  # (only then are the shaped faces' character maps read)
+        letter = ord(locale_for(key).words["warning"][0])
+        rtl_face = next((name for name in shaped if letter in font_coverage(name)), None)
     return FontSet(
         key,
+        rtl=rtl,
+        rtl_face=rtl_face,
         regular=(REGULAR, *cjk, *shaped, SYMBOLS),
         bold=(
             BOLD,

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 from ..contract import Leaflet, directions_line, dispense_lines
 from ..source.brand import BODY_TEXT, MUTED_TEXT, WHITE, expired_band_color
-from ..source.coverage import CJK_FACE
+from ..source.coverage import CJK_FACE, FACE_LEADING
 from ..source.locales import language_key
 from ..source.markup import Block, BulletList, Paragraph, Run
 from .flow import Flowable
 from .flowables import KEEP_IF_ONE_LINE, Band, Box, Logo, QrLink, Rule, TextBlock, TextStyle
-from .fonts import FontSet
+from .fonts import FontSet, fonts_for
 from .tagging import StructNode, Tagger
 
 BULLET = "•"
@@ -50,6 +50,12 @@ class Typography:
     @classmethod
     def for_leaflet(cls, leaflet: Leaflet) -> Typography:
         typography = cls.for_mode(leaflet.large_print, leaflet.layout)
+        fonts = fonts_for(leaflet.monograph.language)
+        spacing = FACE_LEADING.get(fonts.segments(leaflet.locale.words["warning"], False)[0][1])
+        if spacing:  # Arabic script: marks above, descenders below; Nastaliq's stacks
+            return dataclasses.replace(
+                typography, leading=spacing, tight_leading=max(spacing - 0.1, typography.leading)
+            )
         if language_key(leaflet.monograph.language) not in CJK_FACE:
             return typography
         # Chinese and Korean characters fill the whole em and have no ascenders to separate
@@ -329,6 +335,7 @@ class _Composer:
                 border_width=1.5 if not t.large_print else 2.5,
                 padding=t.body * 0.7,
                 continued_label=((), style),
+                rtl=self.fonts.rtl,
             )
         )
 
@@ -380,6 +387,7 @@ class _Composer:
                     tuple(self.fonts.segments(label, True)),
                     t.style(t.body, colors.warning, bold=True),
                 ),
+                rtl=self.fonts.rtl,
             )
         )
 

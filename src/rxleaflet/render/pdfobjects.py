@@ -147,29 +147,88 @@ def _get_table_without_copying_glyphs(get_table: Any) -> Any:
 
 
 def draw_line(
-    canvas: Canvas, pieces: Sequence[tuple[str, str]], x: float, y: float, size: float
+    canvas: Canvas,
+    pieces: Sequence[tuple[str, str]],
+    x: float,
+    y: float,
+    size: float,
+    right: float | None = None,
 ) -> None:
     """One line of text at (x, y), each (text, font name) piece in its own font: BT, Td, Tf per
     font subset, Tj, ET (ReportLab's text object would also set a leading, which nothing here
-    uses, and a whole matrix), without making an object per line: a leaflet draws hundreds."""
+    uses, and a whole matrix), without making an object per line: a leaflet draws hundreds.
+
+    With ``right`` the line belongs to a right-to-left paragraph: it is put in visual order by
+    the bidi algorithm (render/bidi.py) and ends at ``right``; ``x`` is ignored."""
     doc = canvas._doc
-    escape = canvas._escape
-    size_operator = f"{fp_str(size)} Tf"
+    if right is not None:
+        line = _right_to_left(canvas, pieces, right, y, size)
+        if line:
+            canvas._code.append(line)
+        return
     code = ["BT", f"{fp_str(x, y)} Td"]
     for text, font_name in pieces:
-        shaped = shaped_face(font_name)
-        if shaped is not None:  # Devanagari and the other shaped scripts: glyph ids, ActualText
-            code.append(shaped.show(shaped.shape(text), size, doc))
-            continue
-        font = pdfmetrics.getFont(font_name)
-        current = -1
-        for subset, data in _split(font, text, doc):
-            if subset != current:
-                code.append(f"{font.getSubsetInternalName(subset, doc)} {size_operator}")
-                current = subset
-            code.append(f"({escape(data)}) Tj")
+        code.extend(_show(canvas, text, font_name, size, doc))
     code.append("ET")
     canvas._code.append(" ".join(code))
+
+
+def _show(
+    canvas: Canvas, text: str, font_name: str, size: float, doc: Any, rtl: bool | None = None
+) -> list[str]:
+    """Operators showing ``text`` in ``font_name``: glyph ids in an ActualText span for a shaped
+    face (``rtl``: its direction, else guessed), else the font's subset codes."""
+    shaped = shaped_face(font_name)
+    if shaped is not None:  # Devanagari and the other shaped scripts: glyph ids, ActualText
+        return [shaped.show(shaped.shape(text, rtl), size, doc)]
+    font = pdfmetrics.getFont(font_name)
+    code: list[str] = []
+    current = -1
+    for subset, data in _split(font, text, doc):
+        if subset != current:
+            code.append(f"{font.getSubsetInternalName(subset, doc)} {fp_str(size)} Tf")
+            current = subset
+        code.append(f"({canvas._escape(data)}) Tj")
+    return code
+
+
+def _right_to_left(
+    canvas: Canvas, pieces: Sequence[tuple[str, str]], right: float, y: float, size: float
+) -> str:
+    """A right-to-left line ending at ``right``: its segments placed in visual order, shown in
+    logical order (see render/bidi.py)."""
+    from .bidi import segments, visual_order
+    from .fonts import text_width
+
+    doc = canvas._doc
+    parts = segments(pieces)
+    widths = {part.start: text_width(part.text, part.font, size, part.rtl) for part in parts}
+    x = right - sum(widths.values())
+    placed: dict[int, float] = {}
+    for part in visual_order(parts):
+        placed[part.start] = x
+        x += widths[part.start]
+    if not parts:
+        return ""
+    at = placed[parts[0].start]
+    code = ["BT", f"{fp_str(at, y)} Td"]
+    for part in parts:
+        if placed[part.start] != at:
+            code.append(f"{fp_str(placed[part.start] - at)} 0 Td")
+            at = placed[part.start]
+        if part.rtl and shaped_face(part.font) is None and len(part.text) > 1:
+            # right to left in a face that is not shaped (a symbol the Arabic face lacks):
+            # each character at its place, from the right, in logical order
+            right_edge = at + widths[part.start]
+            for char in part.text:
+                right_edge -= text_width(char, part.font, size)
+                code.append(f"{fp_str(right_edge - at)} 0 Td")
+                at = right_edge
+                code.extend(_show(canvas, char, part.font, size, doc))
+        else:
+            code.extend(_show(canvas, part.text, part.font, size, doc, part.rtl))
+    code.append("ET")
+    return " ".join(code)
 
 
 def _split(font: ttfonts.TTFont, text: str, doc: pdfdoc.PDFDocument) -> Sequence[tuple[int, bytes]]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
+from unicodedata import category
 
 from ..source.coverage import read_cmap
 
@@ -50,6 +51,11 @@ class ShapedRun:
     def width(self, size: float) -> float:
         return self.advance * size / 1000
 
+    @property
+    def rtl(self) -> bool:
+        """Whether HarfBuzz set it right to left: its glyphs' clusters then run backwards."""
+        return len(self.glyphs) > 1 and self.glyphs[0].cluster > self.glyphs[-1].cluster
+
     def cluster_starts(self) -> frozenset[int]:
         """Indices of ``text`` where a cluster starts: the only places a line may break."""
         return frozenset(glyph.cluster for glyph in self.glyphs)
@@ -78,16 +84,21 @@ class ShapedFace:
         self.upem = face.upem
         self._uses: dict[int, _DocumentUse] = {}  # by id() of the PDF document
         self._reverse_cmap: dict[int, int] | None = None
-        self._shaped: dict[str, ShapedRun] = {}
+        self._shaped: dict[tuple[str, bool | None], ShapedRun] = {}
 
-    def shape(self, text: str) -> ShapedRun:
-        """``text`` shaped (script and direction guessed from its characters), cached."""
-        run = self._shaped.get(text)
+    def shape(self, text: str, rtl: bool | None = None) -> ShapedRun:
+        """``text`` shaped, cached: script guessed from its characters, direction too unless
+        ``rtl`` says it (the bidi level of a run in a right-to-left line: a space or a
+        bracket there is set right-to-left, a bracket mirrored). Glyphs come in visual order."""
+        key = (text, rtl)
+        run = self._shaped.get(key)
         if run is None:
             hb = self._hb
             buffer = hb.Buffer()
             buffer.add_str(text)
             buffer.guess_segment_properties()
+            if rtl is not None:
+                buffer.direction = "rtl" if rtl else "ltr"
             hb.shape(self._font, buffer, {})
             scale = 1000 / self.upem
             glyphs = tuple(
@@ -100,7 +111,7 @@ class ShapedFace:
                 )
                 for info, position in zip(buffer.glyph_infos, buffer.glyph_positions, strict=True)
             )
-            run = self._shaped[text] = ShapedRun(text, glyphs)
+            run = self._shaped[key] = ShapedRun(text, glyphs)
         return run
 
     def covers(self, char: str) -> bool:
@@ -109,39 +120,91 @@ class ShapedFace:
     def show(self, run: ShapedRun, size: float, doc: Any) -> str:
         """Content-stream operators showing ``run`` at ``size`` in ``doc``: Tf, then TJ
         (glyph ids, with adjustments where HarfBuzz positions differ from the font's
-        advances) inside a Span whose ActualText is the run's logical text."""
+        advances) inside a Span whose ActualText is the run's logical text.
+
+        A right-to-left run is shown cluster by cluster in LOGICAL order, each cluster moved
+        to its place and in a Span of its own: ``check`` reads the content in order, and
+        pdftotext, which takes the text of one span as written left to right, reorders the
+        clusters by position as it does any right-to-left text."""
         use = self._use(doc)
-        widths = self._advances()
         clusters = sorted(run.cluster_starts())
         ends = {
             start: end for start, end in zip(clusters, [*clusters[1:], len(run.text)], strict=True)
         }
-        parts: list[str] = []
-        rise = 0.0
         for glyph in run.glyphs:
             use.glyph_text.setdefault(glyph.gid, self._text_of(glyph, run, ends))
-            if glyph.y_offset != rise:
-                parts.append(f"] TJ {_number(glyph.y_offset * size / 1000)} Ts [")
-                rise = glyph.y_offset
-            if glyph.x_offset:
-                parts.append(_number(-glyph.x_offset))
-            parts.append(f"<{glyph.gid:04X}>")
-            correction = widths[glyph.gid] - glyph.advance + glyph.x_offset
-            if abs(correction) > 0.01:
-                parts.append(_number(correction))
-        shown = f"[{' '.join(parts)}] TJ" + (" 0 Ts" if rise else "")
-        actual = run.text.encode("utf-16-be").hex().upper()
-        return (
-            f"/Span <</ActualText <FEFF{actual}>>> BDC "
-            f"/{use.internal_name} {_number(size)} Tf {shown} EMC"
-        )
+        lefts: list[float] = []  # each glyph's left edge in the run, in visual order
+        pens: list[float] = []  # the pen's position as each glyph is drawn
+        pen = 0.0
+        for glyph in run.glyphs:
+            pens.append(pen)
+            lefts.append(pen + glyph.x_offset)
+            pen += glyph.advance
+        writer = _TJWriter(self._advances(), size)
+        if not run.rtl:
+            for index, glyph in enumerate(run.glyphs):
+                writer.glyph(glyph, lefts[index])
+            writer.end(pen)
+            actual = _utf16_hex(run.text)
+            return (
+                f"/Span <</ActualText <FEFF{actual}>>> BDC "
+                f"/{use.internal_name} {_number(size)} Tf {writer.text()} EMC"
+            )
+        empty = self._empty(use)
+        for text, indices in _logical_clusters(run, ends):
+            main = max(indices, key=lambda index: run.glyphs[index].advance)
+            joiner = category(text[0]) == "Cf"  # its glyph, a hidden space, is not drawn
+            left = min(pens[index] for index in indices)  # the cluster's extent
+            right = left + sum(run.glyphs[index].advance for index in indices)
+            # One span per character: pdftotext reverses the characters of a span unless they
+            # are all right-to-left letters. The first holds the cluster's glyphs between empty
+            # glyphs on the baseline at its edges, so that the span covers the cluster exactly
+            # (a gap reads as a space, a raised start as another line); a mark or joiner is
+            # an empty glyph a hair left of the cluster, where pdftotext, reading right to
+            # left, puts it after.
+            for position, char in enumerate(text):
+                writer.parts.append(f"] TJ /Span <</ActualText <FEFF{_utf16_hex(char)}>>> BDC [")
+                if position == 0 and not joiner:
+                    others = [index for index in indices if index != main]
+                    writer.glyph(Glyph(empty, 0, 0.0), left)  # on the baseline: the span's
+                    for index in [*others, main]:
+                        writer.glyph(run.glyphs[index], lefts[index])
+                    if abs(writer.at - right) > 0.01:
+                        writer.glyph(Glyph(empty, 0, 0.0), right)
+                else:
+                    writer.glyph(Glyph(empty, 0, 0.0), left - _HAIR)
+                writer.parts.append("] TJ EMC [")
+        writer.end(pen)
+        return f"/{use.internal_name} {_number(size)} Tf {writer.text()}"
+
+    @cache  # noqa: B019 - one per face, faces live for the process
+    def _empty_gid(self) -> int:
+        """A glyph that draws nothing and does not move the pen (``.null``, U+200B)."""
+        from fontTools.ttLib import TTFont
+
+        font = TTFont(self.path, lazy=True)
+        metrics, outlines = font["hmtx"].metrics, font["glyf"]
+        for name in font.getGlyphOrder():
+            if metrics[name][0] == 0 and outlines[name].numberOfContours == 0:
+                return font.getGlyphID(name)
+        return 0
+
+    def _empty(self, use: _DocumentUse) -> int:
+        gid = self._empty_gid()
+        use.glyph_text.setdefault(gid, "\N{ZERO WIDTH SPACE}")
+        return gid
 
     def _text_of(self, glyph: Glyph, run: ShapedRun, ends: dict[int, int]) -> str:
         """The Unicode text a glyph's ToUnicode entry gives: its own character where the font
-        maps one to it, else its cluster's text (a conjunct, a ligature)."""
+        maps one to it, else its cluster's text (a conjunct, a ligature). A right-to-left run's
+        glyph that the font maps no character to and that takes no room (a letter's dots in
+        Naskh, a piece of a Nastaliq letter) is part of a letter, not one: a zero width space,
+        so that extractors that read glyphs, not ActualText, do not see a tiny extra letter."""
         code = self._reverse().get(glyph.gid)
         if code is not None:
             return chr(code)
+        if run.rtl and not glyph.advance:
+            return "\N{ZERO WIDTH SPACE}"
         return run.text[glyph.cluster : ends[glyph.cluster]] or "\N{REPLACEMENT CHARACTER}"
 
     def _reverse(self) -> dict[int, int]:
@@ -183,6 +246,60 @@ class ShapedFace:
     def subset_tag(self, gids: list[int]) -> str:
         digest = hashlib.sha256(repr((self.name, gids)).encode()).digest()
         return "".join(chr(ord("A") + byte % 26) for byte in digest[:6])
+
+
+class _TJWriter:
+    """A TJ array's parts: glyph ids placed at given left edges (thousandths of an em), with
+    the adjustments and text rise that take the pen there."""
+
+    def __init__(self, widths: list[float], size: float):
+        self.widths = widths  # each glyph's advance in the font (what the PDF viewer moves by)
+        self.size = size
+        self.parts: list[str] = []
+        self.at = 0.0  # where the next glyph would be drawn
+        self.rise = 0.0
+
+    def glyph(self, glyph: Glyph, left: float) -> None:
+        if glyph.y_offset != self.rise:
+            self.parts.append(f"] TJ {_number(glyph.y_offset * self.size / 1000)} Ts [")
+            self.rise = glyph.y_offset
+        if abs(self.at - left) > 0.01:
+            self.parts.append(_number(self.at - left))
+        self.parts.append(f"<{glyph.gid:04X}>")
+        self.at = left + self.widths[glyph.gid]
+
+    def end(self, pen: float) -> None:
+        """Take the pen to the run's end, where HarfBuzz's advances put it."""
+        if abs(self.at - pen) > 0.01:
+            self.parts.append(_number(self.at - pen))
+
+    def text(self) -> str:
+        shown = f"[{' '.join(self.parts)}] TJ".replace("[] TJ ", "").replace(" [] TJ", "")
+        return shown + (" 0 Ts" if self.rise else "")
+
+
+def _logical_clusters(run: ShapedRun, ends: dict[int, int]) -> list[tuple[str, list[int]]]:
+    """A right-to-left run's clusters in logical order: (their text, their glyphs' indices in
+    visual order). A cluster of format characters only (ZWNJ, ZWJ) joins the one before it:
+    its glyph draws nothing and would make a word break for a text extractor."""
+    groups: list[tuple[int, list[int]]] = []
+    for index, glyph in enumerate(run.glyphs):
+        if groups and groups[-1][0] == glyph.cluster:
+            groups[-1][1].append(index)
+        else:
+            groups.append((glyph.cluster, [index]))
+    out: list[tuple[str, list[int]]] = []
+    for cluster, indices in reversed(groups):
+        text = run.text[cluster : ends[cluster]]
+        out.append((text, indices))
+    return out
+
+
+_HAIR = 5.0  # thousandths of an em: a mark's or joiner's place left of its cluster
+
+
+def _utf16_hex(text: str) -> str:
+    return text.encode("utf-16-be").hex().upper()
 
 
 def _number(value: float) -> str:

@@ -41,7 +41,17 @@ SHAPED_FONTS = {
     "RxSansBeng-Bold": "NotoSansBengali-Bold.ttf",
     "RxSansGuru": "NotoSansGurmukhi-Regular.ttf",
     "RxSansGuru-Bold": "NotoSansGurmukhi-Bold.ttf",
+    "RxNaskh": "NotoNaskhArabic-Regular.ttf",  # Arabic, Persian and Urdu letters
+    "RxNaskh-Bold": "NotoNaskhArabic-Bold.ttf",
+    "RxNastaliq": "NotoNastaliqUrdu-Regular.ttf",  # Urdu's own style of the Arabic script
+    "RxNastaliq-Bold": "NotoNastaliqUrdu-Bold.ttf",
 }
+# The shaped face a language is written in where several cover its letters: Urdu in Nastaliq
+# (Arabic and Persian in Naskh, the first in SHAPED_FONTS that covers them).
+SHAPED_FACE = {"ur": "RxNastaliq"}
+# Line spacing (a multiple of the type size) for text in a shaped face whose letters reach far
+# above and below the Latin line: Naskh's marks and descenders, Nastaliq's diagonal stacks.
+FACE_LEADING = {"RxNaskh": 1.6, "RxNastaliq": 2.0}
 FONT_FILES = {**BASE_FONTS, **CJK_FONTS, **SHAPED_FONTS}
 # The languages set in a CJK face, and whose: Han characters differ between them.
 CJK_FACE = {"zh-Hans": "RxSansSC", "zh-Hant": "RxSansTC", "ko": "RxSansKR"}

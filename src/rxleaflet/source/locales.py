@@ -47,6 +47,13 @@ class Locale:
         letter = next(char for char in self.words["warning"] if char.isalpha())
         return unicodedata.name(letter).split(" ")[0]
 
+    @property
+    def rtl(self) -> bool:
+        """Whether the language is written right to left (Arabic, Persian, Urdu): its letters'
+        bidi class says so, not a list of languages."""
+        letter = next(char for char in self.words["warning"] if char.isalpha())
+        return unicodedata.bidirectional(letter) in ("R", "AL")
+
     def word(self, key: str, **values: Any) -> str:
         return self.words[key].format(**values)
 
