@@ -29,7 +29,6 @@ from rxleaflet.source.monograph import load_monograph
 
 from .conftest import LIBRARY, REPO, TODAY, render_source
 from .defects import strip_embedded_source
-from .test_rtl import SMALL_NASTALIQ
 
 STRINGS = REPO / "src" / "rxleaflet" / "data" / "strings"
 AS_OF = ("--as-of", TODAY.isoformat())
@@ -106,10 +105,7 @@ def test_a_language_tag_chooses_its_strings(tag: str, key: str) -> None:
     assert language_key(tag) == key
 
 
-@pytest.mark.parametrize("language", [
-    pytest.param(tag, marks=SMALL_NASTALIQ) if tag == "ur" else tag
-    for tag in sorted(SAMPLES)
-])  # fmt: skip
+@pytest.mark.parametrize("language", sorted(SAMPLES))
 def test_each_language_renders_reads_back_and_is_recognised_without_its_source(
     language: str, write_source
 ) -> None:

@@ -27,6 +27,7 @@ SCALE = 1.5  # pixels per point: 108 dpi, enough to see the ink of 6 pt text
 INK_STEP = 24  # a pixel is ink when the text changes it by more than this (of 255)
 MIN_CONTRAST = 1.5  # WCAG-style ratio between a glyph's ink and what lies beneath it
 MIN_GLYPH_PT = 2.5  # the tallest glyph of a word of legible (≥ 6 pt) text is taller than this
+MIN_CURSIVE_GLYPH_PT = 1.0  # the same for a run of Arabic-script letters (low bodies, Nastaliq)
 MIN_SCALE = 0.3  # a text matrix that shrinks glyph area below this factor squeezes them
 MAX_PAGES = 50
 CURSIVE = re.compile(
@@ -268,14 +269,20 @@ def _mark_blobs(chars: _Chars, reasons: list[str | None]) -> None:
 
 def _mark_small_words(chars: _Chars, spans: list[list[int]], reasons: list[str | None]) -> None:
     """A word whose tallest glyph is under MIN_GLYPH_PT. Cursive letters are drawn as a body
-    and separate dots, and many bodies are low (ر ز و ں): one or two of them alone are not
-    judged (a run of three or more always has a tall one, or is truly small)."""
+    and separate dots, many bodies are low (ر ز و ں), and Nastaliq sets them small in a tall
+    line: a run of them only is held to MIN_CURSIVE_GLYPH_PT, and one or two alone are not
+    judged."""
     cursive = chars.cursive()
     for span in spans:
         word = [i for i in span if chars.text[i].isalnum() and not reasons[i]]
-        if len(word) < 3 and cursive[word].all():
+        if not word:
             continue
-        if word and chars.height_pt[word].max() < MIN_GLYPH_PT:
+        least = MIN_GLYPH_PT
+        if cursive[word].all():
+            if len(word) < 3:
+                continue
+            least = MIN_CURSIVE_GLYPH_PT
+        if chars.height_pt[word].max() < least:
             for i in word:
                 reasons[i] = "too small to read"
 
