@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from rxleaflet.check import CheckOptions, check_pdf
 from rxleaflet.check.pdfread import read_pdf
-from rxleaflet.render.bidi import levels
+from rxleaflet.render.bidi import levels, segments, visual_order
 from rxleaflet.render.fonts import fonts_for
 from rxleaflet.render.shaping import shaped_face
 from rxleaflet.source.locales import locale_for
@@ -158,6 +158,25 @@ def test_a_mixed_line_keeps_numbers_and_latin_left_to_right(write_source) -> Non
             assert token in text  # never "01-1048-0093"
         order = [text.index(token) for token in ("تناول", "Metformin", "الطعام", "0093-1048-01")]
         assert order == sorted(order)
+
+
+@pytest.mark.parametrize(
+    ("line", "visual"),
+    [
+        # the pharmacy's address line on an Arabic page: nothing right to left, set as written
+        ("12 Main St, Springfield, IL 62701 · (217) 555-0100",
+         ["12 Main St, Springfield, IL 62701 · (217) 555-0100"]),
+        # after an Arabic label, the phone number stays one island with its area code
+        ("الصيدلية: Riverside Pharmacy · (217) 555-0100",
+         ["Riverside Pharmacy · (217) 555-0100", "الصيدلية: "]),
+        # a Latin name in brackets after an Arabic word: the brackets are the Arabic text's
+        ("ميتفورمين (Glucophage) 500 ملغ", [" ملغ", "500", ") ", "Glucophage", "ميتفورمين ("]),
+    ],
+)  # fmt: skip
+def test_left_to_right_lines_and_phone_numbers_keep_their_order(
+    line: str, visual: list[str]
+) -> None:
+    assert [part.text for part in visual_order(segments([(line, "F")]))] == visual
 
 
 @pytest.mark.skipif(not HAS_PDFTOTEXT, reason="poppler-utils not installed")

@@ -55,6 +55,8 @@ def levels(text: str) -> list[int]:
     Rule L1 then puts white space at the end of the line back at the paragraph's level. A
     character rule X9 removes (ZWNJ, ZWJ) takes the level of the one before it, as UAX #9
     suggests, so that it stays inside its word's run."""
+    if not any(bidirectional(char) in _STRONG_RTL for char in text):
+        return [0] * len(text)  # nothing right to left (an address, a phone number): as written
     marked: list[str] = []
     origin: list[int | None] = []  # each marked character's index in ``text``
     starts, ends = _islands(text)
@@ -96,7 +98,8 @@ def levels(text: str) -> list[int]:
 def _bracket_pairs(text: str, resolved: list[int]) -> list[tuple[int, int, int]]:
     """Rule N0 (python-bidi's algorithm predates it), simplified for a right-to-left paragraph:
     both brackets of a pair take one direction, right-to-left unless all between them is
-    left-to-right and so is what comes before the opening one ("Metformin (Glucophage)")."""
+    left-to-right (Latin letters or European digits) and so is what comes before the opening
+    one ("Metformin (Glucophage)", "Pharmacy (217) 555-0100")."""
     pairs: list[tuple[int, int, int]] = []
     stack: list[int] = []
     for index, char in enumerate(text):
@@ -109,7 +112,7 @@ def _bracket_pairs(text: str, resolved: list[int]) -> list[tuple[int, int, int]]
                 continue
             inside = {bidirectional(c) for c in text[opening + 1 : index]}
             before = [k for k in map(bidirectional, text[:opening]) if k in ("L", "R", "AL")]
-            ltr = "L" in inside and not inside & {"R", "AL", "AN"} and before[-1:] == ["L"]
+            ltr = inside & _LTR_ANCHORS and not inside & _STRONG_RTL and before[-1:] == ["L"]
             pairs.append((opening, index, resolved[opening - 1] if ltr else _RTL_BASE))
     return pairs
 
@@ -117,13 +120,18 @@ def _bracket_pairs(text: str, resolved: list[int]) -> list[tuple[int, int, int]]
 def _islands(text: str) -> tuple[set[int], set[int]]:
     """Where left-to-right islands start and end: runs of characters between brackets and
     right-to-left letters, from their first to their last Latin letter or European digit
-    ("0093-1048-01", "15/01/2027", "20 °C", "1-800-FDA-1088", "Metformin 500 mg")."""
+    ("0093-1048-01", "15/01/2027", "20 °C", "1-800-FDA-1088", "Metformin 500 mg"). Brackets
+    holding only left-to-right text inside an island stay in it ("IL 62701 · (217) 555-0100"
+    is one phone number, not three numbers set right to left)."""
     starts: set[int] = set()
     ends: set[int] = set()
     start: int | None = None
     last = -1
+    inside = _left_to_right_brackets(text)
     for index, char in enumerate([*text, "\n"]):
         kind = bidirectional(char)
+        if start is not None and index in inside:
+            continue
         if kind in _STRONG_RTL or category(char) in _BRACKETS or char == "\n":
             if start is not None:
                 starts.add(start)
@@ -134,6 +142,26 @@ def _islands(text: str) -> tuple[set[int], set[int]]:
                 start = index
             last = index
     return starts, ends
+
+
+def _left_to_right_brackets(text: str) -> set[int]:
+    """The positions of the brackets of pairs whose inside is left-to-right text only (Latin
+    letters, European digits and neutrals, no right-to-left letter)."""
+    found: set[int] = set()
+    stack: list[int] = []
+    for index, char in enumerate(text):
+        if category(char) == "Ps":
+            stack.append(index)
+        elif category(char) == "Pe" and stack:
+            opening = stack.pop()
+            kinds = {bidirectional(c) for c in text[opening + 1 : index]}
+            if (
+                MIRRORED.get(text[opening]) == char
+                and kinds & _LTR_ANCHORS
+                and not kinds & _STRONG_RTL
+            ):
+                found.update((opening, index))
+    return found
 
 
 def segments(pieces: Sequence[tuple[str, str]]) -> list[Segment]:

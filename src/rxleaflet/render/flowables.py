@@ -14,6 +14,7 @@ from .flow import Flowable
 from .fonts import REGULAR, SYMBOLS, FontSet, clusters, text_width
 from .glue import binds
 from .pdfobjects import draw_line
+from .shaping import shaped_face
 from .tagging import StructNode, Tagger, artifact
 
 Piece = tuple[str, str]  # (text, font name)
@@ -102,7 +103,8 @@ def _greedy_lines(
     A line that breaks at a space ends with one, so that extracted text keeps its words apart;
     a line that breaks inside Chinese text does not (its words have no spaces between them).
     A space takes the font of the text before it (fewer font switches: Korean text is words
-    of Hangul between spaces), and that font's width; never the symbols' font.
+    of Hangul between spaces), and that font's width; never the symbols' font, and on a
+    right-to-left line not a shaped face's before a Latin word or a number.
     """
     size = style.size
     full_width = width
@@ -119,9 +121,15 @@ def _greedy_lines(
         if texts:
             gap = 0.0
             if spaced:  # on this line either way: between two words, or at its end
+                latin = pieces[0][1] if pieces[0][1] != SYMBOLS else REGULAR
                 if font == SYMBOLS:
                     done.append(("".join(texts), font))
                     texts, font = [], REGULAR
+                elif fonts.rtl and shaped_face(font) and not shaped_face(latin):
+                    # before a Latin word or a number on a right-to-left line, the Latin
+                    # face's space: Nastaliq's is a seventh of an em ("ستمبر2027")
+                    done.append(("".join(texts), font))
+                    texts, font = [], latin
                 texts.append(" ")
                 gap = spaces.get(font) or spaces.setdefault(font, text_width(" ", font, size))
             if line_width + gap + word_width <= width:

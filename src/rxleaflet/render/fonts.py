@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from unicodedata import category, combining
+from unicodedata import bidirectional, category, combining
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -36,6 +36,10 @@ from .shaping import register_shaped_face, shaped_face
 # Characters that belong to the run before them when its font has them: vowel signs, nuktas,
 # ZWJ/ZWNJ. Drawn in another font they would split a shaped cluster.
 _JOINING_CATEGORIES = frozenset(("Mn", "Mc", "Me", "Cf"))
+# Punctuation that stays in the Latin face after Latin text on a right-to-left line (brackets
+# do not: HarfBuzz mirrors them in the line's own face)
+_LATIN_PUNCTUATION = frozenset(("Po", "Pd"))
+_BRACKETS = frozenset(("Ps", "Pe", "Pi", "Pf"))
 _VIRAMA_CLASS = 9  # the canonical combining class of every script's virama (halant)
 
 __all__ = ["BOLD", "REGULAR", "SYMBOLS", "FontSet", "fonts_for"]
@@ -65,6 +69,12 @@ class FontSet:
         if (not self.rtl_face or text.isalnum()) and all(ord(char) in first for char in text):
             return [(text, chain[0])]
         pieces: list[tuple[str, str]] = []
+        # on a right-to-left line, the punctuation of a word with a right-to-left letter is
+        # set in the line's face; a word of Latin letters, digits and signs keeps the Latin
+        # face but for brackets, which HarfBuzz mirrors in the line's face
+        rtl_word = self.rtl_face is not None and any(
+            bidirectional(char) in ("R", "AL") for char in text
+        )
         for char in text:
             code = ord(char)
             previous = pieces[-1][1] if pieces else None
@@ -78,7 +88,20 @@ class FontSet:
                 # a shaped cluster stays whole in its face, and punctuation after it stays
                 # with it: a reph drawn past the run's end would otherwise read as a space
                 name = previous
-            elif self.rtl_face and not char.isalnum() and code in font_coverage(self.rtl_face):
+            elif (
+                self.rtl_face
+                and previous is not None
+                and previous not in SHAPED_FONTS
+                and category(char) in _LATIN_PUNCTUATION
+                and code in font_coverage(previous)
+            ):
+                name = previous  # "Dr.", "St,": Latin punctuation, and the space after it
+            elif (
+                self.rtl_face
+                and not char.isalnum()
+                and code in font_coverage(self.rtl_face)
+                and (rtl_word or category(char) in _BRACKETS)
+            ):
                 name = f"{self.rtl_face}-Bold" if bold else self.rtl_face
             else:
                 name = next((n for n in chain if code in font_coverage(n)), chain[0])
