@@ -45,7 +45,7 @@ class Typography:
     def tightened(self) -> Typography:
         """The same sizes set closer (line spacing still ≥ 125 %), to save a page whose text
         would otherwise be one or two lines long."""
-        return dataclasses.replace(self, leading=self.tight_leading, spacing=0.55)
+        return dataclasses.replace(self, leading=self.tight_leading, spacing=self.spacing * 0.55)
 
     @classmethod
     def for_leaflet(cls, leaflet: Leaflet) -> Typography:
@@ -54,7 +54,10 @@ class Typography:
         spacing = FACE_LEADING.get(fonts.segments(leaflet.locale.words["warning"], False)[0][1])
         if spacing:  # Arabic script: marks above, descenders below; Nastaliq's stacks
             return dataclasses.replace(
-                typography, leading=spacing, tight_leading=max(spacing - 0.1, typography.leading)
+                typography,
+                leading=spacing,
+                tight_leading=max(spacing - 0.1, typography.leading),
+                spacing=spacing / LEADING,  # paragraphs and headings apart as much, relatively
             )
         if language_key(leaflet.monograph.language) not in CJK_FACE:
             return typography
