@@ -276,3 +276,21 @@ def test_right_to_left_columns_are_filled_from_the_right() -> None:
         if _unspaced(re.sub(r"<[^>]+>", "", body)) == _unspaced(uses)[::-1]
     ]
     assert found and found[0] > width / 2  # the first section heads the right-hand column
+
+
+def test_the_brand_logo_is_at_the_right_of_a_right_to_left_page() -> None:
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    from rxleaflet.packagedata import bundled_folder
+    from rxleaflet.source.brand import load_brand
+
+    brand = load_brand(bundled_folder("examples", "examples") / "brand" / "brand.yaml")
+    for language, right in (("ar", True), ("en", False)):
+        name = "metformin" if language == "en" else f"metformin-{language}"
+        pdf = render_source(LIBRARY / f"{name}.yaml", brand=brand)
+        page = pdfium.PdfDocument(pdf)[0]
+        (logo,) = page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=1)
+        left, _, image_right, _ = logo.get_bounds()
+        middle = page.get_width() / 2
+        assert (left > middle) if right else (image_right < middle), language

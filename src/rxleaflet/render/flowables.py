@@ -746,11 +746,14 @@ class QrLink(Flowable):
 class Logo(Flowable):
     """The brand's logo, tagged as a Figure with its alternative text."""
 
-    def __init__(self, path: str, height: float, *, node: StructNode, tagger: Tagger):
+    def __init__(
+        self, path: str, height: float, *, node: StructNode, tagger: Tagger, right: bool = False
+    ):
         from reportlab.lib.utils import ImageReader
 
         super().__init__()
         self.path = path
+        self.right = right  # at the right of the column (a right-to-left page)
         self.node = node
         self.tagger = tagger
         pixel_width, pixel_height = ImageReader(path).getSize()
@@ -761,10 +764,12 @@ class Logo(Flowable):
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         scale = min(1.0, availWidth / self.draw_width)
         self.width, self.height = self.draw_width * scale, self.draw_height * scale
+        self.left = availWidth - self.width if self.right else 0.0
         return self.width, self.height
 
     def draw(self) -> None:
         from reportlab.lib.utils import ImageReader
 
         with self.tagger.content(self.canv, self.node):
-            self.canv.drawImage(ImageReader(self.path), 0, 0, self.width, self.height, mask="auto")
+            image = ImageReader(self.path)
+            self.canv.drawImage(image, self.left, 0, self.width, self.height, mask="auto")

@@ -274,7 +274,10 @@ class _Composer:
         node = document.add("Sect")
         if brand.logo:
             figure = node.add("Figure", alt=brand.logo_alt)
-            self.story.append(Logo(str(brand.logo), t.body * 3.2, node=figure, tagger=self.tagger))
+            logo = Logo(
+                str(brand.logo), t.body * 3.2, node=figure, tagger=self.tagger, right=self.fonts.rtl
+            )
+            self.story.append(logo)
         self.story.append(
             self.text(
                 [Run(brand.name, True)],
