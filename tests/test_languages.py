@@ -34,8 +34,11 @@ STRINGS = REPO / "src" / "rxleaflet" / "data" / "strings"
 AS_OF = ("--as-of", TODAY.isoformat())
 # A sentence in each language, and a disclaimer using one of its usual phrases.
 SAMPLES = {
+    "bn": ("প্রতিদিন একটি ট্যাবলেট সেবন করুন।",
+           "এই তথ্যপত্রটি একটি সারসংক্ষেপ; এটি আপনার ডাক্তারের বিকল্প নয়।"),
     "en": ("Take one tablet daily.", "This is a summary and does not contain all information."),
     "es": ("Tome una tableta al día.", "Este folleto es un resumen y no reemplaza a su médico."),
+    "hi": ("रोज़ एक गोली लें।", "यह पत्रक एक सारांश है; यह आपके डॉक्टर का स्थान नहीं लेता।"),
     "ht": ("Pran yon grenn chak jou.", "Fèy sa a se yon rezime; li pa ranplase doktè w."),
     "it": ("Prenda una compressa al giorno.",
            "Questo foglio è un riassunto e non sostituisce il medico."),
@@ -48,6 +51,7 @@ SAMPLES = {
            "Cette notice est un résumé et ne remplace pas votre médecin."),
     "pl": ("Przyjmuj jedną tabletkę dziennie.",
            "Ta ulotka to streszczenie i nie zastępuje porady lekarza."),
+    "pa": ("ਰੋਜ਼ਾਨਾ ਇੱਕ ਗੋਲੀ ਲਓ।", "ਇਹ ਪਰਚਾ ਇੱਕ ਸਾਰ ਹੈ; ਇਹ ਤੁਹਾਡੇ ਡਾਕਟਰ ਦੀ ਥਾਂ ਨਹੀਂ ਲੈਂਦਾ।"),
     "pt": ("Tome um comprimido por dia.", "Este folheto é um resumo e não substitui o seu médico."),
     "tl": ("Uminom ng isang tableta araw-araw.",
            "Ang leaflet na ito ay isang buod at hindi pumapalit sa iyong doktor."),
@@ -100,9 +104,18 @@ def test_a_language_tag_chooses_its_strings(tag: str, key: str) -> None:
     assert language_key(tag) == key
 
 
+def _first_page_text(pdf: bytes, tmp_path: Path) -> str:
+    """The first page's text as pdftotext reads it: in logical order, through the ActualText
+    of shaped runs (pypdf reads a shaped run's glyphs in visual order)."""
+    path = tmp_path / "read.pdf"
+    path.write_bytes(pdf)
+    command = ["pdftotext", "-f", "1", "-l", "1", "-enc", "UTF-8", str(path), "-"]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
 @pytest.mark.parametrize("language", sorted(SAMPLES))
 def test_each_language_renders_reads_back_and_is_recognised_without_its_source(
-    language: str, write_source
+    language: str, write_source, tmp_path: Path
 ) -> None:
     text, disclaimer = SAMPLES[language]
     path = write_source(_source(language, text, disclaimer), name=f"{language}.yaml")
@@ -110,7 +123,7 @@ def test_each_language_renders_reads_back_and_is_recognised_without_its_source(
     reader = PdfReader(io.BytesIO(pdf))
     assert reader.trailer["/Root"]["/Lang"] == language
     locale = locale_for(language)
-    footer = "".join(reader.pages[0].extract_text().split())
+    footer = "".join(_first_page_text(pdf, tmp_path).split())
     assert "".join(locale.word("page", n=1, m=len(reader.pages)).split()) in footer
     assert (
         "".join(locale.word("expires", date=locale.full_date(TODAY.replace(2027, 6, 15))).split())
@@ -258,7 +271,9 @@ def test_an_unsupported_language_is_refused_naming_the_supported_ones(write_sour
         load_monograph(path)
     listed = ", ".join(f"{tag} {locale_for(tag).name}" for tag in supported_languages())
     assert f"language 'sw' is not supported; use one of: {listed} (optionally" in str(caught.value)
-    assert "en English, es Spanish (Español), fr French (Français), ht Haitian Creole" in listed
+    assert "bn Bengali (বাংলা), en English, es Spanish (Español), fr French (Français)" in listed
+    assert "hi Hindi (हिन्दी), ht Haitian Creole (Kreyòl ayisyen)" in listed
+    assert "pa Punjabi (ਪੰਜਾਬੀ), pt Portuguese (Português)" in listed
 
 
 def _invoke(*args: str):
@@ -297,7 +312,8 @@ def test_also_an_unsupported_or_missing_language_writes_nothing(tmp_path: Path) 
     target = tmp_path / "x.pdf"
     result = _invoke("render", "metformin", "--also", "xx", "-o", str(target))
     assert result.exit_code == 1
-    assert "'xx' is not supported; use one of: en English, es Spanish (Español)" in result.stderr
+    assert "'xx' is not supported; use one of: " in result.stderr
+    assert "bn Bengali (বাংলা), en English, es Spanish (Español)" in result.stderr
     result = _invoke("render", "lisinopril", "--also", "ru", "-o", str(target))
     assert result.exit_code == 1
     assert "no ru leaflet of Lisinopril" in result.stderr
