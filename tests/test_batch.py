@@ -360,7 +360,8 @@ def test_one_worker_or_two_give_the_same_bytes(tmp_path: Path) -> None:
     them, or in what order (caches of measured words and read fonts are per process)."""
     library = tmp_path / "in"
     library.mkdir()
-    for name in ("lisinopril", "metformin-zh-hans", "metformin-ko", "metformin-vi", "humira"):
+    names = ("lisinopril", "metformin-zh-hans", "metformin-ko", "metformin-vi", "metformin-hi", "humira")
+    for name in names:
         (library / f"{name}.yaml").write_bytes((LIBRARY / f"{name}.yaml").read_bytes())
     outputs = {}
     for jobs in (1, 2):
@@ -368,5 +369,5 @@ def test_one_worker_or_two_give_the_same_bytes(tmp_path: Path) -> None:
         outputs[jobs] = {
             pdf.name: pdf.read_bytes() for pdf in sorted((tmp_path / f"out{jobs}").glob("*.pdf"))
         }
-    assert len(outputs[1]) == 5
+    assert len(outputs[1]) == len(names)
     assert outputs[1] == outputs[2]

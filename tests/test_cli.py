@@ -146,12 +146,14 @@ def test_list_and_query(run) -> None:
         "metformin-pl",  # Metformina, pl
         "metformin-fr",  # Metformine
         "metformin-ru",  # Метформин
+        "metformin-hi",  # मेटफ़ॉर्मिन
+        "metformin-bn",  # মেটফরমিন
         "metformin-zh-hans",  # 二甲双胍
         "metformin-ko",  # 메트포르민
     ]
     assert result.stdout.splitlines()[0].endswith("RxCUI 6809, 861007; NDC 00093-1048-01")
     result = run("list", "0093-1048-01", "--library", str(LIBRARY))
-    assert len(result.stdout.splitlines()) == 8
+    assert len(result.stdout.splitlines()) == 10
     assert run("list", "nothing-like-this", "--library", str(LIBRARY)).exit_code == 1
 
 
