@@ -269,7 +269,7 @@ DEFECTS: list[Defect] = [
     Defect("glyph-n-draws-u", attacks.glyph_swapped("n", "u"), frozenset({"glyph-mismatch"}), None),
     Defect("symbol-cmap-n-draws-u", attacks.symbol_cmap_disagrees("n", "u"), frozenset({"glyph-mismatch", "foreign-construct"}), None),
     Defect("space-reads-not", attacks.words_behind_a_space, frozenset({"glyph-mismatch", "invisible-text"}), 1, ("lisinopril", "ibuprofen-medication-guide")),
-    Defect("lying-actual-text", attacks.lying_actual_text, frozenset({"glyph-mismatch", "foreign-construct"}), 1, ("lisinopril", "ibuprofen-medication-guide")),
+    Defect("lying-actual-text", attacks.lying_actual_text, frozenset({"glyph-mismatch", "foreign-construct", "warning"}), 1, ("lisinopril", "ibuprofen-medication-guide")),
     Defect("structure-actual-text", attacks.structure_actual_text, frozenset({"foreign-construct"})),
     Defect("zero-widths", attacks.zero_widths, frozenset({"glyph-mismatch", "invisible-text"}), None),
     Defect("type3-empty-glyphs", attacks.type3_font(b""), frozenset({"glyph-mismatch", "invisible-text", "foreign-construct"}), None),

@@ -11,7 +11,9 @@ import sys
 import unicodedata
 from pathlib import Path
 
+import pikepdf
 import pytest
+from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from rxleaflet.check import CheckOptions, check_pdf
@@ -134,3 +136,94 @@ def test_a_latin_leaflet_never_loads_a_shaped_face() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+# -- check: a shaped run's glyphs are the shaping of its ActualText ----------------------------
+
+
+@pytest.fixture(scope="module")
+def hindi_pdf(tmp_path_factory) -> bytes:
+    folder = tmp_path_factory.mktemp("hindi")
+    text = (LIBRARY / "lisinopril.yaml").read_text(encoding="utf-8")
+    anchor = "prevent strokes, heart attacks and kidney problems.\n"
+    source = folder / "lisinopril-hi.yaml"
+    source.write_text(text.replace(anchor, f"{anchor}\n      {HINDI}\n"), encoding="utf-8")
+    return strip_embedded_source(render_source(source))
+
+
+def _first_page_content(pdf: bytes, change) -> bytes:
+    """``pdf`` with page 1's content stream bytes passed through ``change``."""
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        page = document.pages[0]
+        page.contents_coalesce()
+        data = page.obj.Contents.read_bytes()
+        changed = change(data)
+        assert changed != data
+        page.obj.Contents.write(changed)
+        out = io.BytesIO()
+        document.save(out)
+        return out.getvalue()
+
+
+def _actual_text(text: str) -> bytes:
+    return b"/ActualText <FEFF" + text.encode("utf-16-be").hex().upper().encode() + b">"
+
+
+def _findings(pdf: bytes) -> list[str]:
+    return [f.describe() for f in check_pdf(pdf, options=CheckOptions(as_of=TODAY)).errors]
+
+
+def test_an_actual_text_that_does_not_shape_into_its_glyphs_is_caught(hindi_pdf) -> None:
+    assert _findings(hindi_pdf) == []
+    said = "लिसिनोप्रिल उच्च रक्तचाप "  # the glyphs draw this; the span will say another word
+    doctored = _first_page_content(
+        hindi_pdf, lambda data: data.replace(_actual_text(said), _actual_text(said[:-6] + "नीचा "))
+    )
+    findings = _findings(doctored)
+    assert any("[glyph-mismatch]" in f and "an /ActualText says" in f for f in findings), findings
+
+
+def test_a_glyph_swapped_inside_a_shaped_run_is_caught(hindi_pdf) -> None:
+    face = register_shaped_face("RxSansDeva", fonts_folder() / "NotoSansDevanagari-Regular.ttf")
+    first, second = (face.shape(c).glyphs[0].gid for c in "लस")  # both drawn in the run
+
+    def change(data: bytes) -> bytes:
+        start = data.index(_actual_text("लिसिनोप्रिल उच्च रक्तचाप "))
+        end = data.index(b"EMC", start)
+        run = data[start:end]
+        return data[:start] + run.replace(b"<%04X>" % first, b"<%04X>" % second, 1) + data[end:]
+
+    findings = _findings(_first_page_content(hindi_pdf, change))
+    assert any("an /ActualText says" in f for f in findings), findings
+
+
+def test_shaped_text_outside_its_span_is_foreign(hindi_pdf) -> None:
+    def change(data: bytes) -> bytes:  # the first shaped run loses its span
+        start = data.index(b"/Span <</ActualText")
+        opened = data.index(b"BDC", start) + 3
+        closed = data.index(b"EMC", opened)
+        return data[:start] + data[opened:closed] + data[closed + 3 :]
+
+    findings = _findings(_first_page_content(hindi_pdf, change))
+    assert any("[foreign-construct]" in f and "outside a shaped run" in f for f in findings), (
+        findings
+    )
+
+
+def test_a_shaped_glyph_drawn_differently_is_caught(hindi_pdf) -> None:
+    face = register_shaped_face("RxSansDeva", fonts_folder() / "NotoSansDevanagari-Regular.ttf")
+    drawn, instead = (face.shape(c).glyphs[0].gid for c in "लस")
+    with pikepdf.open(io.BytesIO(hindi_pdf)) as document:
+        fonts = document.pages[0].obj.Resources.Font
+        font = next(f for f in fonts.values() if "Devanagari-Regular" in str(f.BaseFont))
+        holder = font.DescendantFonts[0].FontDescriptor
+        program = TTFont(io.BytesIO(holder.FontFile2.read_bytes()))
+        order = program.getGlyphOrder()
+        program["glyf"][order[drawn]] = program["glyf"][order[instead]]  # "ल" draws "स"
+        out = io.BytesIO()
+        program.save(out)
+        holder.FontFile2.write(out.getvalue())
+        saved = io.BytesIO()
+        document.save(saved)
+    findings = _findings(saved.getvalue())
+    assert any("not the font's own" in f for f in findings), findings

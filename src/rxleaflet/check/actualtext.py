@@ -1,6 +1,11 @@
 """Marked-content /ActualText must say what its glyphs show (issue #29): screen readers and
 pdftotext read the ActualText instead of the glyphs, so a span over "Do not take" that says
-"Do take" tells them another sentence than the page does."""
+"Do take" tells them another sentence than the page does.
+
+A span drawn in a shaped font (Type0, glyph ids shown directly) of a bundled face is judged
+exactly: its ActualText, shaped by HarfBuzz in that face, must give the glyphs drawn, in the
+order drawn (rxleaflet's renderer shows nothing else). Other spans are compared by their
+characters, through the fonts' ToUnicode maps."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from typing import Any
 
 import pikepdf
 
+from .bundled import BundledFace, shaped_face_of
 from .fontdecode import FontDecoder, Malformed, parse_cmap
 
 # Scripts whose clusters (conjuncts, lam-alef, syllables) are one glyph for several letters,
@@ -41,9 +47,10 @@ def actual_text_problems(page: Any, number: int) -> list[tuple[int, str, str]]:
     resources = page.obj.get("/Resources")
     by_name = _fonts_by_name(resources)
     problems: list[tuple[int, str, str]] = []
-    spans: list[tuple[int, str, list[str]]] = []  # open spans: (depth, ActualText, drawn text)
+    spans: list[_Span] = []  # open ones
     depth = 0
     decoder: FontDecoder | None = None
+    face: BundledFace | None = None
     try:
         instructions = pikepdf.parse_content_stream(page)
     except pikepdf.PdfError:
@@ -54,25 +61,49 @@ def actual_text_problems(page: Any, number: int) -> list[tuple[int, str, str]]:
             depth += 1
             actual = _actual_text(operands, resources) if op == "BDC" else None
             if actual is not None:
-                spans.append((depth, actual, []))
+                spans.append(_Span(depth, actual))
         elif op == "EMC":
-            if spans and spans[-1][0] == depth:
-                _, actual, drawn = spans.pop()
-                shown = "".join(drawn)
-                if not _same_text(actual, shown):
+            if spans and spans[-1].depth == depth:
+                span = spans.pop()
+                if not span.says_what_it_shows():
                     problems.append((
-                        number, f"an /ActualText says '{actual[:60]}' where the glyphs show "
-                        f"'{shown[:60]}'", actual))  # fmt: skip
+                        number, f"an /ActualText says '{span.actual[:60]}' where the glyphs "
+                        f"show '{''.join(span.text)[:60]}'", span.actual))  # fmt: skip
             depth = max(0, depth - 1)
         elif op == "Tf" and operands:
-            decoder = by_name.get(str(operands[0]))
+            decoder, face = by_name.get(str(operands[0]), (None, None))
         elif op in ("Tj", "'", '"', "TJ") and spans and decoder is not None:
             strings = operands[-1]
             items = strings if isinstance(strings, pikepdf.Array) else [strings]
             for item in items:
                 if isinstance(item, pikepdf.String):
-                    spans[-1][2].append(decoder.decode(bytes(item)))
+                    spans[-1].drawn(bytes(item), decoder, face)
     return problems
+
+
+class _Span:
+    """An open marked-content span with /ActualText, and what has been drawn in it."""
+
+    def __init__(self, depth: int, actual: str):
+        self.depth = depth
+        self.actual = actual
+        self.text: list[str] = []  # the drawn codes' ToUnicode text
+        self.faces: set[BundledFace | None] = set()
+        self.glyph_ids: list[int] = []
+
+    def drawn(self, codes: bytes, decoder: FontDecoder, face: BundledFace | None) -> None:
+        self.text.append(decoder.decode(codes))
+        self.faces.add(face)
+        if face is not None:
+            self.glyph_ids.extend(
+                int.from_bytes(codes[i : i + 2], "big") for i in range(0, len(codes) - 1, 2)
+            )
+
+    def says_what_it_shows(self) -> bool:
+        if len(self.faces) == 1 and None not in self.faces:
+            (face,) = self.faces
+            return face.shaped(self.actual) == tuple(self.glyph_ids)
+        return _same_text(self.actual, "".join(self.text))
 
 
 def _raw_contents(contents: Any) -> bytes:
@@ -83,7 +114,8 @@ def _raw_contents(contents: Any) -> bytes:
         return b""
 
 
-def _fonts_by_name(resources: Any) -> dict[str, FontDecoder]:
+def _fonts_by_name(resources: Any) -> dict[str, tuple[FontDecoder, BundledFace | None]]:
+    """Each font's ToUnicode map, and for a shaped font, the bundled face it names."""
     fonts = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
     if not isinstance(fonts, pikepdf.Dictionary):
         return {}
@@ -91,7 +123,7 @@ def _fonts_by_name(resources: Any) -> dict[str, FontDecoder]:
     for name, font in fonts.items():
         decoder = tounicode(font) if isinstance(font, pikepdf.Dictionary) else None
         if decoder is not None:
-            found[str(name)] = decoder
+            found[str(name)] = (decoder, shaped_face_of(font))
     return found
 
 

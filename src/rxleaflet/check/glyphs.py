@@ -18,19 +18,17 @@ not in render's read-back, which reads what rxleaflet has just drawn with its ow
 
 from __future__ import annotations
 
-import functools
 import io
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pikepdf
 from fontTools.ttLib import TTFont
 
-from ..packagedata import bundled_folder
 from .actualtext import CLUSTER_SCRIPTS, actual_text_problems, tounicode
+from .bundled import BundledFace, bundled_face, shaped_face_of
 from .truetype import Glyphs, same_glyph
 
 MAX_FONTS = 200  # fonts judged per file; a leaflet has a handful
@@ -130,6 +128,8 @@ def _font_problems(font: Any, own: bool) -> list[tuple[str, str]]:
              for text in set(decoder.mapping.values()) if _claims_too_much(text)]  # fmt: skip
     program = _program(font)
     widths = _pdf_widths(font)
+    if program is not None and program.shaped:
+        return found + _shaped_font_problems(decoder.mapping, program, widths)
     compared, differ = 0, []
     for code, text in sorted(decoder.mapping.items())[:MAX_GLYPHS]:
         if not _drawn(text):
@@ -152,6 +152,39 @@ def _font_problems(font: Any, own: bool) -> list[tuple[str, str]]:
     if own or len(differ) * 2 <= compared:
         found.extend(differ)
     return found
+
+
+def _shaped_font_problems(
+    mapping: dict[bytes, str], program: _Program, widths: dict[int, float]
+) -> list[tuple[str, str]]:
+    """A shaped font (Type0, glyph ids shown directly) naming a bundled face: each glyph must
+    be the face's glyph of that id, at its advance (zero for a mark). The text a glyph's
+    ToUnicode entry gives is judged where the face's cmap names the glyph; a contextual form
+    (conjunct, half form, joining form) has no character of its own, and its run's /ActualText
+    must shape into the glyphs drawn (the ActualText pass)."""
+    face = program.bundled
+    found = []
+    for code, text in sorted(mapping.items())[:MAX_GLYPHS]:
+        gid = int.from_bytes(code, "big")
+        if program.glyphs_for(gid, text) != (gid,) or gid >= face.glyphs.count:
+            if gid:
+                found.append(("a glyph the face does not have", text))
+            continue
+        width = widths.get(gid)
+        if not same_glyph(program.glyphs, gid, face.glyphs, gid) or (
+            width is not None and abs(width - face.glyphs.advance(gid)) > 1
+        ):
+            found.append(("the glyph drawn is not the font's own for the character", text))
+        elif _names_another_character(face, gid, text):
+            found.append(("a glyph whose text is another character's", text))
+    return found
+
+
+def _names_another_character(face: BundledFace, gid: int, text: str) -> bool:
+    """The face's cmap gives glyph ``gid`` to some character, and ``text`` is another one."""
+    return (
+        len(text) == 1 and _drawn(text) and gid in face.nominal_glyphs and face.glyph(text) != gid
+    )
 
 
 def _sample(font: Any) -> str:
@@ -214,10 +247,13 @@ class _Program:
     """An embedded TrueType program: which glyph a shown code draws, and the bundled face it
     claims to be, if any."""
 
-    def __init__(self, glyphs: Glyphs, code_to_glyphs: Any, bundled: _Bundled | None):
+    def __init__(
+        self, glyphs: Glyphs, code_to_glyphs: Any, bundled: BundledFace | None, shaped: bool
+    ):
         self.glyphs = glyphs
         self.glyphs_for = code_to_glyphs
         self.bundled = bundled
+        self.shaped = shaped and bundled is not None  # glyph ids shown as codes
 
     def blank(self, gid: int) -> bool:
         return self.glyphs.blank(gid)
@@ -263,8 +299,8 @@ def _program(font: Any) -> _Program | None:
             code_to_glyph = _simple_glyphs(glyphs.font, glyphs)
     except Exception:  # noqa: BLE001 - fontTools raises many kinds on a hostile program
         return None  # judged by its ToUnicode map and widths only
-    name = str(font.get("/BaseFont", "")).lstrip("/")
-    return _Program(glyphs, code_to_glyph, _bundled_faces().get(name.partition("+")[2] or name))
+    shaped = font.get("/Subtype") == "/Type0" and shaped_face_of(font, glyphs) is not None
+    return _Program(glyphs, code_to_glyph, bundled_face(str(font.get("/BaseFont", ""))), shaped)
 
 
 def _cid_glyphs(descendant: Any, count: int) -> Any:
@@ -299,23 +335,3 @@ def _simple_glyphs(font: TTFont, glyphs: Glyphs) -> Any:
         return tuple(sorted(found - {0}))
 
     return glyphs_for
-
-
-class _Bundled:
-    """A bundled face, read on first use and kept for the process."""
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    @functools.cached_property
-    def glyphs(self) -> Glyphs:
-        return Glyphs(TTFont(str(self.path), lazy=True))
-
-    def glyph(self, character: str) -> int | None:
-        return self.glyphs.character(ord(character))
-
-
-@functools.cache
-def _bundled_faces() -> dict[str, _Bundled]:
-    """PostScript name → bundled face (each file is named by its face's PostScript name)."""
-    return {path.stem: _Bundled(path) for path in bundled_folder("fonts", "fonts").glob("*.ttf")}

@@ -18,6 +18,7 @@ from typing import Any
 
 import pikepdf
 
+from .bundled import shaped_face_of
 from .onereading import structure_dictionaries
 from .truetype import program_tables
 
@@ -45,14 +46,20 @@ GRAMMAR: dict[str, frozenset[str]] = {
             "Td",
             "Tf",
             "Tj",  # text: one font, one move, one string at a time
+            "TJ",
+            "Ts",  # render/shaping.py: a shaped run's glyphs, kerned and raised (marks)
             "Do",  # images: the brand's logo, the QR code
             "BDC",
             "EMC",  # tagged content and artifacts
         }
     ),  # fmt: skip
     "marked_content_keys": frozenset({"/MCID", "/Type", "/Subtype"}),  # MCIDs, artifact kinds
+    # render/shaping.py: a shaped run is a /Span with its logical text, and only it shows
+    # shaped fonts and uses TJ and Ts
+    "shaped_run_keys": frozenset({"/ActualText"}),
+    "shaped_run_operators": frozenset({"TJ", "Ts"}),
     "resources": frozenset({"/Font", "/XObject", "/ProcSet"}),
-    "font_subtypes": frozenset({"/TrueType"}),  # subsets of the bundled faces (FontFile2)
+    "font_subtypes": frozenset({"/TrueType", "/Type0"}),  # subsets of the bundled faces
     "font_keys": frozenset(
         {
             "/Type",
@@ -66,6 +73,21 @@ GRAMMAR: dict[str, frozenset[str]] = {
             "/ToUnicode",
         }
     ),  # fmt: skip
+    # render/cidfont.py: a shaped face, glyph ids shown directly (Identity-H, Identity map)
+    "type0_font_keys": frozenset(
+        {"/Type", "/Subtype", "/BaseFont", "/Encoding", "/DescendantFonts", "/ToUnicode"}
+    ),
+    "cid_font_keys": frozenset(
+        {
+            "/Type",
+            "/Subtype",
+            "/BaseFont",
+            "/CIDSystemInfo",
+            "/FontDescriptor",
+            "/W",
+            "/CIDToGIDMap",
+        }
+    ),
     "font_descriptor_keys": frozenset(
         {
             "/Type",
@@ -98,6 +120,24 @@ GRAMMAR: dict[str, frozenset[str]] = {
         }
     ),  # fmt: skip
     "font_cmap_subtables": frozenset({(1, 0)}),
+    # fontTools' subsets of the shaped faces: the face's Unicode cmap and two small tables
+    "shaped_font_program_tables": frozenset(
+        {
+            "OS/2",
+            "cmap",
+            "glyf",
+            "head",
+            "hhea",
+            "hmtx",
+            "loca",
+            "maxp",
+            "name",
+            "post",
+            "gasp",
+            "STAT",
+        }
+    ),
+    "shaped_font_cmap_subtables": frozenset({(0, 3), (3, 1)}),
     "xobject_subtypes": frozenset({"/Image"}),
     "image_keys": frozenset(
         {
@@ -227,7 +267,18 @@ def _page(page: pikepdf.Page) -> Iterator[str]:
     except pikepdf.PdfError:
         yield "content that cannot be parsed"
         return
-    yield from _content(instructions)
+    yield from _content(instructions, _shaped_font_names(resources))
+
+
+def _shaped_font_names(resources: Any) -> frozenset[str]:
+    fonts = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
+    if not isinstance(fonts, pikepdf.Dictionary):
+        return frozenset()
+    return frozenset(
+        str(name)
+        for name, font in fonts.items()
+        if isinstance(font, pikepdf.Dictionary) and font.get("/Subtype") == "/Type0"
+    )
 
 
 def _signature_widget(annotation: Any) -> bool:
@@ -262,15 +313,43 @@ def _resources(resources: Any) -> Iterator[str]:
 
 def _font(font: Any) -> Iterator[str]:
     subtype = font.get("/Subtype")
-    descriptor = font.get("/FontDescriptor")
     if subtype not in GRAMMAR["font_subtypes"]:
         yield f"a {subtype} font"
         return
-    if not isinstance(descriptor, pikepdf.Dictionary) or "/FontFile2" not in descriptor:
-        yield "a font without an embedded TrueType program"
+    if subtype == "/Type0":
+        yield from _shaped_font(font)
         return
     for key in sorted(set(font.keys()) - GRAMMAR["font_keys"]):
         yield f"a font's {key}"
+    yield from _font_program(font.get("/FontDescriptor"), "font")
+
+
+def _shaped_font(font: Any) -> Iterator[str]:
+    for key in sorted(set(font.keys()) - GRAMMAR["type0_font_keys"]):
+        yield f"a Type0 font's {key}"
+    descendants = font.get("/DescendantFonts")
+    if font.get("/Encoding") != "/Identity-H" or not (
+        isinstance(descendants, pikepdf.Array)
+        and len(descendants) == 1
+        and isinstance(descendants[0], pikepdf.Dictionary)
+    ):
+        yield "a Type0 font other than one Identity-H CIDFontType2"
+        return
+    cid_font = descendants[0]
+    for key in sorted(set(cid_font.keys()) - GRAMMAR["cid_font_keys"]):
+        yield f"a CID font's {key}"
+    if cid_font.get("/Subtype") != "/CIDFontType2" or shaped_face_of(font) is None:
+        yield "a Type0 font other than a bundled face's glyph ids, kept in place"
+        return
+    yield from _font_program(cid_font.get("/FontDescriptor"), "shaped_font")
+
+
+def _font_program(descriptor: Any, kind: str) -> Iterator[str]:
+    """The descriptor and embedded TrueType program of a font (``kind`` "font") or of a
+    shaped face's CID font ("shaped_font")."""
+    if not isinstance(descriptor, pikepdf.Dictionary) or "/FontFile2" not in descriptor:
+        yield "a font without an embedded TrueType program"
+        return
     for key in sorted(set(descriptor.keys()) - GRAMMAR["font_descriptor_keys"]):
         yield f"a font descriptor's {key}"
     try:
@@ -278,9 +357,9 @@ def _font(font: Any) -> Iterator[str]:
     except Exception:  # noqa: BLE001 - fontTools raises many kinds on a hostile program
         yield "a font program that cannot be read"
         return
-    for tag in sorted(tables - GRAMMAR["font_program_tables"]):
+    for tag in sorted(tables - GRAMMAR[f"{kind}_program_tables"]):
         yield f"a font program's {tag.strip()} table"
-    if subtables != GRAMMAR["font_cmap_subtables"]:
+    if subtables != GRAMMAR[f"{kind}_cmap_subtables"]:
         yield f"a font program's cmap subtables {sorted(subtables)}"
 
 
@@ -291,16 +370,41 @@ def _values(group: Any) -> Iterator[Any]:
                 yield value
 
 
-def _content(instructions: list[Any]) -> Iterator[str]:
+def _content(instructions: list[Any], shaped_fonts: frozenset[str]) -> Iterator[str]:
+    """Operators and marked content as rxleaflet writes them. Shaped fonts, TJ and Ts appear
+    only inside a shaped run's /Span, which holds nothing but that run."""
     operators = GRAMMAR["operators"]
     keys = GRAMMAR["marked_content_keys"]
+    depth, run_depth = 0, None  # marked-content depth, and that of the open shaped run
+    shaped = False  # the current font is a shaped face
     for instruction in instructions:
         operator = str(instruction.operator)
+        operands = instruction.operands
         if operator not in operators:
             yield f"the content operator {operator}"
         elif operator == "BDC":
-            properties = instruction.operands[1] if len(instruction.operands) > 1 else None
+            depth += 1
+            properties = operands[1] if len(operands) > 1 else None
             if not isinstance(properties, pikepdf.Dictionary):
                 yield "marked content with named properties"
+            elif _shaped_run(operands[0], properties):
+                if run_depth is not None:
+                    yield "a shaped run inside another"
+                run_depth = depth
             elif not set(properties.keys()) <= keys:
                 yield f"marked content with {', '.join(sorted(set(properties.keys()) - keys))}"
+        elif operator == "EMC":
+            run_depth = None if run_depth == depth else run_depth
+            depth = max(0, depth - 1)
+        elif operator == "Tf":
+            shaped = bool(operands) and str(operands[0]) in shaped_fonts
+            if run_depth is not None and not shaped:
+                yield "marked content with /ActualText around text that is not a shaped run"
+        elif run_depth is None and (
+            operator in GRAMMAR["shaped_run_operators"] or (operator == "Tj" and shaped)
+        ):
+            yield f"{'text in a shaped font' if shaped else operator} outside a shaped run"
+
+
+def _shaped_run(tag: Any, properties: Any) -> bool:
+    return tag == "/Span" and set(properties.keys()) == GRAMMAR["shaped_run_keys"]

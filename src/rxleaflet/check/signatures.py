@@ -59,8 +59,7 @@ class Signature:
         trust = {True: "trusted", False: "not trusted", None: "trust not checked (no --trust)"}
         state = "valid" if self.valid else "INVALID"
         return (
-            f"{state} {self.level} signature by {self.signer}{when}{stamp}; "
-            f"{trust[self.trusted]}"
+            f"{state} {self.level} signature by {self.signer}{when}{stamp}; {trust[self.trusted]}"
         )
 
     def as_json(self) -> dict[str, object]:
@@ -109,9 +108,7 @@ def might_be_signed(data: bytes) -> bool:
     return b"/ByteRange" in data or b"/ObjStm" in data
 
 
-def verify_signatures(
-    data: bytes, options: CheckOptions
-) -> tuple[list[Signature], list[Finding]]:
+def verify_signatures(data: bytes, options: CheckOptions) -> tuple[list[Signature], list[Finding]]:
     """Every signature in ``data``, and the findings: a broken signature is an error, and with
     trust roots an unsigned or untrusted file is one too."""
     trust = options.trust

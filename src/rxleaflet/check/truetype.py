@@ -11,6 +11,7 @@ import functools
 import io
 import struct
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 from fontTools.ttLib import TTFont
@@ -115,6 +116,18 @@ class UnicodeCmap:
                 self.offsets = struct.unpack_from(f">{segments}H", table, self.base)
                 self.format = 4
                 return
+
+    def items(self) -> Iterator[tuple[int, int]]:
+        """(character, glyph) for every character the subtable maps."""
+        for start, end in zip(self.starts, self.ends, strict=True):
+            for code in range(start, min(end, 0x10FFFF) + 1):
+                gid = self.get(code)
+                if gid is not None:
+                    yield code, gid
+
+    def glyphs(self) -> frozenset[int]:
+        """Every glyph some character maps to."""
+        return frozenset(gid for _, gid in self.items())
 
     def get(self, code: int) -> int | None:
         index = bisect.bisect_left(self.ends, code)

@@ -1,0 +1,88 @@
+"""The bundled faces, as the checker compares with them: their glyphs, which glyphs their cmap
+names, and how HarfBuzz shapes text in them (the glyphs a shaped run must show)."""
+
+from __future__ import annotations
+
+import functools
+import io
+import itertools
+from pathlib import Path
+from typing import Any
+
+from fontTools.ttLib import TTFont
+
+from ..packagedata import bundled_folder
+from .truetype import Glyphs
+
+
+class BundledFace:
+    """A bundled face, read on first use and kept for the process."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    @functools.cached_property
+    def glyphs(self) -> Glyphs:
+        return Glyphs(TTFont(str(self.path), lazy=True))
+
+    def glyph(self, character: str) -> int | None:
+        return self.glyphs.character(ord(character))
+
+    @functools.cached_property
+    def nominal_glyphs(self) -> frozenset[int]:
+        """The glyphs the cmap gives some character; the others are contextual forms
+        (conjuncts, half forms, joining forms) that only shaping selects."""
+        return self.glyphs.cmap.glyphs()
+
+    def shaped(self, text: str) -> tuple[int, ...]:
+        """The glyph ids HarfBuzz draws for ``text`` (script and direction from its
+        characters, default features): what rxleaflet's renderer shows for a shaped run."""
+        import uharfbuzz
+
+        buffer = uharfbuzz.Buffer()
+        buffer.add_str(text)
+        buffer.guess_segment_properties()
+        uharfbuzz.shape(self._harfbuzz_font, buffer, {})
+        return tuple(info.codepoint for info in buffer.glyph_infos)
+
+    @functools.cached_property
+    def _harfbuzz_font(self):  # noqa: ANN202 - uharfbuzz is imported lazily
+        import uharfbuzz
+
+        return uharfbuzz.Font(uharfbuzz.Face(uharfbuzz.Blob(self.path.read_bytes())))
+
+
+@functools.cache
+def bundled_faces() -> dict[str, BundledFace]:
+    """PostScript name → bundled face (each file is named by its face's PostScript name)."""
+    return {path.stem: BundledFace(path) for path in bundled_folder("fonts", "fonts").glob("*.ttf")}
+
+
+def bundled_face(base_font: str) -> BundledFace | None:
+    """The bundled face a font's /BaseFont names ("ABCDEF+NotoSans-Regular"), if any."""
+    name = base_font.lstrip("/")
+    return bundled_faces().get(name.partition("+")[2] or name)
+
+
+def shaped_face_of(font: Any, program: Glyphs | None = None) -> BundledFace | None:
+    """The bundled face a shaped font shows, or None. A shaped font is how rxleaflet writes
+    HarfBuzz's output: a Type0 font whose codes are the glyph ids of a bundled face (Identity-H,
+    CIDToGIDMap Identity) in a subset that keeps every glyph id in place, so its cmap agrees
+    with the face's. Other engines' Type0 subsets (Typst's) renumber the glyphs and are judged
+    character by character instead. ``program``: the font's, when the caller has read it."""
+    try:
+        descendant = font["/DescendantFonts"][0]
+        if font["/Encoding"] != "/Identity-H" or descendant["/CIDToGIDMap"] != "/Identity":
+            return None
+        face = bundled_face(str(font["/BaseFont"]))
+        if face is None:
+            return None
+        if program is None:
+            data = descendant["/FontDescriptor"]["/FontFile2"].read_bytes()
+            program = Glyphs(TTFont(io.BytesIO(data), lazy=True))
+        mapped = list(itertools.islice(program.cmap.items(), 5000))
+    except Exception:  # noqa: BLE001 - a hostile font breaks pikepdf and fontTools many ways
+        return None
+    if mapped and all(face.glyphs.character(code) == gid for code, gid in mapped):
+        return face
+    return None
