@@ -130,7 +130,39 @@ def _chars(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, unit: float) -> _
         height[i] = (top - bottom) * unit
         raw.FPDFText_GetMatrix(textpage, i, matrix)
         scale[i] = abs(matrix.a * matrix.d - matrix.b * matrix.c) * unit * unit
+    _spread_replaced_text(page, textpage, text, boxes, size)
     return _Chars(text, boxes, height, scale)
+
+
+def _spread_replaced_text(
+    page: pdfium.PdfPage,
+    textpage: pdfium.PdfTextPage,
+    text: list[str],
+    boxes: np.ndarray,
+    size: tuple[int, ...],
+) -> None:
+    """The characters of an /ActualText span (a shaped run, whose glyphs are not its
+    characters one for one) are given by PDFium equal slices of their text object, one after
+    the other, not the boxes of their glyphs; a slice between two words or strokes would read
+    as no ink. Such characters (three or more of one text object, all the same width, which
+    glyph boxes never are) are judged over the object's bounds, where their glyphs are drawn;
+    that the glyphs show the text is the glyph pass's judgement."""
+    members: dict[int, tuple[object, list[int]]] = {}
+    for i, char in enumerate(text):
+        obj = raw.FPDFText_GetTextObject(textpage, i) if char != " " else None
+        if obj:
+            members.setdefault(ctypes.addressof(obj.contents), (obj, []))[1].append(i)
+    edges = [ctypes.c_float() for _ in range(4)]
+    for obj, indices in members.values():
+        widths = boxes[indices, 2] - boxes[indices, 0]
+        if len(indices) < 3 or np.ptp(widths) > 0.01 or not widths.all():
+            continue
+        if raw.FPDFPageObj_GetBounds(obj, *edges):
+            left, bottom, right, top = (e.value for e in edges)
+            whole = np.array(_device_box(page, size, left, bottom, right, top))
+            slices = boxes[indices]
+            if (slices[:, 0] >= whole[0] - 1).all() and (slices[:, 2] <= whole[2] + 1).all():
+                boxes[indices] = whole
 
 
 def _device_box(
