@@ -273,7 +273,7 @@ def test_an_unsupported_language_is_refused_naming_the_supported_ones(write_sour
     assert f"language 'sw' is not supported; use one of: {listed} (optionally" in str(caught.value)
     assert "bn Bengali (বাংলা), en English, es Spanish (Español), fr French (Français)" in listed
     assert "hi Hindi (हिन्दी), ht Haitian Creole (Kreyòl ayisyen)" in listed
-    assert "pa Punjabi (ਪੰਜਾਬੀ), pt Portuguese (Português)" in listed
+    assert "pa Punjabi (ਪੰਜਾਬੀ), pl Polish (Polski)" in listed
 
 
 def _invoke(*args: str):

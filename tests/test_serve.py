@@ -53,6 +53,8 @@ def test_list_with_and_without_a_query(client: TestClient) -> None:
         "pl",
         "fr",
         "ru",
+        "hi",
+        "bn",
         "zh-Hans",
         "ko",
     ]
