@@ -485,15 +485,51 @@ def test_directions_in_another_named_language_are_printed_under_a_label_naming_i
 @pytest.mark.parametrize(
     ("language", "printed"),
     [("ru", "по июнь 2027 г. включительно"), ("pl", "czerwiec 2027 r."),
-     ("uk", "червень 2027 р."), ("fr", "juin 2027"), ("tl", "Hunyo 2027")],
+     ("uk", "червень 2027 р."), ("fr", "juin 2027"), ("tl", "Hunyo 2027"),
+     ("hi", "यह जानकारी जून 2027 के अंत तक मान्य है"),
+     ("bn", "এই তথ্য জুন 2027 শেষ হওয়া পর্যন্ত বৈধ"),
+     ("pa", "ਇਹ ਜਾਣਕਾਰੀ ਜੂਨ 2027 ਦੇ ਅੰਤ ਤੱਕ ਜਾਇਜ਼ ਹੈ")],
 )  # fmt: skip
 def test_a_month_alone_is_printed_in_its_standalone_form_and_read_back(
-    language: str, printed: str, write_source
+    language: str, printed: str, write_source, tmp_path: Path
 ) -> None:
     text = _source(language, *SAMPLES[language]).replace("expires: 2027-06-15", "expires: 2027-06")
     pdf = render_source(write_source(text, name=f"{language}.yaml"))
-    footer = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+    footer = " ".join(_first_page_text(pdf, tmp_path).split())
     assert printed in footer
     report = check_pdf(strip_embedded_source(pdf), options=CheckOptions(as_of=TODAY))
     assert report.errors == [], [f.describe() for f in report.errors]
     assert report.metrics["expires"] == "2027-06-30"
+
+
+def _pdftotext(target: Path) -> str:
+    """The text as pdftotext reads it (through the /ActualText of shaped runs)."""
+    command = ["pdftotext", "-enc", "UTF-8", str(target), "-"]
+    return " ".join(subprocess.run(command, capture_output=True, text=True, check=True).stdout.split())
+
+
+def test_hindi_directions_print_on_the_hindi_leaflet_and_english_ones_are_named(
+    tmp_path: Path,
+) -> None:
+    """Directions by language (`directions: {hi: …}`) with a shaped script: the Hindi ones are
+    printed, shaped and read back; English ones alone are refused unless named, then labelled."""
+    record = _dispense_file(tmp_path, "directions:\n  en: Take one tablet twice a day.\n"
+                                      "  hi: भोजन के साथ दिन में दो बार 1 गोली लें।\n")  # fmt: skip
+    target = tmp_path / "hi.pdf"
+    result = _invoke("render", "metformin", "--language", "hi", "--dispense", record,
+                     "-o", str(target))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    text = _pdftotext(target)
+    assert "उपयोग के निर्देश: भोजन के साथ दिन में दो बार 1 गोली लें।" in text
+    assert "नुस्खा (Rx) संख्या: R-7" in text and "Take one tablet" not in text
+    checked = CliRunner().invoke(main, ["check", str(target), *AS_OF])
+    assert checked.exit_code == 0, checked.output
+    result = _invoke("render", "metformin", "--language", "hi", "--patient", "Kim", "--rx", "1",
+                     "--directions", "Take one tablet twice a day.", "-o", str(target))  # fmt: skip
+    assert result.exit_code == 1
+    assert "the directions have no Devanagari letter, so they are not in Hindi" in result.stderr
+    result = _invoke("render", "metformin", "--language", "hi", "--patient", "Kim", "--rx", "1",
+                     "--directions", "Take one tablet twice a day.",
+                     "--directions-language", "en", "-o", str(target))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "उपयोग के निर्देश (English में): Take one tablet twice a day." in _pdftotext(target)
