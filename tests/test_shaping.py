@@ -227,3 +227,24 @@ def test_a_shaped_glyph_drawn_differently_is_caught(hindi_pdf) -> None:
         document.save(saved)
     findings = _findings(saved.getvalue())
     assert any("not the font's own" in f for f in findings), findings
+
+
+@pytest.mark.parametrize(
+    ("leaflet", "faces"),
+    [("metformin", []), ("metformin-hi", ["RxSansDeva", "RxSansDeva-Bold"]),
+     ("metformin-bn", ["RxSansBeng", "RxSansBeng-Bold"])],
+)  # fmt: skip
+def test_a_whole_leaflet_loads_only_the_shaped_faces_its_text_needs(
+    leaflet: str, faces: list[str]
+) -> None:
+    """Rendering the English leaflet reads no Indic face; the Hindi one reads Devanagari only
+    (its regular and bold), the Bengali one Bengali only (SPEC §17, issue #25 item 8)."""
+    code = (
+        "from pathlib import Path; from rxleaflet.pipeline import RenderOptions, build, prepare; "
+        "from rxleaflet.render import shaping; "
+        f"leaflet = prepare(Path({str(LIBRARY / f'{leaflet}.yaml')!r}), "
+        f"RenderOptions(as_of=__import__('datetime').date.fromisoformat({TODAY.isoformat()!r}))); "
+        "build(leaflet, 'letter'); print(sorted(shaping._FACES))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == str(sorted(faces))

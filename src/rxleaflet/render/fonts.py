@@ -24,6 +24,7 @@ from ..source.coverage import (
     CJK_FONTS,
     FONT_FILES,
     REGULAR,
+    SHAPED_FACE,
     SHAPED_FONTS,
     SYMBOLS,
     font_coverage,
@@ -120,13 +121,15 @@ def _syllable_may_end(before: str, after: str) -> bool:
 @cache
 def fonts_for(language: str) -> FontSet:
     """The fonts for a leaflet in ``language`` (a BCP 47 tag): Noto Sans, then the CJK faces
-    (the language's own first), then the symbols. The base fonts are registered here."""
+    and the shaped faces (the language's own first), then the symbols. The base fonts are
+    registered here."""
     for name in BASE_FONTS:
         _register(name)
     key = language_key(language)
-    own = CJK_FACE.get(key)
-    cjk = (*([own] if own else []), *(face for face in CJK_FACE.values() if face != own))
-    shaped = tuple(name for name in SHAPED_FONTS if not name.endswith("-Bold"))
+    cjk = _own_first(CJK_FACE.get(key), tuple(CJK_FACE.values()))
+    shaped = _own_first(
+        SHAPED_FACE.get(key), tuple(name for name in SHAPED_FONTS if not name.endswith("-Bold"))
+    )
     return FontSet(
         key,
         regular=(REGULAR, *cjk, *shaped, SYMBOLS),
@@ -139,6 +142,10 @@ def fonts_for(language: str) -> FontSet:
             SYMBOLS,
         ),
     )
+
+
+def _own_first(own: str | None, faces: tuple[str, ...]) -> tuple[str, ...]:
+    return (*([own] if own else []), *(face for face in faces if face != own))
 
 
 @cache

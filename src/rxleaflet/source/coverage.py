@@ -43,6 +43,10 @@ SHAPED_FONTS = {
     "RxSansGuru-Bold": "NotoSansGurmukhi-Bold.ttf",
 }
 FONT_FILES = {**BASE_FONTS, **CJK_FONTS, **SHAPED_FONTS}
+# The shaped face a language's own text is in: characters several scripts share (the danda
+# "।", used by Bengali and Gurmukhi too) come from it, so a Bengali leaflet reads no
+# Devanagari face.
+SHAPED_FACE = {"hi": "RxSansDeva", "bn": "RxSansBeng", "pa": "RxSansGuru"}
 # The languages set in a CJK face, and whose: Han characters differ between them.
 CJK_FACE = {"zh-Hans": "RxSansSC", "zh-Hant": "RxSansTC", "ko": "RxSansKR"}
 # Characters laid out as space, never drawn as glyphs of their own.
