@@ -89,20 +89,9 @@ FOREIGN = [
 ]
 
 
-# Typst shapes Devanagari and Bengali correctly (pdftotext reads the text, the page shows it),
-# but `check` does not yet read Typst's shaped Type0 runs (issue #25): known false alarms.
-SHAPED_LEAFLETS = frozenset(("metformin-hi", "metformin-bn"))
-TYPST_SHAPED = pytest.mark.xfail(
-    strict=True, reason="check misreads Typst's shaped Devanagari/Bengali runs (#25)"
+@pytest.mark.parametrize(
+    ("engine", "source", "paper"), FOREIGN, ids=[f"{e}-{s.stem}-{p}" for e, s, p in FOREIGN]
 )
-
-
-def _foreign_case(engine: str, source: Path, paper: str) -> object:
-    marks = [TYPST_SHAPED] if engine == "typst" and source.stem in SHAPED_LEAFLETS else []
-    return pytest.param(engine, source, paper, marks=marks, id=f"{engine}-{source.stem}-{paper}")
-
-
-@pytest.mark.parametrize(("engine", "source", "paper"), [_foreign_case(*case) for case in FOREIGN])
 def test_good_pdfs_from_other_engines_pass(engine: str, source: Path, paper: str, tmp_path) -> None:
     reason = foreign.available(engine)
     if reason:

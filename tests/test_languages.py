@@ -89,6 +89,8 @@ def test_every_language_has_every_string_and_asks_for_a_pharmacists_review() -> 
         assert set(data["statements"]) == set(english["statements"])
         if language not in ("en", "es"):
             assert "native-speaking pharmacist should review" in text, language
+        # sources are NFC: a word typed with a nukta (ज़, য়, ਫ਼) must match its strings
+        assert unicodedata.normalize("NFC", text) == text, language
         locale = locale_for(language)
         assert "{n}" in locale.words["page"] and "{m}" in locale.words["page"]
         wording = locale.statements["fda_side_effects"]["wording"]
@@ -505,7 +507,8 @@ def test_a_month_alone_is_printed_in_its_standalone_form_and_read_back(
 def _pdftotext(target: Path) -> str:
     """The text as pdftotext reads it (through the /ActualText of shaped runs)."""
     command = ["pdftotext", "-enc", "UTF-8", str(target), "-"]
-    return " ".join(subprocess.run(command, capture_output=True, text=True, check=True).stdout.split())
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    return " ".join(result.stdout.split())
 
 
 def test_hindi_directions_print_on_the_hindi_leaflet_and_english_ones_are_named(

@@ -17,12 +17,15 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from rxleaflet.check import CheckOptions, check_pdf
+from rxleaflet.check.bundled import bundled_face
+from rxleaflet.check.shapedtext import shows_shaping
 from rxleaflet.render.flowables import TextStyle, break_lines
 from rxleaflet.render.fonts import fonts_for
 from rxleaflet.render.shaping import register_shaped_face
 from rxleaflet.source.coverage import fonts_folder
 from rxleaflet.source.markup import Run
 
+from . import foreign
 from .conftest import LIBRARY, TODAY, render_source
 from .defects import strip_embedded_source
 from .tools import verapdf
@@ -227,6 +230,69 @@ def test_a_shaped_glyph_drawn_differently_is_caught(hindi_pdf) -> None:
         document.save(saved)
     findings = _findings(saved.getvalue())
     assert any("not the font's own" in f for f in findings), findings
+
+
+def _per_character_spans(face, text: str) -> list[tuple[str, list[int]]]:
+    """``text`` as a right-to-left run is drawn: a span per character, each cluster's glyphs
+    in the span of its first character."""
+    glyphs: dict[int, list[int]] = {}
+    for cluster, gid in face.shaped_clusters(text):
+        glyphs.setdefault(cluster, []).append(gid)
+    return [(char, glyphs.get(index, [])) for index, char in enumerate(text)]
+
+
+def test_spans_per_character_are_judged_as_one_shaped_run() -> None:
+    face = bundled_face("NotoSansDevanagari-Regular")
+    spans = _per_character_spans(face, "किताब क्षमा")
+    assert shows_shaping(face, spans)
+    first, second = next(i for i, s in enumerate(spans) if s[1]), 2  # कि's and ता's spans
+    swapped = [list(s) for s in spans]
+    swapped[first][1], swapped[second][1] = spans[second][1], spans[first][1]
+    assert not shows_shaping(face, [tuple(s) for s in swapped])  # a letter's glyph moved
+    dropped = [
+        (text, glyphs[1:] if i == second else glyphs) for i, (text, glyphs) in enumerate(spans)
+    ]
+    assert not shows_shaping(face, dropped)  # a glyph missing
+    doubled = [
+        (text, glyphs * 2 if i == second else glyphs) for i, (text, glyphs) in enumerate(spans)
+    ]
+    assert not shows_shaping(face, doubled)  # a glyph drawn twice
+    said = [("ख" if i == second else text, glyphs) for i, (text, glyphs) in enumerate(spans)]
+    assert not shows_shaping(face, said)  # the ActualText says another letter
+
+
+def test_another_engines_shaped_runs_are_judged_by_outline(tmp_path) -> None:
+    """Typst renumbers the glyphs of its subsets and puts an ActualText on each cluster: its
+    glyphs are found in the bundled face by outline, and each span must shape into them."""
+    reason = foreign.available("typst")
+    if reason:
+        pytest.skip(reason)
+    text = (LIBRARY / "lisinopril.yaml").read_text(encoding="utf-8")
+    anchor = "prevent strokes, heart attacks and kidney problems.\n"
+    source = tmp_path / "lisinopril-hi.yaml"
+    source.write_text(text.replace(anchor, f"{anchor}\n      {HINDI}\n"), encoding="utf-8")
+    pdf = foreign.typst_pdf(source, tmp_path)
+    glyph_findings = [f for f in _findings(pdf) if "[glyph-mismatch]" in f]
+    assert glyph_findings == []
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:  # two clusters' glyphs trade places
+        page = document.pages[0]
+        instructions = [list(item) for item in pikepdf.parse_content_stream(page)]
+        shown, inside = [], False
+        for operands, operator in instructions:
+            if str(operator) == "BDC" and "/ActualText" in operands[1]:
+                inside = True
+            elif str(operator) == "EMC":
+                inside = False
+            elif inside and str(operator) in ("Tj", "TJ") and len(shown) < 2:
+                shown.append(operands)
+        first, second = shown
+        first[0], second[0] = second[0], first[0]
+        instructions = [pikepdf.ContentStreamInstruction(*item) for item in instructions]
+        page.obj.Contents = document.make_stream(pikepdf.unparse_content_stream(instructions))
+        doctored = io.BytesIO()
+        document.save(doctored)
+    assert any("an /ActualText says" in f for f in _findings(doctored.getvalue()))
 
 
 @pytest.mark.parametrize(

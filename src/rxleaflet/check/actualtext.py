@@ -2,10 +2,11 @@
 pdftotext read the ActualText instead of the glyphs, so a span over "Do not take" that says
 "Do take" tells them another sentence than the page does.
 
-A span drawn in a shaped font (Type0, glyph ids shown directly) of a bundled face is judged
-exactly: its ActualText, shaped by HarfBuzz in that face, must give the glyphs drawn, in the
-order drawn (rxleaflet's renderer shows nothing else). Other spans are compared by their
-characters, through the fonts' ToUnicode maps."""
+Spans drawn in a Type0 font of a bundled face (glyph ids shown directly: rxleaflet's shaped
+runs, other engines' too, whose glyphs are matched to the face's by outline), one after the
+other, are judged together and exactly: their ActualText, shaped by HarfBuzz in that face,
+must give the glyphs drawn (``shapedtext``; rxleaflet's renderer shows nothing else). Other
+spans are compared by their characters, through the fonts' ToUnicode maps."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from typing import Any
 
 import pikepdf
 
-from .bundled import BundledFace, shaped_face_of
+from .bundled import BundledFace, DrawnFace, drawn_face_of
 from .fontdecode import FontDecoder, Malformed, parse_cmap
+from .shapedtext import shows_shaping
 
 # Scripts whose clusters (conjuncts, lam-alef, syllables) are one glyph for several letters,
 # and whose glyphs are drawn in another order than the text is read.
@@ -39,8 +41,8 @@ def tounicode(font: Any) -> FontDecoder | None:
 
 
 def actual_text_problems(page: Any, number: int) -> list[tuple[int, str, str]]:
-    """(page, message, ActualText) for each marked-content span with /ActualText that does
-    not say what its glyphs show."""
+    """(page, message, ActualText) for each marked-content span with /ActualText (or run of
+    shaped spans) that does not say what its glyphs show."""
     contents = page.obj.get("/Contents")
     if contents is None or b"ActualText" not in _raw_contents(contents):
         return []
@@ -48,13 +50,24 @@ def actual_text_problems(page: Any, number: int) -> list[tuple[int, str, str]]:
     by_name = _fonts_by_name(resources)
     problems: list[tuple[int, str, str]] = []
     spans: list[_Span] = []  # open ones
+    run: list[_Span] = []  # consecutive closed spans drawn in one shaped face
     depth = 0
     decoder: FontDecoder | None = None
-    face: BundledFace | None = None
+    face: DrawnFace | None = None
     try:
         instructions = pikepdf.parse_content_stream(page)
     except pikepdf.PdfError:
         return []
+
+    def judge(judged: list[_Span]) -> None:
+        if judged and not _says_what_it_shows(judged):
+            said = "".join(span.actual for span in judged)
+            shown = "".join(text for span in judged for text in span.text)
+            problems.append((
+                number, f"an /ActualText says '{said[:60]}' where the glyphs show "
+                f"'{shown[:60]}'", said))  # fmt: skip
+        judged.clear()
+
     for operands, operator in instructions:
         op = str(operator)
         if op in ("BDC", "BMC"):
@@ -65,24 +78,33 @@ def actual_text_problems(page: Any, number: int) -> list[tuple[int, str, str]]:
         elif op == "EMC":
             if spans and spans[-1].depth == depth:
                 span = spans.pop()
-                if not span.says_what_it_shows():
-                    problems.append((
-                        number, f"an /ActualText says '{span.actual[:60]}' where the glyphs "
-                        f"show '{''.join(span.text)[:60]}'", span.actual))  # fmt: skip
+                shaped = span.shaped_face()
+                if shaped is None or (run and run[-1].shaped_face() is not shaped):
+                    judge(run)
+                run.append(span)
+                if shaped is None:
+                    judge(run)
             depth = max(0, depth - 1)
         elif op == "Tf" and operands:
             decoder, face = by_name.get(str(operands[0]), (None, None))
-        elif op in ("Tj", "'", '"', "TJ") and spans and decoder is not None:
-            strings = operands[-1]
+            judge(run)  # the renderer selects the font at the start of every shaped run
+        elif op in ("BT", "ET"):
+            judge(run)
+        elif op in ("Tj", "'", '"', "TJ"):
+            strings = operands[-1] if operands else None
             items = strings if isinstance(strings, pikepdf.Array) else [strings]
-            for item in items:
-                if isinstance(item, pikepdf.String):
-                    spans[-1].drawn(bytes(item), decoder, face)
+            shown = [bytes(item) for item in items if isinstance(item, pikepdf.String)]
+            if spans and decoder is not None:
+                for codes in shown:
+                    spans[-1].drawn(codes, decoder, face)
+            elif any(shown):
+                judge(run)  # text outside any span ends a run of shaped spans
+    judge(run)
     return problems
 
 
 class _Span:
-    """An open marked-content span with /ActualText, and what has been drawn in it."""
+    """A marked-content span with /ActualText, and what has been drawn in it."""
 
     def __init__(self, depth: int, actual: str):
         self.depth = depth
@@ -90,20 +112,38 @@ class _Span:
         self.text: list[str] = []  # the drawn codes' ToUnicode text
         self.faces: set[BundledFace | None] = set()
         self.glyph_ids: list[int] = []
+        self.by_outline = False  # another engine's font, whose glyphs were found by outline
 
-    def drawn(self, codes: bytes, decoder: FontDecoder, face: BundledFace | None) -> None:
+    def drawn(self, codes: bytes, decoder: FontDecoder, drawn_face: DrawnFace | None) -> None:
         self.text.append(decoder.decode(codes))
-        self.faces.add(face)
-        if face is not None:
-            self.glyph_ids.extend(
-                int.from_bytes(codes[i : i + 2], "big") for i in range(0, len(codes) - 1, 2)
-            )
+        if drawn_face is None:
+            self.faces.add(None)
+            return
+        self.faces.add(drawn_face.face)
+        self.by_outline = self.by_outline or drawn_face.program is not None
+        for at in range(0, len(codes) - 1, 2):
+            glyph = drawn_face.face_glyph(int.from_bytes(codes[at : at + 2], "big"))
+            if glyph is None:  # not a glyph of the face: judged by its characters
+                self.faces.add(None)
+            else:
+                self.glyph_ids.append(glyph)
 
-    def says_what_it_shows(self) -> bool:
+    def shaped_face(self) -> BundledFace | None:
+        """The shaped face this span drew in, when it drew in that one only."""
         if len(self.faces) == 1 and None not in self.faces:
-            (face,) = self.faces
-            return face.shaped(self.actual) == tuple(self.glyph_ids)
-        return _same_text(self.actual, "".join(self.text))
+            return next(iter(self.faces))
+        return None
+
+
+def _says_what_it_shows(spans: list[_Span]) -> bool:
+    """One span of any font: its characters. Spans drawn in one shaped face, one after the
+    other: the glyphs HarfBuzz makes of their ActualText together (see ``shaped_run``)."""
+    face = spans[0].shaped_face()
+    if face is None:
+        (span,) = spans
+        return _same_text(span.actual, "".join(span.text))
+    in_context = any(span.by_outline for span in spans)
+    return shows_shaping(face, [(span.actual, span.glyph_ids) for span in spans], in_context)
 
 
 def _raw_contents(contents: Any) -> bytes:
@@ -114,8 +154,8 @@ def _raw_contents(contents: Any) -> bytes:
         return b""
 
 
-def _fonts_by_name(resources: Any) -> dict[str, tuple[FontDecoder, BundledFace | None]]:
-    """Each font's ToUnicode map, and for a shaped font, the bundled face it names."""
+def _fonts_by_name(resources: Any) -> dict[str, tuple[FontDecoder, DrawnFace | None]]:
+    """Each font's ToUnicode map, and for a Type0 font of a bundled face, that face."""
     fonts = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
     if not isinstance(fonts, pikepdf.Dictionary):
         return {}
@@ -123,7 +163,7 @@ def _fonts_by_name(resources: Any) -> dict[str, tuple[FontDecoder, BundledFace |
     for name, font in fonts.items():
         decoder = tounicode(font) if isinstance(font, pikepdf.Dictionary) else None
         if decoder is not None:
-            found[str(name)] = (decoder, shaped_face_of(font))
+            found[str(name)] = (decoder, drawn_face_of(font))
     return found
 
 

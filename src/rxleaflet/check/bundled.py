@@ -3,6 +3,7 @@ names, and how HarfBuzz shapes text in them (the glyphs a shaped run must show).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import io
 import itertools
@@ -12,7 +13,9 @@ from typing import Any
 from fontTools.ttLib import TTFont
 
 from ..packagedata import bundled_folder
-from .truetype import Glyphs
+from .truetype import Glyphs, outline_key
+
+MAX_INDEXED_GLYPHS = 10_000  # faces whose glyphs are found by outline (not CJK faces)
 
 
 class BundledFace:
@@ -34,16 +37,41 @@ class BundledFace:
         (conjuncts, half forms, joining forms) that only shaping selects."""
         return self.glyphs.cmap.glyphs()
 
-    def shaped(self, text: str) -> tuple[int, ...]:
-        """The glyph ids HarfBuzz draws for ``text`` (script and direction from its
-        characters, default features): what rxleaflet's renderer shows for a shaped run."""
+    def shaped_clusters(
+        self, text: str, direction: str | None = None
+    ) -> tuple[tuple[int, int], ...]:
+        """(cluster, glyph id) as HarfBuzz draws ``text`` (script and direction from its
+        characters unless ``direction`` is "ltr" or "rtl", default features), in its order:
+        what rxleaflet's renderer shows for a shaped run. The cluster is the index in
+        ``text`` of its first character."""
         import uharfbuzz
 
         buffer = uharfbuzz.Buffer()
         buffer.add_str(text)
         buffer.guess_segment_properties()
+        if direction is not None:
+            buffer.direction = direction
         uharfbuzz.shape(self._harfbuzz_font, buffer, {})
-        return tuple(info.codepoint for info in buffer.glyph_infos)
+        return tuple((info.cluster, info.codepoint) for info in buffer.glyph_infos)
+
+    @functools.cached_property
+    def _by_outline(self) -> dict[tuple[Any, ...], int]:
+        index: dict[tuple[Any, ...], int] = {}
+        for gid in range(self.glyphs.count):
+            index.setdefault(outline_key(self.glyphs, gid), gid)
+        return index
+
+    def canonical(self, gid: int) -> int:
+        """The first of the face's glyphs drawn exactly like ``gid`` (most are unique)."""
+        return self._by_outline.get(outline_key(self.glyphs, gid), gid)
+
+    def glyph_like(self, program: Glyphs, gid: int) -> int | None:
+        """The face's (canonical) glyph drawn exactly like another program's glyph ``gid``."""
+        return self._by_outline.get(outline_key(program, gid))
+
+    def draws_nothing(self, gid: int) -> bool:
+        """A glyph with no outline: a space, a joiner's glyph, an empty placeholder."""
+        return self.glyphs.blank(gid)
 
     @functools.cached_property
     def _harfbuzz_font(self):  # noqa: ANN202 - uharfbuzz is imported lazily
@@ -86,3 +114,36 @@ def shaped_face_of(font: Any, program: Glyphs | None = None) -> BundledFace | No
     if mapped and all(face.glyphs.character(code) == gid for code, gid in mapped):
         return face
     return None
+
+
+@dataclasses.dataclass(frozen=True)
+class DrawnFace:
+    """A Type0 font that shows a bundled face's glyphs by glyph id, and how its codes become
+    the face's glyphs: directly (rxleaflet's subsets keep the ids), or by outline (other
+    engines' subsets renumber them)."""
+
+    face: BundledFace
+    program: Glyphs | None  # None: the codes are the face's glyph ids
+
+    def face_glyph(self, code: int) -> int | None:
+        if self.program is None:
+            return self.face.canonical(code) if code < self.face.glyphs.count else None
+        return self.face.glyph_like(self.program, code)
+
+
+def drawn_face_of(font: Any) -> DrawnFace | None:
+    """The bundled face a Type0 font (Identity-H, CIDToGIDMap Identity) draws, if any."""
+    face = shaped_face_of(font)
+    if face is not None:
+        return DrawnFace(face, None)
+    try:
+        descendant = font["/DescendantFonts"][0]
+        if font["/Encoding"] != "/Identity-H" or descendant["/CIDToGIDMap"] != "/Identity":
+            return None
+        face = bundled_face(str(font["/BaseFont"]))
+        if face is None or face.glyphs.count > MAX_INDEXED_GLYPHS:
+            return None
+        data = descendant["/FontDescriptor"]["/FontFile2"].read_bytes()
+        return DrawnFace(face, Glyphs(TTFont(io.BytesIO(data), lazy=True)))
+    except Exception:  # noqa: BLE001 - a hostile font breaks pikepdf and fontTools many ways
+        return None

@@ -400,10 +400,17 @@ def _content(instructions: list[Any], shaped_fonts: frozenset[str]) -> Iterator[
             shaped = bool(operands) and str(operands[0]) in shaped_fonts
             if run_depth is not None and not shaped:
                 yield "marked content with /ActualText around text that is not a shaped run"
-        elif run_depth is None and (
-            operator in GRAMMAR["shaped_run_operators"] or (operator == "Tj" and shaped)
-        ):
+        elif run_depth is None and _shows_outside_a_run(operator, operands, shaped):
             yield f"{'text in a shaped font' if shaped else operator} outside a shaped run"
+
+
+def _shows_outside_a_run(operator: str, operands: list[Any], shaped: bool) -> bool:
+    """Text in a shaped font, a rise, or a TJ that shows glyphs: only inside a shaped run
+    (between a right-to-left run's spans, a TJ of numbers only moves to the next cluster)."""
+    if operator == "TJ":
+        items = operands[0] if operands and isinstance(operands[0], pikepdf.Array) else []
+        return any(isinstance(item, pikepdf.String) for item in items)
+    return operator == "Ts" or (operator == "Tj" and shaped)
 
 
 def _shaped_run(tag: Any, properties: Any) -> bool:

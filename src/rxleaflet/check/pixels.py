@@ -16,6 +16,7 @@ in, so a cover inside the same form still shows as no ink).
 from __future__ import annotations
 
 import ctypes
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +29,9 @@ MIN_CONTRAST = 1.5  # WCAG-style ratio between a glyph's ink and what lies benea
 MIN_GLYPH_PT = 2.5  # the tallest glyph of a word of legible (≥ 6 pt) text is taller than this
 MIN_SCALE = 0.3  # a text matrix that shrinks glyph area below this factor squeezes them
 MAX_PAGES = 50
+CURSIVE = re.compile(
+    "[\u0620-\u064a\u066e-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufefc]"
+)
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,10 @@ class _Chars:
     boxes: np.ndarray
     height_pt: np.ndarray
     area_scale: np.ndarray
+
+    def cursive(self) -> np.ndarray:
+        """Letters of a script whose letters join into one another (Arabic, Persian, Urdu)."""
+        return np.array([bool(CURSIVE.match(t)) for t in self.text], dtype=bool)
 
 
 def _chars(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, unit: float) -> _Chars:
@@ -203,10 +211,9 @@ def _page(shown: pdfium.PdfPage, bare: pdfium.PdfPage, number: int, unit: float)
             )
         elif chars.area_scale[i] < MIN_SCALE:
             reasons[i] = "its glyphs are flattened or squeezed by the text matrix"
-    spans = _word_spans(chars.text)
-    _mark_faint_words(chars, spans, cleared, reasons)
+    _mark_faint_words(chars, _word_spans(chars), cleared, reasons)
     _mark_blobs(chars, reasons)
-    _mark_small_words(chars, spans, reasons)
+    _mark_small_words(chars, _word_spans(chars, cursive_runs=True), reasons)
     return _words(chars.text, reasons, number)
 
 
@@ -229,19 +236,32 @@ def _counts(
     return sums[0], sums[1], outside
 
 
-def _word_spans(text: list[str]) -> list[list[int]]:
+def _word_spans(chars: _Chars, cursive_runs: bool = False) -> list[list[int]]:
+    """The characters of each word; with ``cursive_runs``, a run of cursive letters is one
+    word whatever PDFium puts between them: a right-to-left line drawn cluster by cluster
+    comes out of PDFium letter by letter, with spaces and line breaks in between."""
+    cursive = chars.cursive() if cursive_runs else np.zeros(len(chars.text), dtype=bool)
     spans: list[list[int]] = []
     current: list[int] = []
-    for i, char in enumerate(text):
-        if char == " ":
-            if current:
-                spans.append(current)
-            current = []
-        else:
+    for i, char in enumerate(chars.text):
+        if char != " ":
             current.append(i)
+        elif current and cursive[current[-1]] and _cursive_next(chars, i):
+            continue
+        elif current:
+            spans.append(current)
+            current = []
     if current:
         spans.append(current)
     return spans
+
+
+def _cursive_next(chars: _Chars, index: int) -> bool:
+    """The next character that is not a space is a cursive letter."""
+    for char in chars.text[index + 1 :]:
+        if char != " ":
+            return bool(CURSIVE.match(char))
+    return False
 
 
 def _mark_faint_words(
@@ -261,8 +281,10 @@ def _mark_faint_words(
 def _mark_blobs(chars: _Chars, reasons: list[str | None]) -> None:
     """Letters drawn over the one before them (negative spacing, zero widths) pile into a
     blob: each still has ink, but none can be read. A ligature's letters share one box;
-    punctuation kerns under letters and is not judged."""
+    punctuation kerns under letters and is not judged; cursive letters overlap where they
+    join (and Nastaliq stacks them), so a pair of them is not judged either."""
     boxes = chars.boxes
+    cursive = chars.cursive()
     letters = np.array([t.isalnum() for t in chars.text], dtype=bool)
     before, this = boxes[:-1], boxes[1:]
     overlap = np.minimum(before[:, 2], this[:, 2]) - np.maximum(before[:, 0], this[:, 0])
@@ -270,14 +292,21 @@ def _mark_blobs(chars: _Chars, reasons: list[str | None]) -> None:
     same_line = np.abs(before[:, 3] - this[:, 3]) < 0.5 * (this[:, 3] - this[:, 1])
     same_box = (before == this).all(axis=1)
     blob = letters[:-1] & letters[1:] & same_line & ~same_box & (narrow > 2)
+    blob &= ~(cursive[:-1] & cursive[1:])
     blob &= overlap > 0.6 * narrow
     for i in np.flatnonzero(blob) + 1:
         reasons[i] = reasons[i] or "drawn over the characters before it"
 
 
 def _mark_small_words(chars: _Chars, spans: list[list[int]], reasons: list[str | None]) -> None:
+    """A word whose tallest glyph is under MIN_GLYPH_PT. Cursive letters are drawn as a body
+    and separate dots, and many bodies are low (ر ز و ں): one or two of them alone are not
+    judged (a run of three or more always has a tall one, or is truly small)."""
+    cursive = chars.cursive()
     for span in spans:
         word = [i for i in span if chars.text[i].isalnum() and not reasons[i]]
+        if len(word) < 3 and cursive[word].all():
+            continue
         if word and chars.height_pt[word].max() < MIN_GLYPH_PT:
             for i in word:
                 reasons[i] = "too small to read"

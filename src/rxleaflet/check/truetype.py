@@ -80,6 +80,19 @@ def same_glyph(one: Glyphs, first: int, other: Glyphs, second: int) -> bool:
         return False
 
 
+def outline_key(glyphs: Glyphs, gid: int) -> tuple[Any, ...]:
+    """What identifies a glyph across subsets that renumber glyphs: its advance and its bytes
+    (a simple glyph's, without padding) or decoded points (a composite's, whose component
+    numbers change)."""
+    data = glyphs.data(gid)
+    if data.startswith(b"\xff\xff"):
+        try:
+            return (glyphs.advance(gid), glyphs.drawing(gid))
+        except Exception:  # noqa: BLE001 - a composite fontTools cannot decode
+            return (glyphs.advance(gid), data)
+    return (glyphs.advance(gid), data.rstrip(b"\0"))
+
+
 class UnicodeCmap:
     """Character → glyph through a cmap table's Unicode subtable (format 12, else 4), looked up
     in the raw bytes by bisection."""
