@@ -283,7 +283,8 @@ def test_combine_writes_one_tagged_print_file_with_odd_page_starts(tmp_path: Pat
     # pdftotext reads shaped runs (Hindi, Bengali) through their /ActualText; one page a form feed
     command = ["pdftotext", "-enc", "UTF-8", str(combined), "-"]
     pages = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    texts = pages.split("\f")[: len(PdfReader(combined).pages)]
+    reader = PdfReader(combined)
+    texts = pages.split("\f")[: len(reader.pages)]
     first_pages = [
         re.escape("".join(locale_for(tag).words["page"].split()))
         .replace(r"\{n\}", "1")

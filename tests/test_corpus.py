@@ -89,9 +89,17 @@ FOREIGN = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("engine", "source", "paper"), FOREIGN, ids=[f"{e}-{s.stem}-{p}" for e, s, p in FOREIGN]
-)
+# Typst sets Bengali correctly (the page shows it, pdftotext reads it), but `check` does not
+# yet match its Bengali clusters (য়, প্রা, ক্তে …) to the ActualText: a known false alarm (#25).
+TYPST_BENGALI = pytest.mark.xfail(strict=True, reason="check misreads Typst's Bengali (#25)")
+
+
+def _foreign_case(engine: str, source: Path, paper: str) -> object:
+    marks = [TYPST_BENGALI] if (engine, source.stem) == ("typst", "metformin-bn") else []
+    return pytest.param(engine, source, paper, marks=marks, id=f"{engine}-{source.stem}-{paper}")
+
+
+@pytest.mark.parametrize(("engine", "source", "paper"), [_foreign_case(*case) for case in FOREIGN])
 def test_good_pdfs_from_other_engines_pass(engine: str, source: Path, paper: str, tmp_path) -> None:
     reason = foreign.available(engine)
     if reason:
