@@ -19,7 +19,14 @@ from rxleaflet.source.library import source_files
 from rxleaflet.source.locales import locale_for
 from rxleaflet.source.monograph import load_monograph
 
-from .conftest import LIBRARY, TODAY, page_texts, render_source
+from .conftest import (
+    LIBRARY,
+    SHAPED_SCRIPTS,
+    TODAY,
+    logical_page_texts,
+    page_texts,
+    render_source,
+)
 
 BUNDLED = source_files(LIBRARY)
 
@@ -44,10 +51,10 @@ def text_sizes(pdf: bytes) -> list[list[float]]:
 def test_bundled_leaflets_render_completely(source: Path, paper: str, large: bool) -> None:
     pdf = render_source(source, paper=paper, large_print=large, allow_expired=True)
     reader = PdfReader(io.BytesIO(pdf))
-    texts = page_texts(pdf)
     monograph = load_monograph(source)
     total = len(reader.pages)
     locale = locale_for(monograph.language)
+    texts = (logical_page_texts if locale.script in SHAPED_SCRIPTS else page_texts)(pdf)
     words = (locale.words["page"], locale.words["expires"].partition("{date}")[0].strip())
     for number, text in enumerate(texts, start=1):
         text = squeeze(text)  # Chinese lines break without spaces
