@@ -31,7 +31,7 @@ def shows_shaping(
     mirrors there) may be shaped in either direction. ``in_context``: another engine's span,
     which may cover part of what HarfBuzz shapes as one cluster (Typst's "क्" of "क्टि"): its
     glyphs may be the forms its text takes joined to what precedes or follows it (shaped
-    with a zero-width joiner on either side)."""
+    with a zero-width joiner on either side), and some of them only."""
     text = "".join(actual for actual, _ in spans)
     ways = ("ltr", "rtl")
     if any(unicodedata.bidirectional(char) in _STRONG for char in text):
@@ -40,10 +40,23 @@ def shows_shaping(
     if in_context and len(spans) == 1:
         variants += [(way, *joiners) for way in ways for joiners in _JOINED]
     for way, before, after in variants:
-        shaped = face.shaped_clusters(before + text + after, way)
-        if _shows(face, spans, _canonical(face, shaped)):
+        shaped = _canonical(face, face.shaped_clusters(before + text + after, way))
+        if _shows(face, spans, shaped) or (in_context and _part_of(face, spans, shaped)):
             return True
     return False
+
+
+def _part_of(
+    face: BundledFace, spans: list[tuple[str, list[int]]], shaped: tuple[tuple[int, int], ...]
+) -> bool:
+    """Another engine's span may cover some of its cluster's glyphs only (Typst leaves a
+    Bengali cluster's last glyphs after the span, read by their own ToUnicode): every glyph
+    it draws must still be one HarfBuzz makes of its text."""
+    if len(spans) != 1:
+        return False
+    expected = Counter(gid for _, gid in shaped if not face.draws_nothing(gid))
+    drawn = Counter(gid for gid in spans[0][1] if not face.draws_nothing(gid))
+    return bool(drawn) and not drawn - expected
 
 
 _JOINED = (("", "\u200d"), ("\u200d", ""), ("\u200d", "\u200d"))
