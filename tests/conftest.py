@@ -118,6 +118,21 @@ def page_texts(pdf: bytes) -> list[str]:
     return [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
 
 
+# Scripts drawn as shaped glyph runs: pypdf reads their glyphs in visual order and ignores the
+# /ActualText that gives the logical text; pdftotext (poppler) reads it.
+SHAPED_SCRIPTS = frozenset(("DEVANAGARI", "BENGALI", "GURMUKHI"))
+
+
+def logical_page_texts(pdf: bytes) -> list[str]:
+    """Each page's text as pdftotext reads it, through the /ActualText of shaped runs."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "read.pdf"
+        path.write_bytes(pdf)
+        command = ["pdftotext", "-enc", "UTF-8", str(path), "-"]
+        text = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return text.split("\f")[: len(PdfReader(io.BytesIO(pdf)).pages)]
+
+
 @pytest.fixture
 def write_leaflet(tmp_path: Path) -> Callable[..., Path]:
     """Write MINIMAL with fields changed through data, so any text is quoted correctly."""

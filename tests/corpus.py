@@ -229,6 +229,9 @@ DEFECTS: list[Defect] = [
     Defect("render-mode-3", _after_bt(b"3 Tr"), frozenset({"invisible-text", "foreign-construct"}), 1, ALL),
     Defect("squeezed-to-1-percent", _after_bt(b"1 Tz"), frozenset({"invisible-text", "foreign-construct"}), 1),
     Defect("white-text", _after_bt(b"1 1 1 rg"), frozenset({"invisible-text"}), 1),
+    # shaped runs: PDFium reads their /ActualText, so their ink is judged over the run
+    Defect("white-shaped-text", _after_bt(b"1 1 1 rg"), frozenset({"invisible-text"}), 1, ("metformin-hi", "metformin-bn")),
+    Defect("covered-shaped-text", _append(b"q 1 g 0 0 2000 2000 re f Q"), frozenset({"invisible-text", "foreign-construct"}), 1, ("metformin-hi", "metformin-bn")),
     Defect("clipped-away", _prepend(b"0 0 1 1 re W n"), frozenset({"invisible-text", "foreign-construct"}), 1),
     Defect("off-the-page", _prepend(b"1 0 0 1 3000 0 cm"), frozenset({"invisible-text"}), 1),
     Defect("covered-by-image", _append(INLINE_IMAGE), frozenset({"invisible-text", "foreign-construct"}), 1),

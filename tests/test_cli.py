@@ -148,6 +148,8 @@ def test_list_and_query(run) -> None:
         "metformin-ru",  # Метформин
         "metformin-ar",  # ميتفورمين
         "metformin-ur",  # میٹفارمن
+        "metformin-hi",  # मेटफ़ॉर्मिन
+        "metformin-bn",  # মেটফরমিন
         "metformin-zh-hans",  # 二甲双胍
         "metformin-ko",  # 메트포르민
     ]

@@ -88,15 +88,24 @@ FOREIGN = [
     for source in sorted(LIBRARY.glob("*.yaml"))
     for engine, paper in (("typst", "us-letter"), ("typst", "a4"), ("weasyprint", "letter"))
 ]
-FOREIGN_CASES = [
-    pytest.param(*case, marks=OTHER_ENGINES_RTL) if case[1].stem in RTL_LEAFLETS else case
-    for case in FOREIGN
-]
 
 
-@pytest.mark.parametrize(
-    ("engine", "source", "paper"), FOREIGN_CASES, ids=[f"{e}-{s.stem}-{p}" for e, s, p in FOREIGN]
+# Typst's Bengali page looks right, but its text layer does not read back: pdftotext gives
+# "সেপ্টে ম্বম্বম্বর 2027 শেষ হওয়ায়ায়া" for "সেপ্টেম্বর 2027 শেষ হওয়া" (an ActualText repeated on a
+# cluster's glyphs, another over part of a conjunct). check is right to refuse it.
+TYPST_BENGALI = pytest.mark.xfail(
+    strict=True, reason="Typst's Bengali text layer reads back garbled: rightly refused"
 )
+
+
+def _foreign_case(engine: str, source: Path, paper: str) -> object:
+    marks = [OTHER_ENGINES_RTL] if source.stem in RTL_LEAFLETS else []
+    if (engine, source.stem) == ("typst", "metformin-bn"):
+        marks = [TYPST_BENGALI]
+    return pytest.param(engine, source, paper, marks=marks, id=f"{engine}-{source.stem}-{paper}")
+
+
+@pytest.mark.parametrize(("engine", "source", "paper"), [_foreign_case(*case) for case in FOREIGN])
 def test_good_pdfs_from_other_engines_pass(engine: str, source: Path, paper: str, tmp_path) -> None:
     reason = foreign.available(engine)
     if reason:

@@ -34,8 +34,11 @@ STRINGS = REPO / "src" / "rxleaflet" / "data" / "strings"
 AS_OF = ("--as-of", TODAY.isoformat())
 # A sentence in each language, and a disclaimer using one of its usual phrases.
 SAMPLES = {
+    "bn": ("প্রতিদিন একটি ট্যাবলেট সেবন করুন।",
+           "এই তথ্যপত্রটি একটি সারসংক্ষেপ; এটি আপনার ডাক্তারের বিকল্প নয়।"),
     "en": ("Take one tablet daily.", "This is a summary and does not contain all information."),
     "es": ("Tome una tableta al día.", "Este folleto es un resumen y no reemplaza a su médico."),
+    "hi": ("रोज़ एक गोली लें।", "यह पत्रक एक सारांश है; यह आपके डॉक्टर का स्थान नहीं लेता।"),
     "ht": ("Pran yon grenn chak jou.", "Fèy sa a se yon rezime; li pa ranplase doktè w."),
     "it": ("Prenda una compressa al giorno.",
            "Questo foglio è un riassunto e non sostituisce il medico."),
@@ -48,6 +51,7 @@ SAMPLES = {
            "Cette notice est un résumé et ne remplace pas votre médecin."),
     "pl": ("Przyjmuj jedną tabletkę dziennie.",
            "Ta ulotka to streszczenie i nie zastępuje porady lekarza."),
+    "pa": ("ਰੋਜ਼ਾਨਾ ਇੱਕ ਗੋਲੀ ਲਓ।", "ਇਹ ਪਰਚਾ ਇੱਕ ਸਾਰ ਹੈ; ਇਹ ਤੁਹਾਡੇ ਡਾਕਟਰ ਦੀ ਥਾਂ ਨਹੀਂ ਲੈਂਦਾ।"),
     "pt": ("Tome um comprimido por dia.", "Este folheto é um resumo e não substitui o seu médico."),
     "tl": ("Uminom ng isang tableta araw-araw.",
            "Ang leaflet na ito ay isang buod at hindi pumapalit sa iyong doktor."),
@@ -90,6 +94,8 @@ def test_every_language_has_every_string_and_asks_for_a_pharmacists_review() -> 
         assert set(data["statements"]) == set(english["statements"])
         if language not in ("en", "es"):
             assert "native-speaking pharmacist should review" in text, language
+        # sources are NFC: a word typed with a nukta (ज़, য়, ਫ਼) must match its strings
+        assert unicodedata.normalize("NFC", text) == text, language
         locale = locale_for(language)
         assert "{n}" in locale.words["page"] and "{m}" in locale.words["page"]
         wording = locale.statements["fda_side_effects"]["wording"]
@@ -105,9 +111,8 @@ def test_a_language_tag_chooses_its_strings(tag: str, key: str) -> None:
     assert language_key(tag) == key
 
 
-@pytest.mark.parametrize("language", sorted(SAMPLES))
 def test_each_language_renders_reads_back_and_is_recognised_without_its_source(
-    language: str, write_source
+    language: str, write_source, tmp_path: Path
 ) -> None:
     text, disclaimer = SAMPLES[language]
     path = write_source(_source(language, text, disclaimer), name=f"{language}.yaml")
@@ -272,7 +277,9 @@ def test_an_unsupported_language_is_refused_naming_the_supported_ones(write_sour
         load_monograph(path)
     listed = ", ".join(f"{tag} {locale_for(tag).name}" for tag in supported_languages())
     assert f"language 'sw' is not supported; use one of: {listed} (optionally" in str(caught.value)
-    assert "ar Arabic (العربية), en English, es Spanish (Español), fa Persian (فارسی), fr" in listed
+    assert "ar Arabic (العربية), bn Bengali (বাংলা), en English, es Spanish (Español)" in listed
+    assert "fa Persian (فارسی), fr French (Français), hi Hindi (हिन्दी), ht Haitian Creole" in listed
+    assert "pa Punjabi (ਪੰਜਾਬੀ), pl Polish (Polski)" in listed
 
 
 def _invoke(*args: str):
@@ -311,7 +318,9 @@ def test_also_an_unsupported_or_missing_language_writes_nothing(tmp_path: Path) 
     target = tmp_path / "x.pdf"
     result = _invoke("render", "metformin", "--also", "xx", "-o", str(target))
     assert result.exit_code == 1
-    assert "'xx' is not supported; use one of: ar Arabic (العربية), en English" in result.stderr
+    assert "'xx' is not supported; use one of: ar Arabic (العربية), bn Bengali (বাংলা), en" in (
+        result.stderr
+    )
     result = _invoke("render", "lisinopril", "--also", "ru", "-o", str(target))
     assert result.exit_code == 1
     assert "no ru leaflet of Lisinopril" in result.stderr
@@ -483,15 +492,47 @@ def test_directions_in_another_named_language_are_printed_under_a_label_naming_i
 @pytest.mark.parametrize(
     ("language", "printed"),
     [("ru", "по июнь 2027 г. включительно"), ("pl", "czerwiec 2027 r."),
-     ("uk", "червень 2027 р."), ("fr", "juin 2027"), ("tl", "Hunyo 2027")],
+     ("uk", "червень 2027 р."), ("fr", "juin 2027"), ("tl", "Hunyo 2027"),
+     ("hi", "यह जानकारी जून 2027 के अंत तक मान्य है"),
+     ("bn", "এই তথ্য জুন 2027 শেষ হওয়া পর্যন্ত বৈধ"),
+     ("pa", "ਇਹ ਜਾਣਕਾਰੀ ਜੂਨ 2027 ਦੇ ਅੰਤ ਤੱਕ ਜਾਇਜ਼ ਹੈ")],
 )  # fmt: skip
 def test_a_month_alone_is_printed_in_its_standalone_form_and_read_back(
-    language: str, printed: str, write_source
+    language: str, printed: str, write_source, tmp_path: Path
 ) -> None:
     text = _source(language, *SAMPLES[language]).replace("expires: 2027-06-15", "expires: 2027-06")
     pdf = render_source(write_source(text, name=f"{language}.yaml"))
-    footer = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+    footer = " ".join(_pdftotext(pdf).split())
     assert printed in footer
     report = check_pdf(strip_embedded_source(pdf), options=CheckOptions(as_of=TODAY))
     assert report.errors == [], [f.describe() for f in report.errors]
     assert report.metrics["expires"] == "2027-06-30"
+
+
+def test_hindi_directions_print_on_the_hindi_leaflet_and_english_ones_are_named(
+    tmp_path: Path,
+) -> None:
+    """Directions by language (`directions: {hi: …}`) with a shaped script: the Hindi ones are
+    printed, shaped and read back; English ones alone are refused unless named, then labelled."""
+    record = _dispense_file(tmp_path, "directions:\n  en: Take one tablet twice a day.\n"
+                                      "  hi: भोजन के साथ दिन में दो बार 1 गोली लें।\n")  # fmt: skip
+    target = tmp_path / "hi.pdf"
+    result = _invoke("render", "metformin", "--language", "hi", "--dispense", record,
+                     "-o", str(target))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    text = " ".join(_pdftotext(target.read_bytes()).split())
+    assert "उपयोग के निर्देश: भोजन के साथ दिन में दो बार 1 गोली लें।" in text
+    assert "नुस्खा (Rx) संख्या: R-7" in text and "Take one tablet" not in text
+    checked = CliRunner().invoke(main, ["check", str(target), *AS_OF])
+    assert checked.exit_code == 0, checked.output
+    result = _invoke("render", "metformin", "--language", "hi", "--patient", "Kim", "--rx", "1",
+                     "--directions", "Take one tablet twice a day.", "-o", str(target))  # fmt: skip
+    assert result.exit_code == 1
+    assert "the directions have no Devanagari letter, so they are not in Hindi" in result.stderr
+    result = _invoke("render", "metformin", "--language", "hi", "--patient", "Kim", "--rx", "1",
+                     "--directions", "Take one tablet twice a day.",
+                     "--directions-language", "en", "-o", str(target))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "उपयोग के निर्देश (English में): Take one tablet twice a day." in " ".join(
+        _pdftotext(target.read_bytes()).split()
+    )

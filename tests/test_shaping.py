@@ -293,3 +293,24 @@ def test_another_engines_shaped_runs_are_judged_by_outline(tmp_path) -> None:
         doctored = io.BytesIO()
         document.save(doctored)
     assert any("an /ActualText says" in f for f in _findings(doctored.getvalue()))
+
+
+@pytest.mark.parametrize(
+    ("leaflet", "faces"),
+    [("metformin", []), ("metformin-hi", ["RxSansDeva", "RxSansDeva-Bold"]),
+     ("metformin-bn", ["RxSansBeng", "RxSansBeng-Bold"])],
+)  # fmt: skip
+def test_a_whole_leaflet_loads_only_the_shaped_faces_its_text_needs(
+    leaflet: str, faces: list[str]
+) -> None:
+    """Rendering the English leaflet reads no Indic face; the Hindi one reads Devanagari only
+    (its regular and bold), the Bengali one Bengali only (SPEC §17, issue #25 item 8)."""
+    code = (
+        "from pathlib import Path; from rxleaflet.pipeline import RenderOptions, build, prepare; "
+        "from rxleaflet.render import shaping; "
+        f"leaflet = prepare(Path({str(LIBRARY / f'{leaflet}.yaml')!r}), "
+        f"RenderOptions(as_of=__import__('datetime').date.fromisoformat({TODAY.isoformat()!r}))); "
+        "build(leaflet, 'letter'); print(sorted(shaping._FACES))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == str(sorted(faces))

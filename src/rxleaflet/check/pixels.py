@@ -139,7 +139,57 @@ def _chars(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, unit: float) -> _
         height[i] = (top - bottom) * unit
         raw.FPDFText_GetMatrix(textpage, i, matrix)
         scale[i] = abs(matrix.a * matrix.d - matrix.b * matrix.c) * unit * unit
+    _spread_replaced_text(page, textpage, text, boxes, size)
     return _Chars(text, boxes, height, scale)
+
+
+def _spread_replaced_text(
+    page: pdfium.PdfPage,
+    textpage: pdfium.PdfTextPage,
+    text: list[str],
+    boxes: np.ndarray,
+    size: tuple[int, ...],
+) -> None:
+    """The characters of an /ActualText span (a shaped run, whose glyphs are not its
+    characters one for one) are given by PDFium equal slices of their text object, one after
+    the other, not the boxes of their glyphs; a slice between two words or strokes would read
+    as no ink. Such characters (three or more of one text object marked with an /ActualText,
+    all the same width) are judged over the object's bounds, where their glyphs are drawn;
+    that the glyphs show the text is the glyph pass's judgement. Text without an /ActualText
+    keeps its glyph boxes, however alike they are (a Type 3 font of blocks is still a blob)."""
+    members: dict[int, tuple[object, list[int]]] = {}
+    for i, char in enumerate(text):
+        obj = raw.FPDFText_GetTextObject(textpage, i) if char != " " else None
+        if obj:
+            members.setdefault(ctypes.addressof(obj.contents), (obj, []))[1].append(i)
+    edges = [ctypes.c_float() for _ in range(4)]
+    for obj, indices in members.values():
+        widths = boxes[indices, 2] - boxes[indices, 0]
+        if len(indices) < 3 or np.ptp(widths) > 0.01 or not widths.all():
+            continue
+        if not _has_actual_text(obj):
+            continue
+        if raw.FPDFPageObj_GetBounds(obj, *edges):
+            left, bottom, right, top = (e.value for e in edges)
+            whole = np.array(_device_box(page, size, left, bottom, right, top))
+            slices = boxes[indices]
+            if (slices[:, 0] >= whole[0] - 1).all() and (slices[:, 2] <= whole[2] + 1).all():
+                boxes[indices] = whole
+
+
+def _has_actual_text(obj: object) -> bool:
+    """Whether a page object is inside marked content with an /ActualText."""
+    key = (ctypes.c_ushort * 32)()
+    length = ctypes.c_ulong()
+    for index in range(raw.FPDFPageObj_CountMarks(obj)):
+        mark = raw.FPDFPageObj_GetMark(obj, index)
+        for param in range(raw.FPDFPageObjMark_CountParams(mark)):
+            if not raw.FPDFPageObjMark_GetParamKey(mark, param, key, ctypes.sizeof(key), length):
+                continue
+            name = bytes(key)[: length.value].decode("utf-16-le").rstrip("\x00")
+            if name == "ActualText":
+                return True
+    return False
 
 
 def _device_box(

@@ -152,15 +152,16 @@ def _syllable_may_end(before: str, after: str) -> bool:
 @cache
 def fonts_for(language: str) -> FontSet:
     """The fonts for a leaflet in ``language`` (a BCP 47 tag): Noto Sans, then the CJK faces
-    (the language's own first), then the symbols. The base fonts are registered here."""
+    and the shaped faces (the language's own first), then the symbols. The base fonts are
+    registered here."""
     for name in BASE_FONTS:
         _register(name)
     key = language_key(language)
-    own = CJK_FACE.get(key)
-    cjk = (*([own] if own else []), *(face for face in CJK_FACE.values() if face != own))
-    shaped = tuple(name for name in SHAPED_FONTS if not name.endswith("-Bold"))
-    if key in SHAPED_FACE:  # the language's own style first (Urdu: Nastaliq, not Naskh)
-        shaped = (SHAPED_FACE[key], *(name for name in shaped if name != SHAPED_FACE[key]))
+    cjk = _own_first(CJK_FACE.get(key), tuple(CJK_FACE.values()))
+    # the language's own shaped face first (Urdu: Nastaliq, not Naskh; Bengali's danda)
+    shaped = _own_first(
+        SHAPED_FACE.get(key), tuple(name for name in SHAPED_FONTS if not name.endswith("-Bold"))
+    )
     rtl = key in supported_languages() and locale_for(key).rtl
     rtl_face = None
     if rtl:  # (only then are the shaped faces' character maps read)
@@ -180,6 +181,10 @@ def fonts_for(language: str) -> FontSet:
             SYMBOLS,
         ),
     )
+
+
+def _own_first(own: str | None, faces: tuple[str, ...]) -> tuple[str, ...]:
+    return (*([own] if own else []), *(face for face in faces if face != own))
 
 
 @cache

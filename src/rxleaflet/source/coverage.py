@@ -46,13 +46,17 @@ SHAPED_FONTS = {
     "RxNastaliq": "NotoNastaliqUrdu-Regular.ttf",  # Urdu's own style of the Arabic script
     "RxNastaliq-Bold": "NotoNastaliqUrdu-Bold.ttf",
 }
-# The shaped face a language is written in where several cover its letters: Urdu in Nastaliq
-# (Arabic and Persian in Naskh, the first in SHAPED_FONTS that covers them).
-SHAPED_FACE = {"ur": "RxNastaliq"}
 # Line spacing (a multiple of the type size) for text in a shaped face whose letters reach far
 # above and below the Latin line: Naskh's marks and descenders, Nastaliq's diagonal stacks.
 FACE_LEADING = {"RxNaskh": 1.6, "RxNastaliq": 2.0}
 FONT_FILES = {**BASE_FONTS, **CJK_FONTS, **SHAPED_FONTS}
+# The shaped face a language's own text is in, where several cover its characters: those
+# several scripts share (the danda "।", used by Bengali and Gurmukhi too) come from it, so a
+# Bengali leaflet reads no Devanagari face; Urdu is set in Nastaliq, Arabic and Persian in Naskh.
+SHAPED_FACE = {
+    "hi": "RxSansDeva", "bn": "RxSansBeng", "pa": "RxSansGuru",
+    "ar": "RxNaskh", "fa": "RxNaskh", "ur": "RxNastaliq",  # Urdu in Nastaliq, not Naskh
+}  # fmt: skip
 # The languages set in a CJK face, and whose: Han characters differ between them.
 CJK_FACE = {"zh-Hans": "RxSansSC", "zh-Hant": "RxSansTC", "ko": "RxSansKR"}
 # Characters laid out as space, never drawn as glyphs of their own.
