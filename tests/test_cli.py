@@ -155,7 +155,7 @@ def test_list_and_query(run) -> None:
     ]
     assert result.stdout.splitlines()[0].endswith("RxCUI 6809, 861007; NDC 00093-1048-01")
     result = run("list", "0093-1048-01", "--library", str(LIBRARY))
-    assert len(result.stdout.splitlines()) == 10
+    assert len(result.stdout.splitlines()) == 12
     assert run("list", "nothing-like-this", "--library", str(LIBRARY)).exit_code == 1
 
 
