@@ -111,8 +111,9 @@ def test_a_language_tag_chooses_its_strings(tag: str, key: str) -> None:
     assert language_key(tag) == key
 
 
+@pytest.mark.parametrize("language", sorted(SAMPLES))
 def test_each_language_renders_reads_back_and_is_recognised_without_its_source(
-    language: str, write_source, tmp_path: Path
+    language: str, write_source
 ) -> None:
     text, disclaimer = SAMPLES[language]
     path = write_source(_source(language, text, disclaimer), name=f"{language}.yaml")
