@@ -14,7 +14,7 @@ that follows the content (``check``) reads the text as written, and one that sor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from unicodedata import bidirectional, category
 
@@ -101,6 +101,16 @@ def _bracket_pairs(text: str, resolved: list[int]) -> list[tuple[int, int, int]]
     left-to-right (Latin letters or European digits) and so is what comes before the opening
     one ("Metformin (Glucophage)", "Pharmacy (217) 555-0100")."""
     pairs: list[tuple[int, int, int]] = []
+    for opening, closing in _matched_brackets(text):
+        before = [k for k in map(bidirectional, text[:opening]) if k in ("L", "R", "AL")]
+        ltr = _left_to_right_inside(text, opening, closing) and before[-1:] == ["L"]
+        pairs.append((opening, closing, resolved[opening - 1] if ltr else _RTL_BASE))
+    return pairs
+
+
+def _matched_brackets(text: str) -> Iterator[tuple[int, int]]:
+    """(opening, closing) of each bracket pair, as UAX #9 pairs them (a closing bracket that
+    does not match the last opening one stops the pairing)."""
     stack: list[int] = []
     for index, char in enumerate(text):
         if category(char) == "Ps":
@@ -108,13 +118,15 @@ def _bracket_pairs(text: str, resolved: list[int]) -> list[tuple[int, int, int]]
         elif category(char) == "Pe" and stack:
             opening = stack.pop()
             if MIRRORED.get(text[opening]) != char:
-                stack.clear()  # unmatched: UAX #9 stops pairing here
+                stack.clear()
                 continue
-            inside = {bidirectional(c) for c in text[opening + 1 : index]}
-            before = [k for k in map(bidirectional, text[:opening]) if k in ("L", "R", "AL")]
-            ltr = inside & _LTR_ANCHORS and not inside & _STRONG_RTL and before[-1:] == ["L"]
-            pairs.append((opening, index, resolved[opening - 1] if ltr else _RTL_BASE))
-    return pairs
+            yield opening, index
+
+
+def _left_to_right_inside(text: str, opening: int, closing: int) -> bool:
+    """Latin letters or European digits between the brackets, and no right-to-left letter."""
+    kinds = {bidirectional(char) for char in text[opening + 1 : closing]}
+    return bool(kinds & _LTR_ANCHORS) and not kinds & _STRONG_RTL
 
 
 def _islands(text: str) -> tuple[set[int], set[int]]:
@@ -145,22 +157,11 @@ def _islands(text: str) -> tuple[set[int], set[int]]:
 
 
 def _left_to_right_brackets(text: str) -> set[int]:
-    """The positions of the brackets of pairs whose inside is left-to-right text only (Latin
-    letters, European digits and neutrals, no right-to-left letter)."""
+    """The positions of the brackets of pairs with left-to-right text only inside."""
     found: set[int] = set()
-    stack: list[int] = []
-    for index, char in enumerate(text):
-        if category(char) == "Ps":
-            stack.append(index)
-        elif category(char) == "Pe" and stack:
-            opening = stack.pop()
-            kinds = {bidirectional(c) for c in text[opening + 1 : index]}
-            if (
-                MIRRORED.get(text[opening]) == char
-                and kinds & _LTR_ANCHORS
-                and not kinds & _STRONG_RTL
-            ):
-                found.update((opening, index))
+    for opening, closing in _matched_brackets(text):
+        if _left_to_right_inside(text, opening, closing):
+            found.update((opening, closing))
     return found
 
 

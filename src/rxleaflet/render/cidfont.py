@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from reportlab.pdfbase import pdfdoc
 
+from .pdfobjects import cmap_program
+
 if TYPE_CHECKING:
     from .shaping import ShapedFace
 
-_CMAP_BLOCK = 100  # at most 100 entries per beginbfchar block
 _LAYOUT_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "JSTF")  # shaping's tables: not for the PDF
 
 
@@ -143,8 +144,4 @@ def _to_unicode(name: str, glyph_text: dict[int, str]) -> str:
         "<0000> <FFFF>",
         "endcodespacerange",
     ]
-    for start in range(0, len(entries), _CMAP_BLOCK):
-        block = entries[start : start + _CMAP_BLOCK]
-        lines += [f"{len(block)} beginbfchar", *block, "endbfchar"]
-    lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
-    return "\n".join(lines)
+    return cmap_program(lines, entries)

@@ -44,6 +44,13 @@ def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
         "<00> <FF>",
         "endcodespacerange",
     ]
+    return cmap_program(lines, entries)
+
+
+def cmap_program(head: list[str], entries: list[str]) -> str:
+    """A ToUnicode CMap: ``head`` (through the code space range), ``entries`` ("<code>
+    <UTF-16BE>") in blocks of at most 100, and the end."""
+    lines = list(head)
     for start in range(0, len(entries), _CMAP_BLOCK):
         block = entries[start : start + _CMAP_BLOCK]
         lines += [f"{len(block)} beginbfchar", *block, "endbfchar"]
