@@ -220,9 +220,7 @@ def test_verapdf_finds_no_failed_rule_in_right_to_left_leaflets(write_source, tm
             path = tmp_path / f"{language}-{mode}.pdf"
             path.write_bytes(render_source(source, **options))
             paths.append(path)
-    results, output = verapdf.validate(paths)
-    assert len(results) == len(paths), output
-    assert not [r for r in results if not r.compliant or r.failed_rules], output
+    verapdf.assert_compliant(paths)
 
 
 # What check does not read yet: other engines' Arabic-script PDFs, whose text comes in visual

@@ -104,9 +104,7 @@ def test_verapdf_finds_no_failed_rule_in_devanagari(write_source, tmp_path) -> N
         path = tmp_path / f"{mode}.pdf"
         path.write_bytes(render_source(source, **options))
         paths.append(path)
-    results, output = verapdf.validate(paths)
-    assert len(results) == len(paths), output
-    assert not [r for r in results if not r.compliant or r.failed_rules], output
+    verapdf.assert_compliant(paths)
 
 
 @pytest.mark.parametrize("width", [30.0, 60.0, 120.0])

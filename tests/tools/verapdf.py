@@ -87,3 +87,10 @@ def validate(paths: list[Path]) -> tuple[list[Result], str]:
         elif line.strip().startswith("FAIL ") and results:
             results[-1].failures.append(line.strip())
     return results, done.stdout + done.stderr
+
+
+def assert_compliant(paths: list[Path]) -> None:
+    """veraPDF judged every file, and every file is PDF/UA-1 with no failed rule."""
+    results, output = validate(paths)
+    assert len(results) == len(paths), output
+    assert not [r for r in results if not r.compliant or r.failed_rules], output

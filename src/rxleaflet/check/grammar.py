@@ -22,6 +22,10 @@ from .bundled import shaped_face_of
 from .onereading import structure_dictionaries
 from .truetype import program_tables
 
+# The tables every TrueType subset rxleaflet embeds has (ReportLab's and fontTools')
+_TRUETYPE_TABLES = frozenset(
+    {"OS/2", "cmap", "glyf", "head", "hhea", "hmtx", "loca", "maxp", "name", "post"}
+)
 # What rxleaflet writes, by place. Keys not listed are foreign.
 GRAMMAR: dict[str, frozenset[str]] = {
     # render/document.py (ReportLab's canvas): paths, text, images, marked content
@@ -104,39 +108,10 @@ GRAMMAR: dict[str, frozenset[str]] = {
         }
     ),  # fmt: skip
     # ReportLab's subsets: these tables, one cmap subtable (Macintosh, code -> glyph)
-    "font_program_tables": frozenset(
-        {
-            "OS/2",
-            "cmap",
-            "glyf",
-            "head",
-            "hhea",
-            "hmtx",
-            "loca",
-            "maxp",
-            "name",
-            "post",
-            "prep",
-        }
-    ),  # fmt: skip
+    "font_program_tables": _TRUETYPE_TABLES | {"prep"},
     "font_cmap_subtables": frozenset({(1, 0)}),
     # fontTools' subsets of the shaped faces: the face's Unicode cmap and two small tables
-    "shaped_font_program_tables": frozenset(
-        {
-            "OS/2",
-            "cmap",
-            "glyf",
-            "head",
-            "hhea",
-            "hmtx",
-            "loca",
-            "maxp",
-            "name",
-            "post",
-            "gasp",
-            "STAT",
-        }
-    ),
+    "shaped_font_program_tables": _TRUETYPE_TABLES | {"gasp", "STAT"},
     "shaped_font_cmap_subtables": frozenset({(0, 3), (3, 1)}),
     "xobject_subtypes": frozenset({"/Image"}),
     "image_keys": frozenset(
