@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import io
 import itertools
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 from fontTools.ttLib import TTFont
 
 from ..packagedata import bundled_folder
-from .truetype import Glyphs, outline_key
+from .truetype import Glyphs, embedded_program, outline_key
 
 MAX_INDEXED_GLYPHS = 10_000  # faces whose glyphs are found by outline (not CJK faces)
 
@@ -106,8 +105,9 @@ def shaped_face_of(font: Any, program: Glyphs | None = None) -> BundledFace | No
         if face is None:
             return None
         if program is None:
-            data = descendant["/FontDescriptor"]["/FontFile2"].read_bytes()
-            program = Glyphs(TTFont(io.BytesIO(data), lazy=True))
+            program = embedded_program(descendant["/FontDescriptor"]["/FontFile2"])
+        if program is None:
+            return None
         mapped = list(itertools.islice(program.cmap.items(), 5000))
     except Exception:  # noqa: BLE001 - a hostile font breaks pikepdf and fontTools many ways
         return None
@@ -143,7 +143,7 @@ def drawn_face_of(font: Any) -> DrawnFace | None:
         face = bundled_face(str(font["/BaseFont"]))
         if face is None or face.glyphs.count > MAX_INDEXED_GLYPHS:
             return None
-        data = descendant["/FontDescriptor"]["/FontFile2"].read_bytes()
-        return DrawnFace(face, Glyphs(TTFont(io.BytesIO(data), lazy=True)))
+        program = embedded_program(descendant["/FontDescriptor"]["/FontFile2"])
+        return DrawnFace(face, program) if program is not None else None
     except Exception:  # noqa: BLE001 - a hostile font breaks pikepdf and fontTools many ways
         return None

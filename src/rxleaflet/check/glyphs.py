@@ -29,10 +29,9 @@ from fontTools.ttLib import TTFont
 
 from .actualtext import CLUSTER_SCRIPTS, actual_text_problems, tounicode
 from .bundled import BundledFace, bundled_face, shaped_face_of
-from .truetype import Glyphs, same_glyph
+from .truetype import Glyphs, embedded_program, same_glyph
 
 MAX_FONTS = 200  # fonts judged per file; a leaflet has a handful
-MAX_FONT_PROGRAM = 20_000_000
 MAX_FORM_DEPTH = 3
 MAX_GLYPHS = 5000  # codes judged per font: a leaflet's fonts show a few hundred
 # Ligatures a real font draws as one glyph for several letters (and what fonts write for them).
@@ -294,10 +293,9 @@ def _program(font: Any) -> _Program | None:
     if not isinstance(stream, pikepdf.Stream):
         return None
     try:
-        raw = stream.read_bytes()
-        if len(raw) > MAX_FONT_PROGRAM:
+        glyphs = embedded_program(stream)
+        if glyphs is None:
             return None
-        glyphs = Glyphs(TTFont(io.BytesIO(raw), lazy=True))
         if font.get("/Subtype") == "/Type0":
             code_to_glyph = _cid_glyphs(descendant, glyphs.count)
         else:

@@ -16,6 +16,20 @@ from typing import Any
 
 from fontTools.ttLib import TTFont
 
+MAX_FONT_PROGRAM = 20_000_000  # bytes; a larger embedded program is not read
+
+
+def embedded_program(stream: Any) -> Glyphs | None:
+    """The glyphs of an embedded font program (a pikepdf stream), read once per program
+    however many passes of one check ask for it; None when it is too large to read."""
+    data = stream.read_bytes()
+    return _program(data) if len(data) <= MAX_FONT_PROGRAM else None
+
+
+@functools.lru_cache(maxsize=8)
+def _program(data: bytes) -> Glyphs:
+    return Glyphs(TTFont(io.BytesIO(data), lazy=True))
+
 
 class Glyphs:
     """A TrueType program's glyphs by number: each one's bytes in the glyf table (cheap to
