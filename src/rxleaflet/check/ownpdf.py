@@ -19,9 +19,13 @@ pypdf would read:
   UTF-16 with a big-endian byte order mark).
 
 Anything else raises Declined, and the caller reads the file with pypdf as before: this reader
-may only be faster, never read differently. Objects are read all at once, when the file is
-opened, so that a file is declined before any fact is taken from it; only stream data is
-decompressed on demand, and strings are decoded on demand (a decline then, too).
+may only be faster, never read differently. The table, the trailer, every object's header and
+the page tree are read when the file is opened; an object is read on its first use (each once:
+objects do not overlap, so all of them cost one pass over the file), stream data is
+decompressed when asked for. A decline then (a malformed object, a reference to nothing, a
+string pypdf decodes its own way) is a BaseException, so that it reaches read_pdf through the
+``except Exception`` that fact reading uses for broken parts; read_pdf then reads the whole
+file with pypdf.
 
 The values duck-type the parts of pypdf's object model the check uses: dictionaries keyed by
 "/Name" strings whose ``[]`` follows references and whose ``.get`` does not, ``get_object()``
@@ -154,6 +158,9 @@ class Boolean:
     def get_object(self) -> Boolean:
         return self
 
+    def __str__(self) -> str:
+        raise Declined  # pypdf prints its objects its own way
+
 
 class String(str):
     """A string's text (pypdf's TextStringObject is a str too)."""
@@ -251,6 +258,9 @@ class Array(list[Any]):
     def get_object(self) -> Array:
         return self
 
+    def __str__(self) -> str:
+        raise Declined  # pypdf prints its objects its own way
+
 
 class Dictionary(dict[str, Any]):
     """Keys are "/Name" strings. ``[key]`` follows a reference and ``.get`` does not: pypdf's
@@ -263,6 +273,9 @@ class Dictionary(dict[str, Any]):
 
     def get_object(self) -> Dictionary:
         return self
+
+    def __str__(self) -> str:
+        raise Declined  # pypdf prints its objects its own way
 
 
 class Stream(Dictionary):
@@ -325,8 +338,8 @@ class Document:
         self._data = data
         self._max_declared_length = max_declared_length
         self._limit = max_stream_bytes
-        self._objects: dict[int, Any] = {}
-        self._references: list[Ref] = []
+        self._objects: dict[int, Any] = {}  # read so far
+        self._spans: dict[int, tuple[int, int]] = {}  # idnum → where its value starts, its bound
         if not re.match(rb"%PDF-1\.\d", data):
             raise Declined
         offsets, size, trailer_at, end = self._table()
@@ -335,13 +348,19 @@ class Document:
             raise Declined
         if any(key in self.trailer for key in ("/Prev", "/XRefStm", "/Encrypt")):
             raise Declined
-        self._read_objects(offsets)
-        if any(reference.idnum not in self._objects for reference in self._references):
-            raise Declined  # pypdf reads a missing object as null, with a warning
+        self._place_objects(offsets)
         self.pages = self._page_list()
 
     def resolve(self, idnum: int) -> Any:
-        return self._objects[idnum]
+        """Object ``idnum``, read on first use (each once: objects do not overlap, so reading
+        them all reads the file once)."""
+        value = self._objects.get(idnum)
+        if value is None:
+            span = self._spans.get(idnum)
+            if span is None:
+                raise Declined  # pypdf reads a missing object as null, with a warning
+            value = self._objects[idnum] = self._read_object(*span)
+        return value
 
     @property
     def metadata(self) -> Dictionary | None:
@@ -384,7 +403,8 @@ class Document:
             raise Declined
         return offsets, count, trailer.end(), tail.start()
 
-    def _read_objects(self, offsets: dict[int, int]) -> None:
+    def _place_objects(self, offsets: dict[int, int]) -> None:
+        """Check every object's header is where the table says, and note its span."""
         data = self._data
         placed = sorted((offset, idnum) for idnum, offset in offsets.items())
         bounds = [offset for offset, _ in placed[1:]] + [len(data)]
@@ -392,15 +412,17 @@ class Document:
             header = HEADER.match(data, offset, bound)
             if header is None or int(header.group(1)) != idnum or header.group(2) != b"0":
                 raise Declined
-            start = header.end()
-            end = data.find(b"endobj", start, bound)
-            keyword = data.find(b"stream", start, bound)
-            if end >= 0 and not 0 <= keyword < end:
-                self._objects[idnum] = self._body(start, end)
-            elif keyword >= 0:
-                self._objects[idnum] = self._stream(start, keyword, bound)
-            else:
-                raise Declined
+            self._spans[idnum] = (header.end(), bound)
+
+    def _read_object(self, start: int, bound: int) -> Any:
+        data = self._data
+        end = data.find(b"endobj", start, bound)
+        keyword = data.find(b"stream", start, bound)
+        if end >= 0 and not 0 <= keyword < end:
+            return self._body(start, end)
+        if keyword >= 0:
+            return self._stream(start, keyword, bound)
+        raise Declined
 
     def _body(self, start: int, end: int) -> Any:
         numbers = NUMBER_ARRAY.fullmatch(self._data, start, end)
@@ -449,9 +471,7 @@ class Document:
                     idnum, generation, _ = token.split()
                     if generation != b"0" or int(idnum) > MAX_OBJECTS:
                         raise Declined
-                    reference = Ref(int(idnum), self)
-                    self._references.append(reference)
-                    items.append(reference)
+                    items.append(Ref(int(idnum), self))
                 else:
                     items.append(_number(token))
             elif token == b"<<" or token == b"[":
@@ -502,7 +522,7 @@ class Document:
             raise Declined
         pages = []
         for kid in kids:
-            page = self._objects[kid.idnum]
+            page = self.resolve(kid.idnum)
             if type(page) is not Dictionary or dict.get(page, "/Type") != "/Page":
                 raise Declined
             if "/Kids" in page:

@@ -27,7 +27,7 @@ from typing import Any
 
 from .contentscan import Box, PageScan, Resources, ScanTimeout, TextRun, matrix_scale, scan_page
 from .fontdecode import FontDecoder, Malformed, Unsupported, font_decoder
-from .ownpdf import Declined, Document, Ref, Stream
+from .ownpdf import Declined, Document, Page, Ref, Stream
 from .visibility import Hidden, hidden_text
 
 MAX_PAGES = 50  # a patient leaflet is a few pages; more is refused without reading content
@@ -317,6 +317,8 @@ def _page(
     try:
         data = _content_bytes(page)
     except Exception as error:  # noqa: BLE001 - a broken page is a finding
+        if isinstance(page, Page):
+            raise Declined from None  # the finding would quote this reader's error, not pypdf's
         if _pypdf_error(error, "LimitReachedError"):
             fact.problem = "a content stream is larger than any leaflet needs (decompression limit)"
         else:
