@@ -206,6 +206,7 @@ HOSTILE = {
     "no pages": _edited(b"/Kids [3 0 R] /Count 1", b"/Kids [] /Count 0"),
     "encrypted": _edited(b"/Root 1 0 R", b"/Root 1 0 R /Encrypt 1 0 R"),
     "a truncated file": MINIMAL[:-30],
+    "an empty crop box": _edited(b"/MediaBox", b"/CropBox [] /MediaBox"),
     "a free object referred to": MINIMAL.replace(b"0000000058 00000 n", b"0000000058 00000 f"),
     "an endless name": _with(b"/" + b"A" * 5000),
     "an endless number": _with(b"1" * 100),

@@ -302,7 +302,7 @@ class Stream(Dictionary):
         return data
 
 
-class Box(NamedTuple):
+class Rectangle(NamedTuple):
     left: float
     bottom: float
     right: float
@@ -313,14 +313,16 @@ class Page(Dictionary):
     """A page, as the check reads it; what only pypdf's general extractor does is declined."""
 
     @property
-    def cropbox(self) -> Box:
-        box = self.get("/CropBox") or self.get("/MediaBox")
+    def cropbox(self) -> Rectangle:
+        """/CropBox, else /MediaBox (as pypdf: only a missing one is passed over)."""
+        box = self.get("/CropBox")
+        box = self.get("/MediaBox") if box is None else box
         box = box.get_object() if box is not None else None
         if not isinstance(box, Array) or len(box) != 4:
             raise Declined
         if not all(isinstance(value, (Integer, Real)) for value in box):
             raise Declined
-        return Box(*map(float, box))
+        return Rectangle(*map(float, box))
 
     def get_contents(self) -> Any:
         raise Declined  # several content streams: pypdf joins them its own way
