@@ -4,6 +4,10 @@ The PDF may be ours, someone else's, broken or hostile: nothing here trusts it. 
 a finding, never a hang: a time budget for the whole file that holds inside a page too, caps on
 decompressed streams, CMaps, structure elements and embedded files, and pypdf's own warnings
 kept off the terminal.
+
+A file in the grammar rxleaflet itself writes (every leaflet it renders, read back before it is
+written) is read by check/ownpdf.py; any other, or anything that reader declines, by pypdf, to
+the same facts. pypdf is imported only then: it costs a sixth of a cold render to import.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import contextlib
 import io
 import logging
 import signal
+import sys
 import threading
 import time
 import warnings
@@ -20,13 +25,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from pypdf import PdfReader, apply_configuration
-from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError
-from pypdf.generic import DictionaryObject, IndirectObject, StreamObject
-
 from .contentscan import Box, PageScan, Resources, ScanTimeout, TextRun, matrix_scale, scan_page
 from .fontdecode import FontDecoder, Malformed, Unsupported, font_decoder
-from .preload import preload_objects
+from .ownpdf import Declined, Document, Page, Ref, Stream
 from .visibility import Hidden, hidden_text
 
 MAX_PAGES = 50  # a patient leaflet is a few pages; more is refused without reading content
@@ -179,12 +180,41 @@ def read_pdf(
     if b"%PDF-" not in data[:1024]:
         raise UnreadablePdf("not a PDF file (no %PDF- header)")
     deadline = time.monotonic() + time_budget if time_budget is not None else None
+    limits = {"max_pages": max_pages, "deadline": deadline, "budget": time_budget}
+    facts = read_own_grammar(data, **limits)
+    return facts if facts is not None else read_with_pypdf(data, **limits)
+
+
+def read_own_grammar(
+    data: bytes, *, max_pages: int | None, deadline: float | None, budget: float | None
+) -> PdfFacts | None:
+    """Facts from a file in rxleaflet's own grammar (check/ownpdf.py), or None when that
+    reader declines it. Any failure here is the reader's, not the file's: pypdf reads it."""
+    try:
+        document = Document(
+            data,
+            max_stream_bytes=LIMITS["zlib_maximum_output_length"],
+            max_declared_length=LIMITS["maximum_declared_stream_length"],
+        )
+        return _read(document, None, max_pages, deadline, budget)
+    except (Declined, Exception):  # noqa: BLE001 - pypdf reads what this reader does not
+        return None
+
+
+def read_with_pypdf(
+    data: bytes, *, max_pages: int | None, deadline: float | None, budget: float | None
+) -> PdfFacts:
+    """Facts from any PDF, through pypdf; raise UnreadablePdf when it cannot be checked."""
+    from pypdf import apply_configuration
+    from pypdf.errors import DependencyError, FileNotDecryptedError
+
     logger = logging.getLogger("pypdf")
     level, logger.level = logger.level, logging.CRITICAL  # hostile files make thousands
     try:
         with apply_configuration(**LIMITS), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return _read(data, max_pages, deadline, time_budget)
+            reader, encryption = _open_with_pypdf(data)
+            return _read(reader, encryption, max_pages, deadline, budget)
     except UnreadablePdf:
         raise
     except RecursionError:
@@ -203,9 +233,12 @@ def read_pdf(
         logger.level = level
 
 
-def _read(
-    data: bytes, max_pages: int | None, deadline: float | None, budget: float | None
-) -> PdfFacts:
+def _open_with_pypdf(data: bytes) -> tuple[Any, str | None]:
+    """pypdf's reader of ``data``, and why the file is encrypted when it is."""
+    from pypdf import PdfReader
+
+    from .preload import preload_objects
+
     reader = PdfReader(io.BytesIO(data), strict=False)
     encryption = None
     if reader.is_encrypted:
@@ -214,6 +247,17 @@ def _read(
         encryption = "the PDF is encrypted (it opens without a password but may restrict use)"
     else:
         preload_objects(reader, data)
+    return reader, encryption
+
+
+def _read(
+    reader: Any,
+    encryption: str | None,
+    max_pages: int | None,
+    deadline: float | None,
+    budget: float | None,
+) -> PdfFacts:
+    """The facts, through either reader: pypdf's PdfReader or ownpdf's Document."""
     page_count = len(reader.pages)
     if page_count == 0:
         raise UnreadablePdf("the PDF has no pages")
@@ -272,11 +316,13 @@ def _page(
         fact.user_unit = float(page.get("/UserUnit", 1.0))
     try:
         data = _content_bytes(page)
-    except LimitReachedError:
-        fact.problem = "a content stream is larger than any leaflet needs (decompression limit)"
-        return fact, None
     except Exception as error:  # noqa: BLE001 - a broken page is a finding
-        fact.problem = f"the page's content cannot be read: {_short(error)}"
+        if isinstance(page, Page):
+            raise Declined from None  # the finding would quote this reader's error, not pypdf's
+        if _pypdf_error(error, "LimitReachedError"):
+            fact.problem = "a content stream is larger than any leaflet needs (decompression limit)"
+        else:
+            fact.problem = f"the page's content cannot be read: {_short(error)}"
         return fact, None
     fact.reading = (data, _resource_names(page))
     try:
@@ -307,7 +353,7 @@ def _content_bytes(page: Any) -> bytes:
     """The page's content: its one stream's data as it is, or pypdf's joining of several."""
     contents = page.get("/Contents")
     resolved = contents.get_object() if contents is not None else None
-    if isinstance(resolved, StreamObject):
+    if _is_stream(resolved):
         return resolved.get_data()
     joined = page.get_contents()
     return joined.get_data() if joined is not None else b""
@@ -374,7 +420,7 @@ def _resources(page: Any, decoders: dict[int, FontDecoder]) -> Resources:
     resources = _dict(page.get("/Resources"))
     fonts: dict[str, Any] = {}
     for name, reference in _dict(resources.get("/Font")).items():
-        key = reference.idnum if isinstance(reference, IndirectObject) else id(reference)
+        key = reference.idnum if _is_reference(reference) else id(reference)
 
         def make(reference: Any = reference, key: int = key) -> FontDecoder:
             if key not in decoders:
@@ -449,7 +495,7 @@ def _structure(catalog: Any, pages: dict[int, int]) -> StructElement | None:
     def walk(node: Any, into: StructElement, page: int | None, depth: int) -> None:
         if depth > 100 or budget[0] <= 0:
             return
-        if isinstance(node, IndirectObject):
+        if _is_reference(node):
             if node.idnum in seen:
                 return
             seen.add(node.idnum)
@@ -465,7 +511,7 @@ def _structure(catalog: Any, pages: dict[int, int]) -> StructElement | None:
         if not isinstance(node, dict):
             return
         own_page = node.get("/Pg")
-        if isinstance(own_page, IndirectObject):
+        if _is_reference(own_page):
             page = pages.get(own_page.idnum, page)
         kind = node.get("/Type")
         if kind == "/MCR":
@@ -512,7 +558,7 @@ def _embedded_files(catalog: Any) -> list[EmbeddedFile]:
     found: dict[object, EmbeddedFile] = {}
     for spec in specs[:100]:
         try:
-            identity = spec.idnum if isinstance(spec, IndirectObject) else None
+            identity = spec.idnum if _is_reference(spec) else None
             spec = spec.get_object()
             name = str(spec.get("/UF") or spec.get("/F") or "(unnamed)")
             stream = _dict(spec.get("/EF")).get("/F")
@@ -532,7 +578,7 @@ def _embedded_files(catalog: Any) -> list[EmbeddedFile]:
     return list(found.values())
 
 
-def _active_content(catalog: Any, reader: PdfReader, files: list[EmbeddedFile]) -> list[str]:
+def _active_content(catalog: Any, reader: Any, files: list[EmbeddedFile]) -> list[str]:
     """What in the file would run code or act on its own when opened."""
     found: list[str] = []
 
@@ -585,14 +631,14 @@ def _fonts(page: Any, number: int) -> list[FontFact]:
     return found
 
 
-def _font_fact(font: DictionaryObject, number: int) -> FontFact:
+def _font_fact(font: Any, number: int) -> FontFact:
     name = str(font.get("/BaseFont", "(unnamed)")).lstrip("/")
     subtype = font.get("/Subtype")
     descriptor_owner = font
     if subtype == "/Type0":
         descendants = font.get("/DescendantFonts")
         descendants = descendants.get_object() if descendants is not None else []
-        descriptor_owner = descendants[0].get_object() if descendants else DictionaryObject()
+        descriptor_owner = descendants[0].get_object() if descendants else {}
     descriptor = descriptor_owner.get("/FontDescriptor")
     descriptor = descriptor.get_object() if descriptor is not None else {}
     embedded = subtype == "/Type3" or any(
@@ -601,7 +647,7 @@ def _font_fact(font: DictionaryObject, number: int) -> FontFact:
     return FontFact(name, number, embedded, "/ToUnicode" in font)
 
 
-def _info(reader: PdfReader) -> dict[str, str]:
+def _info(reader: Any) -> dict[str, str]:
     try:
         metadata: Any = reader.metadata or {}
         return {str(k).lstrip("/"): str(v) for k, v in metadata.items()}
@@ -620,12 +666,32 @@ def _xmp(catalog: Any) -> str:
 def _get(dictionary: Any, *keys: str) -> Any:
     value = dictionary
     for key in keys:
-        if isinstance(value, IndirectObject):
+        if _is_reference(value):
             value = value.get_object()
         if not isinstance(value, dict) or key not in value:
             return None
         value = value[key]
-    return value.get_object() if isinstance(value, IndirectObject) else value
+    return value.get_object() if _is_reference(value) else value
+
+
+def _is_reference(value: Any) -> bool:
+    """Whether ``value`` is an indirect reference, of either reader (pypdf's class is looked at
+    only when pypdf is loaded: a reference of a file it read)."""
+    return isinstance(value, Ref) or _pypdf_instance(value, "IndirectObject")
+
+
+def _is_stream(value: Any) -> bool:
+    return isinstance(value, Stream) or _pypdf_instance(value, "StreamObject")
+
+
+def _pypdf_instance(value: Any, name: str) -> bool:
+    generic = sys.modules.get("pypdf.generic")
+    return generic is not None and isinstance(value, getattr(generic, name))
+
+
+def _pypdf_error(error: BaseException, name: str) -> bool:
+    errors = sys.modules.get("pypdf.errors")
+    return errors is not None and isinstance(error, getattr(errors, name))
 
 
 def _bool(value: Any) -> bool:

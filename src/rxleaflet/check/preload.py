@@ -35,41 +35,26 @@ from pypdf.generic import (
     create_string_object,
 )
 
-from .contentscan import NAMED_ESCAPES, hex_bytes
+from .contentscan import hex_bytes
+from .ownpdf import (
+    HEADER,
+    NUMBER_ARRAY,
+    NUMBER_START,
+    NUMBERS,
+    PLAIN_NAME,
+    STREAM_CLOSING,
+    STREAM_OPENING,
+    skipped,
+    tokens_pattern,
+    unescape,
+)
 
 MAX_OBJECTS = 20_000  # more than any leaflet has; beyond, pypdf reads on demand as before
 MAX_OBJECT_BYTES = 100_000  # a plain object larger than this is left to pypdf
 MAX_DEPTH = 100  # arrays and dictionaries nested deeper are left to pypdf
 
-_WHITE_SPACE = b"\x00\t\n\x0c\r "  # PDF's white space
-_WS = rb"[" + _WHITE_SPACE + rb"]"
-_DELIMITER_AHEAD = rb"(?=[\x00\t\n\x0c\r ()<>\[\]{}/%]|$)"
-_HEADER = re.compile(_WS + rb"*(\d+)" + _WS + rb"+(\d+)" + _WS + rb"+obj")
-_NUMBER = rb"[+-]?(?:\d+\.?\d*|\.\d+)"
-# the escapes whose reading every reader agrees on: named ones, and three octal digits up to 377
-_SIMPLE_ESCAPE = rb"\\(?:[nrtbf()\\]|[0-3][0-7][0-7])"
-_ESCAPE = re.compile(_SIMPLE_ESCAPE)
-# a stream's keyword and end of line, and what may follow its data up to endobj
-_STREAM_OPENING = re.compile(rb"stream\r?\n")
-_STREAM_CLOSING = re.compile(rb"(?:\r\n|\r|\n)?endstream" + _WS + rb"*")
-# One token per match; PDF white space between tokens is skipped by findall. Anything else that
-# no alternative matches is skipped too, which _parse detects by counting (see there).
-_TOKEN = re.compile(
-    rb"\d+" + _WS + rb"+\d+" + _WS + rb"+R" + _DELIMITER_AHEAD  # a reference
-    + rb"|" + _NUMBER + _DELIMITER_AHEAD
-    + rb"|/[^\x00-\x20\x7f-\xff()<>\[\]{}/%#]+" + _DELIMITER_AHEAD  # a name, no # escapes
-    + rb"|\((?:[^\\()\r]|" + _SIMPLE_ESCAPE + rb")*\)"  # a string, its escapes simple ones
-    + rb"|<[0-9A-Fa-f\x00\t\n\x0c\r ]*>"  # a hex string
-    + rb"|<<|>>|\[|\]"
-    + rb"|(?:true|false|null)" + _DELIMITER_AHEAD
-)  # fmt: skip
-_NUMBER_START = frozenset(b"+-.0123456789")
-# an array of numbers alone (a font's widths: hundreds of them), read in one step
-_NUMBER_ARRAY = re.compile(
-    _WS + rb"*\[" + _WS + rb"*((?:" + _NUMBER + rb"(?:" + _WS + rb"+" + _NUMBER + rb")*)?)"
-    + _WS + rb"*\]" + _WS + rb"*"
-)  # fmt: skip
-_NUMBERS = re.compile(_NUMBER)
+# The token rules are ownpdf's (the reader of rxleaflet's own grammar), names without # codes
+_TOKEN = re.compile(tokens_pattern(PLAIN_NAME))
 _KEYWORDS = {b"true": BooleanObject(True), b"false": BooleanObject(False)}
 
 
@@ -92,7 +77,7 @@ def preload_objects(reader: PdfReader, data: bytes) -> int:
             continue
         if not isinstance(offset, int) or not 0 <= offset < len(data):
             continue
-        header = _HEADER.match(data, offset)
+        header = HEADER.match(data, offset)
         if header is None or int(header.group(1)) != idnum or int(header.group(2)) != 0:
             continue
         end = data.find(b"endobj", header.end(), header.end() + MAX_OBJECT_BYTES)
@@ -112,9 +97,9 @@ def preload_objects(reader: PdfReader, data: bytes) -> int:
 
 def _read_body(reader: PdfReader, data: bytes, start: int, end: int) -> PdfObject:
     """The object between its header and ``endobj``, or _LeftForPypdf."""
-    numbers = _NUMBER_ARRAY.fullmatch(data, start, end)
+    numbers = NUMBER_ARRAY.fullmatch(data, start, end)
     if numbers is not None:
-        return ArrayObject(map(_number, _NUMBERS.findall(numbers.group(1))))
+        return ArrayObject(map(_number, NUMBERS.findall(numbers.group(1))))
     keyword = data.find(b"stream", start, end)
     if keyword >= 0:
         return _stream(reader, data, start, keyword, end)
@@ -128,26 +113,17 @@ def _stream(reader: PdfReader, data: bytes, start: int, keyword: int, end: int) 
     if not isinstance(dictionary, DictionaryObject):
         raise _LeftForPypdf
     length = dict.get(dictionary, "/Length")  # as written: a reference is not followed here
-    opening = _STREAM_OPENING.match(data, keyword, end)
+    opening = STREAM_OPENING.match(data, keyword, end)
     if type(length) is not NumberObject or length < 0 or opening is None:
         raise _LeftForPypdf
     finish = opening.end() + length
-    if finish > end or _STREAM_CLOSING.fullmatch(data, finish, end) is None:
+    if finish > end or STREAM_CLOSING.fullmatch(data, finish, end) is None:
         raise _LeftForPypdf
     stream = EncodedStreamObject() if "/Filter" in dictionary else DecodedStreamObject()
     stream._data = data[opening.end() : finish]
     del dictionary["/Length"]
     stream.update(dictionary)
     return stream
-
-
-def _unescape(body: bytes) -> bytes:
-    return _ESCAPE.sub(_escaped, body) if b"\\" in body else body
-
-
-def _escaped(escape: re.Match[bytes]) -> bytes:
-    code = escape.group()[1:]
-    return NAMED_ESCAPES.get(code) or bytes((int(code, 8),))
 
 
 def _number(text: bytes) -> PdfObject:
@@ -161,9 +137,7 @@ class _DictionaryItems(list[Any]):
 def _parse(reader: PdfReader, data: bytes, start: int, end: int) -> PdfObject:
     """The one object between ``start`` and ``end``, or _LeftForPypdf."""
     tokens = _TOKEN.findall(data, start, end)
-    if len(b"".join(tokens).translate(None, _WHITE_SPACE)) != len(
-        data[start:end].translate(None, _WHITE_SPACE)
-    ):
+    if skipped(tokens, data, start, end):
         raise _LeftForPypdf  # findall skipped something other than white space: not simple
     stack: list[list[Any]] = []  # what holds the open arrays and dictionaries
     result: list[Any] = []
@@ -172,7 +146,7 @@ def _parse(reader: PdfReader, data: bytes, start: int, end: int) -> PdfObject:
         first = token[0]
         if first == 0x2F:  # "/": names, the most frequent first
             items.append(NameObject(token.decode("ascii")))
-        elif first in _NUMBER_START:
+        elif first in NUMBER_START:
             if token[-1] == 0x52:  # "R"
                 idnum, generation, _ = token.split()
                 items.append(IndirectObject(int(idnum), int(generation), reader))
@@ -196,7 +170,7 @@ def _parse(reader: PdfReader, data: bytes, start: int, end: int) -> PdfObject:
             items = stack.pop()
             items.append(done)
         elif first == 0x28:  # "("
-            items.append(create_string_object(_unescape(token[1:-1])))
+            items.append(create_string_object(unescape(token[1:-1])))
         elif first == 0x3C:  # "<"
             items.append(create_string_object(hex_bytes(token[1:-1])))
         else:  # true, false, null
