@@ -202,7 +202,9 @@ PAIRING_SOUP = st.sampled_from(
      "<<", ">>", "/MCID", "BDC", "1 0 0 1 54 720 cm", "q", "Q", ".1 .2 .3 rg", "0.5 g", "0 9 Td",
      "2 -3 TD", "T*", "14 TL", "[(a) -300 (b)] TJ", "(c) '", "1 2 (d) \"", "1 1 5 5 re f",
      "3 Tr", "50 Tz", "2 Ts", "1 Tc", "4 Tw", "0 0 1 1 re W n", "1 0 0 1 x y cm", "ID", "1 ID",
-     "%", "\n", " ", "(", ")", "[", "]", "-", ".", "Tfx", "Tjj", "BDCx", "/F1 1e9 Tf"]
+     "%", "\n", " ", "(", ")", "[", "]", "-", ".", "Tfx", "Tjj", "BDCx", "/F1 1e9 Tf",
+     "BT 0 9 Td /F1 12 Tf (Take 2) Tj ET", "BT 1 2 Td /F1 9 Tf (a)Tj ET", "BT -1 .5 Td /F2 9 Tf",
+     "BT 1 2 Td /F1 9 Tf (a) Tj ETx", "BT 1 2 Td /F1 9 Tf (a \\) b) Tj ET", "ET BT"]
 )  # fmt: skip
 
 
@@ -268,3 +270,20 @@ def test_the_fast_pass_reads_rendered_leaflets_as_the_general_one(
         assert _same_either_way(
             content, lambda r=resources, f=fonts: dataclasses.replace(r, fonts=dict(f))
         )
+
+
+def test_an_inline_image_after_numbers_paints_over_the_text_beneath() -> None:
+    """``/BPC 8 ID``: the operator came paired with its number, and the fast pass once read on
+    through the image's bytes without painting it, missing text the image covers."""
+    from rxleaflet.check.visibility import hidden_text
+
+    found = scan_page(
+        b"BT /F1 12 Tf 100 100 Td (secret) Tj ET "
+        b"q 500 0 0 500 0 0 cm BI /W 1 /H 1 /CS /G /BPC 8 ID abc EI Q",
+        Resources({"F1": LATIN}),
+    )
+    assert [paint.box for paint in found.paints] == [(0.0, 0.0, 500.0, 500.0)]
+    hidden = hidden_text(found.runs, found.paints, (0.0, 0.0, 612.0, 792.0))
+    assert [(h.text, h.reason) for h in hidden or []] == [
+        ("secret", "covered by an image drawn after it")
+    ]
