@@ -219,15 +219,6 @@ def _escaped(escape: re.Match[bytes]) -> bytes:
     return b""  # a line continuation, or a backslash before any other character: ignored
 
 
-def multiply(a: Matrix, b: Matrix) -> Matrix:
-    """``a`` then ``b`` (PDF's row-vector convention)."""
-    return (
-        a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3],
-        a[2] * b[0] + a[3] * b[2], a[2] * b[1] + a[3] * b[3],
-        a[4] * b[0] + a[5] * b[2] + b[4], a[4] * b[1] + a[5] * b[3] + b[5],
-    )  # fmt: skip
-
-
 def matrix_scale(matrix: tuple[float, ...] | list[float]) -> float:
     """How much a PDF matrix [a b c d e f] scales lengths (square root of its determinant)."""
     return math.sqrt(abs(matrix[0] * matrix[3] - matrix[1] * matrix[2]))
@@ -507,7 +498,7 @@ class _Scanner:
     def concat(self, args: list[Any]) -> None:
         a0, a1, a2, a3, a4, a5 = _matrix(args)
         b0, b1, b2, b3, b4, b5 = self.state.ctm
-        # multiply, inlined: the same arithmetic in the same order
+        # the operand matrix times the CTM (PDF's row-vector convention)
         self.state.ctm = (
             a0 * b0 + a1 * b2, a0 * b1 + a1 * b3,
             a2 * b0 + a3 * b2, a2 * b1 + a3 * b3,
@@ -619,7 +610,8 @@ class _Scanner:
 
     def move(self, tx: float, ty: float) -> None:
         b0, b1, b2, b3, b4, b5 = self.line_matrix
-        # multiply((1, 0, 0, 1, tx, ty), line_matrix): 1.0 * x is x exactly
+        # a translation by (tx, ty) times the line matrix, as the general product would
+        # compute it (1.0 * x is x exactly; 0.0 * x is kept, for infinities)
         self.line_matrix = self.text_matrix = (
             b0 + 0.0 * b2, b1 + 0.0 * b3, 0.0 * b0 + b2, 0.0 * b1 + b3,
             tx * b0 + ty * b2 + b4, tx * b1 + ty * b3 + b5,
@@ -682,7 +674,7 @@ class _Scanner:
         t0, t1, t2, t3, t4, t5 = self.text_matrix
         if text:
             c0, c1, c2, c3, c4, c5 = state.ctm
-            # multiply(text_matrix, ctm), inlined
+            # the text matrix times the CTM
             matrix = (
                 t0 * c0 + t1 * c2, t0 * c1 + t1 * c3,
                 t2 * c0 + t3 * c2, t2 * c1 + t3 * c3,
@@ -711,7 +703,7 @@ class _Scanner:
                     state.clip,
                 )  # fmt: skip
             )
-        # multiply((1, 0, 0, 1, advance, 0), text_matrix)
+        # a translation by the advance times the text matrix, as in move
         self.text_matrix = (
             t0 + 0.0 * t2, t1 + 0.0 * t3, 0.0 * t0 + t2, 0.0 * t1 + t3,
             advance * t0 + 0.0 * t2 + t4, advance * t1 + 0.0 * t3 + t5,
