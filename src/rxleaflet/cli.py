@@ -19,7 +19,6 @@ import click
 
 from . import __version__
 from .errors import ExitCode, LeafletError, VerificationError
-from .launch import COLLECTOR_THRESHOLDS
 from .packagedata import LAYOUTS, PAPERS, names
 
 if TYPE_CHECKING:
@@ -247,6 +246,9 @@ def _signing_key(
     )
 
 
+COLLECTOR_THRESHOLDS = (50_000, 10, 10)  # see main()
+
+
 @click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rxleaflet")
 def main() -> None:
@@ -354,8 +356,8 @@ def render(
 
     # What the imports made lives until the process ends: out of the collector's sight, the
     # collection after each leaflet (pipeline.build) scans that leaflet's objects alone, not
-    # also the ~50,000 the imports left young (30-45 ms of a cold render). Given back at the
-    # end, for a process that goes on (a test calling this command in process).
+    # also the tens of thousands the imports left young (13-16 ms of a cold render). Given
+    # back at the end, for a process that goes on (a test calling this command in process).
     gc.freeze()
     click.get_current_context().call_on_close(gc.unfreeze)
     to_stdout = output is not None and str(output) == "-"

@@ -4,8 +4,7 @@ Importing Click and building the command tree costs 60–90 ms, three times what
 start. The top-level help and the version are fixed texts, so they are printed from here, byte
 for byte what Click prints (tests/test_launch.py renders Click's help and compares); every
 other command line, and the help on a terminal narrower than Click's 80 columns, goes to the
-Click command in :mod:`rxleaflet.cli`, after the collector's thresholds are set for it. Only
-``os`` and ``sys`` are imported here (and ``gc``, built in, on the way to Click).
+Click command in :mod:`rxleaflet.cli`. Only ``os`` and ``sys`` are imported here.
 """
 
 from __future__ import annotations
@@ -38,9 +37,6 @@ Commands:
   validate         Check leaflet sources without making a PDF.
 """
 
-# The collector's thresholds for the command's process: young objects collected every 50,000
-# allocations rather than Python's 700 (see rxleaflet.cli.main, which sets them too)
-COLLECTOR_THRESHOLDS = (50_000, 10, 10)
 CLICK_MAX_WIDTH = 80  # Click's default max_content_width; narrower terminals rewrap the help
 HELP_OPTIONS = ("-h", "--help")
 
@@ -92,9 +88,6 @@ def main() -> None:
     """The ``rxleaflet`` command."""
     answer = quick_answer(sys.argv[1:])
     if answer is None:
-        import gc
-
-        gc.set_threshold(*COLLECTOR_THRESHOLDS)  # before the imports, which make ~100,000 objects
         from .cli import main as command
 
         command()
