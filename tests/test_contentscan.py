@@ -204,7 +204,9 @@ PAIRING_SOUP = st.sampled_from(
      "3 Tr", "50 Tz", "2 Ts", "1 Tc", "4 Tw", "0 0 1 1 re W n", "1 0 0 1 x y cm", "ID", "1 ID",
      "%", "\n", " ", "(", ")", "[", "]", "-", ".", "Tfx", "Tjj", "BDCx", "/F1 1e9 Tf",
      "BT 0 9 Td /F1 12 Tf (Take 2) Tj ET", "BT 1 2 Td /F1 9 Tf (a)Tj ET", "BT -1 .5 Td /F2 9 Tf",
-     "BT 1 2 Td /F1 9 Tf (a) Tj ETx", "BT 1 2 Td /F1 9 Tf (a \\) b) Tj ET", "ET BT"]
+     "BT 1 2 Td /F1 9 Tf (a) Tj ETx", "BT 1 2 Td /F1 9 Tf (a \\) b) Tj ET", "ET BT",
+     "[ -250 <41> 80 <42 4> ] TJ", "[<43>-1.5.5<4>]TJ", "[ ] TJ", "[ - <41> ] TJ", "[ 1 ]TJx",
+     "[ <41> (b) ] TJ", "<4 1>", "<41 00>"]
 )  # fmt: skip
 
 
@@ -239,6 +241,7 @@ def _same_either_way(content: bytes, resources: Callable[[], Resources]) -> bool
 @example(b"/BDC <</MCID 1>> BDC /RC /F1 9 Tf (b)Tj EMC")
 @example(b"[ /P <</MCID 3>> BDC ]")  # a pairing inside an array: refused, as separate tokens
 @example(b"BT /F1 9 Tf 0 0 1 ID (x) Tj ET")  # an inline image after numbers: the general pass
+@example(b"BT /F1 10 Tf [ -250 <41> 80 <42 4> ] TJ (c) Tj ET")  # glyphs with adjustments
 @given(content=st.lists(PAIRING_SOUP, max_size=40).map(lambda parts: " ".join(parts).encode()))
 def test_the_fast_pass_reads_as_the_general_one(content: bytes) -> None:
     _same_either_way(content, lambda: Resources({"F1": LATIN}, {"Fm0"}))

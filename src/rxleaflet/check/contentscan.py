@@ -14,6 +14,7 @@ never raises anything else, whatever the bytes, and it stops at a deadline (Scan
 
 from __future__ import annotations
 
+import binascii
 import itertools
 import math
 import re
@@ -125,7 +126,8 @@ _TOKEN = re.compile(
 # that follows it, as one token that run_listed splits again: numbers followed by their operator
 # ("1 0 0 1 54 720 cm"), a font set with Tf ("/F1 12 Tf"), a marked-content sequence with an
 # MCID or ActualText ("/P <</MCID 3>> BDC"), a string shown with Tj ("(text) Tj"), and a whole
-# line of text as our files write one ("BT 0 9 Td /F1 12 Tf (text) Tj ET"): what they use most.
+# line of text as our files write one ("BT 0 9 Td /F1 12 Tf (text) Tj ET"), and shaped glyphs
+# with their adjustments ("[-250 <0041> 80 <0042>] TJ"): what they use most.
 # Each matches only where the separate tokens would be exactly these (tests compare the fast
 # pass with the general one), and strings are read possessively: no backtracking, whatever the
 # bytes.
@@ -138,11 +140,16 @@ _TOKEN_TEXT = re.compile(
     + rb"|\s*<<\s*/MCID\s+" + _NUMBER_TEXT + rb"\s*>>\s*BDC" + _OPERATOR_END
     + rb"|\s*<<\s*/ActualText\s+<[0-9A-Fa-f\s]*>\s*>>\s*BDC" + _OPERATOR_END + rb")?"
     rb"|\((?>[^\\()]+|\\.)*+\)(?:\s*Tj" + _OPERATOR_END + rb")?"
-    rb"|<<|>>|<[0-9A-Fa-f\s]*>|\[|\]"
+    rb"|<<|>>|<[0-9A-Fa-f\s]*>"
+    rb"|\[(?:\s*(?:" + _NUMBER_TEXT + rb"|<[0-9A-Fa-f\s]*>))*\s*\]\s*TJ" + _OPERATOR_END
+    + rb"|\[|\]"
     rb"|BT\s+" + _NUMBER_TEXT + rb"\s+" + _NUMBER_TEXT + rb"\s+Td\s+/[^\s/\[\]()<>{}%]*\s+"
     + _NUMBER_TEXT + rb"\s+Tf\s+\((?>[^\\()]+|\\.)*+\)\s*Tj\s+ET" + _OPERATOR_END
     + rb"|" + _OPERATOR_TEXT + rb"|%[^\r\n]*|[^\s]"
 )  # fmt: skip
+# the items of a "[…] TJ" token: numbers and hexadecimal strings, as the separate tokens read them
+_SHOWN_ITEM = re.compile(_NUMBER_TEXT + rb"|<[0-9A-Fa-f\s]*>")
+_ANGLE_BYTE = ord("<")
 _WHITE_SPACE = frozenset(b" \t\n\r\x0b\x0c")  # what \s matches in a bytes pattern
 _J = ord("j")
 _NO_OPERANDS: list[Any] = []
@@ -375,7 +382,20 @@ class _Scanner:
                     return None
                 _close(stack, _DICT, operands)
             elif kind == _OPEN:
-                stack.append((_ARRAY, []))
+                if len(token) == 1:
+                    stack.append((_ARRAY, []))
+                    continue
+                if stack:  # "[<0041> -250 <0042>] TJ", one token (see _TOKEN_TEXT)
+                    raise Malformed("an operator inside an array or dictionary")
+                body = token[1 : token.rindex(b"]")]
+                self.show(
+                    [
+                        PdfString(hex_bytes(item[1:-1])) if item[0] == _ANGLE_BYTE else float(item)
+                        for item in _SHOWN_ITEM.findall(body)
+                    ],
+                    new_line=False,
+                )
+                operands = []
             elif kind == _CLOSE:
                 _close(stack, _ARRAY, operands)
             elif kind != _COMMENT:
@@ -816,6 +836,10 @@ def _text_string(data: bytes) -> str:
 def hex_bytes(digits: bytes) -> bytes:
     """The bytes a hexadecimal string's digits stand for: white space (PDF's, with NUL, and
     ASCII's) ignored, an odd last digit followed by 0."""
+    try:
+        return binascii.unhexlify(digits)  # the usual string: an even number of digits alone
+    except binascii.Error:
+        pass
     digits = _HEX_SPACE.sub(b"", digits)
     return bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode())
 
