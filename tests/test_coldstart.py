@@ -168,3 +168,45 @@ def test_latin_text_never_compiles_the_cjk_class() -> None:
     assert not any(cjkbreak._cjk().match(chr(code)) for code in range(0x2E80))
     assert cjkbreak._cjk().match("\u2e80") and cjkbreak.has_cjk("500毫克")
     assert not cjkbreak.has_cjk("") and not cjkbreak.has_cjk("Take 10 mg ≥ twice ©")
+
+
+def test_a_deferred_module_loads_once_at_its_first_use_even_from_threads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """rxleaflet.deferred (HarfBuzz for ReportLab): true before loading, loaded at the first
+    attribute read, once, and every thread reading at once gets the real attributes."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from rxleaflet import deferred
+
+    (tmp_path / "slowstart").mkdir()
+    (tmp_path / "slowstart" / "__init__.py").write_text(
+        "import time\nfrom .inner import VALUE\ntime.sleep(0.05)\n"
+        "LOADS = __import__('builtins').__dict__.setdefault('_slowstart_loads', [])\n"
+        "LOADS.append(1)\nSHAPE = 'shaped'\n"
+    )
+    (tmp_path / "slowstart" / "inner.py").write_text("VALUE = 42\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "slowstart", raising=False)
+    import builtins
+
+    monkeypatch.setattr(builtins, "_slowstart_loads", [], raising=False)
+    deferred.defer("slowstart")
+    stand_in = sys.modules["slowstart"]
+    assert stand_in and "slowstart.inner" not in sys.modules  # true, and nothing run yet
+    with ThreadPoolExecutor(8) as pool:
+        seen = list(pool.map(lambda _: (stand_in.SHAPE, stand_in.VALUE), range(16)))
+    assert seen == [("shaped", 42)] * 16
+    assert builtins._slowstart_loads == [1]  # type: ignore[attr-defined]
+    assert sys.modules["slowstart"] is not stand_in  # the real package, for later importers
+    with pytest.raises(AttributeError):
+        _ = stand_in.MISSING
+    monkeypatch.delitem(sys.modules, "slowstart")
+    monkeypatch.delitem(sys.modules, "slowstart.inner")
+
+
+def test_a_module_not_installed_is_not_deferred() -> None:
+    from rxleaflet import deferred
+
+    deferred.defer("no_such_module_rxleaflet")
+    assert "no_such_module_rxleaflet" not in sys.modules

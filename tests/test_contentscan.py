@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import copy
+import dataclasses
+from collections.abc import Callable
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from rxleaflet.check.contentscan import Resources, scan_page
+from rxleaflet.check.contentscan import PageScan, Resources, ScanTimeout, _Scanner, scan_page
 from rxleaflet.check.fontdecode import FontDecoder, Malformed, Unsupported
 from rxleaflet.check.fontdecode import parse_cmap as _parse_cmap
 
@@ -185,3 +188,105 @@ def test_text_the_writer_draws_reads_back_exactly(text: str) -> None:
     canvas.save()
     facts = read_pdf(buffer.getvalue())
     assert facts.pages[0].text == text
+
+
+# -- the fast pass reads as the general one ----------------------------------------------------
+# scan_page reads a page with run_listed (one regex call, our files' usual pairings as single
+# tokens, operators through a table) and falls back to run (token by token) only where the fast
+# pass gives up. Both must find the same text, runs and paints, or refuse alike.
+
+PAIRING_SOUP = st.sampled_from(
+    ["BT", "ET", "/F1 12 Tf", "/F1", "12", "Tf", "(Take 1 \\(one\\)) Tj", "(x)Tj", "(y)", "Tj",
+     "/P <</MCID 3>> BDC", "/P<</MCID 3.5>>BDC", "/Span <</ActualText <FEFF0041>>> BDC",
+     "/Span <</ActualText <FE FF 00 42>>>BDC", "/Artifact <</Type /Pagination>> BDC", "EMC",
+     "<<", ">>", "/MCID", "BDC", "1 0 0 1 54 720 cm", "q", "Q", ".1 .2 .3 rg", "0.5 g", "0 9 Td",
+     "2 -3 TD", "T*", "14 TL", "[(a) -300 (b)] TJ", "(c) '", "1 2 (d) \"", "1 1 5 5 re f",
+     "3 Tr", "50 Tz", "2 Ts", "1 Tc", "4 Tw", "0 0 1 1 re W n", "1 0 0 1 x y cm", "ID", "1 ID",
+     "%", "\n", " ", "(", ")", "[", "]", "-", ".", "Tfx", "Tjj", "BDCx", "/F1 1e9 Tf",
+     "BT 0 9 Td /F1 12 Tf (Take 2) Tj ET", "BT 1 2 Td /F1 9 Tf (a)Tj ET", "BT -1 .5 Td /F2 9 Tf",
+     "BT 1 2 Td /F1 9 Tf (a) Tj ETx", "BT 1 2 Td /F1 9 Tf (a \\) b) Tj ET", "ET BT",
+     "[ -250 <41> 80 <42 4> ] TJ", "[<43>-1.5.5<4>]TJ", "[ ] TJ", "[ - <41> ] TJ", "[ 1 ]TJx",
+     "[ <41> (b) ] TJ", "<4 1>", "<41 00>"]
+)  # fmt: skip
+
+
+def _outcome(read: Callable[[], PageScan | None]) -> object:
+    """What a pass found, as comparable values; "refused" for any of its errors."""
+    try:
+        found = read()
+    except (Malformed, Unsupported, ScanTimeout, ValueError, IndexError, KeyError, TypeError,
+            OverflowError, AttributeError):  # fmt: skip
+        return "refused"
+    if found is None:
+        return None  # the fast pass gave up: scan_page reads the page with the general one
+    return (
+        found.text,
+        [dataclasses.astuple(run) for run in found.runs],
+        [dataclasses.astuple(paint) for paint in found.paints],
+    )
+
+
+def _same_either_way(content: bytes, resources: Callable[[], Resources]) -> bool:
+    """The fast and the general pass agree on ``content``; False when the fast one gave up."""
+    fast = _outcome(lambda: _Scanner(content, resources(), None).run_listed())
+    if fast is None:
+        return False
+    assert fast == _outcome(lambda: _Scanner(content, resources(), None).run()), content
+    return True
+
+
+@settings(max_examples=500, deadline=None)
+@example(b"/P <</MCID 3>> BDC BT /F1 12 Tf 0 9 Td (a) Tj ET EMC")
+@example(b"/Tf /F1 12 Tf (a) Tj")  # names that end as the pairings do
+@example(b"/BDC <</MCID 1>> BDC /RC /F1 9 Tf (b)Tj EMC")
+@example(b"[ /P <</MCID 3>> BDC ]")  # a pairing inside an array: refused, as separate tokens
+@example(b"BT /F1 9 Tf 0 0 1 ID (x) Tj ET")  # an inline image after numbers: the general pass
+@example(b"BT /F1 10 Tf [ -250 <41> 80 <42 4> ] TJ (c) Tj ET")  # glyphs with adjustments
+@given(content=st.lists(PAIRING_SOUP, max_size=40).map(lambda parts: " ".join(parts).encode()))
+def test_the_fast_pass_reads_as_the_general_one(content: bytes) -> None:
+    _same_either_way(content, lambda: Resources({"F1": LATIN}, {"Fm0"}))
+
+
+def test_the_fast_pass_reads_rendered_leaflets_as_the_general_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every page read back while rendering leaflets in five scripts (Latin, Arabic with its
+    ActualText spans, Devanagari, Han, Nastaliq): the fast pass reads each one whole, and
+    exactly as the general pass does."""
+    from rxleaflet.check import contentscan, pdfread
+
+    from .conftest import LIBRARY, render_source
+
+    pages: list[tuple[bytes, Resources]] = []
+
+    def recording(content: bytes, resources: Resources, deadline: float | None = None):
+        pages.append((content, copy.copy(resources)))
+        return scan_page(content, resources, deadline)
+
+    monkeypatch.setattr(contentscan, "scan_page", recording)
+    monkeypatch.setattr(pdfread, "scan_page", recording, raising=False)
+    for name in ("metformin", "metformin-ar", "metformin-hi", "metformin-zh-hans", "metformin-ur"):
+        render_source(LIBRARY / f"{name}.yaml")
+    assert len(pages) >= 10
+    for content, resources in pages:
+        fonts = dict(resources.fonts)
+        assert _same_either_way(
+            content, lambda r=resources, f=fonts: dataclasses.replace(r, fonts=dict(f))
+        )
+
+
+def test_an_inline_image_after_numbers_paints_over_the_text_beneath() -> None:
+    """``/BPC 8 ID``: the operator came paired with its number, and the fast pass once read on
+    through the image's bytes without painting it, missing text the image covers."""
+    from rxleaflet.check.visibility import hidden_text
+
+    found = scan_page(
+        b"BT /F1 12 Tf 100 100 Td (secret) Tj ET "
+        b"q 500 0 0 500 0 0 cm BI /W 1 /H 1 /CS /G /BPC 8 ID abc EI Q",
+        Resources({"F1": LATIN}),
+    )
+    assert [paint.box for paint in found.paints] == [(0.0, 0.0, 500.0, 500.0)]
+    hidden = hidden_text(found.runs, found.paints, (0.0, 0.0, 612.0, 792.0))
+    assert [(h.text, h.reason) for h in hidden or []] == [
+        ("secret", "covered by an image drawn after it")
+    ]

@@ -139,6 +139,26 @@ def test_a_render_loads_no_page_templates_and_no_network_code(tmp_path: Path) ->
     assert not top & {"pypdfium2", "numpy", "pikepdf", "pyhanko", "pypdf", "cryptography"}
 
 
+@pytest.mark.parametrize(("leaflet", "shaped"), [("lisinopril", False), ("metformin-hi", True)])
+def test_harfbuzz_is_loaded_only_for_the_scripts_it_shapes(
+    tmp_path: Path, leaflet: str, shaped: bool
+) -> None:
+    """ReportLab's ttfonts imports HarfBuzz at start (about 20 ms); rxleaflet.deferred stands
+    in for it until one of its attributes is read, which only shaped scripts (Hindi here) do."""
+    code = (
+        "from rxleaflet.cli import main\n"
+        "try:\n"
+        f"    main(['render', {str(LIBRARY / f'{leaflet}.yaml')!r}, '-o', "
+        f"{str(tmp_path / 'out.pdf')!r}])\n"
+        "except SystemExit as exit:\n"
+        "    assert exit.code == 0, exit.code"
+    )
+    loaded = _loaded_after(code)
+    assert (tmp_path / "out.pdf").is_file()
+    assert {"reportlab.pdfbase.ttfonts", "uharfbuzz"} <= loaded  # the stand-in, at least
+    assert ("uharfbuzz._harfbuzz" in loaded) is shaped
+
+
 def test_paper_names_match_the_data_file() -> None:
     from rxleaflet import packagedata
 

@@ -14,10 +14,12 @@ never raises anything else, whatever the bytes, and it stops at a deadline (Scan
 
 from __future__ import annotations
 
+import binascii
+import itertools
 import math
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -120,10 +122,38 @@ _TOKEN = re.compile(
     rb"|(?P<x>[^\s])"
 )
 # The same tokens without their kinds, for a fast pass that sorts them by first byte (see
-# run_listed); and, first, numbers followed by their operator as one token ("1 0 0 1 54 720 cm"),
-# split again by run_listed: it matches only where the separate tokens would be exactly these.
-_NUMBERS_AND_OPERATOR = rb"(?:[-+]?(?:\d+\.?\d*|\.\d+)\s+)+[A-Za-z'\"][A-Za-z0-9*'\"]*|"
-_TOKEN_TEXT = re.compile(_NUMBERS_AND_OPERATOR + re.sub(rb"\(\?P<\w+>", b"(?:", _TOKEN.pattern))
+# run_listed), each alternative chosen by its first byte alone. A token may carry the pairing
+# that follows it, as one token that run_listed splits again: numbers followed by their operator
+# ("1 0 0 1 54 720 cm"), a font set with Tf ("/F1 12 Tf"), a marked-content sequence with an
+# MCID or ActualText ("/P <</MCID 3>> BDC"), a string shown with Tj ("(text) Tj"), and a whole
+# line of text as our files write one ("BT 0 9 Td /F1 12 Tf (text) Tj ET"), and shaped glyphs
+# with their adjustments ("[-250 <0041> 80 <0042>] TJ"): what they use most.
+# Each matches only where the separate tokens would be exactly these (tests compare the fast
+# pass with the general one), and strings are read possessively: no backtracking, whatever the
+# bytes.
+_OPERATOR_END = rb"(?![A-Za-z0-9*'\"])"
+_NUMBER_TEXT = rb"[-+]?(?:\d+\.?\d*|\.\d+)"
+_OPERATOR_TEXT = rb"[A-Za-z'\"][A-Za-z0-9*'\"]*"
+_TOKEN_TEXT = re.compile(
+    _NUMBER_TEXT + rb"(?:\s+(?:" + _NUMBER_TEXT + rb"\s+)*" + _OPERATOR_TEXT + rb")?"
+    rb"|/[^\s/\[\]()<>{}%]*(?:\s+" + _NUMBER_TEXT + rb"\s+Tf" + _OPERATOR_END
+    + rb"|\s*<<\s*/MCID\s+" + _NUMBER_TEXT + rb"\s*>>\s*BDC" + _OPERATOR_END
+    + rb"|\s*<<\s*/ActualText\s+<[0-9A-Fa-f\s]*>\s*>>\s*BDC" + _OPERATOR_END + rb")?"
+    rb"|\((?>[^\\()]+|\\.)*+\)(?:\s*Tj" + _OPERATOR_END + rb")?"
+    rb"|<<|>>|<[0-9A-Fa-f\s]*>"
+    rb"|\[(?:\s*(?:" + _NUMBER_TEXT + rb"|<[0-9A-Fa-f\s]*>))*\s*\]\s*TJ" + _OPERATOR_END
+    + rb"|\[|\]"
+    rb"|BT\s+" + _NUMBER_TEXT + rb"\s+" + _NUMBER_TEXT + rb"\s+Td\s+/[^\s/\[\]()<>{}%]*\s+"
+    + _NUMBER_TEXT + rb"\s+Tf\s+\((?>[^\\()]+|\\.)*+\)\s*Tj\s+ET" + _OPERATOR_END
+    + rb"|" + _OPERATOR_TEXT + rb"|%[^\r\n]*|[^\s]"
+)  # fmt: skip
+# the items of a "[…] TJ" token: numbers and hexadecimal strings, as the separate tokens read them
+_SHOWN_ITEM = re.compile(_NUMBER_TEXT + rb"|<[0-9A-Fa-f\s]*>")
+_ANGLE_BYTE = ord("<")
+_WHITE_SPACE = frozenset(b" \t\n\r\x0b\x0c")  # what \s matches in a bytes pattern
+_J = ord("j")
+_NO_OPERANDS: list[Any] = []
+_C_BYTE = ord("C")
 _NUMBER_BYTES = b"+-.0123456789"
 _NUMBER, _OPERATOR, _NAME, _STRING, _ANGLE, _CLOSING_ANGLE, _OPEN, _CLOSE, _COMMENT = range(9)
 _FIRST_BYTE = {
@@ -141,10 +171,6 @@ _HEX_SPACE = re.compile(rb"[\s\x00]")
 NAMED_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"(": b"(",
                  b")": b")", b"\\": b"\\"}  # fmt: skip
 _ARRAY, _DICT = object(), object()
-_FILLS = frozenset(("f", "F", "f*", "B", "B*", "b", "b*"))
-_PATH_ENDS = frozenset(("S", "s", "n"))
-_NEW_LINES = frozenset(("BT", "Td", "TD", "T*"))
-_FILL_COMPONENTS = {"g": 1, "rg": 3, "k": 4}
 
 
 def literal(data: bytes, start: int) -> tuple[bytes, int]:
@@ -198,15 +224,6 @@ def _escaped(escape: re.Match[bytes]) -> bytes:
     if octal:
         return bytes((int(octal, 8) & 0xFF,))
     return b""  # a line continuation, or a backslash before any other character: ignored
-
-
-def multiply(a: Matrix, b: Matrix) -> Matrix:
-    """``a`` then ``b`` (PDF's row-vector convention)."""
-    return (
-        a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3],
-        a[2] * b[0] + a[3] * b[2], a[2] * b[1] + a[3] * b[3],
-        a[4] * b[0] + a[5] * b[2] + b[4], a[4] * b[1] + a[5] * b[3] + b[5],
-    )  # fmt: skip
 
 
 def matrix_scale(matrix: tuple[float, ...] | list[float]) -> float:
@@ -286,10 +303,9 @@ class _Scanner:
         operands: list[Any] = []
         stack: list[tuple[object, list[Any]]] = []  # open arrays and dictionaries
         kinds = _FIRST_BYTE
+        handlers = _OPERATORS
         deadline = self.deadline
-        for count, token in enumerate(_TOKEN_TEXT.findall(self.content), start=1):
-            if count & 2047 == 0 and deadline and time.monotonic() > deadline:
-                raise ScanTimeout
+        for token in _tokens_on_time(_TOKEN_TEXT.findall(self.content), deadline):
             kind = kinds.get(token[0])
             if kind == _NUMBER:
                 if len(token) == 1 and token in b"+-.":
@@ -297,26 +313,63 @@ class _Scanner:
                 if not token.strip(_NUMBER_BYTES):  # a number alone
                     (stack[-1][1] if stack else operands).append(float(token))
                     continue
-                *numbers, operator = token.split()
-                (stack[-1][1] if stack else operands).extend(map(float, numbers))
                 if stack:
                     raise Malformed("an operator inside an array or dictionary")
-                self.operate(operator.decode("latin-1"), operands)
+                *numbers, operator = token.split()
+                if operator == b"ID":
+                    return None  # an inline image's data follows: ``run`` skips it
+                if operands:
+                    operands.extend(map(float, numbers))
+                else:
+                    operands = list(map(float, numbers))
+                handler = handlers.get(operator)
+                if handler is not None:
+                    handler(self, operands)
                 operands = []
             elif kind == _OPERATOR:
                 if stack:
                     raise Malformed("an operator inside an array or dictionary")
-                op = token.decode("latin-1")
-                if op == "ID":
+                handler = handlers.get(token)
+                if handler is not None:
+                    handler(self, operands)
+                elif token == b"ID":
                     return None
-                self.operate(op, operands)
+                elif len(token) > 2 and token[2] in _WHITE_SPACE:  # "BT … Tj ET" (no operator)
+                    self.show_line(token)
                 operands = []
             elif kind == _NAME:
-                (stack[-1][1] if stack else operands).append(token[1:].decode("latin-1"))
+                if len(token) > 3 and token[-3] in _WHITE_SPACE:  # "/F1 12 Tf" (no name has any)
+                    if stack:
+                        raise Malformed("an operator inside an array or dictionary")
+                    name, size, _ = token.split()
+                    operands.append(name[1:].decode("latin-1"))
+                    operands.append(float(size))
+                    self.set_font(operands)
+                    operands = []
+                elif token[-1] == _C_BYTE and b">" in token:  # "/P <</MCID 3>> BDC" (no name)
+                    if stack:
+                        raise Malformed("an operator inside an array or dictionary")
+                    opening = token.index(b"<<")
+                    key, value = token[opening + 2 : -3].rstrip()[:-2].split(None, 1)
+                    operands.append(token[1:opening].rstrip().decode("latin-1"))
+                    if key == b"/MCID":
+                        operands.append({"MCID": float(value)})
+                    else:
+                        operands.append({"ActualText": PdfString(hex_bytes(value.strip()[1:-1]))})
+                    self.begin_marked(operands)
+                    operands = []
+                else:
+                    (stack[-1][1] if stack else operands).append(token[1:].decode("latin-1"))
             elif kind == _STRING:
                 if len(token) == 1:
                     return None  # parentheses nested inside the string
-                (stack[-1][1] if stack else operands).append(PdfString(_unescape(token)))
+                if token[-1] == _J:  # "(text) Tj" (a string alone ends with ")")
+                    if stack:
+                        raise Malformed("an operator inside an array or dictionary")
+                    self.show_string(_unescape(token[:-2].rstrip()))
+                    operands = []
+                else:
+                    (stack[-1][1] if stack else operands).append(PdfString(_unescape(token)))
             elif kind == _ANGLE:
                 if token == b"<<":
                     stack.append((_DICT, []))
@@ -329,7 +382,20 @@ class _Scanner:
                     return None
                 _close(stack, _DICT, operands)
             elif kind == _OPEN:
-                stack.append((_ARRAY, []))
+                if len(token) == 1:
+                    stack.append((_ARRAY, []))
+                    continue
+                if stack:  # "[<0041> -250 <0042>] TJ", one token (see _TOKEN_TEXT)
+                    raise Malformed("an operator inside an array or dictionary")
+                body = token[1 : token.rindex(b"]")]
+                self.show(
+                    [
+                        PdfString(hex_bytes(item[1:-1])) if item[0] == _ANGLE_BYTE else float(item)
+                        for item in _SHOWN_ITEM.findall(body)
+                    ],
+                    new_line=False,
+                )
+                operands = []
             elif kind == _CLOSE:
                 _close(stack, _ARRAY, operands)
             elif kind != _COMMENT:
@@ -355,8 +421,8 @@ class _Scanner:
                 elif kind == "op":
                     if stack:
                         raise Malformed("an operator inside an array or dictionary")
-                    op = token.group().decode("latin-1")
-                    if op == "ID":
+                    op = token.group()
+                    if op == b"ID":
                         restart = self.inline_image(token.end())
                         operands = []
                         break
@@ -394,121 +460,184 @@ class _Scanner:
         return PageScan(text, self.runs, self.paints)
 
     # -- operators ------------------------------------------------------------------------------
+    # Each operator is a function of the scanner and its operands (read from the end, as PDF
+    # readers do), found through _OPERATORS; every other operator (line styles, stroke colours,
+    # d0/d1, BX/EX, …) changes nothing that decides what text is shown or whether it is seen.
 
-    def operate(self, op: str, args: list[Any]) -> None:
+    def operate(self, op: bytes, args: list[Any]) -> None:
+        handler = _OPERATORS.get(op)
+        if handler is not None:
+            handler(self, args)
+
+    def set_font(self, args: list[Any]) -> None:
+        name, size = args[-2], float(args[-1])
+        font = self.resources.fonts.get(name)
+        if font is None:
+            raise Malformed(f"unknown font {name}")
+        if not isinstance(font, FontDecoder):
+            font = self.resources.fonts[name] = font()
         state = self.state
-        if op == "Tj":  # the most frequent operators first; each branch is its own operator
-            self.show(args[-1:], new_line=False)
-        elif op == "Tf":
-            name, size = args[-2], float(args[-1])
-            font = self.resources.fonts.get(name)
-            if font is None:
-                raise Malformed(f"unknown font {name}")
-            if not isinstance(font, FontDecoder):
-                font = self.resources.fonts[name] = font()
-            state.font, state.size = font, size
-        elif op in _NEW_LINES:
-            self.pieces.append("\n")
-            if op == "BT":
-                self.text_matrix = self.line_matrix = IDENTITY
-            elif op == "T*":
-                self.move(0.0, -state.leading)
-            else:
-                tx, ty = float(args[-2]), float(args[-1])
-                if op == "TD":
-                    state.leading = -ty
-                self.move(tx, ty)
-        elif op == "ET":
-            pass
-        elif op in ("BDC", "BMC"):
-            self.begin_marked(args)
-        elif op == "EMC":
-            if self.marks:
-                self.marks.pop()
-                self.actual.pop()
-        elif op == "q":
-            if len(self.saved) > 256:
-                raise Malformed("graphics states nested too deeply")
-            self.saved.append(state.copy())
-        elif op == "Q":
-            if self.saved:
-                self.state = self.saved.pop()
-        elif op == "cm":
-            state.ctm = multiply(_matrix(args), state.ctm)
-        elif op in ("g", "rg", "k"):
-            components = _FILL_COMPONENTS[op]
-            state.fill = _color(args[-components:])
-            state.fill_components = components
-        elif op == "TJ":
-            self.show(args[-1], new_line=False)
-        elif op == "TL":
-            state.leading = float(args[-1])
-        elif op == "Tm":
-            self.text_matrix = self.line_matrix = _matrix(args)
-            self.pieces.append("\n")
-        elif op == "re":
-            x, y, w, h = (float(v) for v in args[-4:])
-            self.extend_path(_box(state.ctm, x, y, x + w, y + h))
-        elif op in ("m", "l"):
-            x, y = float(args[-2]), float(args[-1])
-            self.extend_path(_box(state.ctm, x, y, x, y))
-        elif op in ("c", "v", "y"):
-            for index in range(0, len(args) - 1, 2):
-                x, y = float(args[index]), float(args[index + 1])
-                self.extend_path(_box(state.ctm, x, y, x, y))
-        elif op in _FILLS:
-            if self.path is not None:
-                self.paint(self.path, state.fill)
-            self.end_path()
-        elif op in _PATH_ENDS:
-            self.end_path()
-        elif op in ("W", "W*"):
-            self.pending_clip = True
-        elif op == "cs":
-            name = args[-1]
-            components = {"DeviceGray": 1, "DeviceRGB": 3, "DeviceCMYK": 4, "Pattern": 0}.get(
-                name, self.resources.color_spaces.get(name, 3)
+        state.font, state.size = font, size
+
+    def begin_text(self, args: list[Any]) -> None:
+        self.pieces.append("\n")
+        self.text_matrix = self.line_matrix = IDENTITY
+
+    def next_line(self, args: list[Any]) -> None:
+        self.pieces.append("\n")
+        self.move(0.0, -self.state.leading)
+
+    def move_line(self, args: list[Any]) -> None:
+        self.pieces.append("\n")
+        self.move(float(args[-2]), float(args[-1]))
+
+    def move_line_leading(self, args: list[Any]) -> None:
+        self.pieces.append("\n")
+        tx, ty = float(args[-2]), float(args[-1])
+        self.state.leading = -ty
+        self.move(tx, ty)
+
+    def set_text_matrix(self, args: list[Any]) -> None:
+        self.text_matrix = self.line_matrix = _matrix(args)
+        self.pieces.append("\n")
+
+    def end_marked(self, args: list[Any]) -> None:
+        if self.marks:
+            self.marks.pop()
+            self.actual.pop()
+
+    def save(self, args: list[Any]) -> None:
+        if len(self.saved) > 256:
+            raise Malformed("graphics states nested too deeply")
+        self.saved.append(self.state.copy())
+
+    def restore(self, args: list[Any]) -> None:
+        if self.saved:
+            self.state = self.saved.pop()
+
+    def concat(self, args: list[Any]) -> None:
+        a0, a1, a2, a3, a4, a5 = _matrix(args)
+        b0, b1, b2, b3, b4, b5 = self.state.ctm
+        # the operand matrix times the CTM (PDF's row-vector convention)
+        self.state.ctm = (
+            a0 * b0 + a1 * b2, a0 * b1 + a1 * b3,
+            a2 * b0 + a3 * b2, a2 * b1 + a3 * b3,
+            a4 * b0 + a5 * b2 + b4, a4 * b1 + a5 * b3 + b5,
+        )  # fmt: skip
+
+    def gray(self, args: list[Any]) -> None:
+        self.state.fill = _color(args[-1:])
+        self.state.fill_components = 1
+
+    def rgb(self, args: list[Any]) -> None:
+        values = args[-3:]
+        if len(values) == 3 and all(type(value) is float for value in values):
+            red, green, blue = values  # the usual case, as _color reads it, without its lists
+            self.state.fill = (
+                min(1.0, max(0.0, red)),
+                min(1.0, max(0.0, green)),
+                min(1.0, max(0.0, blue)),
             )
-            state.fill_components = components
-            state.fill = None if components == 0 else BLACK
-        elif op in ("sc", "scn"):
-            state.fill = _color(args[-state.fill_components :]) if state.fill_components else None
-        elif op == "gs":
-            state.alpha = self.resources.alphas.get(args[-1], state.alpha)
-        elif op == "Do":
-            name = args[-1]
-            if name in self.resources.forms:
-                raise Unsupported("a form XObject, which may hold text")
-            self.paint(_box(state.ctm, 0, 0, 1, 1), None)
-        elif op == "sh":
-            self.paint(state.clip or (-1e9, -1e9, 1e9, 1e9), None)
-        elif op == "Tc":
-            state.char_spacing = float(args[-1])
-        elif op == "Tw":
-            state.word_spacing = float(args[-1])
-        elif op == "Tz":
-            state.scale = float(args[-1]) / 100
-        elif op == "Ts":
-            state.rise = float(args[-1])
-        elif op == "Tr":
-            state.render_mode = int(args[-1])
-        elif op == "'":
-            self.move(0.0, -state.leading)
-            self.show(args[-1:], new_line=True)
-        elif op == '"':
-            state.word_spacing, state.char_spacing = float(args[-3]), float(args[-2])
-            self.move(0.0, -state.leading)
-            self.show(args[-1:], new_line=True)
-        elif op == "BI":
-            pass  # the image dictionary follows as operands, up to ID
-        # every other operator (line styles, stroke colours, d0/d1, BX/EX, …) changes nothing
-        # that decides what text is shown or whether it can be seen
+        else:
+            self.state.fill = _color(values)
+        self.state.fill_components = 3
+
+    def cmyk(self, args: list[Any]) -> None:
+        self.state.fill = _color(args[-4:])
+        self.state.fill_components = 4
+
+    def show_one(self, args: list[Any]) -> None:
+        self.show(args[-1:], new_line=False)
+
+    def show_array(self, args: list[Any]) -> None:
+        self.show(args[-1], new_line=False)
+
+    def set_leading(self, args: list[Any]) -> None:
+        self.state.leading = float(args[-1])
+
+    def rectangle(self, args: list[Any]) -> None:
+        x, y, w, h = (float(v) for v in args[-4:])
+        self.extend_path(_box(self.state.ctm, x, y, x + w, y + h))
+
+    def point(self, args: list[Any]) -> None:
+        x, y = float(args[-2]), float(args[-1])
+        self.extend_path(_box(self.state.ctm, x, y, x, y))
+
+    def curve(self, args: list[Any]) -> None:
+        for index in range(0, len(args) - 1, 2):
+            x, y = float(args[index]), float(args[index + 1])
+            self.extend_path(_box(self.state.ctm, x, y, x, y))
+
+    def fill(self, args: list[Any]) -> None:
+        if self.path is not None:
+            self.paint(self.path, self.state.fill)
+        self.end_path()
+
+    def end_path_operator(self, args: list[Any]) -> None:
+        self.end_path()
+
+    def clip_path(self, args: list[Any]) -> None:
+        self.pending_clip = True
+
+    def color_space(self, args: list[Any]) -> None:
+        name = args[-1]
+        components = {"DeviceGray": 1, "DeviceRGB": 3, "DeviceCMYK": 4, "Pattern": 0}.get(
+            name, self.resources.color_spaces.get(name, 3)
+        )
+        state = self.state
+        state.fill_components = components
+        state.fill = None if components == 0 else BLACK
+
+    def color(self, args: list[Any]) -> None:
+        state = self.state
+        state.fill = _color(args[-state.fill_components :]) if state.fill_components else None
+
+    def graphics_state(self, args: list[Any]) -> None:
+        self.state.alpha = self.resources.alphas.get(args[-1], self.state.alpha)
+
+    def draw_object(self, args: list[Any]) -> None:
+        if args[-1] in self.resources.forms:
+            raise Unsupported("a form XObject, which may hold text")
+        self.paint(_box(self.state.ctm, 0, 0, 1, 1), None)
+
+    def shade(self, args: list[Any]) -> None:
+        self.paint(self.state.clip or (-1e9, -1e9, 1e9, 1e9), None)
+
+    def char_spacing(self, args: list[Any]) -> None:
+        self.state.char_spacing = float(args[-1])
+
+    def word_spacing(self, args: list[Any]) -> None:
+        self.state.word_spacing = float(args[-1])
+
+    def horizontal_scale(self, args: list[Any]) -> None:
+        self.state.scale = float(args[-1]) / 100
+
+    def text_rise(self, args: list[Any]) -> None:
+        self.state.rise = float(args[-1])
+
+    def render_mode(self, args: list[Any]) -> None:
+        self.state.render_mode = int(args[-1])
+
+    def next_line_show(self, args: list[Any]) -> None:
+        self.move(0.0, -self.state.leading)
+        self.show(args[-1:], new_line=True)
+
+    def spaced_next_line_show(self, args: list[Any]) -> None:
+        state = self.state
+        state.word_spacing, state.char_spacing = float(args[-3]), float(args[-2])
+        self.move(0.0, -state.leading)
+        self.show(args[-1:], new_line=True)
 
     def move(self, tx: float, ty: float) -> None:
-        self.line_matrix = multiply((1.0, 0.0, 0.0, 1.0, tx, ty), self.line_matrix)
-        self.text_matrix = self.line_matrix
+        b0, b1, b2, b3, b4, b5 = self.line_matrix
+        # a translation by (tx, ty) times the line matrix, as the general product would
+        # compute it (1.0 * x is x exactly; 0.0 * x is kept, for infinities)
+        self.line_matrix = self.text_matrix = (
+            b0 + 0.0 * b2, b1 + 0.0 * b3, 0.0 * b0 + b2, 0.0 * b1 + b3,
+            tx * b0 + ty * b2 + b4, tx * b1 + ty * b3 + b5,
+        )  # fmt: skip
 
-    def show(self, items: list[Any], new_line: bool) -> None:
+    def show(self, items: Any, new_line: bool) -> None:
         state = self.state
         decoder = state.font
         if decoder is None:
@@ -520,8 +649,8 @@ class _Scanner:
         advance = 0.0  # in unscaled text space
         for item in items:
             if isinstance(item, bytes):
-                text += decoder.decode(item)
-                widths, spaces = decoder.advance(item)
+                shown, widths, spaces = decoder.read(item)
+                text += shown
                 glyphs = len(item) // decoder.code_length
                 advance += (
                     widths / 1000 * size + state.char_spacing * glyphs + state.word_spacing * spaces
@@ -530,10 +659,47 @@ class _Scanner:
                 advance -= item / 1000 * size * scale
                 if item < -200 and text and not text.endswith(" "):
                     text += " "  # a wide negative adjustment is a space in most producers
-        if self.actual and self.actual[-1] is not None:
-            text, self.actual[-1] = self.actual[-1], ""  # shaped glyphs read as their logical text
-        matrix = multiply(self.text_matrix, state.ctm)
+        self.place(text, advance)
+
+    def show_line(self, token: bytes) -> None:
+        """``BT tx ty Td /Font size Tf (text) Tj ET``, one token: each operator in turn."""
+        _, tx, ty, _, name, size, _, rest = token.split(None, 7)
+        self.begin_text(_NO_OPERANDS)
+        self.move_line([float(tx), float(ty)])
+        self.set_font([name[1:].decode("latin-1"), float(size)])
+        self.show_string(_unescape(rest[: rest.rindex(b"Tj")].rstrip()))
+
+    def show_string(self, data: bytes) -> None:
+        """``show((data,), new_line=False)``, for the most frequent case: one string with Tj."""
+        state = self.state
+        decoder = state.font
+        if decoder is None:
+            raise Malformed("text shown before a font is set")
+        text, widths, spaces = decoder.read(data)
+        glyphs = len(data) // decoder.code_length
+        size, scale = state.size, state.scale
+        advance = 0.0  # summed as show sums it, for the same float
+        advance += (
+            widths / 1000 * size + state.char_spacing * glyphs + state.word_spacing * spaces
+        ) * scale
+        self.place(text, advance)
+
+    def place(self, text: str, advance: float) -> None:
+        """Record ``text`` as a run where the text matrix puts it, and move past it."""
+        state = self.state
+        size = state.size
+        actual = self.actual
+        if actual and actual[-1] is not None:
+            text, actual[-1] = actual[-1], ""  # shaped glyphs read as their logical text
+        t0, t1, t2, t3, t4, t5 = self.text_matrix
         if text:
+            c0, c1, c2, c3, c4, c5 = state.ctm
+            # the text matrix times the CTM
+            matrix = (
+                t0 * c0 + t1 * c2, t0 * c1 + t1 * c3,
+                t2 * c0 + t3 * c2, t2 * c1 + t3 * c3,
+                t4 * c0 + t5 * c2 + c4, t4 * c1 + t5 * c3 + c5,
+            )  # fmt: skip
             self.pieces.append(text)
             height = size * math.hypot(matrix[2], matrix[3])
             width = math.hypot(matrix[0], matrix[1])
@@ -553,11 +719,15 @@ class _Scanner:
                     state.fill,
                     state.alpha,
                     state.render_mode,
-                    (scale * width / (height / size)) if height and size else 1.0,
+                    (state.scale * width / (height / size)) if height and size else 1.0,
                     state.clip,
                 )  # fmt: skip
             )
-        self.text_matrix = multiply((1.0, 0.0, 0.0, 1.0, advance, 0.0), self.text_matrix)
+        # a translation by the advance times the text matrix, as in move
+        self.text_matrix = (
+            t0 + 0.0 * t2, t1 + 0.0 * t3, 0.0 * t0 + t2, 0.0 * t1 + t3,
+            advance * t0 + 0.0 * t2 + t4, advance * t1 + 0.0 * t3 + t5,
+        )  # fmt: skip
 
     def begin_marked(self, args: list[Any]) -> None:
         tag = args[0] if args and isinstance(args[0], str) else ""
@@ -611,6 +781,41 @@ class _Scanner:
         return end.end()
 
 
+_OPERATORS: dict[bytes, Callable[[_Scanner, list[Any]], None]] = {
+    b"Tj": _Scanner.show_one, b"TJ": _Scanner.show_array, b"'": _Scanner.next_line_show,
+    b'"': _Scanner.spaced_next_line_show, b"Tf": _Scanner.set_font,
+    b"BT": _Scanner.begin_text, b"Td": _Scanner.move_line, b"TD": _Scanner.move_line_leading,
+    b"T*": _Scanner.next_line, b"Tm": _Scanner.set_text_matrix,
+    b"BDC": _Scanner.begin_marked, b"BMC": _Scanner.begin_marked, b"EMC": _Scanner.end_marked,
+    b"q": _Scanner.save, b"Q": _Scanner.restore, b"cm": _Scanner.concat,
+    b"g": _Scanner.gray, b"rg": _Scanner.rgb, b"k": _Scanner.cmyk,
+    b"cs": _Scanner.color_space, b"sc": _Scanner.color, b"scn": _Scanner.color,
+    b"gs": _Scanner.graphics_state, b"re": _Scanner.rectangle,
+    b"m": _Scanner.point, b"l": _Scanner.point,
+    b"c": _Scanner.curve, b"v": _Scanner.curve, b"y": _Scanner.curve,
+    **dict.fromkeys((b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"), _Scanner.fill),
+    **dict.fromkeys((b"S", b"s", b"n"), _Scanner.end_path_operator),
+    b"W": _Scanner.clip_path, b"W*": _Scanner.clip_path,
+    b"Do": _Scanner.draw_object, b"sh": _Scanner.shade,
+    b"TL": _Scanner.set_leading, b"Tc": _Scanner.char_spacing, b"Tw": _Scanner.word_spacing,
+    b"Tz": _Scanner.horizontal_scale, b"Ts": _Scanner.text_rise, b"Tr": _Scanner.render_mode,
+}  # fmt: skip
+
+
+def _tokens_on_time(tokens: list[bytes], deadline: float | None) -> Iterator[bytes]:
+    """``tokens``, looking at the clock before every 2,048th (ScanTimeout past ``deadline``)."""
+    if deadline is None or len(tokens) < 2048:
+        return iter(tokens)
+    return itertools.chain.from_iterable(_timed_chunks(tokens, deadline))
+
+
+def _timed_chunks(tokens: list[bytes], deadline: float) -> Iterator[list[bytes]]:
+    for start in range(0, len(tokens), 2048):
+        if start and time.monotonic() > deadline:
+            raise ScanTimeout
+        yield tokens[start : start + 2048]
+
+
 def _close(stack: list[Any], kind: object, operands: list[Any]) -> None:
     """End the innermost open array or dictionary (``kind``) and add it to what holds it."""
     if not stack or stack[-1][0] is not kind:
@@ -631,6 +836,10 @@ def _text_string(data: bytes) -> str:
 def hex_bytes(digits: bytes) -> bytes:
     """The bytes a hexadecimal string's digits stand for: white space (PDF's, with NUL, and
     ASCII's) ignored, an odd last digit followed by 0."""
+    try:
+        return binascii.unhexlify(digits)  # the usual string: an even number of digits alone
+    except binascii.Error:
+        pass
     digits = _HEX_SPACE.sub(b"", digits)
     return bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode())
 

@@ -47,6 +47,28 @@ class FontDecoder:
         self.default_width = default_width
         self.byte_widths = [self.widths.get(code, default_width) for code in range(256)]
 
+    def read(self, data: bytes) -> tuple[str, float, int]:
+        """``decode`` and ``advance`` at once, in one pass over the codes (the scanner's hot
+        path): the text, the sum of widths, the number of single-byte spaces."""
+        if self.code_length == 1:
+            return (
+                data.decode("latin-1").translate(self.table),
+                sum(map(self.byte_widths.__getitem__, data)),
+                data.count(32),
+            )
+        step, mapping, widths = self.code_length, self.mapping, self.widths
+        default = self.default_width
+        whole = len(data) - len(data) % step
+        pieces = []
+        total = 0.0
+        for index in range(0, whole, step):
+            code = data[index : index + step]
+            pieces.append(mapping.get(code, "\ufffd"))
+            total += widths.get(int.from_bytes(code, "big"), default)
+        if whole < len(data):  # a last, incomplete code: no glyph, but decode shows U+FFFD
+            pieces.append(mapping.get(data[whole:], "\ufffd"))
+        return "".join(pieces), total, 0
+
     def decode(self, data: bytes) -> str:
         if self.code_length == 1:
             return data.decode("latin-1").translate(self.table)
