@@ -12,7 +12,7 @@ from ..source.markup import Run
 from .cjkbreak import break_offsets, has_cjk
 from .flow import Flowable
 from .fonts import REGULAR, SYMBOLS, FontSet, clusters, text_width
-from .glue import binds
+from .glue import MAY_BIND, binds
 from .pdfobjects import draw_line
 from .shaping import shaped_face
 from .tagging import StructNode, Tagger, artifact
@@ -57,6 +57,19 @@ def _measure(
     return found
 
 
+def _measured(
+    units: list[tuple[Word, bool]], style: TextStyle, fonts: FontSet, cache: bool
+) -> list[tuple[tuple[Piece, ...], float]]:
+    """``_measure`` of each unit's word, the cached ones looked up in one pass."""
+    bold, size = style.bold, style.size
+    if not cache:
+        return [_measure(word, bold, size, fonts, False) for word, _ in units]
+    found, name = _MEASURED.get, fonts.name
+    return [
+        found((word, bold, size, name)) or _measure(word, bold, size, fonts) for word, _ in units
+    ]
+
+
 def break_lines(
     runs: Sequence[Run],
     style: TextStyle,
@@ -69,9 +82,10 @@ def break_lines(
     (Chinese) never ends a paragraph on a last line of fewer than two characters besides
     punctuation ("好|转。"), and no line breaks inside the words of ``unbreakable`` (the
     drug's names)."""
-    units = _words(runs, unbreakable)
+    cjk = any(has_cjk(run.text) for run in runs)
+    units = _words(runs, unbreakable, cjk)
     lines = _greedy_lines(units, style, fonts, width, cache)
-    if len(lines) < 2 or not any(has_cjk(run.text) for run in runs):
+    if len(lines) < 2 or not cjk:
         return lines
     for _ in range(3):  # each try moves at least one unit down from the line before the last
         if _characters(lines[-1]) >= 2:
@@ -114,8 +128,8 @@ def _greedy_lines(
     texts: list[str] = []  # the open piece: its texts, all in ``font``
     font = REGULAR
     line_width = 0.0
-    for word, spaced in units:
-        pieces, word_width = _measure(word, style.bold, size, fonts, cache)
+    rtl = fonts.rtl
+    for (pieces, word_width), (_, spaced) in zip(_measured(units, style, fonts, cache), units):
         if limits:
             width = limits.get(len(lines), full_width)
         if texts:
@@ -125,7 +139,7 @@ def _greedy_lines(
                 if font == SYMBOLS:
                     done.append(("".join(texts), font))
                     texts, font = [], REGULAR
-                elif fonts.rtl and shaped_face(font) and not shaped_face(latin):
+                elif rtl and shaped_face(font) and not shaped_face(latin):
                     # before a Latin word or a number on a right-to-left line, the Latin
                     # face's space: Nastaliq's is a seventh of an em ("ستمبر2027")
                     done.append(("".join(texts), font))
@@ -160,27 +174,36 @@ def _greedy_lines(
 Word = tuple[tuple[str, bool], ...]  # (text, bold) runs
 
 
-def _words(runs: Sequence[Run], unbreakable: tuple[str, ...] = ()) -> list[tuple[Word, bool]]:
+def _words(
+    runs: Sequence[Run], unbreakable: tuple[str, ...] = (), cjk: bool | None = None
+) -> list[tuple[Word, bool]]:
     """The units a line may break between, each with whether a space comes before it: words,
     with the spaces that must not break (a number and its unit, a sign and its number) kept
-    inside them, and Chinese text cut where it may break."""
+    inside them, and Chinese text cut where it may break (``cjk``: whether any run has
+    Chinese text, when the caller knows)."""
     joined: list[list[tuple[str, bool]]] = []
     open_word = False  # no space yet after the last word: the next run's text continues it
+    last = ""  # the last character of the last word (glue.may_bind tells most words apart)
     for run in runs:
+        text = run.text
+        if not text:
+            continue
         bold = run.bold
-        parts = run.text.split(" ")
+        parts = text.split(" ")
         for index, part in enumerate(parts):
             if not part:
                 continue
             if open_word and not index:
                 joined[-1].append((part, bold))
-            elif joined and binds(joined[-1][-1][0], part):
+            elif (last in MAY_BIND or last.isdecimal()) and binds(joined[-1][-1][0], part):
                 joined[-1] += [(" ", joined[-1][-1][1]), (part, bold)]
             else:
                 joined.append([(part, bold)])
-        if run.text:
-            open_word = bool(parts[-1])
-    if not any(has_cjk(run.text) for run in runs):
+            last = part[-1]
+        open_word = bool(parts[-1])
+    if cjk is None:
+        cjk = any(has_cjk(run.text) for run in runs)
+    if not cjk:
         return [(tuple(word), True) for word in joined]
     units: list[tuple[Word, bool]] = []
     for word in joined:
