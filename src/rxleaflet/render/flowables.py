@@ -129,7 +129,8 @@ def _greedy_lines(
     font = REGULAR
     line_width = 0.0
     rtl = fonts.rtl
-    for (pieces, word_width), (_, spaced) in zip(_measured(units, style, fonts, cache), units):
+    measured = _measured(units, style, fonts, cache)
+    for (pieces, word_width), (_, spaced) in zip(measured, units, strict=True):
         if limits:
             width = limits.get(len(lines), full_width)
         if texts:

@@ -10,6 +10,7 @@ import functools
 import hashlib
 import re
 import zlib
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -71,10 +72,14 @@ def install_reportlab_fixes() -> None:
     ttfonts.makeToUnicodeCMap = _to_unicode_cmap
     ttfonts.TTFont.addObjects = _with_indirect_widths(ttfonts.TTFont.addObjects)
     ttfonts.TTFontFile.get_table = _get_table_without_copying_glyphs(ttfonts.TTFontFile.get_table)
-    pdfdoc.pdfdocEnc = _ascii_first(pdfdoc.pdfdocEnc)
+    global _encode
+    pdfdoc.pdfdocEnc = _encode = _ascii_first(pdfdoc.pdfdocEnc)
     # every dictionary key is escaped again each time it is written: a few dozen names, cached
     pdfdoc.PDFName = functools.lru_cache(maxsize=4096)(pdfdoc.PDFName)
     pdfdoc.format = _integers_and_references_first(pdfdoc.format)
+    pdfdoc.PDFDictionary.format = _dictionary_format
+    pdfdoc.PDFArray.format = _array_format
+    pdfdoc.PDFIndirectObject.format = _indirect_format
     rl_config.useA85 = 0  # plain Flate streams: smaller and faster than ASCII85 on top
     pdfdoc.PDFZCompress = _Flate()  # its users look it up in pdfdoc when they write a stream
 
@@ -107,6 +112,7 @@ def _with_indirect_widths(add_objects: Any) -> Any:
     return add
 
 
+_encode: Any = pdfdoc.pdfdocEnc  # ReportLab's PDFDocEncoding, its ASCII fast path once installed
 _PDFDOC_CONTROLS = re.compile("[\x18-\x1f]")  # the ASCII codes PDFDocEncoding gives other uses
 
 
@@ -129,19 +135,72 @@ def _ascii_first(pdfdoc_encode: Any) -> Any:
 
 def _integers_and_references_first(format_value: Any) -> Any:
     """ReportLab formats each value of every dictionary and array through a chain of type
-    tests; most are integers (widths, counts) and references, written here directly, as it
-    writes them (anything else, a reference not yet numbered included, is its own path)."""
+    tests; most are integers (widths, counts), references, names, dictionaries and arrays,
+    written here directly, byte for byte as it writes them (anything else, a reference not
+    yet numbered included, is its own path)."""
     reference = pdfdoc.PDFObjectReference
+    numbers = None  # the document's object numbers, looked up once per document
 
     def format_first(element: Any, document: Any, toplevel: int = 0) -> bytes:
+        nonlocal numbers
         kind = type(element)
         if kind is int:
             return b"%d" % element
-        if kind is reference and element.name in document.idToObjectNumberAndVersion:
-            return b"%d %d R" % document.idToObjectNumberAndVersion[element.name]
+        if kind is reference:
+            numbers = document.idToObjectNumberAndVersion
+            if element.name in numbers:
+                return b"%d %d R" % numbers[element.name]
+        elif kind is str:
+            return _encode(element)  # type: ignore[no-any-return]
+        elif kind is bytes:
+            return element  # type: ignore[no-any-return]
+        elif kind is pdfdoc.PDFDictionary or kind is pdfdoc.PDFArray:
+            return element.format(document)  # type: ignore[no-any-return]
         return format_value(element, document, toplevel)  # type: ignore[no-any-return]
 
     return format_first
+
+
+@functools.lru_cache(maxsize=4096)
+def _key(name: str) -> bytes:
+    """A dictionary key as written: the escaped name and the space after it."""
+    return _encode(pdfdoc.PDFName(name)) + b" "  # type: ignore[no-any-return]
+
+
+def _dictionary_format(self: pdfdoc.PDFDictionary, document: Any, IND: bytes = b"\n ") -> bytes:  # noqa: N803
+    """PDFDictionary.format with its keys' bytes cached: the same bytes (a dictionary on one
+    line, a line break after every sixth entry, unless it is set multiline)."""
+    entries = self.dict
+    keys = list(entries)
+    if not isinstance(entries, OrderedDict):
+        keys.sort()
+    write = pdfdoc.format
+    parts = [_key(k) + write(entries[k], document) for k in keys]
+    if (self.multiline and rl_config.pdfMultiLine) or self.multiline == "forced":
+        return b"<<\n" + IND.join(parts) + b"\n>>"
+    for index in reversed(range(6, len(parts), 6)):
+        parts.insert(index, b"\n ")
+    return b"<<\n" + b" ".join(parts) + b"\n>>"
+
+
+def _array_format(self: pdfdoc.PDFArray, document: Any, IND: bytes = b"\n ") -> bytes:  # noqa: N803
+    """PDFArray.format, the same bytes (a break after every tenth element of a long array)."""
+    write = pdfdoc.format
+    parts = [write(element, document) for element in self.sequence]
+    if (self.multiline and rl_config.pdfMultiLine) or self.multiline == "forced":
+        return b"[ " + IND.join(parts) + b" ]"
+    for index in reversed(range(10, len(parts), 10)):
+        parts.insert(index, b"\n ")
+    return b"[ " + b" ".join(parts) + b" ]"
+
+
+def _indirect_format(self: pdfdoc.PDFIndirectObject, document: Any) -> bytes:
+    """PDFIndirectObject.format: "n 0 obj", the object, "endobj" (the same bytes)."""
+    number, version = document.idToObjectNumberAndVersion[self.name]
+    document.encrypt.register(number, version)
+    content = pdfdoc.format(self.content, document, toplevel=1)
+    end = b"endobj\n" if content.endswith(b"\n") else b"\nendobj\n"
+    return b"%d %d obj\n" % (number, version) + content + end
 
 
 class _GlyphTable:
@@ -539,7 +598,15 @@ class _Raw(pdfdoc.PDFObject):
         self.parts = parts
 
     def format(self, document: pdfdoc.PDFDocument) -> bytes:
+        numbers = document.idToObjectNumberAndVersion
+        reference = pdfdoc.PDFObjectReference
         return b"".join(
-            part if isinstance(part, bytes) else pdfdoc.format(part, document)
-            for part in self.parts
+            [
+                part
+                if type(part) is bytes
+                else b"%d %d R" % numbers[part.name]
+                if type(part) is reference and part.name in numbers
+                else pdfdoc.format(part, document)
+                for part in self.parts
+            ]
         )
