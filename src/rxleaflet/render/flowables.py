@@ -6,14 +6,12 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from reportlab.lib.colors import HexColor
-
 from ..source.markup import Run
 from .cjkbreak import break_offsets, has_cjk
 from .flow import Flowable
 from .fonts import REGULAR, SYMBOLS, FontSet, clusters, text_width
 from .glue import MAY_BIND, binds
-from .pdfobjects import draw_line
+from .pdfobjects import color, draw_line
 from .shaping import shaped_face
 from .tagging import StructNode, Tagger, artifact
 
@@ -375,7 +373,7 @@ class TextBlock(Flowable):
         style = self.style
         lines = self.lines(self.width)
         baseline = self.height - style.leading + (style.leading - style.size) / 2 + style.size * 0.2
-        canvas.setFillColor(HexColor(style.color))
+        canvas.setFillColor(color(style.color))
         if self.bookmark:
             key, title, level = self.bookmark
             canvas.bookmark_request(key, title, level, self.height)  # type: ignore[attr-defined]
@@ -413,7 +411,7 @@ class Band(Flowable):
         canvas = self.canv
         with artifact(canvas):
             canvas.saveState()
-            canvas.setFillColor(HexColor(self.fill))
+            canvas.setFillColor(color(self.fill))
             canvas.rect(0, 0, self.width, self.height, stroke=0, fill=1)
             canvas.restoreState()
         self.text.drawOn(canvas, self.padding, self.padding)
@@ -548,8 +546,8 @@ class Box(Flowable):
         inset = self.border_width / 2
         with artifact(canvas):
             canvas.saveState()
-            canvas.setFillColor(HexColor(self.fill))
-            canvas.setStrokeColor(HexColor(self.border))
+            canvas.setFillColor(color(self.fill))
+            canvas.setStrokeColor(color(self.border))
             canvas.setLineWidth(self.border_width)
             canvas.rect(
                 inset, inset, self.width - 2 * inset, self.height - 2 * inset, stroke=1, fill=1
@@ -561,7 +559,7 @@ class Box(Flowable):
             label, style = self.continued_label
             y -= style.leading
             with artifact(canvas):
-                canvas.setFillColor(HexColor(style.color))
+                canvas.setFillColor(color(style.color))
                 right = self.width - x if self.rtl else None
                 draw_line(
                     canvas, label, x, y + style.leading - style.size * 1.05, style.size, right
@@ -701,7 +699,7 @@ class Rule(Flowable):
     def draw(self) -> None:
         with artifact(self.canv):
             self.canv.saveState()
-            self.canv.setStrokeColor(HexColor(self.color))
+            self.canv.setStrokeColor(color(self.color))
             self.canv.setLineWidth(self.thickness)
             self.canv.line(0, self.thickness / 2, self.width, self.thickness / 2)
             self.canv.restoreState()
@@ -752,7 +750,7 @@ class QrLink(Flowable):
         left = self.width - self.size if rtl else 0.0
         with self.tagger.content(canvas, self.figure):
             canvas.saveState()
-            canvas.setFillColor(HexColor("#000000"))
+            canvas.setFillColor(color("#000000"))
             for row, cells in enumerate(modules):
                 column = 0
                 for dark, run in itertools.groupby(bool(cell) for cell in cells):

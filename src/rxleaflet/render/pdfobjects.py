@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from reportlab import rl_config
-from reportlab.lib.rl_accel import fp_str
+from reportlab.lib.colors import Color, HexColor
+from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
 from reportlab.pdfgen.canvas import Canvas
 
@@ -227,6 +228,13 @@ def _get_table_without_copying_glyphs(get_table: Any) -> Any:
     return get
 
 
+@functools.cache
+def color(hex_code: str) -> Color:
+    """ReportLab's colour for "#RRGGBB", made once per process (ReportLab would parse the
+    string again for every paragraph drawn)."""
+    return HexColor(hex_code)
+
+
 def draw_line(
     canvas: Canvas,
     pieces: Sequence[tuple[str, str]],
@@ -267,10 +275,21 @@ def _show(
     current = -1
     for subset, data in _split(font, text, doc):
         if subset != current:
-            code.append(f"{font.getSubsetInternalName(subset, doc)} {fp_str(size)} Tf")
+            code.append(_font_operator(font, subset, size, doc))
             current = subset
-        code.append(f"({canvas._escape(data)}) Tj")
+        code.append(f"({escapePDF(data)}) Tj")
     return code
+
+
+def _font_operator(font: ttfonts.TTFont, subset: int, size: float, doc: Any) -> str:
+    """The Tf operator selecting ``font``'s ``subset`` at ``size``, kept with the font's state
+    in this document (a subset's name is fixed once given): hundreds of lines ask for it."""
+    operators = font.state[doc].__dict__.setdefault("rxleaflet_tf", {})
+    operator = operators.get((subset, size))
+    if operator is None:
+        operator = f"{font.getSubsetInternalName(subset, doc)} {fp_str(size)} Tf"
+        operators[subset, size] = operator
+    return operator  # type: ignore[no-any-return]
 
 
 def _right_to_left(
