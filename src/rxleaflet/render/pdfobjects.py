@@ -571,8 +571,11 @@ def write_structure_tree(canvas: Canvas, tagger: Tagger, page_map: list[int]) ->
     root_ref = doc.Reference(root_dict)
     element_refs: dict[int, pdfdoc.PDFObjectReference] = {}
 
-    def element(node: StructNode, parent_ref: pdfdoc.PDFObjectReference) -> _Raw:
-        """A StructElem written straight as bytes: there are hundreds per leaflet."""
+    def element(
+        node: StructNode, parent_ref: pdfdoc.PDFObjectReference
+    ) -> pdfdoc.PDFObjectReference:
+        """A StructElem written straight as bytes (there are hundreds per leaflet); its
+        reference."""
         raw = _Raw([b"<< /Type /StructElem /S /" + node.role.encode("ascii") + b" /P ", parent_ref])
         ref = doc.Reference(raw)
         element_refs[id(node)] = ref
@@ -587,7 +590,7 @@ def write_structure_tree(canvas: Canvas, tagger: Tagger, page_map: list[int]) ->
         raw.parts.append(b" /K [")
         for child in node.children:
             if isinstance(child, StructNode):
-                raw.parts += [b" ", doc.Reference(element(child, ref))]
+                raw.parts += [b" ", element(child, ref)]
             elif child.page == home:
                 raw.parts.append(b" %d" % child.mcid)  # on the element's page a bare MCID will do
             else:
@@ -597,9 +600,9 @@ def write_structure_tree(canvas: Canvas, tagger: Tagger, page_map: list[int]) ->
                     b" /MCID %d >>" % child.mcid,
                 ]
         raw.parts.append(b" ] >>")
-        return raw
+        return ref
 
-    root_dict["K"] = pdfdoc.PDFArray([doc.Reference(element(tagger.root, root_ref))])
+    root_dict["K"] = pdfdoc.PDFArray([element(tagger.root, root_ref)])
     nums: list[object] = []
     for index in range(len(page_map)):
         contents = sorted(tagger.page_contents.get(index, []), key=lambda item: item[0])
