@@ -31,7 +31,7 @@ _CMAP_BLOCK = 100  # PDF allows at most 100 entries per beginbfchar block
 
 def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     """ReportLab's ToUnicode CMap, without U+0000 entries for unused codes and in legal blocks."""
-    entries = [f"<{code:02X}> <{_utf16_hex(value)}>" for code, value in enumerate(subset) if value]
+    entries = [_cmap_entry(code, value) for code, value in enumerate(subset) if value]
     lines = [
         "/CIDInit /ProcSet findresource begin",
         "12 dict begin",
@@ -59,6 +59,13 @@ def cmap_program(head: list[str], entries: list[str]) -> str:
         lines += [f"{len(block)} beginbfchar", *block, "endbfchar"]
     lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
     return "\n".join(lines)
+
+
+@functools.lru_cache(maxsize=65536)
+def _cmap_entry(code: int, code_point: int) -> str:
+    """A simple font's ToUnicode entry: its one-byte code and the character's UTF-16BE (the
+    same few hundred pairs in every leaflet of a language: made once per process)."""
+    return f"<{code:02X}> <{_utf16_hex(code_point)}>"
 
 
 def _utf16_hex(code_point: int) -> str:
