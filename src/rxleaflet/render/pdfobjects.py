@@ -22,6 +22,7 @@ from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
 from reportlab.pdfgen.canvas import Canvas
 
 from .shaping import shaped_face
+from .subset import make_subset
 from .tagging import MarkedContent, StructNode, Tagger
 
 _TRUE = b"true"  # ReportLab would write Python's True as "True", which is not PDF
@@ -79,7 +80,7 @@ def install_reportlab_fixes() -> None:
     and where it does needless work for every leaflet (the same bytes come out)."""
     ttfonts.makeToUnicodeCMap = _to_unicode_cmap
     ttfonts.TTFont.addObjects = _with_indirect_widths(ttfonts.TTFont.addObjects)
-    ttfonts.TTFontFile.get_table = _get_table_without_copying_glyphs(ttfonts.TTFontFile.get_table)
+    ttfonts.TTFontFile.makeSubset = make_subset
     global _encode
     pdfdoc.pdfdocEnc = _encode = _ascii_first(pdfdoc.pdfdocEnc)
     # every dictionary key is escaped again each time it is written: a few dozen names, cached
@@ -209,30 +210,6 @@ def _indirect_format(self: pdfdoc.PDFIndirectObject, document: Any) -> bytes:
     content = pdfdoc.format(self.content, document, toplevel=1)
     end = b"endobj\n" if content.endswith(b"\n") else b"\nendobj\n"
     return b"%d %d obj\n" % (number, version) + content + end
-
-
-class _GlyphTable:
-    """A font's glyph table, read in place: each slice taken is the only copy made."""
-
-    def __init__(self, data: bytes, start: int, length: int):
-        self._view = memoryview(data)[start : start + length]
-
-    def __getitem__(self, index: slice) -> bytes:
-        return bytes(self._view[index])
-
-
-def _get_table_without_copying_glyphs(get_table: Any) -> Any:
-    """ReportLab's subsetter copies the whole glyph table to take a few hundred glyphs from it:
-    10 MB for a Chinese face, once per subset (about 1.6 ms of every Chinese leaflet). It only
-    ever slices the table, so it is given a view that copies just the slices."""
-
-    def get(font: ttfonts.TTFontFile, tag: str) -> Any:
-        if tag != "glyf":
-            return get_table(font, tag)
-        start, length = font.get_table_pos(tag)
-        return _GlyphTable(font._ttf_data, start, length)
-
-    return get
 
 
 @functools.cache
