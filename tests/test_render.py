@@ -302,25 +302,34 @@ def test_fast_text_codes_equal_reportlabs_split() -> None:
             assert list(pdfobjects._split(font, piece, ours._doc)) == expected, piece
 
 
-def test_glyph_table_is_sliced_in_place_with_the_same_subset_bytes(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from reportlab.pdfbase import pdfmetrics, ttfonts
+@pytest.mark.parametrize(
+    ("language", "bold", "text"),
+    [
+        ("en", False, "Metformin ≥ 200 µg (Ωé)"),  # é, Ω: composite glyphs
+        ("en", True, "ÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝàáâãäåçèéêë ǄǅǆǇǈǉ"),  # three components
+        ("zh-Hans", False, "每天两次，随餐服用。500 毫克"),
+        ("ko", True, "혈당 수치를 확인하세요"),
+        ("en", False, ""),
+    ],
+)
+def test_font_subsets_are_reportlabs_bytes(language: str, bold: bool, text: str) -> None:
+    """render/subset.py keeps a font's glyphs and tables per process; the subset file it makes
+    must be ReportLab's own, byte for byte, composite glyphs renumbered alike."""
+    from reportlab.pdfbase import pdfmetrics
 
-    from rxleaflet.render import pdfobjects
+    from rxleaflet.render import pdfobjects, subset
     from rxleaflet.render.fonts import fonts_for
 
-    def copying(font: ttfonts.TTFontFile, tag: str) -> bytes:  # ReportLab's own get_table
-        start, length = font.get_table_pos(tag)
-        return font._ttf_data[start : start + length]
-
     pdfobjects.install_reportlab_fixes()
-    face = pdfmetrics.getFont(fonts_for("en").regular[0]).face
-    subset = [ord(c) for c in "Metformin ≥ 200 µg (Ωé)"]
-    assert isinstance(face.get_table("glyf"), pdfobjects._GlyphTable)
-    in_place = face.makeSubset(subset)
-    monkeypatch.setattr(ttfonts.TTFontFile, "get_table", copying)
-    assert face.makeSubset(subset) == in_place
+    fonts = fonts_for(language)
+    face = pdfmetrics.getFont(fonts.regular[0]).face
+    for piece, font_name in fonts.segments(text, bold) if text else [("", fonts.regular[0])]:
+        face = pdfmetrics.getFont(font_name).face
+        codes = [ord(char) for char in dict.fromkeys(piece)]
+        for _ in range(2):  # the second time from what the first kept
+            ours = subset.make_subset(face, codes)
+            assert ours == subset.REPORTLAB_MAKE_SUBSET(face, codes), piece
+    assert face.makeSubset.__func__ is subset.make_subset  # what render uses
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,6 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from reportlab.lib.colors import HexColor
-
 from .. import __version__, packagedata
 from ..contract import Leaflet, document_title, expiry_line, provenance
 from ..source.brand import MUTED_TEXT, WHITE, expired_band_color
@@ -17,7 +15,7 @@ from .flow import Column, Flowable, NewPage, PageShape, lay_out
 from .flowables import Line, TextBlock, TextStyle, bind, break_lines
 from .fonts import REGULAR, FontSet, fonts_for
 from .layout import Typography, compose
-from .pdfobjects import HeldPage, PageHoldingCanvas, draw_line
+from .pdfobjects import HeldPage, PageHoldingCanvas, color, draw_line
 from .tagging import StructNode, Tagger, artifact
 
 PRODUCT = f"rxleaflet {__version__}"
@@ -146,12 +144,12 @@ class _Finisher:
             self.band(canvas, furniture)
         with artifact(canvas, "Pagination", "Footer"):
             canvas.saveState()
-            canvas.setStrokeColor(HexColor(MUTED_TEXT))
+            canvas.setStrokeColor(color(MUTED_TEXT))
             canvas.setLineWidth(0.5)
             top = margin + furniture.height - style.size * 0.4
             canvas.line(margin, top, margin + self.width, top)
             canvas.restoreState()
-            canvas.setFillColor(HexColor(style.color))
+            canvas.setFillColor(color(style.color))
             y = top - style.leading
             rtl = furniture.fonts.rtl  # mirrored: lines flush right, the page number at left
             flush = margin + self.width if rtl else None
@@ -162,12 +160,12 @@ class _Finisher:
             fonts = furniture.fonts
             number_width = fonts.width(number, False, style.size)
             if furniture.expired_mark:  # the date is past: said in the band's colour
-                canvas.setFillColor(HexColor(furniture.band_fill))
+                canvas.setFillColor(color(furniture.band_fill))
             for line in furniture.expiry:
                 draw_line(canvas, list(line.pieces), margin, y, style.size, flush)
                 y -= style.leading
             y += style.leading  # the last expiry line's
-            canvas.setFillColor(HexColor(style.color))
+            canvas.setFillColor(color(style.color))
             number_y = {"expiry": y, "copyright": y + style.leading * len(furniture.expiry),
                         "below": y - style.leading}  # fmt: skip
             number_at = number_y[furniture.number_at]
@@ -184,10 +182,10 @@ class _Finisher:
         top = self.page_height - self.margin
         with artifact(canvas, "Pagination", "Header"):
             canvas.saveState()
-            canvas.setFillColor(HexColor(furniture.band_fill))
+            canvas.setFillColor(color(furniture.band_fill))
             canvas.rect(self.margin, top - furniture.band_height, self.width,
                         furniture.band_height, stroke=0, fill=1)  # fmt: skip
-            canvas.setFillColor(HexColor(mark.color))
+            canvas.setFillColor(color(mark.color))
             pad = mark.size * 0.45
             baseline = top - pad - mark.leading + (mark.leading - mark.size) / 2 + mark.size * 0.2
             flush = self.margin + self.width - pad if furniture.fonts.rtl else None

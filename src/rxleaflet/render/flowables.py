@@ -6,14 +6,12 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from reportlab.lib.colors import HexColor
-
 from ..source.markup import Run
 from .cjkbreak import break_offsets, has_cjk
 from .flow import Flowable
 from .fonts import REGULAR, SYMBOLS, FontSet, clusters, text_width
-from .glue import binds
-from .pdfobjects import draw_line
+from .glue import MAY_BIND, binds
+from .pdfobjects import color, draw_line
 from .shaping import shaped_face
 from .tagging import StructNode, Tagger, artifact
 
@@ -57,6 +55,19 @@ def _measure(
     return found
 
 
+def _measured(
+    units: list[tuple[Word, bool]], style: TextStyle, fonts: FontSet, cache: bool
+) -> list[tuple[tuple[Piece, ...], float]]:
+    """``_measure`` of each unit's word, the cached ones looked up in one pass."""
+    bold, size = style.bold, style.size
+    if not cache:
+        return [_measure(word, bold, size, fonts, False) for word, _ in units]
+    found, name = _MEASURED.get, fonts.name
+    return [
+        found((word, bold, size, name)) or _measure(word, bold, size, fonts) for word, _ in units
+    ]
+
+
 def break_lines(
     runs: Sequence[Run],
     style: TextStyle,
@@ -69,9 +80,10 @@ def break_lines(
     (Chinese) never ends a paragraph on a last line of fewer than two characters besides
     punctuation ("好|转。"), and no line breaks inside the words of ``unbreakable`` (the
     drug's names)."""
-    units = _words(runs, unbreakable)
+    cjk = any(has_cjk(run.text) for run in runs)
+    units = _words(runs, unbreakable, cjk)
     lines = _greedy_lines(units, style, fonts, width, cache)
-    if len(lines) < 2 or not any(has_cjk(run.text) for run in runs):
+    if len(lines) < 2 or not cjk:
         return lines
     for _ in range(3):  # each try moves at least one unit down from the line before the last
         if _characters(lines[-1]) >= 2:
@@ -114,8 +126,9 @@ def _greedy_lines(
     texts: list[str] = []  # the open piece: its texts, all in ``font``
     font = REGULAR
     line_width = 0.0
-    for word, spaced in units:
-        pieces, word_width = _measure(word, style.bold, size, fonts, cache)
+    rtl = fonts.rtl
+    measured = _measured(units, style, fonts, cache)
+    for (pieces, word_width), (_, spaced) in zip(measured, units, strict=True):
         if limits:
             width = limits.get(len(lines), full_width)
         if texts:
@@ -125,7 +138,7 @@ def _greedy_lines(
                 if font == SYMBOLS:
                     done.append(("".join(texts), font))
                     texts, font = [], REGULAR
-                elif fonts.rtl and shaped_face(font) and not shaped_face(latin):
+                elif rtl and shaped_face(font) and not shaped_face(latin):
                     # before a Latin word or a number on a right-to-left line, the Latin
                     # face's space: Nastaliq's is a seventh of an em ("ستمبر2027")
                     done.append(("".join(texts), font))
@@ -160,27 +173,36 @@ def _greedy_lines(
 Word = tuple[tuple[str, bool], ...]  # (text, bold) runs
 
 
-def _words(runs: Sequence[Run], unbreakable: tuple[str, ...] = ()) -> list[tuple[Word, bool]]:
+def _words(
+    runs: Sequence[Run], unbreakable: tuple[str, ...] = (), cjk: bool | None = None
+) -> list[tuple[Word, bool]]:
     """The units a line may break between, each with whether a space comes before it: words,
     with the spaces that must not break (a number and its unit, a sign and its number) kept
-    inside them, and Chinese text cut where it may break."""
+    inside them, and Chinese text cut where it may break (``cjk``: whether any run has
+    Chinese text, when the caller knows)."""
     joined: list[list[tuple[str, bool]]] = []
     open_word = False  # no space yet after the last word: the next run's text continues it
+    last = ""  # the last character of the last word (glue.may_bind tells most words apart)
     for run in runs:
+        text = run.text
+        if not text:
+            continue
         bold = run.bold
-        parts = run.text.split(" ")
+        parts = text.split(" ")
         for index, part in enumerate(parts):
             if not part:
                 continue
             if open_word and not index:
                 joined[-1].append((part, bold))
-            elif joined and binds(joined[-1][-1][0], part):
+            elif (last in MAY_BIND or last.isdecimal()) and binds(joined[-1][-1][0], part):
                 joined[-1] += [(" ", joined[-1][-1][1]), (part, bold)]
             else:
                 joined.append([(part, bold)])
-        if run.text:
-            open_word = bool(parts[-1])
-    if not any(has_cjk(run.text) for run in runs):
+            last = part[-1]
+        open_word = bool(parts[-1])
+    if cjk is None:
+        cjk = any(has_cjk(run.text) for run in runs)
+    if not cjk:
         return [(tuple(word), True) for word in joined]
     units: list[tuple[Word, bool]] = []
     for word in joined:
@@ -351,7 +373,7 @@ class TextBlock(Flowable):
         style = self.style
         lines = self.lines(self.width)
         baseline = self.height - style.leading + (style.leading - style.size) / 2 + style.size * 0.2
-        canvas.setFillColor(HexColor(style.color))
+        canvas.setFillColor(color(style.color))
         if self.bookmark:
             key, title, level = self.bookmark
             canvas.bookmark_request(key, title, level, self.height)  # type: ignore[attr-defined]
@@ -389,7 +411,7 @@ class Band(Flowable):
         canvas = self.canv
         with artifact(canvas):
             canvas.saveState()
-            canvas.setFillColor(HexColor(self.fill))
+            canvas.setFillColor(color(self.fill))
             canvas.rect(0, 0, self.width, self.height, stroke=0, fill=1)
             canvas.restoreState()
         self.text.drawOn(canvas, self.padding, self.padding)
@@ -524,8 +546,8 @@ class Box(Flowable):
         inset = self.border_width / 2
         with artifact(canvas):
             canvas.saveState()
-            canvas.setFillColor(HexColor(self.fill))
-            canvas.setStrokeColor(HexColor(self.border))
+            canvas.setFillColor(color(self.fill))
+            canvas.setStrokeColor(color(self.border))
             canvas.setLineWidth(self.border_width)
             canvas.rect(
                 inset, inset, self.width - 2 * inset, self.height - 2 * inset, stroke=1, fill=1
@@ -537,7 +559,7 @@ class Box(Flowable):
             label, style = self.continued_label
             y -= style.leading
             with artifact(canvas):
-                canvas.setFillColor(HexColor(style.color))
+                canvas.setFillColor(color(style.color))
                 right = self.width - x if self.rtl else None
                 draw_line(
                     canvas, label, x, y + style.leading - style.size * 1.05, style.size, right
@@ -677,7 +699,7 @@ class Rule(Flowable):
     def draw(self) -> None:
         with artifact(self.canv):
             self.canv.saveState()
-            self.canv.setStrokeColor(HexColor(self.color))
+            self.canv.setStrokeColor(color(self.color))
             self.canv.setLineWidth(self.thickness)
             self.canv.line(0, self.thickness / 2, self.width, self.thickness / 2)
             self.canv.restoreState()
@@ -728,7 +750,7 @@ class QrLink(Flowable):
         left = self.width - self.size if rtl else 0.0
         with self.tagger.content(canvas, self.figure):
             canvas.saveState()
-            canvas.setFillColor(HexColor("#000000"))
+            canvas.setFillColor(color("#000000"))
             for row, cells in enumerate(modules):
                 column = 0
                 for dark, run in itertools.groupby(bool(cell) for cell in cells):

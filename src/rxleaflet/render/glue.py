@@ -51,6 +51,9 @@ _ENDS_IN_NUMBER = re.compile(r"\d[\d.,/]*[)\]]?$")
 _NUMBER_ENDS = frozenset(".,/)]\n")
 _SIGNS = frozenset("≥≤±~<>=×÷≈")
 _STARTS_WITH_NUMBER = re.compile(r"^[(\[]?[-+−]?\.?\d")
+# the last characters of a word that a space after it may bind (or a decimal digit): a cheap
+# test the line breaker makes before calling binds() for each of a paragraph's words
+MAY_BIND = frozenset(("©", *_SIGNS, *_NUMBER_ENDS))
 
 
 def binds(before: str, after: str) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from unicodedata import category
@@ -150,12 +150,13 @@ class ShapedFace:
                 f"/Span <</ActualText <FEFF{actual}>>> BDC "
                 f"/{use.internal_name} {_number(size)} Tf {writer.text()} EMC"
             )
-        empty = self._empty(use)
+        blank = Glyph(self._empty(use), 0, 0.0)  # on the baseline: a span's edge
+        glyphs = run.glyphs
         for text, indices in _logical_clusters(run, ends):
-            main = max(indices, key=lambda index: run.glyphs[index].advance)
+            main = max(indices, key=lambda index: glyphs[index].advance)
             joiner = category(text[0]) == "Cf"  # its glyph, a hidden space, is not drawn
-            left = min(pens[index] for index in indices)  # the cluster's extent
-            right = left + sum(run.glyphs[index].advance for index in indices)
+            left = min([pens[index] for index in indices])  # the cluster's extent
+            right = left + sum([glyphs[index].advance for index in indices])
             # One span per character: pdftotext reverses the characters of a span unless they
             # are all right-to-left letters. The first holds the cluster's glyphs between empty
             # glyphs on the baseline at its edges, so that the span covers the cluster exactly
@@ -163,16 +164,16 @@ class ShapedFace:
             # an empty glyph a hair left of the cluster, where pdftotext, reading right to
             # left, puts it after.
             for position, char in enumerate(text):
-                writer.parts.append(f"] TJ /Span <</ActualText <FEFF{_utf16_hex(char)}>>> BDC [")
+                writer.parts.append(_span_of(char))
                 if position == 0 and not joiner:
                     others = [index for index in indices if index != main]
-                    writer.glyph(Glyph(empty, 0, 0.0), left)  # on the baseline: the span's
+                    writer.glyph(blank, left)
                     for index in [*others, main]:
-                        writer.glyph(run.glyphs[index], lefts[index])
+                        writer.glyph(glyphs[index], lefts[index])
                     if abs(writer.at - right) > 0.01:
-                        writer.glyph(Glyph(empty, 0, 0.0), right)
+                        writer.glyph(blank, right)
                 else:
-                    writer.glyph(Glyph(empty, 0, 0.0), left - _HAIR)
+                    writer.glyph(blank, left - _HAIR)
                 writer.parts.append("] TJ EMC [")
         writer.end(pen)
         return f"/{use.internal_name} {_number(size)} Tf {writer.text()}"
@@ -302,7 +303,17 @@ def _utf16_hex(text: str) -> str:
     return text.encode("utf-16-be").hex().upper()
 
 
+@lru_cache(maxsize=4096)
+def _span_of(char: str) -> str:
+    """The opening of one character's ActualText span inside a TJ array (made once per
+    character per process: a right-to-left line has a span per character)."""
+    return f"] TJ /Span <</ActualText <FEFF{_utf16_hex(char)}>>> BDC ["
+
+
+@lru_cache(maxsize=65536)
 def _number(value: float) -> str:
+    """``value`` with at most two decimals, as few as needed (kept per value: a run's
+    adjustments repeat)."""
     text = f"{value:.2f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from reportlab.pdfgen.canvas import Canvas
@@ -45,27 +43,37 @@ class Tagger:
         page = canvas.getPageNumber() - 1
         self.lines[page] = self.lines.get(page, 0) + lines
 
-    @contextmanager
-    def content(self, canvas: Canvas, node: StructNode) -> Iterator[None]:
-        """Draw real content belonging to ``node`` (a leaf element such as P, H1, Lbl)."""
+    def content(self, canvas: Canvas, node: StructNode) -> _Sequence:
+        """Draw real content belonging to ``node`` (a leaf element such as P, H1, Lbl), in
+        a ``with`` block: the marked-content sequence ends with it."""
         page = canvas.getPageNumber() - 1
         mcid = self._next_mcid.get(page, 0)
         self._next_mcid[page] = mcid + 1
         node.children.append(MarkedContent(page, mcid))
         self.page_contents.setdefault(page, []).append((mcid, node))
         canvas.addLiteral(f"/{node.role} <</MCID {mcid}>> BDC")
-        try:
-            yield
-        finally:
-            canvas.addLiteral("EMC")
+        return _Sequence(canvas)
 
 
-@contextmanager
-def artifact(canvas: Canvas, kind: str = "Layout", subtype: str | None = None) -> Iterator[None]:
-    """Draw decoration or page furniture that assistive technology should skip."""
+class _Sequence:
+    """An open marked-content sequence: EMC when the ``with`` block ends, however it ends (a
+    plain class: a generator-based context manager costs twice as much, for every paragraph)."""
+
+    __slots__ = ("canvas",)
+
+    def __init__(self, canvas: Canvas):
+        self.canvas = canvas
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exception: object) -> None:
+        self.canvas.addLiteral("EMC")
+
+
+def artifact(canvas: Canvas, kind: str = "Layout", subtype: str | None = None) -> _Sequence:
+    """Draw decoration or page furniture that assistive technology should skip, in a
+    ``with`` block."""
     properties = f"/Type /{kind}" + (f" /Subtype /{subtype}" if subtype else "")
     canvas.addLiteral(f"/Artifact <<{properties}>> BDC")
-    try:
-        yield
-    finally:
-        canvas.addLiteral("EMC")
+    return _Sequence(canvas)
