@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import io
 import json
+import re
 import zlib
 from pathlib import Path
 
@@ -145,6 +146,22 @@ def test_source_hash_mismatch(good, tmp_path: Path) -> None:
     changed.write_text(LISINOPRIL.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
     other = expectations_for(prepare(changed, RenderOptions(as_of=TODAY)))
     assert rules_failed(pdf, other) == {"source-hash"}
+
+
+def test_an_attachment_that_cannot_be_read_is_an_error(good) -> None:
+    """A source whose file specification no reader can follow (NULs in its reference, as a
+    doctored copy might hide it) is refused, not taken for a leaflet without a source."""
+    _, pdf, _ = good
+    spec = re.search(rb"/EF <<\s*/F (\d+) 0 R", pdf)
+    assert spec is not None
+    start, end = spec.span(1)
+    broken = pdf[:start] + spec[1] + b"\x000\x00R" + pdf[end + 4 :]  # "N 0 R", same length
+    assert len(broken) == len(pdf)
+    report = check_pdf(broken, options=CheckOptions(as_of=TODAY))
+    assert (
+        "the PDF carries an attachment that cannot be read (a doctored copy can hide its "
+        "source that way); make the PDF again from its source"
+    ) in [f.message for f in report.errors if f.rule == "embedded-source"]
 
 
 def test_page_of_seven_point_text(good) -> None:

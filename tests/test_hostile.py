@@ -271,6 +271,31 @@ def test_pathological_content_streams_are_findings_in_bounded_time(content: byte
     assert "pdf-readable" in {f.rule for f in report.errors}
 
 
+@pytest.mark.parametrize(
+    "content",
+    [b"BT [" + b"1" * 40 + b"x] TJ ET", b"11 " * 30_000 + b"(", b"BT [" + b"1 " * 30_000 + b"x"],
+    ids=["digits-in-an-array", "operands-without-operator", "adjustments-without-end"],
+)
+def test_runs_of_numbers_in_content_are_read_in_bounded_time(content: bytes) -> None:
+    """A run of digits is one number and an operator's operands are looked ahead for only so
+    far: the first took exponential time in the fast pass, the second quadratic."""
+    report, seconds = timed(check_pdf, one_page_pdf(content))
+    assert seconds < GENEROUS
+    assert report.pages == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"<< /A " + b"1" * 3_000 + b"x >>", b"[ " + b"11 " * 40 + b"/X ]"],
+    ids=["a-long-run-of-digits", "numbers-then-a-name"],
+)
+def test_runs_of_numbers_in_objects_are_read_in_bounded_time(body: bytes) -> None:
+    """The object readers' number pattern: ambiguous, it took minutes on these."""
+    report, seconds = timed(check_pdf, one_page_pdf(b"BT ET", b"5 0 R", extra=[body]))
+    assert seconds < GENEROUS
+    assert report.pages == 1 or "pdf-readable" in {f.rule for f in report.errors}
+
+
 def test_many_heading_candidates_do_not_make_the_heading_search_quadratic() -> None:
     import re
 

@@ -211,6 +211,12 @@ HOSTILE = {
     "an endless name": _with(b"/" + b"A" * 5000),
     "an endless number": _with(b"1" * 100),
     "PDF 2.0": MINIMAL.replace(b"%PDF-1.7", b"%PDF-2.0"),
+    # a NUL is white space to the tokeniser but not to split(): it was read as a broken part
+    "a reference with NULs": _with(b"<< /A 3\x000\x00R >>"),
+    # pypdf looks only 20 bytes ahead for the R of a reference: it reads this one as nothing
+    "a padded reference": _with(b"<< /A 3" + b" " * 25 + b"0 R >>"),
+    # pypdf then looks for an object typed /Catalog elsewhere (a decoy's pages)
+    "a root without its type": _edited(b"/Type /Catalog", b"/Tipe /Catalog"),
 }
 
 

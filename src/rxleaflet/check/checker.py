@@ -230,6 +230,15 @@ def _source_layout(facts: PdfFacts) -> list[Finding]:
                 f"the PDF carries {len(marked)} sources ({', '.join(marked)}); a leaflet has one",
             )
         )
+    if not all(f.readable for f in facts.embedded_files):
+        problems.append(
+            Finding(
+                "embedded-source",
+                ERROR,
+                "the PDF carries an attachment that cannot be read (a doctored copy can hide "
+                "its source that way); make the PDF again from its source",
+            )
+        )
     if not sources and facts.info.get("RxLeafletSourceSHA256"):
         problems.append(
             Finding(

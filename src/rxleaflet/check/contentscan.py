@@ -132,16 +132,20 @@ _TOKEN = re.compile(
 # pass with the general one), and strings are read possessively: no backtracking, whatever the
 # bytes.
 _OPERATOR_END = rb"(?![A-Za-z0-9*'\"])"
-_NUMBER_TEXT = rb"[-+]?(?:\d+\.?\d*|\.\d+)"
+# possessive: a run of digits is one number, never split again on a failed match (a hostile
+# "[1111…1x" would otherwise take exponential time)
+_NUMBER_TEXT = rb"[-+]?+(?:\d++(?:\.\d*+)?+|\.\d++)"
 _OPERATOR_TEXT = rb"[A-Za-z'\"][A-Za-z0-9*'\"]*"
 _TOKEN_TEXT = re.compile(
-    _NUMBER_TEXT + rb"(?:\s+(?:" + _NUMBER_TEXT + rb"\s+)*" + _OPERATOR_TEXT + rb")?"
+    # at most 7 operands fused (no operator takes more; more are read one by one first): each
+    # number then looks only so far ahead, so a long run of numbers is read in linear time
+    _NUMBER_TEXT + rb"(?:\s+(?:" + _NUMBER_TEXT + rb"\s+){0,6}" + _OPERATOR_TEXT + rb")?"
     rb"|/[^\s/\[\]()<>{}%]*(?:\s+" + _NUMBER_TEXT + rb"\s+Tf" + _OPERATOR_END
     + rb"|\s*<<\s*/MCID\s+" + _NUMBER_TEXT + rb"\s*>>\s*BDC" + _OPERATOR_END
     + rb"|\s*<<\s*/ActualText\s+<[0-9A-Fa-f\s]*>\s*>>\s*BDC" + _OPERATOR_END + rb")?"
     rb"|\((?>[^\\()]+|\\.)*+\)(?:\s*Tj" + _OPERATOR_END + rb")?"
     rb"|<<|>>|<[0-9A-Fa-f\s]*>"
-    rb"|\[(?:\s*(?:" + _NUMBER_TEXT + rb"|<[0-9A-Fa-f\s]*>))*\s*\]\s*TJ" + _OPERATOR_END
+    rb"|\[(?:\s*+(?:" + _NUMBER_TEXT + rb"|<[0-9A-Fa-f\s]*+>))*+\s*\]\s*TJ" + _OPERATOR_END
     + rb"|\[|\]"
     rb"|BT\s+" + _NUMBER_TEXT + rb"\s+" + _NUMBER_TEXT + rb"\s+Td\s+/[^\s/\[\]()<>{}%]*\s+"
     + _NUMBER_TEXT + rb"\s+Tf\s+\((?>[^\\()]+|\\.)*+\)\s*Tj\s+ET" + _OPERATOR_END

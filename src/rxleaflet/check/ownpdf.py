@@ -51,7 +51,8 @@ WS = rb"[" + WHITE_SPACE + rb"]"
 _DELIMITER_AHEAD = rb"(?=[\x00\t\n\x0c\r ()<>\[\]{}/%]|$)"
 _NAME_END = rb"(?=[\t\n\x0c\r ()<>\[\]{}/%]|$)"  # pypdf's (a NUL is part of a name there)
 HEADER = re.compile(WS + rb"*(\d+)" + WS + rb"+(\d+)" + WS + rb"+obj")
-NUMBER = rb"[+-]?(?:\d+\.?\d*|\.\d+)"
+# possessive: a run of digits is one number, never split again when what follows fails
+NUMBER = rb"[+-]?+(?:\d++(?:\.\d*+)?+|\.\d++)"
 # the escapes whose reading every reader agrees on: named ones, and three octal digits up to 377
 SIMPLE_ESCAPE = rb"\\(?:[nrtbf()\\]|[0-3][0-7][0-7])"
 _ESCAPE = re.compile(SIMPLE_ESCAPE)
@@ -66,7 +67,8 @@ _NAME = rb"/(?:" + _NAME_CHARACTER + rb"|#[0-9A-Fa-f]{2})+" + _NAME_END  # # cod
 def tokens_pattern(name: bytes) -> bytes:
     """The tokens of a PDF object, its names as ``name`` says."""
     return (
-        rb"\d+" + WS + rb"+\d+" + WS + rb"+R" + _DELIMITER_AHEAD  # a reference
+        rb"\d++ \d++ R" + _DELIMITER_AHEAD  # a reference, as written: "12 0 R" (pypdf
+        # looks ahead only so far for the R over other white space; such files are pypdf's)
         + rb"|" + NUMBER + _DELIMITER_AHEAD
         + rb"|" + name
         + rb"|\((?:[^\\()\r]|" + SIMPLE_ESCAPE + rb")*\)"  # a string, its escapes simple ones
@@ -361,7 +363,10 @@ class Document:
             span = self._spans.get(idnum)
             if span is None:
                 raise Declined  # pypdf reads a missing object as null, with a warning
-            value = self._objects[idnum] = self._read_object(*span)
+            try:
+                value = self._objects[idnum] = self._read_object(*span)
+            except (ArithmeticError, LookupError, TypeError, ValueError):
+                raise Declined from None  # read unlike pypdf, whatever it is: pypdf's to read
         return value
 
     @property
@@ -511,7 +516,9 @@ class Document:
         """The pages, in order: one /Pages node, every kid a page, nothing for them to inherit."""
         catalog = self.trailer.get("/Root")
         catalog = catalog.get_object() if isinstance(catalog, Ref) else None
-        node = catalog.get("/Pages") if isinstance(catalog, Dictionary) else None
+        if not isinstance(catalog, Dictionary) or dict.get(catalog, "/Type") != "/Catalog":
+            raise Declined  # pypdf then looks for another object that is a catalog
+        node = catalog.get("/Pages")
         node = node.get_object() if isinstance(node, Ref) else None
         if not isinstance(node, Dictionary) or dict.get(node, "/Type") != "/Pages":
             raise Declined

@@ -140,6 +140,7 @@ class EmbeddedFile:
     description: str | None
     relationship: str | None
     data: bytes | None  # None when larger than MAX_EMBEDDED_BYTES or unreadable
+    readable: bool = True  # False: its file specification or stream could not be read
 
 
 @dataclass
@@ -574,7 +575,8 @@ def _embedded_files(catalog: Any) -> list[EmbeddedFile]:
             )
             found.setdefault(identity or (name, entry.relationship), entry)
         except Exception:  # noqa: BLE001 - an unreadable attachment is listed without data
-            found.setdefault(("(unreadable)", None), EmbeddedFile("(unreadable)", None, None, None))
+            unreadable = EmbeddedFile("(unreadable)", None, None, None, readable=False)
+            found.setdefault(("(unreadable)", None), unreadable)
     return list(found.values())
 
 
