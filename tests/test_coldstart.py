@@ -20,7 +20,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from rxleaflet import packagedata
 from rxleaflet.render import cjkbreak, fontcache
 from rxleaflet.render.glue import starts_with_unit
-from rxleaflet.source.coverage import BASE_FONTS, fonts_folder
+from rxleaflet.source.coverage import BASE_FONTS, CACHED_FONTS, fonts_folder
 
 REGENERATE = (
     'PYTHONPATH=src python3 -c "from rxleaflet.render.fontcache import write_caches; '
@@ -48,9 +48,9 @@ def _same_font(restored: TTFont, parsed: TTFont) -> None:
         assert type(face[key]) is type(value), key
 
 
-@pytest.mark.parametrize("name", sorted(BASE_FONTS))
-def test_a_cached_base_font_is_reportlabs_parse(name: str) -> None:
-    font_file = fonts_folder() / BASE_FONTS[name]
+@pytest.mark.parametrize("name", sorted(CACHED_FONTS))
+def test_a_cached_font_is_reportlabs_parse(name: str) -> None:
+    font_file = fonts_folder() / CACHED_FONTS[name]
     assert fontcache._cached_state(font_file, font_file.read_bytes()) is not None, (
         f"{fontcache.cache_file(font_file).name} is missing or stale; regenerate: {REGENERATE}"
     )

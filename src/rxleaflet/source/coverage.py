@@ -50,6 +50,7 @@ SHAPED_FONTS = {
 # above and below the Latin line: Naskh's marks and descenders, Nastaliq's diagonal stacks.
 FACE_LEADING = {"RxNaskh": 1.6, "RxNastaliq": 2.0}
 FONT_FILES = {**BASE_FONTS, **CJK_FONTS, **SHAPED_FONTS}
+CACHED_FONTS = {**BASE_FONTS, **CJK_FONTS}  # ReportLab's parse kept in data/fontfaces/
 # The shaped face a language's own text is in, where several cover its characters: those
 # several scripts share (the danda "।", used by Bengali and Gurmukhi too) come from it, so a
 # Bengali leaflet reads no Devanagari face; Urdu is set in Nastaliq, Arabic and Persian in Naskh.
