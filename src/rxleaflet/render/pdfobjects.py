@@ -150,10 +150,8 @@ def _integers_and_references_first(format_value: Any) -> Any:
     written here directly, byte for byte as it writes them (anything else, a reference not
     yet numbered included, is its own path)."""
     reference = pdfdoc.PDFObjectReference
-    numbers = None  # the document's object numbers, looked up once per document
 
     def format_first(element: Any, document: Any, toplevel: int = 0) -> bytes:
-        nonlocal numbers
         kind = type(element)
         if kind is int:
             return b"%d" % element
@@ -187,22 +185,27 @@ def _dictionary_format(self: pdfdoc.PDFDictionary, document: Any, IND: bytes = b
         keys.sort()
     write = pdfdoc.format
     parts = [_key(k) + write(entries[k], document) for k in keys]
-    if (self.multiline and rl_config.pdfMultiLine) or self.multiline == "forced":
-        return b"<<\n" + IND.join(parts) + b"\n>>"
-    for index in reversed(range(6, len(parts), 6)):
-        parts.insert(index, b"\n ")
-    return b"<<\n" + b" ".join(parts) + b"\n>>"
+    return _laid_out(self, parts, b"<<\n", b"\n>>", 6, IND)
 
 
 def _array_format(self: pdfdoc.PDFArray, document: Any, IND: bytes = b"\n ") -> bytes:  # noqa: N803
     """PDFArray.format, the same bytes (a break after every tenth element of a long array)."""
     write = pdfdoc.format
     parts = [write(element, document) for element in self.sequence]
-    if (self.multiline and rl_config.pdfMultiLine) or self.multiline == "forced":
-        return b"[ " + IND.join(parts) + b" ]"
-    for index in reversed(range(10, len(parts), 10)):
+    return _laid_out(self, parts, b"[ ", b" ]", 10, IND)
+
+
+def _laid_out(
+    container: Any, parts: list[bytes], opening: bytes, closing: bytes, every: int, indent: bytes
+) -> bytes:
+    """A dictionary's or array's formatted ``parts`` between ``opening`` and ``closing``, as
+    ReportLab lays them out: one per line when the container is multiline, else on one line
+    with a break after every ``every`` parts."""
+    if (container.multiline and rl_config.pdfMultiLine) or container.multiline == "forced":
+        return opening + indent.join(parts) + closing
+    for index in reversed(range(every, len(parts), every)):
         parts.insert(index, b"\n ")
-    return b"[ " + b" ".join(parts) + b" ]"
+    return opening + b" ".join(parts) + closing
 
 
 def _indirect_format(self: pdfdoc.PDFIndirectObject, document: Any) -> bytes:
@@ -606,15 +609,7 @@ class _Raw(pdfdoc.PDFObject):
         self.parts = parts
 
     def format(self, document: pdfdoc.PDFDocument) -> bytes:
-        numbers = document.idToObjectNumberAndVersion
-        reference = pdfdoc.PDFObjectReference
+        # pdfdoc.format is _integers_and_references_first's: references written directly
         return b"".join(
-            [
-                part
-                if type(part) is bytes
-                else b"%d %d R" % numbers[part.name]
-                if type(part) is reference and part.name in numbers
-                else pdfdoc.format(part, document)
-                for part in self.parts
-            ]
+            [part if type(part) is bytes else pdfdoc.format(part, document) for part in self.parts]
         )
