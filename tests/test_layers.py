@@ -12,6 +12,7 @@ import pytest
 from .conftest import LIBRARY, REPO, TODAY
 
 PACKAGE = REPO / "src" / "rxleaflet"
+EXAMPLE_BRAND = REPO / "examples" / "brand" / "brand.yaml"
 # What each layer may import from rxleaflet (besides itself); third parties it must not import.
 LAYERS = {
     "source": ({"errors", "files", "packagedata", "source"}, {"reportlab", "pypdf"}),
@@ -139,24 +140,36 @@ def test_a_render_loads_no_page_templates_and_no_network_code(tmp_path: Path) ->
     assert not top & {"pypdfium2", "numpy", "pikepdf", "pyhanko", "pypdf", "cryptography"}
 
 
-@pytest.mark.parametrize(("leaflet", "shaped"), [("lisinopril", False), ("metformin-hi", True)])
-def test_harfbuzz_is_loaded_only_for_the_scripts_it_shapes(
-    tmp_path: Path, leaflet: str, shaped: bool
+@pytest.mark.parametrize(
+    ("leaflet", "brand", "shaped", "bitmap"),
+    [
+        ("lisinopril", False, False, False),
+        ("metformin-hi", False, True, False),
+        ("lisinopril", True, False, True),
+    ],
+)
+def test_harfbuzz_and_pillow_are_loaded_only_when_used(
+    tmp_path: Path, leaflet: str, brand: bool, shaped: bool, bitmap: bool
 ) -> None:
-    """ReportLab's ttfonts imports HarfBuzz at start (about 20 ms); rxleaflet.deferred stands
-    in for it until one of its attributes is read, which only shaped scripts (Hindi here) do."""
+    """ReportLab imports HarfBuzz (about 20 ms) and Pillow's Image (about 18 ms) at start;
+    rxleaflet.deferred stands in for each until one of its attributes is read: HarfBuzz by the
+    shaped scripts (Hindi here), Pillow by a brand's logo."""
+    branding = f", '--brand', {str(EXAMPLE_BRAND)!r}" if brand else ""
     code = (
         "from rxleaflet.cli import main\n"
         "try:\n"
         f"    main(['render', {str(LIBRARY / f'{leaflet}.yaml')!r}, '-o', "
-        f"{str(tmp_path / 'out.pdf')!r}])\n"
+        f"{str(tmp_path / 'out.pdf')!r}{branding}])\n"
         "except SystemExit as exit:\n"
         "    assert exit.code == 0, exit.code"
     )
     loaded = _loaded_after(code)
     assert (tmp_path / "out.pdf").is_file()
-    assert {"reportlab.pdfbase.ttfonts", "uharfbuzz"} <= loaded  # the stand-in, at least
+    assert {"reportlab.pdfbase.ttfonts", "uharfbuzz", "PIL.Image"} <= loaded  # the stand-ins
     assert ("uharfbuzz._harfbuzz" in loaded) is shaped
+    assert ("PIL._imaging" in loaded) is bitmap
+    images = (tmp_path / "out.pdf").read_bytes().count(b"/Subtype /Image")
+    assert images == bitmap
 
 
 def test_paper_names_match_the_data_file() -> None:

@@ -1,11 +1,12 @@
 """Modules a dependency imports at start but a render rarely uses, loaded at their first use.
 
-ReportLab's ttfonts imports HarfBuzz (about 20 ms) at start in case text is shaped; rxleaflet
-shapes only Bengali, Devanagari, Gurmukhi and Arabic-script text, through render/shaping.py. A
-deferred module stands in for the real one in ``sys.modules``: it is true (ReportLab tests
-``if not uharfbuzz``) and imports the real module, under a lock, the first time one of its
-attributes is read, then holds the same attributes. Unlike importlib's LazyLoader on Python
-3.11, two threads reading it at once (``serve``) both get the loaded module.
+ReportLab imports two at start: HarfBuzz in ttfonts (about 20 ms), in case text is shaped
+(rxleaflet shapes only Bengali, Devanagari, Gurmukhi and Arabic-script text, through
+render/shaping.py), and Pillow's Image in lib.utils (about 18 ms), for bitmaps (rxleaflet draws
+one only for a brand's logo). A deferred module stands in for the real one in ``sys.modules``:
+it is true (ReportLab tests ``if not uharfbuzz``) and imports the real module, under a lock, the
+first time one of its attributes is read, then holds the same attributes. Unlike importlib's
+LazyLoader on Python 3.11, two threads reading it at once (``serve``) both get the loaded module.
 """
 
 from __future__ import annotations
@@ -38,11 +39,22 @@ class _Deferred(types.ModuleType):
 
 def defer(name: str) -> None:
     """Stand a deferred module in for ``name`` unless it is loaded already or not installed
-    (then its importers see what they always saw)."""
-    if name in sys.modules or importlib.machinery.PathFinder.find_spec(name) is None:
+    (then its importers see what they always saw). A submodule (``PIL.Image``) is also set on
+    its package, which is imported (``import PIL.Image`` then ``PIL.Image.open`` finds it)."""
+    if name in sys.modules:
         return
-    sys.modules[name] = _Deferred(name)
+    package, _, child = name.rpartition(".")
+    try:
+        path = importlib.import_module(package).__path__ if package else None
+    except ImportError:
+        return
+    if importlib.machinery.PathFinder.find_spec(name, path) is None:
+        return
+    deferred = sys.modules[name] = _Deferred(name)
+    if package:
+        setattr(sys.modules[package], child, deferred)
 
 
-# Importing this module defers HarfBuzz: render/__init__.py imports it before ReportLab.
+# Importing this module defers both: render/__init__.py imports it before ReportLab.
 defer("uharfbuzz")
+defer("PIL.Image")
