@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -23,7 +22,7 @@ def write_atomic(
         path.parent.mkdir(parents=True, exist_ok=True)
         folder = temporary_folder or path.parent  # must be on the same file system as path
         folder.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        descriptor, temporary = _new_temporary(folder, path.name)
     except (FileExistsError, NotADirectoryError):
         raise OutputError(
             "cannot write here: a part of this path is a file, not a folder", path=path
@@ -46,6 +45,20 @@ def write_atomic(
             raise OutputError(f"cannot write file: {error.strerror}", path=path) from None
         raise
     _sync_folder(path.parent)
+
+
+def _new_temporary(folder: Path, name: str) -> tuple[int, str]:
+    """A new file of this user's only, ``.NAME.RANDOM.tmp`` in ``folder``, open for writing:
+    what tempfile.mkstemp does, without the 6 ms its import costs a cold render. O_EXCL makes
+    the name ours alone (never an existing file, nor a planted symbolic link)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        temporary = os.path.join(folder, f".{name}.{os.urandom(6).hex()}.tmp")
+        try:
+            return os.open(temporary, flags, 0o600), temporary
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no unused temporary name", str(folder))
 
 
 def _refuse_special(path: Path) -> None:

@@ -8,7 +8,6 @@ messages name the field, never its value.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import Any
 
 from ..errors import GlyphError, SourceError
 from .coverage import glyph_error
+from .hints import close_matches
 from .locales import language_key, languages_text, locale_for, supported_languages
 from .markup import MarkupError, check_characters
 from .safeyaml import parse_yaml
@@ -65,7 +65,7 @@ def load_dispense(data: bytes, name: str, today: dt.date) -> DispenseRecord:
         )
     for key in values:
         if key not in _KEYS:
-            close = difflib.get_close_matches(str(key), _KEYS, n=1, cutoff=0.6)
+            close = close_matches(str(key), _KEYS)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise SourceError(
                 f"unknown key '{key}'{hint}; allowed: {', '.join(_KEYS)}",

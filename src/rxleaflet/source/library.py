@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import LeafletError, LibraryError
 from ..packagedata import bundled_folder
+from .hints import close_matches
 from .locales import language_key, require_supported
 from .monograph import Monograph, load_monograph, normalize_ndc
 
@@ -157,9 +157,7 @@ class Catalog:
                 )
             return chosen[0]
         names = {name.casefold(): name for leaflet in self.leaflets for name in names_of(leaflet)}
-        close = [
-            names[c] for c in difflib.get_close_matches(wanted, sorted(names), n=3, cutoff=0.6)
-        ]
+        close = [names[c] for c in close_matches(wanted, sorted(names), n=3)]
         hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
         broken = (
             f" ({len(self.errors)} files there have errors: run 'rxleaflet validate {self.folder}')"

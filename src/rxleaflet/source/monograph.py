@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +13,7 @@ from .. import packagedata
 from ..errors import GlyphError, SourceError
 from . import locales, markup
 from .coverage import glyph_error
+from .hints import close_matches
 from .markup import Block
 from .safeyaml import Key, YamlDocument, parse_yaml, read_yaml
 
@@ -479,7 +479,7 @@ def _dotted(key: Key) -> str:
 
 
 def _hint(name: str, choices: tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
+    close = close_matches(name, choices)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
