@@ -434,7 +434,7 @@ class Document:
     def _body(self, start: int, end: int) -> Any:
         numbers = NUMBER_ARRAY.fullmatch(self._data, start, end)
         if numbers is not None:
-            return Array(map(_number, NUMBERS.findall(numbers.group(1))))
+            return _numbers(numbers.group(1))
         value = self._parse(start, end)
         if isinstance(value, Ref):
             raise Declined  # an object that is only a reference
@@ -581,6 +581,16 @@ def unescape(body: bytes) -> bytes:
 def _escaped(escape: re.Match[bytes]) -> bytes:
     code = escape.group()[1:]
     return NAMED_ESCAPES.get(code) or bytes((int(code, 8),))
+
+
+def _numbers(written: bytes) -> Array:
+    """The numbers of NUMBER_ARRAY's group, each read as ``_number`` reads it, those read
+    before looked up (a font's widths repeat the same few dozen values)."""
+    # the group is numbers between PDF white space: bytes.split() splits them alike but at
+    # a NUL (which it does not take for white space)
+    texts = written.split() if b"\x00" not in written else NUMBERS.findall(written)
+    known = _KNOWN.get
+    return Array([value if (value := known(text)) is not None else _number(text) for text in texts])
 
 
 def _number(text: bytes) -> Integer | Real:
