@@ -93,6 +93,15 @@ NUMBER_ARRAY = re.compile(
     + WS + rb"*\]" + WS + rb"*"
 )  # fmt: skip
 NUMBERS = re.compile(NUMBER)
+# A structure element as rxleaflet writes one (a leaflet has hundreds; render/pdfobjects.py's
+# element()), its bare MCIDs and kids' references in /K: read by one match to the values _parse
+# reads; any other form (an MCR among its kids, a string with escapes) is _parse's.
+STRUCT_ELEMENT = re.compile(
+    WS + rb"*<< /Type /StructElem /S (/" + _NAME_CHARACTER + rb"{1,126}+) /P (\d{1,5}+) 0 R"
+    rb"(?: /Alt \(([^\\()\r]*+)\))?+(?: /Lang \(([^\\()\r]*+)\))?+(?: /Pg (\d{1,5}+) 0 R)?+"
+    rb" /K \[((?: \d{1,9}+(?: 0 R)?+)*+) \] >>" + WS + rb"*"
+)  # fmt: skip
+_KID = re.compile(rb"(\d++)( 0 R)?+")  # STRUCT_ELEMENT's /K items, as it matched them
 _EOL = rb"(?:\r\n|\r|\n)"
 _TAIL = re.compile(
     rb"startxref" + WS + rb"+(\d+)" + WS + rb"+%%EOF" + WS + rb"*\Z"
@@ -432,6 +441,11 @@ class Document:
         raise Declined
 
     def _body(self, start: int, end: int) -> Any:
+        element = STRUCT_ELEMENT.fullmatch(self._data, start, end)
+        if element is not None:
+            value = self._element(*element.groups())
+            if value is not None:
+                return value
         numbers = NUMBER_ARRAY.fullmatch(self._data, start, end)
         if numbers is not None:
             return _numbers(numbers.group(1))
@@ -439,6 +453,47 @@ class Document:
         if isinstance(value, Ref):
             raise Declined  # an object that is only a reference
         return value
+
+    def _element(
+        self,
+        role: bytes,
+        parent: bytes,
+        alt: bytes | None,
+        lang: bytes | None,
+        page: bytes | None,
+        kids: bytes,
+    ) -> Dictionary | None:
+        """STRUCT_ELEMENT's dictionary, as _parse reads it; None for _parse to read (and
+        decline) a reference past MAX_OBJECTS."""
+        known = _KNOWN.get
+        if b"R" in kids:  # kids' references, perhaps with bare MCIDs
+            array = Array()
+            for number, reference in _KID.findall(kids):
+                if not reference:
+                    array.append(value if (value := known(number)) is not None else _number(number))
+                elif int(number) > MAX_OBJECTS:
+                    return None
+                else:
+                    array.append(Ref(int(number), self))
+        else:  # bare MCIDs alone
+            array = Array(
+                [value if (value := known(n)) is not None else _number(n) for n in kids.split()]
+            )
+        if int(parent) > MAX_OBJECTS:
+            return None
+        element = Dictionary(
+            {_TYPE: _STRUCT_ELEM, _S: known(role) or _name(role), _P: Ref(int(parent), self)}
+        )
+        if alt is not None:
+            element[_ALT] = string(alt)
+        if lang is not None:
+            element[_LANG] = string(lang)
+        if page is not None:
+            if int(page) > MAX_OBJECTS:
+                return None
+            element[_PG] = Ref(int(page), self)
+        element[_K] = array
+        return element
 
     def _stream(self, start: int, keyword: int, bound: int) -> Stream:
         dictionary = self._parse(start, keyword)
@@ -608,3 +663,8 @@ def _known(token: bytes, value: Any) -> Any:
     if len(_KNOWN) < MAX_KNOWN:
         _KNOWN[token] = value
     return value
+
+
+_TYPE, _STRUCT_ELEM, _S, _P, _ALT, _LANG, _PG, _K = (
+    _name(b"/" + key) for key in (b"Type", b"StructElem", b"S", b"P", b"Alt", b"Lang", b"Pg", b"K")
+)
