@@ -156,7 +156,7 @@ _SHOWN_ITEM = re.compile(_NUMBER_TEXT + rb"|<[0-9A-Fa-f\s]*>")
 _ANGLE_BYTE = ord("<")
 _WHITE_SPACE = frozenset(b" \t\n\r\x0b\x0c")  # what \s matches in a bytes pattern
 _J = ord("j")
-_NO_OPERANDS: list[Any] = []
+_TWO_LINES = ("\n", "\n")
 _C_BYTE = ord("C")
 _NUMBER_BYTES = b"+-.0123456789"
 _NUMBER, _OPERATOR, _NAME, _STRING, _ANGLE, _CLOSING_ANGLE, _OPEN, _CLOSE, _COMMENT = range(9)
@@ -666,12 +666,35 @@ class _Scanner:
         self.place(text, advance)
 
     def show_line(self, token: bytes) -> None:
-        """``BT tx ty Td /Font size Tf (text) Tj ET``, one token: each operator in turn."""
+        """``BT tx ty Td /Font size Tf (text) Tj ET``, one token: what begin_text, move_line,
+        set_font and show_string do in turn, in one step (our pages are mostly these)."""
         _, tx, ty, _, name, size, _, rest = token.split(None, 7)
-        self.begin_text(_NO_OPERANDS)
-        self.move_line([float(tx), float(ty)])
-        self.set_font([name[1:].decode("latin-1"), float(size)])
-        self.show_string(_unescape(rest[: rest.rindex(b"Tj")].rstrip()))
+        pieces = self.pieces
+        pieces += _TWO_LINES  # BT, Td
+        tx, ty = float(tx), float(ty)
+        # move from the identity line matrix, as move computes it
+        self.line_matrix = self.text_matrix = (
+            1.0, 0.0, 0.0, 1.0, tx * 1.0 + ty * 0.0 + 0.0, tx * 0.0 + ty * 1.0 + 0.0
+        )  # fmt: skip
+        fonts = self.resources.fonts
+        font_name = name[1:].decode("latin-1")
+        font = fonts.get(font_name)
+        if font is None:
+            raise Malformed(f"unknown font {font_name}")
+        if not isinstance(font, FontDecoder):
+            font = fonts[font_name] = font()
+        state = self.state
+        state.font = font
+        state.size = size = float(size)
+        data = _unescape(rest[: rest.rindex(b"Tj")].rstrip())
+        text, widths, spaces = font.read(data)
+        advance = 0.0  # summed as show sums it, for the same float
+        advance += (
+            widths / 1000 * size
+            + state.char_spacing * (len(data) // font.code_length)
+            + state.word_spacing * spaces
+        ) * state.scale
+        self.place(text, advance)
 
     def show_string(self, data: bytes) -> None:
         """``show((data,), new_line=False)``, for the most frequent case: one string with Tj."""
@@ -690,40 +713,74 @@ class _Scanner:
 
     def place(self, text: str, advance: float) -> None:
         """Record ``text`` as a run where the text matrix puts it, and move past it."""
-        state = self.state
-        size = state.size
         actual = self.actual
         if actual and actual[-1] is not None:
             text, actual[-1] = actual[-1], ""  # shaped glyphs read as their logical text
         t0, t1, t2, t3, t4, t5 = self.text_matrix
         if text:
+            state = self.state
+            size = state.size
             c0, c1, c2, c3, c4, c5 = state.ctm
             # the text matrix times the CTM
-            matrix = (
-                t0 * c0 + t1 * c2, t0 * c1 + t1 * c3,
-                t2 * c0 + t3 * c2, t2 * c1 + t3 * c3,
-                t4 * c0 + t5 * c2 + c4, t4 * c1 + t5 * c3 + c5,
-            )  # fmt: skip
+            a, b = t0 * c0 + t1 * c2, t0 * c1 + t1 * c3
+            c, d = t2 * c0 + t3 * c2, t2 * c1 + t3 * c3
+            e, f = t4 * c0 + t5 * c2 + c4, t4 * c1 + t5 * c3 + c5
             self.pieces.append(text)
-            height = size * math.hypot(matrix[2], matrix[3])
-            width = math.hypot(matrix[0], matrix[1])
-            box = _box(matrix, 0.0, state.rise - 0.2 * size, advance, state.rise + 0.8 * size)
-            mcid, artifact = self.marks[-1] if self.marks else (None, None)
-            self.order += 1
-            if len(self.runs) >= MAX_MARKS:
+            height = size * math.hypot(c, d)
+            rise = state.rise
+            bottom, top = rise - 0.2 * size, rise + 0.8 * size
+            # the box around (0, bottom)–(advance, top) transformed, as _box computes it
+            # (min and max as the built-ins compare: each later value replaces on < or >)
+            x_low = x_high = a * 0.0 + c * bottom + e
+            x1 = a * advance + c * bottom + e
+            x2 = a * 0.0 + c * top + e
+            x3 = a * advance + c * top + e
+            y_low = y_high = b * 0.0 + d * bottom + f
+            y1 = b * advance + d * bottom + f
+            y2 = b * 0.0 + d * top + f
+            y3 = b * advance + d * top + f
+            if x1 < x_low:
+                x_low = x1
+            if x2 < x_low:
+                x_low = x2
+            if x3 < x_low:
+                x_low = x3
+            if y1 < y_low:
+                y_low = y1
+            if y2 < y_low:
+                y_low = y2
+            if y3 < y_low:
+                y_low = y3
+            if x1 > x_high:
+                x_high = x1
+            if x2 > x_high:
+                x_high = x2
+            if x3 > x_high:
+                x_high = x3
+            if y1 > y_high:
+                y_high = y1
+            if y2 > y_high:
+                y_high = y2
+            if y3 > y_high:
+                y_high = y3
+            marks = self.marks
+            mcid, artifact = marks[-1] if marks else (None, None)
+            self.order = order = self.order + 1
+            runs = self.runs
+            if len(runs) >= MAX_MARKS:
                 raise Malformed("more text runs than any leaflet page has")
-            self.runs.append(
+            runs.append(
                 TextRun(
                     text,
                     round(abs(height), 1),
-                    box,
-                    self.order,
+                    (x_low, y_low, x_high, y_high),
+                    order,
                     mcid,
                     artifact,
                     state.fill,
                     state.alpha,
                     state.render_mode,
-                    (state.scale * width / (height / size)) if height and size else 1.0,
+                    (state.scale * math.hypot(a, b) / (height / size)) if height and size else 1.0,
                     state.clip,
                 )  # fmt: skip
             )
