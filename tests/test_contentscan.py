@@ -290,34 +290,3 @@ def test_an_inline_image_after_numbers_paints_over_the_text_beneath() -> None:
     assert [(h.text, h.reason) for h in hidden or []] == [
         ("secret", "covered by an image drawn after it")
     ]
-
-
-@settings(max_examples=300, deadline=None, derandomize=True)
-@example(widths={255: 1023.0}, default=500.0, mapping={}, data=b"\xff" * 256)
-@example(widths={255: 1023.0}, default=500.0, mapping={}, data=b"\xff" * 257)
-@given(
-    widths=st.dictionaries(
-        st.integers(0, 255),
-        st.one_of(
-            st.integers(0, 3000).map(float),
-            st.sampled_from([65535.0, 65536.0, -1.0, -0.0, 572.5, float("inf"), 1e300]),
-        ),
-    ),
-    default=st.sampled_from([500.0, 0.0, 250.5]),
-    mapping=st.dictionaries(st.integers(0, 255), st.sampled_from(["A", "é", "ab", "", "\ufffd"])),
-    data=st.binary(max_size=400),
-)
-def test_a_one_byte_fonts_text_and_widths_read_as_code_by_code(
-    widths: dict[int, float], default: float, mapping: dict[int, str], data: bytes
-) -> None:
-    """FontDecoder.read sums whole-number widths in C and skips the table for codes that map
-    to their own character: the same text and the same float as reading code by code."""
-    own = {bytes([code]): chr(code) for code in range(0, 256, 3)}
-    decoder = FontDecoder(
-        own | {bytes([c]): text for c, text in mapping.items()}, 1, widths, default
-    )
-    text, total, spaces = decoder.read(data)
-    assert text == "".join(decoder.mapping.get(bytes([code]), "\ufffd") for code in data)
-    expected = sum(widths.get(code, default) for code in data)
-    assert (repr(total), type(total)) == (repr(expected), type(expected))
-    assert spaces == data.count(32)
