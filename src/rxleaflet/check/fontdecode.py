@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import re
-import zlib
 from typing import Any
 
 
@@ -44,48 +43,19 @@ class FontDecoder:
             if code_length == 1
             else {}
         )
-        # the codes that map to their own Latin-1 character (a subset's ASCII, usually): a
-        # string of these alone is its own text, decoded without the table
-        self.own_codes = bytes(code for code, text in self.table.items() if text == chr(code))
-        self.set_widths(widths or {}, default_width)
-
-    def set_widths(self, widths: dict[int, float], default_width: float) -> None:
-        """The glyphs' widths (thousandths of an em) by code, and for codes without one."""
-        self.widths = widths
+        self.widths = widths or {}
         self.default_width = default_width
-        self.byte_widths = [widths.get(code, default_width) for code in range(256)]
-        # When every one-byte code's width is a whole number below 2**16 (as fonts write them),
-        # a string's widths add up exactly in any order: summed in C as the sums of their low
-        # and high bytes, to the float the sum code by code gives (None: summed code by code)
-        self.width_bytes = (
-            (
-                bytes(int(width) & 0xFF for width in self.byte_widths),
-                bytes(int(width) >> 8 for width in self.byte_widths),
-            )
-            if self.code_length == 1
-            and all(
-                type(width) is float and width.is_integer() and 0 <= width < 0x10000
-                for width in self.byte_widths
-            )
-            else None
-        )
+        self.byte_widths = [self.widths.get(code, default_width) for code in range(256)]
 
     def read(self, data: bytes) -> tuple[str, float, int]:
         """``decode`` and ``advance`` at once, in one pass over the codes (the scanner's hot
         path): the text, the sum of widths, the number of single-byte spaces."""
         if self.code_length == 1:
-            width_bytes = self.width_bytes
-            if width_bytes is None or not data:
-                total = sum(map(self.byte_widths.__getitem__, data))
-            else:
-                low, high = width_bytes
-                total = float(
-                    _byte_sum(data.translate(low)) + (_byte_sum(data.translate(high)) << 8)
-                )
-            text = data.decode("latin-1")
-            if data.translate(None, self.own_codes):  # some code maps to another character
-                text = text.translate(self.table)
-            return text, total, data.count(32)
+            return (
+                data.decode("latin-1").translate(self.table),
+                sum(map(self.byte_widths.__getitem__, data)),
+                data.count(32),
+            )
         step, mapping, widths = self.code_length, self.mapping, self.widths
         default = self.default_width
         whole = len(data) - len(data) % step
@@ -117,14 +87,6 @@ class FontDecoder:
         return total, 0
 
 
-def _byte_sum(data: bytes) -> int:
-    """The sum of ``data``'s bytes. Adler-32's first half is 1 + that sum modulo 65,521, which
-    is the sum itself up to 256 bytes (255 × 256 + 1 < 65,521): found in C, faster than sum()."""
-    if len(data) <= 256:
-        return (zlib.adler32(data) & 0xFFFF) - 1
-    return sum(data)
-
-
 def font_decoder(font: Any) -> FontDecoder:
     """A decoder for a font dictionary; Unsupported when it has no usable ToUnicode map."""
     to_unicode = font.get("/ToUnicode")
@@ -135,7 +97,9 @@ def font_decoder(font: Any) -> FontDecoder:
         widths, default = _widths(font)
     except (AttributeError, KeyError, TypeError, ValueError, IndexError):
         widths, default = {}, DEFAULT_WIDTH  # widths only place text; a bad array costs no text
-    decoder.set_widths(widths, default)
+    decoder.widths = widths
+    decoder.default_width = default
+    decoder.byte_widths = [widths.get(code, default) for code in range(256)]
     return decoder
 
 
