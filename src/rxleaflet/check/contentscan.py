@@ -170,6 +170,8 @@ _END_OF_INLINE_IMAGE = re.compile(rb"\sEI(?=[\s]|$)")
 _OCTAL = re.compile(rb"[0-7]{1,3}")
 # an escape in a literal string: named, octal, a line continuation, or any other (ignored)
 _ESCAPE = re.compile(rb"\\(?:([nrtbf()\\])|([0-7]{1,3})|\r\n|[\r\n]|)")
+# the same escapes, each one whole, for splitting a string at them
+_ESCAPE_SPLIT = re.compile(rb"(\\(?:[nrtbf()\\]|[0-7]{1,3}|\r\n|[\r\n]|))")
 _HEX_SPACE = re.compile(rb"[\s\x00]")
 # a literal string's named escapes (preload reads strings with these too)
 NAMED_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"(": b"(",
@@ -218,7 +220,11 @@ def _unescape(token: bytes) -> bytes:
     body = token[1:-1]
     if b"\\" not in body:
         return body
-    return _ESCAPE.sub(_escaped, body)
+    # split at the escapes (odd places), each escape replaced by what it stands for, in C
+    # (Latin text other than English is mostly octal escapes)
+    parts = _ESCAPE_SPLIT.split(body)
+    parts[1::2] = map(_ESCAPED.__getitem__, parts[1::2])
+    return b"".join(parts)
 
 
 def _escaped(escape: re.Match[bytes]) -> bytes:
@@ -228,6 +234,19 @@ def _escaped(escape: re.Match[bytes]) -> bytes:
     if octal:
         return bytes((int(octal, 8) & 0xFF,))
     return b""  # a line continuation, or a backslash before any other character: ignored
+
+
+# every escape _ESCAPE_SPLIT finds → its bytes (as _escaped reads it)
+_ESCAPED = {
+    escape: _escaped(_ESCAPE.fullmatch(escape))  # type: ignore[arg-type]
+    for escape in [
+        b"\\" + b"".join(digits)
+        for length in (1, 2, 3)
+        for digits in itertools.product([bytes((d,)) for d in b"01234567"], repeat=length)
+    ]
+    + [b"\\" + bytes((c,)) for c in b"nrtbf()\\\r\n"]
+    + [b"\\\r\n", b"\\"]
+}
 
 
 def matrix_scale(matrix: tuple[float, ...] | list[float]) -> float:
