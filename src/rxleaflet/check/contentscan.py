@@ -374,7 +374,11 @@ class _Scanner:
                         raise Malformed("an operator inside an array or dictionary")
                     opening = token.index(b"<<")
                     key, value = token[opening + 2 : -3].rstrip()[:-2].split(None, 1)
-                    operands.append(token[1:opening].rstrip().decode("latin-1"))
+                    tag = token[1:opening].rstrip().decode("latin-1")
+                    if key == b"/MCID" and not operands and tag != "Artifact":
+                        self.begin_content(float(value))  # what begin_marked does with these
+                        continue
+                    operands.append(tag)
                     if key == b"/MCID":
                         operands.append({"MCID": float(value)})
                     else:
@@ -539,7 +543,10 @@ class _Scanner:
             self.state = self.saved.pop()
 
     def concat(self, args: list[Any]) -> None:
-        a0, a1, a2, a3, a4, a5 = _matrix(args)
+        values = list(map(float, args[-6:]))  # as _matrix reads them
+        if len(values) != 6:
+            raise Malformed("a matrix without six operands")
+        a0, a1, a2, a3, a4, a5 = values
         b0, b1, b2, b3, b4, b5 = self.state.ctm
         # the operand matrix times the CTM (PDF's row-vector convention)
         self.state.ctm = (
@@ -554,15 +561,23 @@ class _Scanner:
 
     def rgb(self, args: list[Any]) -> None:
         values = args[-3:]
-        if len(values) == 3 and all(type(value) is float for value in values):
-            red, green, blue = values  # the usual case, as _color reads it, without its lists
-            self.state.fill = (
-                min(1.0, max(0.0, red)),
-                min(1.0, max(0.0, green)),
-                min(1.0, max(0.0, blue)),
-            )
-        else:
-            self.state.fill = _color(values)
+        if len(values) == 3:
+            red, green, blue = values
+            if type(red) is float and type(green) is float and type(blue) is float:
+                # the usual case, as _color reads it (min(1.0, max(0.0, v)), whose comparisons
+                # these are, a NaN read as 0.0), without its lists and calls
+                red = red if red > 0.0 else 0.0
+                green = green if green > 0.0 else 0.0
+                blue = blue if blue > 0.0 else 0.0
+                state = self.state
+                state.fill = (
+                    red if red < 1.0 else 1.0,
+                    green if green < 1.0 else 1.0,
+                    blue if blue < 1.0 else 1.0,
+                )
+                state.fill_components = 3
+                return
+        self.state.fill = _color(values)
         self.state.fill_components = 3
 
     def cmyk(self, args: list[Any]) -> None:
@@ -830,6 +845,15 @@ class _Scanner:
         )
         actual = properties.get("ActualText")
         self.actual.append(_text_string(actual) if isinstance(actual, PdfString) else None)
+
+    def begin_content(self, mcid: float) -> None:
+        """``/Tag <</MCID n>> BDC`` (a tag other than Artifact), as begin_marked reads it."""
+        marks = self.marks
+        if len(marks) > 256:
+            raise Malformed("marked content nested too deeply")
+        own = int(mcid)
+        marks.append((own, marks[-1][1] if marks else None))
+        self.actual.append(None)
 
     def extend_path(self, box: Box) -> None:
         path = self.path
