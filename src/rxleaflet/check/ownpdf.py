@@ -408,12 +408,10 @@ class Document:
         listed = _XREF_ENTRY.findall(data, table.end(), entries.end())
         if not listed or listed[0] != (b"0000000000", b"65535", b"f"):
             raise Declined
-        offsets: dict[int, int] = {}
-        for idnum, (offset, generation, kind) in enumerate(listed):
-            if kind == b"n":
-                if generation != b"00000":
-                    raise Declined
-                offsets[idnum] = int(offset)
+        in_use = [(idnum, entry) for idnum, entry in enumerate(listed) if entry[2] == b"n"]
+        if any(generation != b"00000" for _, (_, generation, _) in in_use):
+            raise Declined
+        offsets = {idnum: int(offset) for idnum, (offset, _, _) in in_use}
         trailer = _TRAILER.match(data, entries.end())
         if trailer is None:
             raise Declined
@@ -424,11 +422,17 @@ class Document:
         data = self._data
         placed = sorted((offset, idnum) for idnum, offset in offsets.items())
         bounds = [offset for offset, _ in placed[1:]] + [len(data)]
+        spans = self._spans
         for (offset, idnum), bound in zip(placed, bounds, strict=True):
+            written = b"%d 0 obj" % idnum  # as rxleaflet writes it: what HEADER matches alike
+            start = offset + len(written)
+            if start <= bound and data.startswith(written, offset):
+                spans[idnum] = (start, bound)
+                continue
             header = HEADER.match(data, offset, bound)
             if header is None or int(header.group(1)) != idnum or header.group(2) != b"0":
                 raise Declined
-            self._spans[idnum] = (header.end(), bound)
+            spans[idnum] = (header.end(), bound)
 
     def _read_object(self, start: int, bound: int) -> Any:
         data = self._data
