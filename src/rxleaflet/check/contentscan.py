@@ -156,7 +156,7 @@ _SHOWN_ITEM = re.compile(_NUMBER_TEXT + rb"|<[0-9A-Fa-f\s]*>")
 _ANGLE_BYTE = ord("<")
 _WHITE_SPACE = frozenset(b" \t\n\r\x0b\x0c")  # what \s matches in a bytes pattern
 _J = ord("j")
-_NO_OPERANDS: list[Any] = []
+_TWO_LINES = ("\n", "\n")
 _C_BYTE = ord("C")
 _NUMBER_BYTES = b"+-.0123456789"
 _NUMBER, _OPERATOR, _NAME, _STRING, _ANGLE, _CLOSING_ANGLE, _OPEN, _CLOSE, _COMMENT = range(9)
@@ -170,6 +170,8 @@ _END_OF_INLINE_IMAGE = re.compile(rb"\sEI(?=[\s]|$)")
 _OCTAL = re.compile(rb"[0-7]{1,3}")
 # an escape in a literal string: named, octal, a line continuation, or any other (ignored)
 _ESCAPE = re.compile(rb"\\(?:([nrtbf()\\])|([0-7]{1,3})|\r\n|[\r\n]|)")
+# the same escapes, each one whole, for splitting a string at them
+_ESCAPE_SPLIT = re.compile(rb"(\\(?:[nrtbf()\\]|[0-7]{1,3}|\r\n|[\r\n]|))")
 _HEX_SPACE = re.compile(rb"[\s\x00]")
 # a literal string's named escapes (preload reads strings with these too)
 NAMED_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"(": b"(",
@@ -218,7 +220,11 @@ def _unescape(token: bytes) -> bytes:
     body = token[1:-1]
     if b"\\" not in body:
         return body
-    return _ESCAPE.sub(_escaped, body)
+    # split at the escapes (odd places), each escape replaced by what it stands for, in C
+    # (Latin text other than English is mostly octal escapes)
+    parts = _ESCAPE_SPLIT.split(body)
+    parts[1::2] = map(_ESCAPED.__getitem__, parts[1::2])
+    return b"".join(parts)
 
 
 def _escaped(escape: re.Match[bytes]) -> bytes:
@@ -228,6 +234,19 @@ def _escaped(escape: re.Match[bytes]) -> bytes:
     if octal:
         return bytes((int(octal, 8) & 0xFF,))
     return b""  # a line continuation, or a backslash before any other character: ignored
+
+
+# every escape _ESCAPE_SPLIT finds → its bytes (as _escaped reads it)
+_ESCAPED = {
+    escape: _escaped(_ESCAPE.fullmatch(escape))  # type: ignore[arg-type]
+    for escape in [
+        b"\\" + b"".join(digits)
+        for length in (1, 2, 3)
+        for digits in itertools.product([bytes((d,)) for d in b"01234567"], repeat=length)
+    ]
+    + [b"\\" + bytes((c,)) for c in b"nrtbf()\\\r\n"]
+    + [b"\\\r\n", b"\\"]
+}
 
 
 def matrix_scale(matrix: tuple[float, ...] | list[float]) -> float:
@@ -355,7 +374,11 @@ class _Scanner:
                         raise Malformed("an operator inside an array or dictionary")
                     opening = token.index(b"<<")
                     key, value = token[opening + 2 : -3].rstrip()[:-2].split(None, 1)
-                    operands.append(token[1:opening].rstrip().decode("latin-1"))
+                    tag = token[1:opening].rstrip().decode("latin-1")
+                    if key == b"/MCID" and not operands and tag != "Artifact":
+                        self.begin_content(float(value))  # what begin_marked does with these
+                        continue
+                    operands.append(tag)
                     if key == b"/MCID":
                         operands.append({"MCID": float(value)})
                     else:
@@ -520,7 +543,10 @@ class _Scanner:
             self.state = self.saved.pop()
 
     def concat(self, args: list[Any]) -> None:
-        a0, a1, a2, a3, a4, a5 = _matrix(args)
+        values = list(map(float, args[-6:]))  # as _matrix reads them
+        if len(values) != 6:
+            raise Malformed("a matrix without six operands")
+        a0, a1, a2, a3, a4, a5 = values
         b0, b1, b2, b3, b4, b5 = self.state.ctm
         # the operand matrix times the CTM (PDF's row-vector convention)
         self.state.ctm = (
@@ -535,15 +561,23 @@ class _Scanner:
 
     def rgb(self, args: list[Any]) -> None:
         values = args[-3:]
-        if len(values) == 3 and all(type(value) is float for value in values):
-            red, green, blue = values  # the usual case, as _color reads it, without its lists
-            self.state.fill = (
-                min(1.0, max(0.0, red)),
-                min(1.0, max(0.0, green)),
-                min(1.0, max(0.0, blue)),
-            )
-        else:
-            self.state.fill = _color(values)
+        if len(values) == 3:
+            red, green, blue = values
+            if type(red) is float and type(green) is float and type(blue) is float:
+                # the usual case, as _color reads it (min(1.0, max(0.0, v)), whose comparisons
+                # these are, a NaN read as 0.0), without its lists and calls
+                red = red if red > 0.0 else 0.0
+                green = green if green > 0.0 else 0.0
+                blue = blue if blue > 0.0 else 0.0
+                state = self.state
+                state.fill = (
+                    red if red < 1.0 else 1.0,
+                    green if green < 1.0 else 1.0,
+                    blue if blue < 1.0 else 1.0,
+                )
+                state.fill_components = 3
+                return
+        self.state.fill = _color(values)
         self.state.fill_components = 3
 
     def cmyk(self, args: list[Any]) -> None:
@@ -666,12 +700,35 @@ class _Scanner:
         self.place(text, advance)
 
     def show_line(self, token: bytes) -> None:
-        """``BT tx ty Td /Font size Tf (text) Tj ET``, one token: each operator in turn."""
+        """``BT tx ty Td /Font size Tf (text) Tj ET``, one token: what begin_text, move_line,
+        set_font and show_string do in turn, in one step (our pages are mostly these)."""
         _, tx, ty, _, name, size, _, rest = token.split(None, 7)
-        self.begin_text(_NO_OPERANDS)
-        self.move_line([float(tx), float(ty)])
-        self.set_font([name[1:].decode("latin-1"), float(size)])
-        self.show_string(_unescape(rest[: rest.rindex(b"Tj")].rstrip()))
+        pieces = self.pieces
+        pieces += _TWO_LINES  # BT, Td
+        tx, ty = float(tx), float(ty)
+        # move from the identity line matrix, as move computes it
+        self.line_matrix = self.text_matrix = (
+            1.0, 0.0, 0.0, 1.0, tx * 1.0 + ty * 0.0 + 0.0, tx * 0.0 + ty * 1.0 + 0.0
+        )  # fmt: skip
+        fonts = self.resources.fonts
+        font_name = name[1:].decode("latin-1")
+        font = fonts.get(font_name)
+        if font is None:
+            raise Malformed(f"unknown font {font_name}")
+        if not isinstance(font, FontDecoder):
+            font = fonts[font_name] = font()
+        state = self.state
+        state.font = font
+        state.size = size = float(size)
+        data = _unescape(rest[: rest.rindex(b"Tj")].rstrip())
+        text, widths, spaces = font.read(data)
+        advance = 0.0  # summed as show sums it, for the same float
+        advance += (
+            widths / 1000 * size
+            + state.char_spacing * (len(data) // font.code_length)
+            + state.word_spacing * spaces
+        ) * state.scale
+        self.place(text, advance)
 
     def show_string(self, data: bytes) -> None:
         """``show((data,), new_line=False)``, for the most frequent case: one string with Tj."""
@@ -690,40 +747,74 @@ class _Scanner:
 
     def place(self, text: str, advance: float) -> None:
         """Record ``text`` as a run where the text matrix puts it, and move past it."""
-        state = self.state
-        size = state.size
         actual = self.actual
         if actual and actual[-1] is not None:
             text, actual[-1] = actual[-1], ""  # shaped glyphs read as their logical text
         t0, t1, t2, t3, t4, t5 = self.text_matrix
         if text:
+            state = self.state
+            size = state.size
             c0, c1, c2, c3, c4, c5 = state.ctm
             # the text matrix times the CTM
-            matrix = (
-                t0 * c0 + t1 * c2, t0 * c1 + t1 * c3,
-                t2 * c0 + t3 * c2, t2 * c1 + t3 * c3,
-                t4 * c0 + t5 * c2 + c4, t4 * c1 + t5 * c3 + c5,
-            )  # fmt: skip
+            a, b = t0 * c0 + t1 * c2, t0 * c1 + t1 * c3
+            c, d = t2 * c0 + t3 * c2, t2 * c1 + t3 * c3
+            e, f = t4 * c0 + t5 * c2 + c4, t4 * c1 + t5 * c3 + c5
             self.pieces.append(text)
-            height = size * math.hypot(matrix[2], matrix[3])
-            width = math.hypot(matrix[0], matrix[1])
-            box = _box(matrix, 0.0, state.rise - 0.2 * size, advance, state.rise + 0.8 * size)
-            mcid, artifact = self.marks[-1] if self.marks else (None, None)
-            self.order += 1
-            if len(self.runs) >= MAX_MARKS:
+            height = size * math.hypot(c, d)
+            rise = state.rise
+            bottom, top = rise - 0.2 * size, rise + 0.8 * size
+            # the box around (0, bottom)–(advance, top) transformed, as _box computes it
+            # (min and max as the built-ins compare: each later value replaces on < or >)
+            x_low = x_high = a * 0.0 + c * bottom + e
+            x1 = a * advance + c * bottom + e
+            x2 = a * 0.0 + c * top + e
+            x3 = a * advance + c * top + e
+            y_low = y_high = b * 0.0 + d * bottom + f
+            y1 = b * advance + d * bottom + f
+            y2 = b * 0.0 + d * top + f
+            y3 = b * advance + d * top + f
+            if x1 < x_low:
+                x_low = x1
+            if x2 < x_low:
+                x_low = x2
+            if x3 < x_low:
+                x_low = x3
+            if y1 < y_low:
+                y_low = y1
+            if y2 < y_low:
+                y_low = y2
+            if y3 < y_low:
+                y_low = y3
+            if x1 > x_high:
+                x_high = x1
+            if x2 > x_high:
+                x_high = x2
+            if x3 > x_high:
+                x_high = x3
+            if y1 > y_high:
+                y_high = y1
+            if y2 > y_high:
+                y_high = y2
+            if y3 > y_high:
+                y_high = y3
+            marks = self.marks
+            mcid, artifact = marks[-1] if marks else (None, None)
+            self.order = order = self.order + 1
+            runs = self.runs
+            if len(runs) >= MAX_MARKS:
                 raise Malformed("more text runs than any leaflet page has")
-            self.runs.append(
+            runs.append(
                 TextRun(
                     text,
                     round(abs(height), 1),
-                    box,
-                    self.order,
+                    (x_low, y_low, x_high, y_high),
+                    order,
                     mcid,
                     artifact,
                     state.fill,
                     state.alpha,
                     state.render_mode,
-                    (state.scale * width / (height / size)) if height and size else 1.0,
+                    (state.scale * math.hypot(a, b) / (height / size)) if height and size else 1.0,
                     state.clip,
                 )  # fmt: skip
             )
@@ -754,6 +845,15 @@ class _Scanner:
         )
         actual = properties.get("ActualText")
         self.actual.append(_text_string(actual) if isinstance(actual, PdfString) else None)
+
+    def begin_content(self, mcid: float) -> None:
+        """``/Tag <</MCID n>> BDC`` (a tag other than Artifact), as begin_marked reads it."""
+        marks = self.marks
+        if len(marks) > 256:
+            raise Malformed("marked content nested too deeply")
+        own = int(mcid)
+        marks.append((own, marks[-1][1] if marks else None))
+        self.actual.append(None)
 
     def extend_path(self, box: Box) -> None:
         path = self.path

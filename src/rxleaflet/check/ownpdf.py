@@ -93,6 +93,15 @@ NUMBER_ARRAY = re.compile(
     + WS + rb"*\]" + WS + rb"*"
 )  # fmt: skip
 NUMBERS = re.compile(NUMBER)
+# A structure element as rxleaflet writes one (a leaflet has hundreds; render/pdfobjects.py's
+# element()), its bare MCIDs and kids' references in /K: read by one match to the values _parse
+# reads; any other form (an MCR among its kids, a string with escapes) is _parse's.
+STRUCT_ELEMENT = re.compile(
+    WS + rb"*<< /Type /StructElem /S (/" + _NAME_CHARACTER + rb"{1,126}+) /P (\d{1,5}+) 0 R"
+    rb"(?: /Alt \(([^\\()\r]*+)\))?+(?: /Lang \(([^\\()\r]*+)\))?+(?: /Pg (\d{1,5}+) 0 R)?+"
+    rb" /K \[((?: \d{1,9}+(?: 0 R)?+)*+) \] >>" + WS + rb"*"
+)  # fmt: skip
+_KID = re.compile(rb"(\d++)( 0 R)?+")  # STRUCT_ELEMENT's /K items, as it matched them
 _EOL = rb"(?:\r\n|\r|\n)"
 _TAIL = re.compile(
     rb"startxref" + WS + rb"+(\d+)" + WS + rb"+%%EOF" + WS + rb"*\Z"
@@ -399,12 +408,10 @@ class Document:
         listed = _XREF_ENTRY.findall(data, table.end(), entries.end())
         if not listed or listed[0] != (b"0000000000", b"65535", b"f"):
             raise Declined
-        offsets: dict[int, int] = {}
-        for idnum, (offset, generation, kind) in enumerate(listed):
-            if kind == b"n":
-                if generation != b"00000":
-                    raise Declined
-                offsets[idnum] = int(offset)
+        in_use = [(idnum, entry) for idnum, entry in enumerate(listed) if entry[2] == b"n"]
+        if any(generation != b"00000" for _, (_, generation, _) in in_use):
+            raise Declined
+        offsets = {idnum: int(offset) for idnum, (offset, _, _) in in_use}
         trailer = _TRAILER.match(data, entries.end())
         if trailer is None:
             raise Declined
@@ -415,11 +422,17 @@ class Document:
         data = self._data
         placed = sorted((offset, idnum) for idnum, offset in offsets.items())
         bounds = [offset for offset, _ in placed[1:]] + [len(data)]
+        spans = self._spans
         for (offset, idnum), bound in zip(placed, bounds, strict=True):
+            written = b"%d 0 obj" % idnum  # as rxleaflet writes it: what HEADER matches alike
+            start = offset + len(written)
+            if start <= bound and data.startswith(written, offset):
+                spans[idnum] = (start, bound)
+                continue
             header = HEADER.match(data, offset, bound)
             if header is None or int(header.group(1)) != idnum or header.group(2) != b"0":
                 raise Declined
-            self._spans[idnum] = (header.end(), bound)
+            spans[idnum] = (header.end(), bound)
 
     def _read_object(self, start: int, bound: int) -> Any:
         data = self._data
@@ -432,13 +445,59 @@ class Document:
         raise Declined
 
     def _body(self, start: int, end: int) -> Any:
+        element = STRUCT_ELEMENT.fullmatch(self._data, start, end)
+        if element is not None:
+            value = self._element(*element.groups())
+            if value is not None:
+                return value
         numbers = NUMBER_ARRAY.fullmatch(self._data, start, end)
         if numbers is not None:
-            return Array(map(_number, NUMBERS.findall(numbers.group(1))))
+            return _numbers(numbers.group(1))
         value = self._parse(start, end)
         if isinstance(value, Ref):
             raise Declined  # an object that is only a reference
         return value
+
+    def _element(
+        self,
+        role: bytes,
+        parent: bytes,
+        alt: bytes | None,
+        lang: bytes | None,
+        page: bytes | None,
+        kids: bytes,
+    ) -> Dictionary | None:
+        """STRUCT_ELEMENT's dictionary, as _parse reads it; None for _parse to read (and
+        decline) a reference past MAX_OBJECTS."""
+        known = _KNOWN.get
+        if b"R" in kids:  # kids' references, perhaps with bare MCIDs
+            array = Array()
+            for number, reference in _KID.findall(kids):
+                if not reference:
+                    array.append(value if (value := known(number)) is not None else _number(number))
+                elif int(number) > MAX_OBJECTS:
+                    return None
+                else:
+                    array.append(Ref(int(number), self))
+        else:  # bare MCIDs alone
+            array = Array(
+                [value if (value := known(n)) is not None else _number(n) for n in kids.split()]
+            )
+        if int(parent) > MAX_OBJECTS:
+            return None
+        element = Dictionary(
+            {_TYPE: _STRUCT_ELEM, _S: known(role) or _name(role), _P: Ref(int(parent), self)}
+        )
+        if alt is not None:
+            element[_ALT] = string(alt)
+        if lang is not None:
+            element[_LANG] = string(lang)
+        if page is not None:
+            if int(page) > MAX_OBJECTS:
+                return None
+            element[_PG] = Ref(int(page), self)
+        element[_K] = array
+        return element
 
     def _stream(self, start: int, keyword: int, bound: int) -> Stream:
         dictionary = self._parse(start, keyword)
@@ -583,6 +642,16 @@ def _escaped(escape: re.Match[bytes]) -> bytes:
     return NAMED_ESCAPES.get(code) or bytes((int(code, 8),))
 
 
+def _numbers(written: bytes) -> Array:
+    """The numbers of NUMBER_ARRAY's group, each read as ``_number`` reads it, those read
+    before looked up (a font's widths repeat the same few dozen values)."""
+    # the group is numbers between PDF white space: bytes.split() splits them alike but at
+    # a NUL (which it does not take for white space)
+    texts = written.split() if b"\x00" not in written else NUMBERS.findall(written)
+    known = _KNOWN.get
+    return Array([value if (value := known(text)) is not None else _number(text) for text in texts])
+
+
 def _number(text: bytes) -> Integer | Real:
     if len(text) > MAX_NUMBER:
         raise Declined
@@ -598,3 +667,8 @@ def _known(token: bytes, value: Any) -> Any:
     if len(_KNOWN) < MAX_KNOWN:
         _KNOWN[token] = value
     return value
+
+
+_TYPE, _STRUCT_ELEM, _S, _P, _ALT, _LANG, _PG, _K = (
+    _name(b"/" + key) for key in (b"Type", b"StructElem", b"S", b"P", b"Alt", b"Lang", b"Pg", b"K")
+)

@@ -496,7 +496,7 @@ def _structure(catalog: Any, pages: dict[int, int]) -> StructElement | None:
     def walk(node: Any, into: StructElement, page: int | None, depth: int) -> None:
         if depth > 100 or budget[0] <= 0:
             return
-        if _is_reference(node):
+        if type(node) is Ref or _is_reference(node):
             if node.idnum in seen:
                 return
             seen.add(node.idnum)
@@ -506,13 +506,18 @@ def _structure(catalog: Any, pages: dict[int, int]) -> StructElement | None:
                 into.kids.append((page, int(node)))
             return
         if isinstance(node, list):
+            kids = into.kids
             for kid in node:
-                walk(kid, into, page, depth + 1)
+                if isinstance(kid, int):  # a bare MCID (no reference is an int): as walk reads it
+                    if page is not None and depth < 100 and budget[0] > 0:
+                        kids.append((page, int(kid)))
+                else:
+                    walk(kid, into, page, depth + 1)
             return
         if not isinstance(node, dict):
             return
         own_page = node.get("/Pg")
-        if _is_reference(own_page):
+        if own_page is not None and (type(own_page) is Ref or _is_reference(own_page)):
             page = pages.get(own_page.idnum, page)
         kind = node.get("/Type")
         if kind == "/MCR":

@@ -31,16 +31,19 @@ def hidden_text(runs: list[TextRun], paints: list[Paint], page: Box) -> list[Hid
         return None
     found = []
     opaque = [p for p in paints if p.alpha >= 0.5 and _area(p.box) > 0]
+    contrasts: dict[tuple[Color, Color], float] = {}  # a page's few colour pairs, each once
     for run in runs:
         if not run.text.strip():
             continue
-        reason = _reason(run, opaque, page)
+        reason = _reason(run, opaque, page, contrasts)
         if reason:
             found.append(Hidden(run.text, reason))
     return found
 
 
-def _reason(run: TextRun, paints: list[Paint], page: Box) -> str | None:
+def _reason(
+    run: TextRun, paints: list[Paint], page: Box, contrasts: dict[tuple[Color, Color], float]
+) -> str | None:
     if run.render_mode in (3, 7):
         return f"invisible text render mode {run.render_mode}"
     if run.alpha < 0.1:
@@ -63,7 +66,10 @@ def _reason(run: TextRun, paints: list[Paint], page: Box) -> str | None:
     if run.fill is not None:
         background = _background(run, paints)
         if background is not None:
-            ratio = contrast(run.fill, background)
+            pair = (run.fill, background)
+            ratio = contrasts.get(pair)
+            if ratio is None:
+                ratio = contrasts[pair] = contrast(run.fill, background)
             if ratio < MIN_CONTRAST:
                 return f"colour contrast {ratio:.2f}:1 against what lies beneath"
     return None
