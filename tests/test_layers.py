@@ -133,6 +133,7 @@ def test_a_render_loads_no_page_templates_and_no_network_code(tmp_path: Path) ->
     assert (tmp_path / "out.pdf").is_file()
     assert not {m for m in loaded if m.startswith("reportlab.platypus")}
     assert not {"urllib.request", "http.client", "xml.sax.saxutils"} & loaded
+    assert "logging" not in loaded  # about 7 ms: only pypdf's and pyHanko's paths need it
     # the read-back judges what render has just drawn: no PDFium, numpy, qpdf or pyHanko
     # (about 0.4 s of imports between them), and no pypdf (0.14 s, with the Pillow,
     # cryptography and fontTools it loads): check/ownpdf.py reads rxleaflet's own grammar

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import logging
 import signal
 import sys
 import threading
@@ -206,6 +205,8 @@ def read_with_pypdf(
     data: bytes, *, max_pages: int | None, deadline: float | None, budget: float | None
 ) -> PdfFacts:
     """Facts from any PDF, through pypdf; raise UnreadablePdf when it cannot be checked."""
+    import logging  # with pypdf, which logs through it; a render's read-back never needs it
+
     from pypdf import apply_configuration
     from pypdf.errors import DependencyError, FileNotDecryptedError
 

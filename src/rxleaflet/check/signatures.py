@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
-import logging
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -157,6 +156,8 @@ def verify_signatures(data: bytes, options: CheckOptions) -> tuple[list[Signatur
 def _quiet() -> Iterator[None]:
     """pyHanko logs every failed certificate path with its traceback: the finding says it
     once, in words, so its loggers are silenced while it works (and restored after)."""
+    import logging  # with pyHanko; a render's read-back of an unsigned leaflet never needs it
+
     loggers = [logging.getLogger(name) for name in ("pyhanko", "pyhanko_certvalidator")]
     before = [logger.level for logger in loggers]
     for logger in loggers:
