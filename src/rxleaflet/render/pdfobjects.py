@@ -258,6 +258,14 @@ def _show(
 ) -> list[str]:
     """Operators showing ``text`` in ``font_name``: glyph ids in an ActualText span for a shaped
     face (``rtl``: its direction, else guessed), else the font's subset codes."""
+    shown = doc.__dict__.get("rxleaflet_fonts")
+    state = shown.get(font_name) if shown is not None else None
+    if state is not None and text:  # most pieces: the font known, every character coded
+        codes = _first_subset_codes(state, text)
+        if codes is not None:
+            operator = state.rxleaflet_tf.get((0, size))
+            if operator is not None:
+                return [operator, f"({escapePDF(codes)}) Tj"]
     shaped = shaped_face(font_name)
     if shaped is not None:  # Devanagari and the other shaped scripts: glyph ids, ActualText
         return [shaped.show(shaped.shape(text, rtl), size, doc)]
@@ -269,6 +277,10 @@ def _show(
             code.append(_font_operator(font, subset, size, doc))
             current = subset
         code.append(f"({escapePDF(data)}) Tj")
+    if state is None and font.state.get(doc) is not None:
+        # the next piece in this font finds its ReportLab state here, not through the font's
+        # weak-keyed table of documents (and needs no test for a shaped face)
+        doc.__dict__.setdefault("rxleaflet_fonts", {})[font_name] = font.state[doc]
     return code
 
 
