@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..source.markup import Run
 from .cjkbreak import break_offsets, has_cjk
@@ -18,8 +19,10 @@ from .tagging import StructNode, Tagger, artifact
 Piece = tuple[str, str]  # (text, font name)
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
+    """A broken line: its (text, font) pieces and its width (a named tuple: a leaflet makes
+    hundreds, and a frozen dataclass takes four times as long to make)."""
+
     pieces: tuple[Piece, ...]
     width: float
 
