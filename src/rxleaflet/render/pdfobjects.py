@@ -91,6 +91,7 @@ def install_reportlab_fixes() -> None:
     pdfdoc.PDFDictionary.format = _dictionary_format
     pdfdoc.PDFArray.format = _array_format
     pdfdoc.PDFIndirectObject.format = _indirect_format
+    pdfdoc.PDFString.format = _ascii_string_first(pdfdoc.PDFString.format)
     rl_config.useA85 = 0  # plain Flate streams: smaller and faster than ASCII85 on top
     pdfdoc.PDFZCompress = _Flate()  # its users look it up in pdfdoc when they write a stream
 
@@ -144,6 +145,27 @@ def _ascii_first(pdfdoc_encode: Any) -> Any:
         return pdfdoc_encode(text)
 
     return encode
+
+
+def _ascii_string_first(format_string: Any) -> Any:
+    """PDFString.format, its usual case in C: ASCII text PDFDocEncoding writes as ASCII (not
+    through ReportLab's charmap codec, twice: once to test, once to encode), escaped and in
+    brackets, as ReportLab writes it. Anything else is ReportLab's own path."""
+
+    def format_ascii(self: pdfdoc.PDFString, document: Any) -> bytes:
+        text = self.s
+        if (
+            type(text) is str
+            and text.isascii()
+            and (text.isprintable() or not _PDFDOC_CONTROLS.search(text))
+            and getattr(self, "enc", "auto") == "auto"
+            and getattr(self, "escape", 1) == 1
+            and type(document.encrypt) is pdfdoc.NoEncryption
+        ):
+            return pdfdoc.pdfdocEnc(f"({escapePDF(text.encode('ascii'))})")  # type: ignore[no-any-return]
+        return format_string(self, document)  # type: ignore[no-any-return]
+
+    return format_ascii
 
 
 def _integers_and_references_first(format_value: Any) -> Any:
