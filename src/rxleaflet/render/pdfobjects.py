@@ -215,7 +215,10 @@ def _dictionary_format(self: pdfdoc.PDFDictionary, document: Any, IND: bytes = b
 def _array_format(self: pdfdoc.PDFArray, document: Any, IND: bytes = b"\n ") -> bytes:  # noqa: N803
     """PDFArray.format, the same bytes (a break after every tenth element of a long array)."""
     write = pdfdoc.format
-    parts = [write(element, document) for element in self.sequence]
+    parts = [  # an integer (a font's widths: hundreds) as format_first writes it, without a call
+        b"%d" % element if type(element) is int else write(element, document)
+        for element in self.sequence
+    ]
     return _laid_out(self, parts, b"[ ", b" ]", 10, IND)
 
 
