@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -143,14 +144,19 @@ def _one_font_words_lines(measured: list[Measure], size: float, width: float) ->
     if not measured:
         return []
     _, widths, word_fonts, texts = zip(*measured, strict=True)
-    if None in word_fonts or SYMBOLS in word_fonts or max(widths) > width:
+    font = word_fonts[0]
+    one_font = word_fonts.count(font) == len(word_fonts)  # most paragraphs (found by identity)
+    if one_font and (font is None or font == SYMBOLS):
+        return None
+    if not one_font and (None in word_fonts or SYMBOLS in word_fonts):
+        return None
+    if max(widths) > width:
         return None
     breaks: list[tuple[int, float]] = []  # (the word that starts a line, the width before it)
     line_width = widths[0]
     index = 0
-    font = word_fonts[0]
-    if word_fonts.count(font) == len(word_fonts):
-        gap = text_width(" ", font, size)
+    if one_font:
+        gap = _space_width(font, size)
         for word_width in widths[1:]:
             index += 1
             if line_width + gap + word_width <= width:
@@ -164,7 +170,7 @@ def _one_font_words_lines(measured: list[Measure], size: float, width: float) ->
             start = end
         lines.append(Line(((" ".join(texts[start:]), font),), line_width))
         return lines
-    spaces = {name: text_width(" ", name, size) for name in set(word_fonts)}
+    spaces = {name: _space_width(name, size) for name in set(word_fonts)}
     for gap, word_width in zip([spaces[name] for name in word_fonts], widths[1:]):  # noqa: B905
         index += 1
         if line_width + gap + word_width <= width:
@@ -183,6 +189,12 @@ def _one_font_words_lines(measured: list[Measure], size: float, width: float) ->
         lines.append(Line(tuple(pieces), broken_width))
         start = end
     return lines
+
+
+@functools.lru_cache(maxsize=1024)
+def _space_width(font: str, size: float) -> float:
+    """The width of a space in ``font`` at ``size`` (font data: the same in every leaflet)."""
+    return text_width(" ", font, size)
 
 
 def _greedy_lines(
