@@ -70,7 +70,20 @@ def _measured(
     measured: list[Measure] = []
     add = measured.append
     for word in words:
-        if len(word) == 1:
+        if type(word) is _OneRunWords:  # the words of a run, looked up in one call when known
+            known = styles[word.bold]
+            start = len(measured)
+            try:
+                measured.extend(map(known.__getitem__, word))
+            except KeyError:  # a word not measured yet: one by one
+                del measured[start:]
+                for text in word:
+                    found = known.get(text)
+                    if found is None:
+                        found = known[text] = _measure(((text, word.bold),), bold, size, fonts)
+                    add(found)
+            continue
+        elif len(word) == 1:
             text, strong = word[0]
             known = styles[strong]
             found = known.get(text)
@@ -108,7 +121,7 @@ def break_lines(
     drug's names)."""
     cjk = any(has_cjk(run.text) for run in runs)
     if not cjk:
-        measured = _measured(_joined(runs), style, fonts, cache)
+        measured = _measured(_joined(runs, chunked=cache), style, fonts, cache)
         if not fonts.rtl:
             lines = _one_font_words_lines(measured, style.size, width)
             if lines is not None:
@@ -269,10 +282,24 @@ def _greedy_lines(
 Word = tuple[tuple[str, bool], ...]  # (text, bold) runs
 
 
-def _joined(runs: Sequence[Run]) -> list[list[tuple[str, bool]]]:
+class _OneRunWords(list[str]):
+    """Words of one run, each a word on its own, all of one boldness (_joined's ``chunked``)."""
+
+    __slots__ = ("bold",)
+
+    def __init__(self, words: list[str], bold: bool):
+        super().__init__(words)
+        self.bold = bold
+
+
+def _joined(
+    runs: Sequence[Run], chunked: bool = False
+) -> list[list[tuple[str, bool]] | _OneRunWords]:
     """The words of ``runs`` between spaces, as (text, bold) runs, with the spaces that must
-    not break (a number and its unit, a sign and its number) kept inside them."""
-    joined: list[list[tuple[str, bool]]] = []
+    not break (a number and its unit, a sign and its number) kept inside them. ``chunked``:
+    the words of a run that are words on their own come together, as one _OneRunWords (but
+    the run's last word, which the next run may continue or bind to)."""
+    joined: list[list[tuple[str, bool]] | _OneRunWords] = []
     open_word = False  # no space yet after the last word: the next run's text continues it
     last = ""  # the last character of the last word (glue.may_bind tells most words apart)
     for run in runs:
@@ -296,7 +323,12 @@ def _joined(runs: Sequence[Run]) -> list[list[tuple[str, bool]]]:
                 joined.append([(part, bold)])
             last = part[-1]
         if rest:
-            joined += [[(part, bold)] for part in rest if part]
+            words = [part for part in rest if part]
+            if chunked and len(words) > 1:
+                joined.append(_OneRunWords(words[:-1], bold))
+                joined.append([(words[-1], bold)])
+            else:
+                joined += [[(part, bold)] for part in words]
             last = text.rstrip(" ")[-1]
         open_word = bool((rest or parts)[-1])
     return joined
