@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import operator
 import re
 import zlib
@@ -385,19 +386,21 @@ def _first_subset_codes(state: Any, text: str) -> bytes | None:
     or None when a character has no code there yet. The characters are looked up in C: ASCII
     text by bytes.translate (a 256-byte table; the characters with a code deleted, anything
     left has none), other text by str.translate (about a third of the time of a Python lookup
-    per character). The tables are rebuilt when ReportLab has given codes to more characters
-    (codes are only ever added)."""
+    per character). ReportLab only ever adds codes, at the end of its table: the tables take
+    in the new ones when there are more."""
     assignments = state.assignments
     kept = state.__dict__.get("rxleaflet_codes")
-    if kept is None or kept[0] != len(assignments):
-        coded = {char: code for char, code in assignments.items() if code < 256}
-        ascii_coded = {char: code for char, code in coded.items() if char < 128}
-        ascii_table = bytearray(range(256))
-        for char, code in ascii_coded.items():
-            ascii_table[char] = code
-        kept = state.rxleaflet_codes = (
-            len(assignments), _SubsetCodes(coded), bytes(ascii_table), bytes(ascii_coded)
-        )  # fmt: skip
+    if kept is None:
+        kept = state.rxleaflet_codes = [0, _SubsetCodes(), bytearray(range(256)), bytearray()]
+    if kept[0] != len(assignments):
+        table, ascii_table, ascii_coded = kept[1], kept[2], kept[3]
+        for char, code in itertools.islice(assignments.items(), kept[0], None):
+            if code < 256:
+                table[char] = code
+                if char < 128:
+                    ascii_table[char] = code
+                    ascii_coded.append(char)
+        kept[0] = len(assignments)
     if text.isascii():
         data = text.encode("ascii")
         return None if data.translate(None, kept[3]) else data.translate(kept[2])
