@@ -13,7 +13,7 @@ from .cjkbreak import break_offsets, has_cjk
 from .flow import Flowable
 from .fonts import REGULAR, SYMBOLS, FontSet, clusters, text_width
 from .glue import MAY_BIND, MAY_BIND_A_SPACE, binds
-from .pdfobjects import color, draw_line
+from .pdfobjects import color, draw_line, draw_lines
 from .shaping import shaped_face
 from .tagging import StructNode, Tagger, artifact
 
@@ -527,7 +527,10 @@ class TextBlock(Flowable):
                 draw_line(canvas, ((symbol, REGULAR),), 0, baseline, style.size, right)
         self.tagger.count_lines(canvas, len(lines))
         with self.tagger.content(canvas, self.node):
-            right = self.width - self.indent if rtl else None
+            if not rtl:
+                draw_lines(canvas, lines, self.indent, baseline, style.leading, style.size)
+                return
+            right = self.width - self.indent
             for index, line in enumerate(lines):
                 y = baseline - index * style.leading
                 draw_line(canvas, line.pieces, self.indent, y, style.size, right)

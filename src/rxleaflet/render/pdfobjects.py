@@ -279,6 +279,29 @@ def draw_line(
     canvas._code.append(" ".join(code))
 
 
+def draw_lines(
+    canvas: Canvas, lines: Sequence[Any], x: float, baseline: float, leading: float, size: float
+) -> None:
+    """draw_line for each of a left-to-right paragraph's ``lines`` (their ``pieces``), the
+    first at ``baseline``, each ``leading`` below the one before: a line of one piece in a
+    font the document already uses, every character coded (most lines), in one step."""
+    doc = canvas._doc
+    shown = doc.__dict__.setdefault("rxleaflet_fonts", {})
+    append = canvas._code.append
+    for index, line in enumerate(lines):
+        y = baseline - index * leading
+        pieces = line.pieces
+        if len(pieces) == 1:
+            text, font_name = pieces[0]
+            state = shown.get(font_name)
+            codes = _first_subset_codes(state, text) if state is not None and text else None
+            operator = state.rxleaflet_tf.get((0, size)) if codes is not None else None
+            if operator is not None:  # what draw_line writes for it
+                append(f"BT {fp_str(x, y)} Td {operator} ({escapePDF(codes)}) Tj ET")
+                continue
+        draw_line(canvas, pieces, x, y, size)
+
+
 def _show(
     canvas: Canvas, text: str, font_name: str, size: float, doc: Any, rtl: bool | None = None
 ) -> list[str]:
