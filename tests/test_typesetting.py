@@ -200,6 +200,33 @@ def test_which_spaces_bind_a_number_to_its_unit_or_sign(
     assert binds(before, after) is bound
 
 
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [("≥", "200"), ("200", "µg"), ("(68", "°F)"), ("4.5", "mIU/L"), ("١٠", "mg"),
+     ("10,", "mg"), ("10)", "mg"), ("©", "AbbVie"), ("2.", "mL")],
+)  # fmt: skip
+def test_the_line_breakers_quick_test_finds_every_space_that_binds(before: str, after: str) -> None:
+    """The line breaker takes a run's words without asking binds() when MAY_BIND_A_SPACE finds
+    no space in it: it must find every space binds() would bind, inside a run as at its start
+    (a sentence's "ends. " it may skip)."""
+    from rxleaflet.render.flowables import TextStyle, break_lines
+    from rxleaflet.render.fonts import fonts_for
+    from rxleaflet.render.glue import MAY_BIND_A_SPACE, binds
+    from rxleaflet.source.markup import Run
+
+    text = f"Take a dose of {before} {after} daily"
+    assert binds(before, after)
+    assert MAY_BIND_A_SPACE.search(text) is not None
+    assert MAY_BIND_A_SPACE.search("Take it daily. Never more.") is None
+    fonts, style = fonts_for("en"), TextStyle(11, 15, "#000000")
+    lead = f"Take a dose of {before}"
+    width = fonts.width(lead, False, 11) + fonts.width(" ", False, 11) + 0.5
+    texts = [
+        "".join(t for t, _ in line.pieces) for line in break_lines([Run(text)], style, fonts, width)
+    ]
+    assert not any(line.rstrip().endswith(before) for line in texts[:-1]), texts
+
+
 UNITS = yaml.safe_load((PACKAGE / "data" / "units.yaml").read_text("utf-8"))
 LANGUAGE_OF = {"any": "en"}
 

@@ -33,7 +33,9 @@ _NO_LINE_END = frozenset("（「『【〔〈《〖〘〚｛［｟〝‘“«‹(
 
 
 def has_cjk(text: str) -> bool:
-    return bool(text) and max(text) >= _FIRST_CJK and _cjk().search(text) is not None
+    """Whether ``text`` has a character _cjk() matches (ASCII text, told apart in constant
+    time, never does)."""
+    return not text.isascii() and max(text) >= _FIRST_CJK and _cjk().search(text) is not None
 
 
 def break_offsets(text: str) -> list[int]:

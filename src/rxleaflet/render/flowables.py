@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..source.markup import Run
 from .cjkbreak import break_offsets, has_cjk
 from .flow import Flowable
 from .fonts import REGULAR, SYMBOLS, FontSet, clusters, text_width
-from .glue import MAY_BIND, binds
-from .pdfobjects import color, draw_line
+from .glue import MAY_BIND, MAY_BIND_A_SPACE, binds
+from .pdfobjects import color, draw_line, draw_lines
 from .shaping import shaped_face
 from .tagging import StructNode, Tagger, artifact
 
 Piece = tuple[str, str]  # (text, font name)
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
+    """A broken line: its (text, font) pieces and its width (a named tuple: a leaflet makes
+    hundreds, and a frozen dataclass takes four times as long to make)."""
+
     pieces: tuple[Piece, ...]
     width: float
 
@@ -34,38 +38,73 @@ class TextStyle:
     space_after: float = 0.0
 
 
-_MEASURED: dict[tuple[object, ...], tuple[tuple[Piece, ...], float]] = {}
-_MEASURED_LIMIT = 50_000  # words; keeps memory flat over long batches
+Measure = tuple[tuple[Piece, ...], float, "str | None", str]
+"""A word's font pieces, its width, the one font all its pieces are in (None when several) and
+its text."""
+
+# the word-measure cache: (bold, size, font set) → the words measured so far in that style, a
+# word of one run by its text, a word of several runs by its (text, bold) runs
+_MEASURED: dict[tuple[bool, float, str], dict[object, Measure]] = {}
+_MEASURED_LIMIT = 50_000  # words in one style; keeps memory flat over long batches
 
 
-def _measure(
-    word: tuple[tuple[str, bool], ...], bold: bool, size: float, fonts: FontSet, cache: bool = True
-) -> tuple[tuple[Piece, ...], float]:
-    """The font pieces of a word and its width, cached: batches repeat the same words (never
-    patient data, which is measured with ``cache`` off)."""
-    key = (word, bold, size, fonts.name)
-    found = _MEASURED.get(key) if cache else None
-    if found is None:
-        pieces = tuple(seg for text, b in word for seg in fonts.segments(text, b or bold))
-        found = (pieces, sum(text_width(text, font, size) for text, font in pieces))
-        if cache:
-            if len(_MEASURED) >= _MEASURED_LIMIT:
-                _MEASURED.clear()
-            _MEASURED[key] = found
-    return found
+def _measure(word: Sequence[tuple[str, bool]], bold: bool, size: float, fonts: FontSet) -> Measure:
+    """The font pieces of a word and its width."""
+    pieces = tuple(seg for text, b in word for seg in fonts.segments(text, b or bold))
+    font = pieces[0][1]
+    one = all(piece_font == font for _, piece_font in pieces)
+    width = sum(text_width(text, piece_font, size) for text, piece_font in pieces)
+    return pieces, width, font if one else None, "".join(text for text, _ in pieces)
 
 
 def _measured(
-    units: list[tuple[Word, bool]], style: TextStyle, fonts: FontSet, cache: bool
-) -> list[tuple[tuple[Piece, ...], float]]:
-    """``_measure`` of each unit's word, the cached ones looked up in one pass."""
-    bold, size = style.bold, style.size
+    words: Sequence[Sequence[tuple[str, bool]]], style: TextStyle, fonts: FontSet, cache: bool
+) -> list[Measure]:
+    """``_measure`` of each word, cached: batches repeat the same words (never patient data,
+    which is measured with ``cache`` off). A word of one run, most words, is looked up by its
+    text alone, in the cache of its style."""
+    bold, size, name = style.bold, style.size, fonts.name
     if not cache:
-        return [_measure(word, bold, size, fonts, False) for word, _ in units]
-    found, name = _MEASURED.get, fonts.name
-    return [
-        found((word, bold, size, name)) or _measure(word, bold, size, fonts) for word, _ in units
-    ]
+        return [_measure(word, bold, size, fonts) for word in words]
+    styles = (_style_cache(bold, size, name), _style_cache(True, size, name))
+    measured: list[Measure] = []
+    add = measured.append
+    for word in words:
+        if type(word) is _OneRunWords:  # the words of a run, looked up in one call when known
+            known = styles[word.bold]
+            start = len(measured)
+            try:
+                measured.extend(map(known.__getitem__, word))
+            except KeyError:  # a word not measured yet: one by one
+                del measured[start:]
+                for text in word:
+                    found = known.get(text)
+                    if found is None:
+                        found = known[text] = _measure(((text, word.bold),), bold, size, fonts)
+                    add(found)
+            continue
+        elif len(word) == 1:
+            text, strong = word[0]
+            known = styles[strong]
+            found = known.get(text)
+            if found is None:
+                found = known[text] = _measure(word, bold, size, fonts)
+        else:
+            key = tuple(word)
+            known = styles[0]
+            found = known.get(key)
+            if found is None:
+                found = known[key] = _measure(word, bold, size, fonts)
+        add(found)
+    return measured
+
+
+def _style_cache(bold: bool, size: float, name: str) -> dict[object, Measure]:
+    """The measured words of one style (emptied when it holds _MEASURED_LIMIT words)."""
+    known = _MEASURED.setdefault((bold, size, name), {})
+    if len(known) >= _MEASURED_LIMIT:
+        known.clear()
+    return known
 
 
 def break_lines(
@@ -81,15 +120,24 @@ def break_lines(
     punctuation ("好|转。"), and no line breaks inside the words of ``unbreakable`` (the
     drug's names)."""
     cjk = any(has_cjk(run.text) for run in runs)
+    if not cjk:
+        measured = _measured(_joined(runs, chunked=cache), style, fonts, cache)
+        if not fonts.rtl:
+            lines = _one_font_words_lines(measured, style.size, width)
+            if lines is not None:
+                return lines
+        return _greedy_lines(measured, [True] * len(measured), style, fonts, width)
     units = _words(runs, unbreakable, cjk)
-    lines = _greedy_lines(units, style, fonts, width, cache)
-    if len(lines) < 2 or not cjk:
+    measured = _measured([word for word, _ in units], style, fonts, cache)
+    spaced = [space for _, space in units]
+    lines = _greedy_lines(measured, spaced, style, fonts, width)
+    if len(lines) < 2:
         return lines
     for _ in range(3):  # each try moves at least one unit down from the line before the last
         if _characters(lines[-1]) >= 2:
             break
         limits = {len(lines) - 2: lines[-2].width - 0.01}
-        fewer = _greedy_lines(units, style, fonts, width, cache, limits)
+        fewer = _greedy_lines(measured, spaced, style, fonts, width, limits)
         if len(fewer) != len(lines):
             break
         lines = fewer
@@ -101,16 +149,78 @@ def _characters(line: Line) -> int:
     return sum(1 for text, _ in line.pieces for char in text if char.isalnum())
 
 
+def _one_font_words_lines(measured: list[Measure], size: float, width: float) -> list[Line] | None:
+    """_greedy_lines for the common case, in less work per word: a left-to-right paragraph of
+    words separated by spaces, each word in one font that is not the symbols', none wider than
+    the line (else None: that is _greedy_lines' to do). A space takes the font of the word
+    before it; the lines, their pieces and their widths come out as _greedy_lines makes them."""
+    if not measured:
+        return []
+    _, widths, word_fonts, texts = zip(*measured, strict=True)
+    font = word_fonts[0]
+    one_font = word_fonts.count(font) == len(word_fonts)  # most paragraphs (found by identity)
+    if one_font and (font is None or font == SYMBOLS):
+        return None
+    if not one_font and (None in word_fonts or SYMBOLS in word_fonts):
+        return None
+    if max(widths) > width:
+        return None
+    breaks: list[tuple[int, float]] = []  # (the word that starts a line, the width before it)
+    line_width = widths[0]
+    index = 0
+    if one_font:
+        gap = _space_width(font, size)
+        for word_width in widths[1:]:
+            index += 1
+            if line_width + gap + word_width <= width:
+                line_width += gap + word_width
+            else:
+                breaks.append((index, line_width))
+                line_width = word_width
+        lines, start = [], 0
+        for end, broken_width in breaks:
+            lines.append(Line(((" ".join(texts[start:end]) + " ", font),), broken_width))
+            start = end
+        lines.append(Line(((" ".join(texts[start:]), font),), line_width))
+        return lines
+    spaces = {name: _space_width(name, size) for name in set(word_fonts)}
+    for gap, word_width in zip([spaces[name] for name in word_fonts], widths[1:]):  # noqa: B905
+        index += 1
+        if line_width + gap + word_width <= width:
+            line_width += gap + word_width
+        else:
+            breaks.append((index, line_width))
+            line_width = word_width
+    lines, start = [], 0
+    for end, broken_width in [*breaks, (len(texts), line_width)]:
+        pieces = [
+            (" ".join([texts[at] for at in group]) + " ", name)
+            for name, group in itertools.groupby(range(start, end), word_fonts.__getitem__)
+        ]
+        if end == len(texts):  # the last line ends with its last word, not a space
+            pieces[-1] = (pieces[-1][0][:-1], pieces[-1][1])
+        lines.append(Line(tuple(pieces), broken_width))
+        start = end
+    return lines
+
+
+@functools.lru_cache(maxsize=1024)
+def _space_width(font: str, size: float) -> float:
+    """The width of a space in ``font`` at ``size`` (font data: the same in every leaflet)."""
+    return text_width(" ", font, size)
+
+
 def _greedy_lines(
-    units: list[tuple[Word, bool]],
+    measured: list[Measure],
+    spaced: list[bool],
     style: TextStyle,
     fonts: FontSet,
     width: float,
-    cache: bool = True,
     limits: dict[int, float] | None = None,
 ) -> list[Line]:
     """Greedy, left-aligned line breaking at spaces, and between the characters of Chinese
-    text; an over-long word is broken by characters.
+    text; an over-long word is broken by characters. ``measured`` are the words, ``spaced``
+    whether a space comes before each.
 
     A line that breaks at a space ends with one, so that extracted text keeps its words apart;
     a line that breaks inside Chinese text does not (its words have no spaces between them).
@@ -127,13 +237,12 @@ def _greedy_lines(
     font = REGULAR
     line_width = 0.0
     rtl = fonts.rtl
-    measured = _measured(units, style, fonts, cache)
-    for (pieces, word_width), (_, spaced) in zip(measured, units, strict=True):
+    for (pieces, word_width, _, _), space_before in zip(measured, spaced, strict=True):
         if limits:
             width = limits.get(len(lines), full_width)
         if texts:
             gap = 0.0
-            if spaced:  # on this line either way: between two words, or at its end
+            if space_before:  # on this line either way: between two words, or at its end
                 latin = pieces[0][1] if pieces[0][1] != SYMBOLS else REGULAR
                 if font == SYMBOLS:
                     done.append(("".join(texts), font))
@@ -173,14 +282,24 @@ def _greedy_lines(
 Word = tuple[tuple[str, bool], ...]  # (text, bold) runs
 
 
-def _words(
-    runs: Sequence[Run], unbreakable: tuple[str, ...] = (), cjk: bool | None = None
-) -> list[tuple[Word, bool]]:
-    """The units a line may break between, each with whether a space comes before it: words,
-    with the spaces that must not break (a number and its unit, a sign and its number) kept
-    inside them, and Chinese text cut where it may break (``cjk``: whether any run has
-    Chinese text, when the caller knows)."""
-    joined: list[list[tuple[str, bool]]] = []
+class _OneRunWords(list[str]):
+    """Words of one run, each a word on its own, all of one boldness (_joined's ``chunked``)."""
+
+    __slots__ = ("bold",)
+
+    def __init__(self, words: list[str], bold: bool):
+        super().__init__(words)
+        self.bold = bold
+
+
+def _joined(
+    runs: Sequence[Run], chunked: bool = False
+) -> list[list[tuple[str, bool]] | _OneRunWords]:
+    """The words of ``runs`` between spaces, as (text, bold) runs, with the spaces that must
+    not break (a number and its unit, a sign and its number) kept inside them. ``chunked``:
+    the words of a run that are words on their own come together, as one _OneRunWords (but
+    the run's last word, which the next run may continue or bind to)."""
+    joined: list[list[tuple[str, bool]] | _OneRunWords] = []
     open_word = False  # no space yet after the last word: the next run's text continues it
     last = ""  # the last character of the last word (glue.may_bind tells most words apart)
     for run in runs:
@@ -189,6 +308,10 @@ def _words(
             continue
         bold = run.bold
         parts = text.split(" ")
+        rest: list[str] = []
+        if len(parts) > 2 and parts[0] and MAY_BIND_A_SPACE.search(text) is None:
+            # no space in the run that may bind: after its first word, each is a word alone
+            parts, rest = parts[:1], parts[1:]
         for index, part in enumerate(parts):
             if not part:
                 continue
@@ -199,7 +322,26 @@ def _words(
             else:
                 joined.append([(part, bold)])
             last = part[-1]
-        open_word = bool(parts[-1])
+        if rest:
+            words = [part for part in rest if part]
+            if chunked and len(words) > 1:
+                joined.append(_OneRunWords(words[:-1], bold))
+                joined.append([(words[-1], bold)])
+            else:
+                joined += [[(part, bold)] for part in words]
+            last = text.rstrip(" ")[-1]
+        open_word = bool((rest or parts)[-1])
+    return joined
+
+
+def _words(
+    runs: Sequence[Run], unbreakable: tuple[str, ...] = (), cjk: bool | None = None
+) -> list[tuple[Word, bool]]:
+    """The units a line may break between, each with whether a space comes before it: words,
+    with the spaces that must not break (a number and its unit, a sign and its number) kept
+    inside them, and Chinese text cut where it may break (``cjk``: whether any run has
+    Chinese text, when the caller knows)."""
+    joined = _joined(runs)
     if cjk is None:
         cjk = any(has_cjk(run.text) for run in runs)
     if not cjk:
@@ -385,7 +527,10 @@ class TextBlock(Flowable):
                 draw_line(canvas, ((symbol, REGULAR),), 0, baseline, style.size, right)
         self.tagger.count_lines(canvas, len(lines))
         with self.tagger.content(canvas, self.node):
-            right = self.width - self.indent if rtl else None
+            if not rtl:
+                draw_lines(canvas, lines, self.indent, baseline, style.leading, style.size)
+                return
+            right = self.width - self.indent
             for index, line in enumerate(lines):
                 y = baseline - index * style.leading
                 draw_line(canvas, line.pieces, self.indent, y, style.size, right)

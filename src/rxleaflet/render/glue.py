@@ -54,6 +54,16 @@ _STARTS_WITH_NUMBER = re.compile(r"^[(\[]?[-+−]?\.?\d")
 # the last characters of a word that a space after it may bind (or a decimal digit): a cheap
 # test the line breaker makes before calling binds() for each of a paragraph's words
 MAY_BIND = frozenset(("©", *_SIGNS, *_NUMBER_ENDS))
+# every space binds() may bind, and a few more: after "©", a sign or a decimal digit ("\\d" is
+# exactly str.isdecimal), or after one of a number's end characters unless a character that
+# cannot end a number comes before it ("5. ", "(10) ", but not a sentence's "ends. "). It
+# starts with one character class, which the regex engine scans for in C (an alternation of
+# classes it would try at every position: four times as long); fixed width, so linear
+_SIGN_CLASS = re.escape("".join(sorted(_SIGNS)))
+_END_CLASS = re.escape("".join(sorted(_NUMBER_ENDS)))
+MAY_BIND_A_SPACE = re.compile(
+    f"[©{_SIGN_CLASS}\\d{_END_CLASS}](?<![^\\d{_END_CLASS}][{_END_CLASS}]) "
+)
 
 
 def binds(before: str, after: str) -> bool:

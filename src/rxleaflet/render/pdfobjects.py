@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
+import operator
 import re
 import zlib
 from collections import OrderedDict
@@ -19,6 +21,7 @@ from reportlab import rl_config
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
+from reportlab.pdfgen import canvas as canvas_module
 from reportlab.pdfgen.canvas import Canvas
 
 from .shaping import shaped_face
@@ -89,6 +92,7 @@ def install_reportlab_fixes() -> None:
     pdfdoc.PDFDictionary.format = _dictionary_format
     pdfdoc.PDFArray.format = _array_format
     pdfdoc.PDFIndirectObject.format = _indirect_format
+    pdfdoc.PDFString.format = _ascii_string_first(pdfdoc.PDFString.format)
     rl_config.useA85 = 0  # plain Flate streams: smaller and faster than ASCII85 on top
     pdfdoc.PDFZCompress = _Flate()  # its users look it up in pdfdoc when they write a stream
 
@@ -144,6 +148,27 @@ def _ascii_first(pdfdoc_encode: Any) -> Any:
     return encode
 
 
+def _ascii_string_first(format_string: Any) -> Any:
+    """PDFString.format, its usual case in C: ASCII text PDFDocEncoding writes as ASCII (not
+    through ReportLab's charmap codec, twice: once to test, once to encode), escaped and in
+    brackets, as ReportLab writes it. Anything else is ReportLab's own path."""
+
+    def format_ascii(self: pdfdoc.PDFString, document: Any) -> bytes:
+        text = self.s
+        if (
+            type(text) is str
+            and text.isascii()
+            and (text.isprintable() or not _PDFDOC_CONTROLS.search(text))
+            and getattr(self, "enc", "auto") == "auto"
+            and getattr(self, "escape", 1) == 1
+            and type(document.encrypt) is pdfdoc.NoEncryption
+        ):
+            return pdfdoc.pdfdocEnc(f"({escapePDF(text.encode('ascii'))})")  # type: ignore[no-any-return]
+        return format_string(self, document)  # type: ignore[no-any-return]
+
+    return format_ascii
+
+
 def _integers_and_references_first(format_value: Any) -> Any:
     """ReportLab formats each value of every dictionary and array through a chain of type
     tests; most are integers (widths, counts), references, names, dictionaries and arrays,
@@ -191,7 +216,10 @@ def _dictionary_format(self: pdfdoc.PDFDictionary, document: Any, IND: bytes = b
 def _array_format(self: pdfdoc.PDFArray, document: Any, IND: bytes = b"\n ") -> bytes:  # noqa: N803
     """PDFArray.format, the same bytes (a break after every tenth element of a long array)."""
     write = pdfdoc.format
-    parts = [write(element, document) for element in self.sequence]
+    parts = [  # an integer (a font's widths: hundreds) as format_first writes it, without a call
+        b"%d" % element if type(element) is int else write(element, document)
+        for element in self.sequence
+    ]
     return _laid_out(self, parts, b"[ ", b" ]", 10, IND)
 
 
@@ -251,11 +279,42 @@ def draw_line(
     canvas._code.append(" ".join(code))
 
 
+def draw_lines(
+    canvas: Canvas, lines: Sequence[Any], x: float, baseline: float, leading: float, size: float
+) -> None:
+    """draw_line for each of a left-to-right paragraph's ``lines`` (their ``pieces``), the
+    first at ``baseline``, each ``leading`` below the one before: a line of one piece in a
+    font the document already uses, every character coded (most lines), in one step."""
+    doc = canvas._doc
+    shown = doc.__dict__.setdefault("rxleaflet_fonts", {})
+    append = canvas._code.append
+    for index, line in enumerate(lines):
+        y = baseline - index * leading
+        pieces = line.pieces
+        if len(pieces) == 1:
+            text, font_name = pieces[0]
+            state = shown.get(font_name)
+            codes = _first_subset_codes(state, text) if state is not None and text else None
+            operator = state.rxleaflet_tf.get((0, size)) if codes is not None else None
+            if operator is not None:  # what draw_line writes for it
+                append(f"BT {fp_str(x, y)} Td {operator} ({escapePDF(codes)}) Tj ET")
+                continue
+        draw_line(canvas, pieces, x, y, size)
+
+
 def _show(
     canvas: Canvas, text: str, font_name: str, size: float, doc: Any, rtl: bool | None = None
 ) -> list[str]:
     """Operators showing ``text`` in ``font_name``: glyph ids in an ActualText span for a shaped
     face (``rtl``: its direction, else guessed), else the font's subset codes."""
+    shown = doc.__dict__.get("rxleaflet_fonts")
+    state = shown.get(font_name) if shown is not None else None
+    if state is not None and text:  # most pieces: the font known, every character coded
+        codes = _first_subset_codes(state, text)
+        if codes is not None:
+            operator = state.rxleaflet_tf.get((0, size))
+            if operator is not None:
+                return [operator, f"({escapePDF(codes)}) Tj"]
     shaped = shaped_face(font_name)
     if shaped is not None:  # Devanagari and the other shaped scripts: glyph ids, ActualText
         return [shaped.show(shaped.shape(text, rtl), size, doc)]
@@ -267,6 +326,10 @@ def _show(
             code.append(_font_operator(font, subset, size, doc))
             current = subset
         code.append(f"({escapePDF(data)}) Tj")
+    if state is None and font.state.get(doc) is not None:
+        # the next piece in this font finds its ReportLab state here, not through the font's
+        # weak-keyed table of documents (and needs no test for a shaped face)
+        doc.__dict__.setdefault("rxleaflet_fonts", {})[font_name] = font.state[doc]
     return code
 
 
@@ -343,14 +406,27 @@ class _SubsetCodes(dict[int, int]):
 
 def _first_subset_codes(state: Any, text: str) -> bytes | None:
     """``text`` as codes of the first subset of the font whose ReportLab ``state`` this is,
-    or None when a character has no code there yet. str.translate looks the characters up in
-    C (about a third of the time of a Python lookup per character); the table is rebuilt when
-    ReportLab has given codes to more characters (codes are only ever added)."""
+    or None when a character has no code there yet. The characters are looked up in C: ASCII
+    text by bytes.translate (a 256-byte table; the characters with a code deleted, anything
+    left has none), other text by str.translate (about a third of the time of a Python lookup
+    per character). ReportLab only ever adds codes, at the end of its table: the tables take
+    in the new ones when there are more."""
     assignments = state.assignments
     kept = state.__dict__.get("rxleaflet_codes")
-    if kept is None or kept[0] != len(assignments):
-        table = _SubsetCodes({char: code for char, code in assignments.items() if code < 256})
-        kept = state.rxleaflet_codes = (len(assignments), table)
+    if kept is None:
+        kept = state.rxleaflet_codes = [0, _SubsetCodes(), bytearray(range(256)), bytearray()]
+    if kept[0] != len(assignments):
+        table, ascii_table, ascii_coded = kept[1], kept[2], kept[3]
+        for char, code in itertools.islice(assignments.items(), kept[0], None):
+            if code < 256:
+                table[char] = code
+                if char < 128:
+                    ascii_table[char] = code
+                    ascii_coded.append(char)
+        kept[0] = len(assignments)
+    if text.isascii():
+        data = text.encode("ascii")
+        return None if data.translate(None, kept[3]) else data.translate(kept[2])
     try:
         return text.translate(kept[1]).encode("latin-1")
     except UnicodeEncodeError:
@@ -371,6 +447,25 @@ class HeldPage:
         return self.state[name]
 
 
+_STATE_NAMES = tuple(Canvas.STATE_ATTRIBUTES)
+_state_of = operator.itemgetter(*_STATE_NAMES)
+_TRANSPARENCY = pdfdoc.PDF_SUPPORT_VERSION["transparency"]
+
+
+def _copy_extgstate(state: canvas_module.ExtGState) -> canvas_module.ExtGState:
+    """ExtGState.pushCopy without running its __init__ (its values copied, its names shared)."""
+    copy = canvas_module.ExtGState.__new__(canvas_module.ExtGState)
+    copy._d = state._d.copy()
+    copy._c = state._c
+    return copy
+
+
+@functools.lru_cache(maxsize=256)
+def _fill_operator(red: float, green: float, blue: float) -> str:
+    """The "r g b rg" operator ReportLab writes for a colour (a leaflet has a handful)."""
+    return "%s rg" % fp_str((red, green, blue))  # noqa: UP031
+
+
 class PageHoldingCanvas(Canvas):
     """A canvas that holds finished pages back, so that they can be decorated (page N of M)
     and written later, with blank pages between where needed. ReportLab keeps a page's drawing
@@ -379,6 +474,53 @@ class PageHoldingCanvas(Canvas):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self._held: list[HeldPage] = []
+
+    # Every flowable is drawn inside saveState/translate/restoreState, and most set a colour:
+    # ReportLab's own methods take 5-7 µs each. These write the same operators and leave the
+    # same state, in less Python (anything unusual goes to ReportLab's own).
+
+    def push_state_stack(self) -> None:
+        # the state's values, in STATE_ATTRIBUTES' order (a tuple: making a dict of 23 entries
+        # takes longer than the rest of saving and restoring)
+        self.state_stack.append(_state_of(self.__dict__))
+        self._extgstate = _copy_extgstate(self._extgstate)
+
+    def pop_state_stack(self) -> None:
+        self.__dict__.update(zip(_STATE_NAMES, self.state_stack.pop()))  # noqa: B905
+
+    def saveState(self) -> None:  # noqa: N802 - ReportLab's name
+        self.push_state_stack()
+        self._code.append("q")
+
+    def translate(self, dx: float, dy: float) -> None:
+        code = self._code
+        if not canvas_module.ENABLE_TRACKING or (code and code[-1][-3:] == " cm"):
+            Canvas.translate(self, dx, dy)  # ReportLab merges it into the cm before
+            return
+        a0, b0, c0, d0, e0, f0 = self._currentMatrix
+        # Canvas.transform's products for (1, 0, 0, 1, dx, dy), in its order (the same floats)
+        self._currentMatrix = (
+            a0 * 1 + c0 * 0, b0 * 1 + d0 * 0, a0 * 0 + c0 * 1, b0 * 0 + d0 * 1,
+            a0 * dx + c0 * dy + e0, b0 * dx + d0 * dy + f0,
+        )  # fmt: skip
+        code.append("1 0 0 1 %s cm" % fp_str(dx, dy))  # noqa: UP031 - fp_str(1, 0, 0, 1, dx, dy)
+
+    def setFillColor(self, aColor: Any, alpha: Any = None) -> None:  # noqa: N802, N803
+        if type(aColor) is not Color or alpha is not None or self._enforceColorSpace:
+            super().setFillColor(aColor, alpha)
+            return
+        self._fillColorObj = aColor
+        self._code.append(_fill_operator(aColor.red, aColor.green, aColor.blue))
+        opacity = aColor.alpha
+        if opacity is None:
+            return
+        if (
+            (type(opacity) is int or type(opacity) is float)
+            and opacity == self._extgstate._d.get("ca", 1)
+            and self._doc._pdfVersion >= _TRANSPARENCY
+        ):
+            return  # ReportLab would write nothing: the opacity is already this one
+        self.setFillAlpha(opacity)
 
     def showPage(self) -> None:  # noqa: N802 - ReportLab's name
         self._held.append(HeldPage(dict(self.__dict__)))

@@ -85,9 +85,14 @@ def make_subset(face: Any, subset: list[int]) -> bytes:
             glyph_set[original] = len(glyph_map)
             glyph_map.append(original)
         code_to_glyph[code] = glyph_set[original]
+    kept: dict[int, Glyph] = face.__dict__.setdefault("rxleaflet_glyphs", {})
+    entries: list[Glyph] = []  # each glyph of glyph_map: its bytes and components
     index = 0
     while index < len(glyph_map):  # and the glyphs composite glyphs are made of
-        for _, component in _glyph(face, glyph_map[index])[1]:
+        original = glyph_map[index]
+        entry = kept.get(original) or _glyph(face, original)
+        entries.append(entry)
+        for _, component in entry[1]:
             if component not in glyph_set:
                 glyph_set[component] = len(glyph_map)
                 glyph_map.append(component)
@@ -102,10 +107,7 @@ def make_subset(face: Any, subset: list[int]) -> bytes:
 
     count = len(glyph_map)
     metrics = face.hmetrics
-    hmtx = []
-    for original in glyph_map:
-        advance, left = metrics[original]
-        hmtx += [int(advance), int(left)]
+    hmtx = [int(value) for original in glyph_map for value in metrics[original]]
     n = len(hmtx) - 2  # a run of equal advances at the end is written once
     while n and hmtx[n] == hmtx[n - 2]:
         n -= 2
@@ -122,9 +124,8 @@ def make_subset(face: Any, subset: list[int]) -> bytes:
     offsets = []
     glyphs = []
     position = 0
-    for original in glyph_map:
+    for data, components in entries:
         offsets.append(position)
-        data, components = _glyph(face, original)
         if components:  # the components renumbered
             edited = bytearray(data)
             for at, component in components:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from reportlab.pdfgen.canvas import Canvas
 
@@ -22,9 +23,9 @@ class StructNode:
         return child
 
 
-@dataclass(frozen=True)
-class MarkedContent:
-    """One marked-content sequence: page index (0-based) and its MCID on that page."""
+class MarkedContent(NamedTuple):
+    """One marked-content sequence: page index (0-based) and its MCID on that page (a named
+    tuple: quicker to make than a frozen dataclass, hundreds per leaflet)."""
 
     page: int
     mcid: int

@@ -47,6 +47,16 @@ DEFAULT_IGNORABLE_RANGES = (
 DEFAULT_IGNORABLE = re.compile(
     "[" + "".join(f"{chr(first)}-{chr(last)}" for first, last in DEFAULT_IGNORABLE_RANGES) + "]"
 )
+# the same class without its ranges beyond the Basic Multilingual Plane: a class of BMP
+# characters is tested in C against a bitmap, one that reaches into the supplementary planes
+# range by range (about eight times as long); text without such characters needs no more
+_BMP_IGNORABLE = re.compile(
+    "["
+    + "".join(f"{chr(first)}-{chr(last)}" for first, last in DEFAULT_IGNORABLE_RANGES
+              if last < 0x10000)
+    + "]"
+)  # fmt: skip
+_SUPPLEMENTARY = re.compile("[\U00010000-\U0010ffff]")
 VARIATION_SELECTORS = re.compile("[\u180b-\u180d\u180f\ufe00-\ufe0f\U000e0100-\U000e01ef]")
 JOINERS = frozenset("\u200c\u200d")  # ZERO WIDTH NON-JOINER, ZERO WIDTH JOINER
 # Scripts (the first word of their letters' Unicode names) whose spelling uses the joiners.
@@ -68,7 +78,8 @@ def spelling_joiner(text: str, offset: int) -> bool:
 
 def first_ignorable(text: str) -> re.Match[str] | None:
     """The first default-ignorable character of ``text`` that is not a spelling joiner."""
-    for match in DEFAULT_IGNORABLE.finditer(text):
+    found = _BMP_IGNORABLE if _SUPPLEMENTARY.search(text) is None else DEFAULT_IGNORABLE
+    for match in found.finditer(text):
         if not spelling_joiner(text, match.start()):
             return match
     return None
