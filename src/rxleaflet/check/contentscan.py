@@ -764,39 +764,19 @@ class _Scanner:
             rise = state.rise
             bottom, top = rise - 0.2 * size, rise + 0.8 * size
             # the box around (0, bottom)–(advance, top) transformed, as _box computes it
-            # (min and max as the built-ins compare: each later value replaces on < or >)
-            x_low = x_high = a * 0.0 + c * bottom + e
-            x1 = a * advance + c * bottom + e
-            x2 = a * 0.0 + c * top + e
-            x3 = a * advance + c * top + e
-            y_low = y_high = b * 0.0 + d * bottom + f
-            y1 = b * advance + d * bottom + f
-            y2 = b * 0.0 + d * top + f
-            y3 = b * advance + d * top + f
-            if x1 < x_low:
-                x_low = x1
-            if x2 < x_low:
-                x_low = x2
-            if x3 < x_low:
-                x_low = x3
-            if y1 < y_low:
-                y_low = y1
-            if y2 < y_low:
-                y_low = y2
-            if y3 < y_low:
-                y_low = y3
-            if x1 > x_high:
-                x_high = x1
-            if x2 > x_high:
-                x_high = x2
-            if x3 > x_high:
-                x_high = x3
-            if y1 > y_high:
-                y_high = y1
-            if y2 > y_high:
-                y_high = y2
-            if y3 > y_high:
-                y_high = y3
+            xs = (
+                a * 0.0 + c * bottom + e,
+                a * advance + c * bottom + e,
+                a * 0.0 + c * top + e,
+                a * advance + c * top + e,
+            )
+            ys = (
+                b * 0.0 + d * bottom + f,
+                b * advance + d * bottom + f,
+                b * 0.0 + d * top + f,
+                b * advance + d * top + f,
+            )
+            x_low, y_low, x_high, y_high = min(xs), min(ys), max(xs), max(ys)
             marks = self.marks
             mcid, artifact = marks[-1] if marks else (None, None)
             self.order = order = self.order + 1

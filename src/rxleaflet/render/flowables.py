@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -165,18 +165,9 @@ def _one_font_words_lines(measured: list[Measure], size: float, width: float) ->
         return None
     if max(widths) > width:
         return None
-    breaks: list[tuple[int, float]] = []  # (the word that starts a line, the width before it)
-    line_width = widths[0]
-    index = 0
     if one_font:
-        gap = _space_width(font, size)
-        for word_width in widths[1:]:
-            index += 1
-            if line_width + gap + word_width <= width:
-                line_width += gap + word_width
-            else:
-                breaks.append((index, line_width))
-                line_width = word_width
+        gaps = itertools.repeat(_space_width(font, size))
+        breaks, line_width = _break_points(widths, gaps, width)
         lines, start = [], 0
         for end, broken_width in breaks:
             lines.append(Line(((" ".join(texts[start:end]) + " ", font),), broken_width))
@@ -184,13 +175,7 @@ def _one_font_words_lines(measured: list[Measure], size: float, width: float) ->
         lines.append(Line(((" ".join(texts[start:]), font),), line_width))
         return lines
     spaces = {name: _space_width(name, size) for name in set(word_fonts)}
-    for gap, word_width in zip([spaces[name] for name in word_fonts], widths[1:]):  # noqa: B905
-        index += 1
-        if line_width + gap + word_width <= width:
-            line_width += gap + word_width
-        else:
-            breaks.append((index, line_width))
-            line_width = word_width
+    breaks, line_width = _break_points(widths, [spaces[name] for name in word_fonts], width)
     lines, start = [], 0
     for end, broken_width in [*breaks, (len(texts), line_width)]:
         pieces = [
@@ -202,6 +187,23 @@ def _one_font_words_lines(measured: list[Measure], size: float, width: float) ->
         lines.append(Line(tuple(pieces), broken_width))
         start = end
     return lines
+
+
+def _break_points(
+    widths: Sequence[float], gaps: Iterable[float], width: float
+) -> tuple[list[tuple[int, float]], float]:
+    """Greedy breaking of words ``widths`` wide with ``gaps`` between them (a space after each
+    word but the last, in its font): each line after the first as (its first word, the width of
+    the line before it), and the last line's width."""
+    breaks: list[tuple[int, float]] = []
+    line_width = widths[0]
+    for index, (gap, word_width) in enumerate(zip(gaps, widths[1:]), 1):  # noqa: B905
+        if line_width + gap + word_width <= width:
+            line_width += gap + word_width
+        else:
+            breaks.append((index, line_width))
+            line_width = word_width
+    return breaks, line_width
 
 
 @functools.lru_cache(maxsize=1024)
