@@ -14,15 +14,24 @@ from functools import cache
 _FIRST_CJK = "\u2e80"  # the lowest character _cjk() matches
 
 
+_CJK_CLASS = (
+    "[\u2e80-\u2fdf\u3000-\u30ff\u3100-\u312f\u31a0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003134f]"
+)
+
+
 @cache
 def _cjk() -> re.Pattern[str]:
     """Ideographs, kana, CJK punctuation and full-width forms. Compiled on first need (about
     10 ms at start-up, for a class reaching into the supplementary planes): text with no
     character from U+2E80 up never needs it."""
-    return re.compile(
-        "[\u2e80-\u2fdf\u3000-\u30ff\u3100-\u312f\u31a0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
-        "\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003134f]"
-    )
+    return re.compile(_CJK_CLASS)
+
+
+@cache
+def _cjk_runs() -> re.Pattern[str]:
+    """Runs of the characters _cjk() matches (a class repeated: linear time)."""
+    return re.compile(_CJK_CLASS + "+")
 
 
 _NO_LINE_START = frozenset(
@@ -30,6 +39,8 @@ _NO_LINE_START = frozenset(
     "％‰℃°’”»›)]},.;:!?%"
 )
 _NO_LINE_END = frozenset("（「『【〔〈《〖〘〚｛［｟〝‘“«‹([{")
+_NOT_AFTER = _NO_LINE_START | {" "}  # never a break before these
+_NOT_BEFORE = _NO_LINE_END | {" ", ".", ","}  # nor after these (nor after a digit)
 
 
 def has_cjk(text: str) -> bool:
@@ -40,18 +51,19 @@ def has_cjk(text: str) -> bool:
 
 def break_offsets(text: str) -> list[int]:
     """Offsets in ``text`` (a word: its only spaces bind, see glue.py) where a line may
-    break."""
-    offsets = []
-    cjk = _cjk()
-    for index in range(1, len(text)):
-        before, after = text[index - 1], text[index]
-        if not (cjk.match(before) or cjk.match(after)):
-            continue  # inside a Latin word or number
-        if after in _NO_LINE_START or before in _NO_LINE_END:
-            continue
-        if before.isdigit() or before in ".,":
-            continue  # "500毫克", "2.5克"
-        if before == " " or after == " ":
-            continue  # a space the line breaker was told binds ("10 毫克")
-        offsets.append(index)
+    break: next to a character _cjk() matches (Latin words and numbers stay whole), but not
+    before closing or after opening punctuation, not after a digit or a decimal sign
+    ("500毫克", "2.5克"), and not at a space the line breaker was told binds ("10 毫克").
+    The candidates are found a run of such characters at a time (in C), then filtered."""
+    last = len(text) - 1
+    offsets: list[int] = []
+    for match in _cjk_runs().finditer(text):
+        start, end = match.span()
+        offsets += [
+            index
+            for index in range(start or 1, min(end, last) + 1)
+            if text[index] not in _NOT_AFTER
+            and text[index - 1] not in _NOT_BEFORE
+            and not text[index - 1].isdigit()
+        ]
     return offsets

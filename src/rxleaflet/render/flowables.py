@@ -361,6 +361,12 @@ def _words(
             for offset in range(start + 1, start + len(name))
         }
         cuts = [0, *(o for o in break_offsets(text) if o not in inside), len(text)]
+        if len(word) == 1:  # most words: one run, cut by slicing its text
+            bold = word[0][1]
+            slices = [((text[start:end], bold),) for start, end in itertools.pairwise(cuts)]
+            units.append((slices[0], True))
+            units += zip(slices[1:], itertools.repeat(False))
+            continue
         units.extend(
             (_slice(word, start, end), index == 0)
             for index, (start, end) in enumerate(itertools.pairwise(cuts))
