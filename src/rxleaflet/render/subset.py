@@ -12,6 +12,7 @@ the leaflet's text or which glyphs it uses). The subset file is byte for byte Re
 
 from __future__ import annotations
 
+from itertools import chain
 from struct import pack, unpack
 from typing import Any
 
@@ -75,16 +76,11 @@ def make_subset(face: Any, subset: list[int]) -> bytes:
     """``face.makeSubset(subset)``: the TrueType file of the glyphs of ``subset`` (code points,
     the n-th drawn with code n), the same bytes as ReportLab's."""
     output = ttfonts.TTFontMaker()
-    glyph_map = [0]  # new glyph index → old glyph index; 0, the missing glyph, first
-    glyph_set = {0: 0}  # old glyph index → new glyph index
-    code_to_glyph = {}
     char_to_glyph = face.charToGlyph
-    for code in subset:
-        original = char_to_glyph.get(code, 0)
-        if original not in glyph_set:
-            glyph_set[original] = len(glyph_map)
-            glyph_map.append(original)
-        code_to_glyph[code] = glyph_set[original]
+    originals = [char_to_glyph.get(code, 0) for code in subset]  # each code's old glyph
+    # new glyph index → old glyph index, in order of first use; 0, the missing glyph, first
+    glyph_map = list(dict.fromkeys([0, *originals]))
+    glyph_set = {original: new for new, original in enumerate(glyph_map)}  # and back
     kept: dict[int, Glyph] = face.__dict__.setdefault("rxleaflet_glyphs", {})
     entries: list[Glyph] = []  # each glyph of glyph_map: its bytes and components
     index = 0
@@ -107,7 +103,7 @@ def make_subset(face: Any, subset: list[int]) -> bytes:
 
     count = len(glyph_map)
     metrics = face.hmetrics
-    hmtx = [int(value) for original in glyph_map for value in metrics[original]]
+    hmtx = list(map(int, chain.from_iterable(map(metrics.__getitem__, glyph_map))))  # in C
     n = len(hmtx) - 2  # a run of equal advances at the end is written once
     while n and hmtx[n] == hmtx[n - 2]:
         n -= 2
@@ -118,7 +114,7 @@ def make_subset(face: Any, subset: list[int]) -> bytes:
     output.add("maxp", ttfonts._set_ushort(_table(face, "maxp"), 4, count))
 
     cmap = [0, 1, 1, 0, 0, 12, 6, 10 + len(subset) * 2, 0, 0, len(subset)]
-    cmap += map(code_to_glyph.get, subset)
+    cmap += map(glyph_set.__getitem__, originals)
     output.add("cmap", pack(f">{len(cmap)}H", *cmap))
 
     offsets = []
