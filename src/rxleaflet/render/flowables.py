@@ -360,7 +360,10 @@ def _words(
             for start in _occurrences(text, name)
             for offset in range(start + 1, start + len(name))
         }
-        cuts = [0, *(o for o in break_offsets(text) if o not in inside), len(text)]
+        offsets = break_offsets(text)
+        if inside:
+            offsets = [offset for offset in offsets if offset not in inside]
+        cuts = [0, *offsets, len(text)]
         if len(word) == 1:  # most words: one run, cut by slicing its text
             bold = word[0][1]
             slices = [((text[start:end], bold),) for start, end in itertools.pairwise(cuts)]
