@@ -242,6 +242,11 @@ def _same_either_way(content: bytes, resources: Callable[[], Resources]) -> bool
 @example(b"[ /P <</MCID 3>> BDC ]")  # a pairing inside an array: refused, as separate tokens
 @example(b"BT /F1 9 Tf 0 0 1 ID (x) Tj ET")  # an inline image after numbers: the general pass
 @example(b"BT /F1 10 Tf [ -250 <41> 80 <42 4> ] TJ (c) Tj ET")  # glyphs with adjustments
+# the fast pass reads "/Tag <</MCID n>> BDC" in one step only where begin_marked would read the
+# same: not an artifact (page furniture, whatever its MCID), not after other operands (which
+# begin_marked reads as its tag and properties)
+@example(b"/Artifact <</MCID 3>> BDC BT 0 9 Td /F1 12 Tf (a) Tj ET EMC")
+@example(b"1 /P <</MCID 3>> BDC BT 0 9 Td /F1 12 Tf (a) Tj ET EMC")
 @given(content=st.lists(PAIRING_SOUP, max_size=40).map(lambda parts: " ".join(parts).encode()))
 def test_the_fast_pass_reads_as_the_general_one(content: bytes) -> None:
     _same_either_way(content, lambda: Resources({"F1": LATIN}, {"Fm0"}))
