@@ -208,6 +208,8 @@ HOSTILE = {
     "a truncated file": MINIMAL[:-30],
     "an empty crop box": _edited(b"/MediaBox", b"/CropBox [] /MediaBox"),
     "a free object referred to": MINIMAL.replace(b"0000000058 00000 n", b"0000000058 00000 f"),
+    # an object in use of another generation: its "2 0 R" names nothing to pypdf
+    "a generation in the table": MINIMAL.replace(b"0000000058 00000 n", b"0000000058 00001 n"),
     "an endless name": _with(b"/" + b"A" * 5000),
     "an endless number": _with(b"1" * 100),
     "PDF 2.0": MINIMAL.replace(b"%PDF-1.7", b"%PDF-2.0"),
