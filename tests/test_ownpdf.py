@@ -245,6 +245,15 @@ def test_the_minimal_file_and_its_fifth_objects_are_read() -> None:
     assert _open(_with(b"<< /S /application#2Fyaml >>")).resolve(5)["/S"] == "/application/yaml"
 
 
+def test_a_number_array_split_at_nuls_reads_as_pypdf_reads_it() -> None:
+    """A NUL is white space between a widths array's numbers (to pypdf too), but not to
+    bytes.split(), which the one-step reading of such arrays uses when there is none."""
+    data = _with(b"[ 1\x002\x00\x00-3.5 0 ]")
+    value = _open(data).resolve(5)
+    assert value == [1, 2, -3.5, 0] == PdfReader(io.BytesIO(data)).get_object(5)
+    assert [type(number) for number in value] == [ownpdf.Integer] * 2 + [ownpdf.Real, ownpdf.Integer]
+
+
 def test_a_decompression_bomb_is_left_to_pypdf_and_its_limit() -> None:
     data = _bomb()
     _open(data)  # the file is in the grammar: the bomb goes off only when its page is read
