@@ -295,3 +295,23 @@ def test_an_inline_image_after_numbers_paints_over_the_text_beneath() -> None:
     assert [(h.text, h.reason) for h in hidden or []] == [
         ("secret", "covered by an image drawn after it")
     ]
+
+
+@pytest.mark.parametrize("first", ["seen", "hidden"])
+def test_one_fill_over_two_backgrounds_is_judged_against_each(first: str) -> None:
+    """The visibility check works a colour pair's contrast out once a page: dark grey text on
+    the white page can be read, the same text on a black shape cannot, in either order."""
+    from rxleaflet.check.visibility import hidden_text
+
+    lines = {
+        "seen": b"BT /F1 12 Tf 400 400 Td (seen) Tj ET ",
+        "hidden": b"BT /F1 12 Tf 100 100 Td (hidden) Tj ET ",
+    }
+    second = "hidden" if first == "seen" else "seen"
+    found = scan_page(
+        b"0 g 0 0 300 300 re f 0.1 g " + lines[first] + lines[second], Resources({"F1": LATIN})
+    )
+    hidden = hidden_text(found.runs, found.paints, (0.0, 0.0, 612.0, 792.0))
+    assert [(h.text, h.reason) for h in hidden or []] == [
+        ("hidden", "colour contrast 1.20:1 against what lies beneath")
+    ]
