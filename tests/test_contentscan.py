@@ -242,6 +242,11 @@ def _same_either_way(content: bytes, resources: Callable[[], Resources]) -> bool
 @example(b"[ /P <</MCID 3>> BDC ]")  # a pairing inside an array: refused, as separate tokens
 @example(b"BT /F1 9 Tf 0 0 1 ID (x) Tj ET")  # an inline image after numbers: the general pass
 @example(b"BT /F1 10 Tf [ -250 <41> 80 <42 4> ] TJ (c) Tj ET")  # glyphs with adjustments
+# the fast pass reads "/Tag <</MCID n>> BDC" in one step only where begin_marked would read the
+# same: not an artifact (page furniture, whatever its MCID), not after other operands (which
+# begin_marked reads as its tag and properties)
+@example(b"/Artifact <</MCID 3>> BDC BT 0 9 Td /F1 12 Tf (a) Tj ET EMC")
+@example(b"1 /P <</MCID 3>> BDC BT 0 9 Td /F1 12 Tf (a) Tj ET EMC")
 @given(content=st.lists(PAIRING_SOUP, max_size=40).map(lambda parts: " ".join(parts).encode()))
 def test_the_fast_pass_reads_as_the_general_one(content: bytes) -> None:
     _same_either_way(content, lambda: Resources({"F1": LATIN}, {"Fm0"}))
@@ -289,4 +294,24 @@ def test_an_inline_image_after_numbers_paints_over_the_text_beneath() -> None:
     hidden = hidden_text(found.runs, found.paints, (0.0, 0.0, 612.0, 792.0))
     assert [(h.text, h.reason) for h in hidden or []] == [
         ("secret", "covered by an image drawn after it")
+    ]
+
+
+@pytest.mark.parametrize("first", ["seen", "hidden"])
+def test_one_fill_over_two_backgrounds_is_judged_against_each(first: str) -> None:
+    """The visibility check works a colour pair's contrast out once a page: dark grey text on
+    the white page can be read, the same text on a black shape cannot, in either order."""
+    from rxleaflet.check.visibility import hidden_text
+
+    lines = {
+        "seen": b"BT /F1 12 Tf 400 400 Td (seen) Tj ET ",
+        "hidden": b"BT /F1 12 Tf 100 100 Td (hidden) Tj ET ",
+    }
+    second = "hidden" if first == "seen" else "seen"
+    found = scan_page(
+        b"0 g 0 0 300 300 re f 0.1 g " + lines[first] + lines[second], Resources({"F1": LATIN})
+    )
+    hidden = hidden_text(found.runs, found.paints, (0.0, 0.0, 612.0, 792.0))
+    assert [(h.text, h.reason) for h in hidden or []] == [
+        ("hidden", "colour contrast 1.20:1 against what lies beneath")
     ]

@@ -208,6 +208,8 @@ HOSTILE = {
     "a truncated file": MINIMAL[:-30],
     "an empty crop box": _edited(b"/MediaBox", b"/CropBox [] /MediaBox"),
     "a free object referred to": MINIMAL.replace(b"0000000058 00000 n", b"0000000058 00000 f"),
+    # an object in use of another generation: its "2 0 R" names nothing to pypdf
+    "a generation in the table": MINIMAL.replace(b"0000000058 00000 n", b"0000000058 00001 n"),
     "an endless name": _with(b"/" + b"A" * 5000),
     "an endless number": _with(b"1" * 100),
     "PDF 2.0": MINIMAL.replace(b"%PDF-1.7", b"%PDF-2.0"),
@@ -241,6 +243,16 @@ def test_the_minimal_file_and_its_fifth_objects_are_read() -> None:
     assert _same_or_declined(_with(values))
     assert _same_or_declined(_with(b"<< /Subtype /application#2Fyaml >>"))
     assert _open(_with(b"<< /S /application#2Fyaml >>")).resolve(5)["/S"] == "/application/yaml"
+
+
+def test_a_number_array_split_at_nuls_reads_as_pypdf_reads_it() -> None:
+    """A NUL is white space between a widths array's numbers (to pypdf too), but not to
+    bytes.split(), which the one-step reading of such arrays uses when there is none."""
+    data = _with(b"[ 1\x002\x00\x00-3.5 0 ]")
+    value = _open(data).resolve(5)
+    assert value == [1, 2, -3.5, 0] == PdfReader(io.BytesIO(data)).get_object(5)
+    types = [ownpdf.Integer, ownpdf.Integer, ownpdf.Real, ownpdf.Integer]
+    assert [type(number) for number in value] == types
 
 
 def test_a_decompression_bomb_is_left_to_pypdf_and_its_limit() -> None:
@@ -344,3 +356,34 @@ def test_a_structure_element_read_in_one_match_reads_as_the_general_parser(
     if isinstance(general, tuple) and general[0] == "Ref":
         general = Declined  # an object that is only a reference
     assert fast == general
+
+
+def _contents(element: object) -> list[object]:
+    """A structure tree's (page, MCID) contents and roles, in order."""
+    found: list[object] = []
+    for kid in element.kids:  # type: ignore[attr-defined]
+        found += [kid] if isinstance(kid, tuple) else [kid.role, *_contents(kid)]
+    return found
+
+
+@pytest.mark.parametrize("levels", range(46, 52))
+def test_bare_mcids_read_in_place_stop_at_the_depth_the_walk_stops_at(levels) -> None:
+    """The structure walk reads a /K list's bare MCIDs in place instead of walking each: as deep
+    as it reads an MCID given as a marked-content reference, and no deeper."""
+    from rxleaflet.check.pdfread import _structure
+
+    def catalog(content: object) -> ownpdf.Dictionary:
+        node = ownpdf.Dictionary({"/S": ownpdf.Name("/Span"), "/K": ownpdf.Array([content])})
+        for _ in range(levels):
+            node = ownpdf.Dictionary({"/S": ownpdf.Name("/Div"), "/K": ownpdf.Array([node])})
+        node["/Pg"] = ownpdf.Ref(7, None)  # type: ignore[arg-type]
+        # the root's /K a list: the innermost /K list then stands at an even depth, as deep
+        # as the walk goes (100) in one of the cases
+        root = ownpdf.Dictionary({"/K": ownpdf.Array([node])})
+        return ownpdf.Dictionary({"/StructTreeRoot": root})
+
+    reference = ownpdf.Dictionary({"/Type": ownpdf.Name("/MCR"), "/MCID": ownpdf.Integer(5)})
+    bare = _structure(catalog(ownpdf.Integer(5)), {7: 1})
+    assert bare is not None
+    assert _contents(bare) == _contents(_structure(catalog(reference), {7: 1}))
+    assert ((1, 5) in _contents(bare)) == (levels < 49)  # the boundary is tried
