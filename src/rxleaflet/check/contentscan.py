@@ -497,7 +497,10 @@ class _Scanner:
             handler(self, args)
 
     def set_font(self, args: list[Any]) -> None:
-        name, size = args[-2], float(args[-1])
+        self.use_font(args[-2], float(args[-1]))
+
+    def use_font(self, name: str, size: float) -> None:
+        """``/name size Tf``: the font's decoder, made at its first use on the page."""
         font = self.resources.fonts.get(name)
         if font is None:
             raise Malformed(f"unknown font {name}")
@@ -701,34 +704,17 @@ class _Scanner:
 
     def show_line(self, token: bytes) -> None:
         """``BT tx ty Td /Font size Tf (text) Tj ET``, one token: what begin_text, move_line,
-        set_font and show_string do in turn, in one step (our pages are mostly these)."""
+        set_font and show_string do in turn, the first two inlined (our pages are mostly these
+        lines)."""
         _, tx, ty, _, name, size, _, rest = token.split(None, 7)
-        pieces = self.pieces
-        pieces += _TWO_LINES  # BT, Td
+        self.pieces += _TWO_LINES  # BT, Td
         tx, ty = float(tx), float(ty)
         # move from the identity line matrix, as move computes it
         self.line_matrix = self.text_matrix = (
             1.0, 0.0, 0.0, 1.0, tx * 1.0 + ty * 0.0 + 0.0, tx * 0.0 + ty * 1.0 + 0.0
         )  # fmt: skip
-        fonts = self.resources.fonts
-        font_name = name[1:].decode("latin-1")
-        font = fonts.get(font_name)
-        if font is None:
-            raise Malformed(f"unknown font {font_name}")
-        if not isinstance(font, FontDecoder):
-            font = fonts[font_name] = font()
-        state = self.state
-        state.font = font
-        state.size = size = float(size)
-        data = _unescape(rest[: rest.rindex(b"Tj")].rstrip())
-        text, widths, spaces = font.read(data)
-        advance = 0.0  # summed as show sums it, for the same float
-        advance += (
-            widths / 1000 * size
-            + state.char_spacing * (len(data) // font.code_length)
-            + state.word_spacing * spaces
-        ) * state.scale
-        self.place(text, advance)
+        self.use_font(name[1:].decode("latin-1"), float(size))
+        self.show_string(_unescape(rest[: rest.rindex(b"Tj")].rstrip()))
 
     def show_string(self, data: bytes) -> None:
         """``show((data,), new_line=False)``, for the most frequent case: one string with Tj."""
