@@ -292,14 +292,29 @@ def draw_lines(
         y = baseline - index * leading
         pieces = line.pieces
         if len(pieces) == 1:
-            text, font_name = pieces[0]
-            state = shown.get(font_name)
-            codes = _first_subset_codes(state, text) if state is not None and text else None
-            operator = state.rxleaflet_tf.get((0, size)) if codes is not None else None
-            if operator is not None:  # what draw_line writes for it
-                append(f"BT {fp_str(x, y)} Td {operator} ({escapePDF(codes)}) Tj ET")
+            known = _known_font_show(shown, *pieces[0], size)
+            if known is not None:  # what draw_line writes for it
+                append(f"BT {fp_str(x, y)} Td {known[0]} {known[1]} ET")
                 continue
         draw_line(canvas, pieces, x, y, size)
+
+
+def _known_font_show(
+    shown: dict[str, Any] | None, text: str, font_name: str, size: float
+) -> tuple[str, str] | None:
+    """The Tf and Tj operators showing ``text`` in a font the document already uses (its
+    ReportLab state in ``shown``), every character coded in its first subset (most pieces);
+    None for _show's general path."""
+    state = shown.get(font_name) if shown is not None else None
+    if state is None or not text:
+        return None
+    codes = _first_subset_codes(state, text)
+    if codes is None:
+        return None
+    operator = state.rxleaflet_tf.get((0, size))
+    if operator is None:
+        return None
+    return operator, f"({escapePDF(codes)}) Tj"
 
 
 def _show(
@@ -307,14 +322,9 @@ def _show(
 ) -> list[str]:
     """Operators showing ``text`` in ``font_name``: glyph ids in an ActualText span for a shaped
     face (``rtl``: its direction, else guessed), else the font's subset codes."""
-    shown = doc.__dict__.get("rxleaflet_fonts")
-    state = shown.get(font_name) if shown is not None else None
-    if state is not None and text:  # most pieces: the font known, every character coded
-        codes = _first_subset_codes(state, text)
-        if codes is not None:
-            operator = state.rxleaflet_tf.get((0, size))
-            if operator is not None:
-                return [operator, f"({escapePDF(codes)}) Tj"]
+    known = _known_font_show(doc.__dict__.get("rxleaflet_fonts"), text, font_name, size)
+    if known is not None:
+        return list(known)
     shaped = shaped_face(font_name)
     if shaped is not None:  # Devanagari and the other shaped scripts: glyph ids, ActualText
         return [shaped.show(shaped.shape(text, rtl), size, doc)]
@@ -326,10 +336,11 @@ def _show(
             code.append(_font_operator(font, subset, size, doc))
             current = subset
         code.append(f"({escapePDF(data)}) Tj")
-    if state is None and font.state.get(doc) is not None:
+    state = font.state.get(doc)
+    if state is not None:
         # the next piece in this font finds its ReportLab state here, not through the font's
         # weak-keyed table of documents (and needs no test for a shaped face)
-        doc.__dict__.setdefault("rxleaflet_fonts", {})[font_name] = font.state[doc]
+        doc.__dict__.setdefault("rxleaflet_fonts", {}).setdefault(font_name, state)
     return code
 
 
