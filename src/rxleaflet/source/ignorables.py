@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 # (first, last) code points, inclusive, in the order of DerivedCoreProperties.txt.
 DEFAULT_IGNORABLE_RANGES = (
@@ -44,18 +45,18 @@ DEFAULT_IGNORABLE_RANGES = (
     (0xE0100, 0xE01EF),  # VARIATION SELECTOR-17..VARIATION SELECTOR-256
     (0xE01F0, 0xE0FFF),  # <reserved-E01F0>..<reserved-E0FFF>
 )
-DEFAULT_IGNORABLE = re.compile(
-    "[" + "".join(f"{chr(first)}-{chr(last)}" for first, last in DEFAULT_IGNORABLE_RANGES) + "]"
-)
+
+
+def _character_class(ranges: Iterable[tuple[int, int]]) -> re.Pattern[str]:
+    """One character class of the code point ``ranges`` (first, last)."""
+    return re.compile("[" + "".join(f"{chr(first)}-{chr(last)}" for first, last in ranges) + "]")
+
+
+DEFAULT_IGNORABLE = _character_class(DEFAULT_IGNORABLE_RANGES)
 # the same class without its ranges beyond the Basic Multilingual Plane: a class of BMP
 # characters is tested in C against a bitmap, one that reaches into the supplementary planes
 # range by range (about eight times as long); text without such characters needs no more
-_BMP_IGNORABLE = re.compile(
-    "["
-    + "".join(f"{chr(first)}-{chr(last)}" for first, last in DEFAULT_IGNORABLE_RANGES
-              if last < 0x10000)
-    + "]"
-)  # fmt: skip
+_BMP_IGNORABLE = _character_class(r for r in DEFAULT_IGNORABLE_RANGES if r[1] < 0x10000)
 _SUPPLEMENTARY = re.compile("[\U00010000-\U0010ffff]")
 VARIATION_SELECTORS = re.compile("[\u180b-\u180d\u180f\ufe00-\ufe0f\U000e0100-\U000e01ef]")
 JOINERS = frozenset("\u200c\u200d")  # ZERO WIDTH NON-JOINER, ZERO WIDTH JOINER
