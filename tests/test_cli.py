@@ -223,3 +223,18 @@ def test_validate_without_sources_checks_the_whole_library(run) -> None:
     assert result.exit_code == 0 and result.stdout.count("\nok ") + 1 == len(
         list(LIBRARY.glob("*.yaml"))
     )
+
+
+def test_a_reader_that_stops_reading_ends_the_command_quietly() -> None:
+    """``rxleaflet list | head -1``: the pipe closes before the listing is written; the command
+    stops with exit 1 and no error (no traceback, no "internal error"); the note of which
+    library is listed still goes to standard error."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rxleaflet", "list", "--library", str(LIBRARY)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    process.stdout.close()  # before the command has started writing
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 1
+    assert errors.startswith("leaflets in ")
+    assert "error" not in errors and "Traceback" not in errors

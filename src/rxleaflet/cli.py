@@ -76,6 +76,11 @@ class _Guarded(click.Group):
             sys.exit(error.exit_code)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:
+            # whatever read our output stopped reading (``rxleaflet list | head``): stop
+            # quietly, as other command-line tools do, and let nothing write to the pipe again
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(ExitCode.REFUSED)
         except Exception as error:  # noqa: BLE001 - the last line of defence
             click.echo(
                 f"error: internal error ({type(error).__name__}: {error}); nothing was "
