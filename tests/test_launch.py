@@ -6,12 +6,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pytest
 
 from rxleaflet import launch
 from rxleaflet.cli import main as click_main
+
+from .conftest import LIBRARY
 
 
 def _click_help(prog: str, columns: int) -> str:
@@ -108,3 +111,67 @@ def test_the_program_name_follows_clicks_rule(
     monkeypatch.setitem(sys.modules, "__main__", main_module)
     monkeypatch.setattr(sys, "argv", [argv0])
     assert launch.program_name() == expected == _detect_program_name(argv0, main_module)
+
+
+def _leave(body: str) -> subprocess.CompletedProcess:
+    """Run ``body`` (which calls ``leave``) in a new Python whose standard output is buffered
+    (a pipe, and PYTHONUNBUFFERED unset), with rxleaflet.launch imported."""
+    code = "import atexit, sys, threading, time\nfrom rxleaflet.launch import leave\n" + body
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60,
+        env=buffered,
+    )  # fmt: skip
+
+
+def test_leaving_runs_the_exit_handlers_and_flushes_what_was_printed() -> None:
+    """The interpreter's teardown is skipped (25-30 ms of a cold render), what it does that
+    matters is not: atexit handlers (temporary folders, multiprocessing) and buffered output."""
+    ran = _leave(
+        "atexit.register(lambda: print('handler ran'))\n"
+        "sys.stdout.write('buffered, no newline')\n"
+        "sys.stderr.write('to stderr')\n"
+        "leave(3)\n"
+        "print('never')"
+    )
+    assert ran.returncode == 3
+    assert ran.stdout == "buffered, no newlinehandler ran\n"
+    assert ran.stderr == "to stderr"
+
+
+@pytest.mark.parametrize(("code", "status"), [("None", 0), ("0", 0), ("1", 1), ("258", 2)])
+def test_leaving_with_sys_exits_codes(code: str, status: int) -> None:
+    assert _leave(f"leave({code})").returncode == status
+
+
+def test_leaving_with_a_message_prints_it_and_fails_as_sys_exit_does() -> None:
+    ran = _leave("leave('error: stop')")
+    assert (ran.returncode, ran.stderr) == (1, "error: stop\n")
+
+
+def test_leaving_with_another_thread_running_waits_for_it_as_python_does() -> None:
+    ran = _leave(
+        "threading.Thread(target=lambda: (time.sleep(0.3), print('thread done'))).start()\nleave(0)"
+    )
+    assert (ran.returncode, ran.stdout) == (0, "thread done\n")
+
+
+def test_a_command_ends_through_leave_with_its_exit_status(tmp_path: Path) -> None:
+    """``rxleaflet render`` (0, PDF written) and a refused one (1, nothing written), in new
+    processes: the status Click gives reaches the shell."""
+    good = subprocess.run(
+        [sys.executable, "-m", "rxleaflet", "render", str(LIBRARY / "lisinopril.yaml"),
+         "-o", str(tmp_path / "good.pdf")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert good.returncode == 0, good.stderr
+    assert (tmp_path / "good.pdf").read_bytes().startswith(b"%PDF-")
+    assert good.stdout == f"wrote {tmp_path / 'good.pdf'}\n"
+    bad = subprocess.run(
+        [sys.executable, "-m", "rxleaflet", "render", str(tmp_path / "missing.yaml"),
+         "-o", str(tmp_path / "bad.pdf")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert bad.returncode == 1
+    assert "no such file" in bad.stderr
+    assert not (tmp_path / "bad.pdf").exists()
