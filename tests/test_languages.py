@@ -241,6 +241,21 @@ def test_each_bold_face_covers_exactly_what_its_regular_face_covers() -> None:
         assert cmap(bold) == cmap(bold.removesuffix("-Bold")), bold
 
 
+def test_the_coverage_read_from_each_cmap_is_what_fonttools_reads() -> None:
+    """cmap_codes takes whole runs of codes at once (a segment's or group's range, less the one
+    code that lands on .notdef); read_cmap (which shaping uses) reads every code: both must
+    find what fontTools finds."""
+    from fontTools.ttLib import TTFont
+
+    from rxleaflet.source.coverage import FONT_FILES, cmap_codes, fonts_folder, read_cmap
+
+    for file in sorted(set(FONT_FILES.values())):
+        path = fonts_folder() / file
+        expected = {c for c, glyph in TTFont(path).getBestCmap().items() if glyph != ".notdef"}
+        data = path.read_bytes()
+        assert cmap_codes(data) == set(read_cmap(data)) == expected, file
+
+
 def test_chinese_body_text_is_set_larger_and_looser_in_two_columns() -> None:
     pdf = render_source(LIBRARY / "metformin-zh-hans.yaml", layout="two-column")
     report = check_pdf(pdf, options=CheckOptions(as_of=TODAY))
