@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
+import time
 from collections.abc import Callable
 
 import pytest
@@ -12,7 +13,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from rxleaflet.check.contentscan import PageScan, Resources, ScanTimeout, _Scanner, scan_page
-from rxleaflet.check.fontdecode import FontDecoder, Malformed, Unsupported
+from rxleaflet.check.fontdecode import _CMAP_BLOCK, FontDecoder, Malformed, Unsupported, cmap_blocks
 from rxleaflet.check.fontdecode import parse_cmap as _parse_cmap
 
 OPERATOR_SOUP = st.sampled_from(
@@ -124,6 +125,38 @@ def test_any_cmap_bytes_raise_nothing_but_malformed(data: bytes) -> None:
     except Malformed:
         return
     assert isinstance(decoder.decode(b"\x00\x01"), str)
+
+
+@settings(max_examples=300, deadline=None)
+@example(b"beginbfchar <01> <0041> beginbfrange <02> <03> <0042> endbfrange endbfchar")
+@example(b"beginbfchar beginbfchar <01> <0041> endbfchar endbfcharendbfchar")
+@example(b"beginbfrange x beginbfchar <01> <0041> endbfchar")  # a kind never ended
+@given(data=st.lists(CMAP_SOUP, max_size=60).map(lambda parts: " ".join(parts).encode()))
+def test_cmap_blocks_are_the_lazy_regexs(data: bytes) -> None:
+    assert cmap_blocks(data) == _CMAP_BLOCK.findall(data)
+
+
+def test_a_cmap_of_blocks_never_ended_is_read_in_linear_time() -> None:
+    """Each beginning without an end would send the lazy regex to the end of the data."""
+    data = b"beginbfchar <01> <0041> " * 20_000
+    started = time.perf_counter()
+    assert cmap_blocks(data) == []
+    assert time.perf_counter() - started < 0.5
+
+
+def test_one_byte_tables_are_the_lookups() -> None:
+    """The table and widths are preset rows filled in; a code outside 0-255 (a negative
+    /FirstChar's widths, a two-byte code in a one-byte CMap) fills nothing."""
+    mapping = {b"\x01": "A", b"\x01\x02": "B", b"": "C", b"\xff": "D"}
+    widths = {-3: 100.0, 0: 250.0, 255: 300.0, 256: 400.0}
+    decoder = FontDecoder(mapping, 1, widths, 600.0)
+    assert decoder.table == {code: mapping.get(bytes((code,)), "\ufffd") for code in range(256)}
+    assert decoder.byte_widths == [widths.get(code, 600.0) for code in range(256)]
+    many = {bytes((code >> 8, code & 0xFF)): "x" for code in range(300)} | mapping
+    wide = {code: float(code) for code in range(-10, 300)}
+    decoder = FontDecoder(many, 1, wide, 600.0)
+    assert decoder.table == {code: many.get(bytes((code,)), "\ufffd") for code in range(256)}
+    assert decoder.byte_widths == [wide.get(code, 600.0) for code in range(256)]
 
 
 def test_overlapping_cmap_ranges_are_refused_quickly() -> None:
