@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
+import math
 import time
 from collections.abc import Callable
 
@@ -12,7 +13,15 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from rxleaflet.check.contentscan import PageScan, Resources, ScanTimeout, _Scanner, scan_page
+from rxleaflet.check.contentscan import (
+    PageScan,
+    Resources,
+    ScanTimeout,
+    _low_high,
+    _rounded_size,
+    _Scanner,
+    scan_page,
+)
 from rxleaflet.check.fontdecode import _CMAP_BLOCK, FontDecoder, Malformed, Unsupported, cmap_blocks
 from rxleaflet.check.fontdecode import parse_cmap as _parse_cmap
 
@@ -167,6 +176,24 @@ def test_overlapping_cmap_ranges_are_refused_quickly() -> None:
             + ranges
             + b"endbfrange"
         )
+
+
+SPECIAL_FLOATS = st.sampled_from([0.0, -0.0, 1.0, -1.0, math.inf, -math.inf, math.nan])
+
+
+@settings(max_examples=500, deadline=None)
+@example(values=(0.0, -0.0, -0.0, 0.0))  # equal values of either sign: the first is kept
+@example(values=(math.nan, 1.0, -1.0, 2.0))  # a NaN first is never replaced
+@example(values=(1.0, math.nan, -1.0, math.nan))
+@given(values=st.tuples(*[st.floats() | SPECIAL_FLOATS] * 4))
+def test_a_runs_box_bounds_are_min_and_max(values: tuple[float, float, float, float]) -> None:
+    assert repr(_low_high(values)) == repr((min(values), max(values)))
+
+
+@given(height=st.floats(min_value=0.0) | SPECIAL_FLOATS.map(abs))
+def test_kept_rounded_sizes_are_round(height: float) -> None:
+    assert repr(_rounded_size(height)) == repr(round(height, 1))
+    assert repr(_rounded_size(height)) == repr(round(height, 1))  # kept the first time
 
 
 def test_octal_escape_rule_matches_the_pdf_reference() -> None:
