@@ -153,6 +153,17 @@ def test_a_cmap_of_blocks_never_ended_is_read_in_linear_time() -> None:
     assert time.perf_counter() - started < 0.5
 
 
+def test_kept_cmap_decodings_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kept decodings are emptied when full, and a CMap still reads the same."""
+    from rxleaflet.check import fontdecode
+
+    monkeypatch.setattr(fontdecode, "_KEPT", 4)
+    pairs = b"".join(b"<%02X> <%04X>\n" % (code, 0x41 + code) for code in range(10))
+    decoder = _parse_cmap(b"10 beginbfchar\n" + pairs + b"endbfchar")
+    assert decoder.decode(bytes(range(10))) == "ABCDEFGHIJ"
+    assert len(fontdecode._TEXTS) <= 4 and len(fontdecode._CODES) <= 4
+
+
 def test_one_byte_tables_are_the_lookups() -> None:
     """The table and widths are preset rows filled in; a code outside 0-255 (a negative
     /FirstChar's widths, a two-byte code in a one-byte CMap) fills nothing."""

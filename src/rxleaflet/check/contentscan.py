@@ -911,6 +911,7 @@ def _low_high(values: tuple[float, float, float, float]) -> tuple[float, float]:
 
 
 # a run's height → round(height, 1): a page has a few sizes, each rounded once per process
+# (the dictionary emptied when it holds 4,096: a hostile file's heights are not kept for good)
 _ROUNDED: dict[float, float] = {}
 
 
@@ -918,8 +919,9 @@ def _rounded_size(height: float) -> float:
     rounded = _ROUNDED.get(height)
     if rounded is None:
         rounded = round(height, 1)
-        if len(_ROUNDED) < 4096:
-            _ROUNDED[height] = rounded
+        if len(_ROUNDED) >= 4096:
+            _ROUNDED.clear()
+        _ROUNDED[height] = rounded
     return rounded
 
 

@@ -169,7 +169,8 @@ def _bytes_from_hex(hex_text: bytes) -> bytes:
 
 # Every font maps the same few thousand characters and codes: each short one is decoded once
 # per process (long ones, which no real CMap has, are not kept), looked up in a dictionary
-# (the CMap loop's hot path; once it holds _KEPT entries, new ones are decoded each time).
+# (the CMap loop's hot path), emptied when it holds _KEPT entries (a hostile CMap's codes
+# are not kept for good).
 _SHORT = 16
 _KEPT = 65_536
 _TEXTS: dict[bytes, str] = {}
@@ -180,7 +181,9 @@ def _decode_utf16_hex(hex_text: bytes) -> str:
     text = _TEXTS.get(hex_text)
     if text is None:
         text = _utf16_from_hex(hex_text)
-        if len(hex_text) <= _SHORT and len(_TEXTS) < _KEPT:
+        if len(hex_text) <= _SHORT:
+            if len(_TEXTS) >= _KEPT:
+                _TEXTS.clear()
             _TEXTS[hex_text] = text
     return text
 
@@ -189,7 +192,9 @@ def _code_bytes(hex_text: bytes) -> bytes:
     code = _CODES.get(hex_text)
     if code is None:
         code = _bytes_from_hex(hex_text)
-        if len(hex_text) <= _SHORT and len(_CODES) < _KEPT:
+        if len(hex_text) <= _SHORT:
+            if len(_CODES) >= _KEPT:
+                _CODES.clear()
             _CODES[hex_text] = code
     return code
 
