@@ -158,6 +158,8 @@ def test_kept_cmap_decodings_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> No
     from rxleaflet.check import fontdecode
 
     monkeypatch.setattr(fontdecode, "_KEPT", 4)
+    monkeypatch.setattr(fontdecode, "_TEXTS", {})  # none kept before (other tests keep some)
+    monkeypatch.setattr(fontdecode, "_CODES", {})
     pairs = b"".join(b"<%02X> <%04X>\n" % (code, 0x41 + code) for code in range(10))
     decoder = _parse_cmap(b"10 beginbfchar\n" + pairs + b"endbfchar")
     assert decoder.decode(bytes(range(10))) == "ABCDEFGHIJ"
