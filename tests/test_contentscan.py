@@ -5,14 +5,24 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
+import math
+import time
 from collections.abc import Callable
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from rxleaflet.check.contentscan import PageScan, Resources, ScanTimeout, _Scanner, scan_page
-from rxleaflet.check.fontdecode import FontDecoder, Malformed, Unsupported
+from rxleaflet.check.contentscan import (
+    PageScan,
+    Resources,
+    ScanTimeout,
+    _low_high,
+    _rounded_size,
+    _Scanner,
+    scan_page,
+)
+from rxleaflet.check.fontdecode import _CMAP_BLOCK, FontDecoder, Malformed, Unsupported, cmap_blocks
 from rxleaflet.check.fontdecode import parse_cmap as _parse_cmap
 
 OPERATOR_SOUP = st.sampled_from(
@@ -126,6 +136,51 @@ def test_any_cmap_bytes_raise_nothing_but_malformed(data: bytes) -> None:
     assert isinstance(decoder.decode(b"\x00\x01"), str)
 
 
+@settings(max_examples=300, deadline=None)
+@example(b"beginbfchar <01> <0041> beginbfrange <02> <03> <0042> endbfrange endbfchar")
+@example(b"beginbfchar beginbfchar <01> <0041> endbfchar endbfcharendbfchar")
+@example(b"beginbfrange x beginbfchar <01> <0041> endbfchar")  # a kind never ended
+@given(data=st.lists(CMAP_SOUP, max_size=60).map(lambda parts: " ".join(parts).encode()))
+def test_cmap_blocks_are_the_lazy_regexs(data: bytes) -> None:
+    assert cmap_blocks(data) == _CMAP_BLOCK.findall(data)
+
+
+def test_a_cmap_of_blocks_never_ended_is_read_in_linear_time() -> None:
+    """Each beginning without an end would send the lazy regex to the end of the data."""
+    data = b"beginbfchar <01> <0041> " * 20_000
+    started = time.perf_counter()
+    assert cmap_blocks(data) == []
+    assert time.perf_counter() - started < 0.5
+
+
+def test_kept_cmap_decodings_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kept decodings are emptied when full, and a CMap still reads the same."""
+    from rxleaflet.check import fontdecode
+
+    monkeypatch.setattr(fontdecode, "_KEPT", 4)
+    monkeypatch.setattr(fontdecode, "_TEXTS", {})  # none kept before (other tests keep some)
+    monkeypatch.setattr(fontdecode, "_CODES", {})
+    pairs = b"".join(b"<%02X> <%04X>\n" % (code, 0x41 + code) for code in range(10))
+    decoder = _parse_cmap(b"10 beginbfchar\n" + pairs + b"endbfchar")
+    assert decoder.decode(bytes(range(10))) == "ABCDEFGHIJ"
+    assert len(fontdecode._TEXTS) <= 4 and len(fontdecode._CODES) <= 4
+
+
+def test_one_byte_tables_are_the_lookups() -> None:
+    """The table and widths are preset rows filled in; a code outside 0-255 (a negative
+    /FirstChar's widths, a two-byte code in a one-byte CMap) fills nothing."""
+    mapping = {b"\x01": "A", b"\x01\x02": "B", b"": "C", b"\xff": "D"}
+    widths = {-3: 100.0, 0: 250.0, 255: 300.0, 256: 400.0}
+    decoder = FontDecoder(mapping, 1, widths, 600.0)
+    assert decoder.table == {code: mapping.get(bytes((code,)), "\ufffd") for code in range(256)}
+    assert decoder.byte_widths == [widths.get(code, 600.0) for code in range(256)]
+    many = {bytes((code >> 8, code & 0xFF)): "x" for code in range(300)} | mapping
+    wide = {code: float(code) for code in range(-10, 300)}
+    decoder = FontDecoder(many, 1, wide, 600.0)
+    assert decoder.table == {code: many.get(bytes((code,)), "\ufffd") for code in range(256)}
+    assert decoder.byte_widths == [wide.get(code, 600.0) for code in range(256)]
+
+
 def test_overlapping_cmap_ranges_are_refused_quickly() -> None:
     ranges = b"".join(b"<%04X> <FFFF> <0000>\n" % start for start in range(256))
     with pytest.raises(Malformed, match="more codes"):
@@ -134,6 +189,24 @@ def test_overlapping_cmap_ranges_are_refused_quickly() -> None:
             + ranges
             + b"endbfrange"
         )
+
+
+SPECIAL_FLOATS = st.sampled_from([0.0, -0.0, 1.0, -1.0, math.inf, -math.inf, math.nan])
+
+
+@settings(max_examples=500, deadline=None)
+@example(values=(0.0, -0.0, -0.0, 0.0))  # equal values of either sign: the first is kept
+@example(values=(math.nan, 1.0, -1.0, 2.0))  # a NaN first is never replaced
+@example(values=(1.0, math.nan, -1.0, math.nan))
+@given(values=st.tuples(*[st.floats() | SPECIAL_FLOATS] * 4))
+def test_a_runs_box_bounds_are_min_and_max(values: tuple[float, float, float, float]) -> None:
+    assert repr(_low_high(values)) == repr((min(values), max(values)))
+
+
+@given(height=st.floats(min_value=0.0) | SPECIAL_FLOATS.map(abs))
+def test_kept_rounded_sizes_are_round(height: float) -> None:
+    assert repr(_rounded_size(height)) == repr(round(height, 1))
+    assert repr(_rounded_size(height)) == repr(round(height, 1))  # kept the first time
 
 
 def test_octal_escape_rule_matches_the_pdf_reference() -> None:

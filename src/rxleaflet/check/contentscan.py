@@ -704,8 +704,8 @@ class _Scanner:
 
     def show_line(self, token: bytes) -> None:
         """``BT tx ty Td /Font size Tf (text) Tj ET``, one token: what begin_text, move_line,
-        set_font and show_string do in turn, the first two inlined (our pages are mostly these
-        lines)."""
+        set_font and show_string do in turn, all but the font's first use inlined (our pages
+        are mostly these lines)."""
         _, tx, ty, _, name, size, _, rest = token.split(None, 7)
         self.pieces += _TWO_LINES  # BT, Td
         tx, ty = float(tx), float(ty)
@@ -713,8 +713,24 @@ class _Scanner:
         self.line_matrix = self.text_matrix = (
             1.0, 0.0, 0.0, 1.0, tx * 1.0 + ty * 0.0 + 0.0, tx * 0.0 + ty * 1.0 + 0.0
         )  # fmt: skip
-        self.use_font(name[1:].decode("latin-1"), float(size))
-        self.show_string(_unescape(rest[: rest.rindex(b"Tj")].rstrip()))
+        size = float(size)
+        decoder = self.resources.fonts.get(name[1:].decode("latin-1"))
+        state = self.state
+        if type(decoder) is FontDecoder:  # a font used before: use_font would only set it
+            state.font, state.size = decoder, size
+        else:
+            self.use_font(name[1:].decode("latin-1"), size)
+            decoder = state.font
+        data = _unescape(rest[: rest.rindex(b"Tj")].rstrip())
+        # show_string, with the state and decoder found above
+        text, widths, spaces = decoder.read(data)
+        glyphs = len(data) // decoder.code_length
+        scale = state.scale
+        advance = 0.0  # summed as show sums it, for the same float
+        advance += (
+            widths / 1000 * size + state.char_spacing * glyphs + state.word_spacing * spaces
+        ) * scale
+        self.place(text, advance)
 
     def show_string(self, data: bytes) -> None:
         """``show((data,), new_line=False)``, for the most frequent case: one string with Tj."""
@@ -762,7 +778,8 @@ class _Scanner:
                 b * 0.0 + d * top + f,
                 b * advance + d * top + f,
             )
-            x_low, y_low, x_high, y_high = min(xs), min(ys), max(xs), max(ys)
+            x_low, x_high = _low_high(xs)
+            y_low, y_high = _low_high(ys)
             marks = self.marks
             mcid, artifact = marks[-1] if marks else (None, None)
             self.order = order = self.order + 1
@@ -772,7 +789,7 @@ class _Scanner:
             runs.append(
                 TextRun(
                     text,
-                    round(abs(height), 1),
+                    _rounded_size(abs(height)),
                     (x_low, y_low, x_high, y_high),
                     order,
                     mcid,
@@ -870,6 +887,42 @@ _OPERATORS: dict[bytes, Callable[[_Scanner, list[Any]], None]] = {
     b"TL": _Scanner.set_leading, b"Tc": _Scanner.char_spacing, b"Tw": _Scanner.word_spacing,
     b"Tz": _Scanner.horizontal_scale, b"Ts": _Scanner.text_rise, b"Tr": _Scanner.render_mode,
 }  # fmt: skip
+
+
+def _low_high(values: tuple[float, float, float, float]) -> tuple[float, float]:
+    """``min(values), max(values)``, compared as those builtins compare (each next value
+    replaces the kept one only when strictly lower, or higher: the same one of equal values,
+    a NaN never), in one call instead of two."""
+    v0, v1, v2, v3 = values
+    low = high = v0
+    if v1 < low:
+        low = v1
+    if v2 < low:
+        low = v2
+    if v3 < low:
+        low = v3
+    if v1 > high:
+        high = v1
+    if v2 > high:
+        high = v2
+    if v3 > high:
+        high = v3
+    return low, high
+
+
+# a run's height → round(height, 1): a page has a few sizes, each rounded once per process
+# (the dictionary emptied when it holds 4,096: a hostile file's heights are not kept for good)
+_ROUNDED: dict[float, float] = {}
+
+
+def _rounded_size(height: float) -> float:
+    rounded = _ROUNDED.get(height)
+    if rounded is None:
+        rounded = round(height, 1)
+        if len(_ROUNDED) >= 4096:
+            _ROUNDED.clear()
+        _ROUNDED[height] = rounded
+    return rounded
 
 
 def _tokens_on_time(tokens: list[bytes], deadline: float | None) -> Iterator[bytes]:

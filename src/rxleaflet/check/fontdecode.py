@@ -6,7 +6,6 @@ codes than any font has glyphs are refused before they can cost time or memory.
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Any
 
@@ -38,14 +37,10 @@ class FontDecoder:
         self.mapping = mapping
         self.code_length = code_length
         # one-byte codes decode in C: bytes → latin-1 str → translate through this table
-        self.table = (
-            {code: mapping.get(byte, "\ufffd") for code, byte in enumerate(_SINGLE_BYTES)}
-            if code_length == 1
-            else {}
-        )
+        self.table = _byte_table(mapping) if code_length == 1 else {}
         self.widths = widths or {}
         self.default_width = default_width
-        self.byte_widths = [self.widths.get(code, default_width) for code in range(256)]
+        self.byte_widths = _byte_widths(self.widths, default_width)
 
     def read(self, data: bytes) -> tuple[str, float, int]:
         """``decode`` and ``advance`` at once, in one pass over the codes (the scanner's hot
@@ -87,20 +82,46 @@ class FontDecoder:
         return total, 0
 
 
+_UNMAPPED = dict.fromkeys(range(256), "\ufffd")
+
+
+def _byte_table(mapping: dict[bytes, str]) -> dict[int, str]:
+    """Code → text for the 256 one-byte codes, U+FFFD where ``mapping`` has none."""
+    if len(mapping) > 256:  # an odd CMap: look up each code (256 lookups bound the cost)
+        return {code: mapping.get(byte, "\ufffd") for code, byte in enumerate(_SINGLE_BYTES)}
+    # a copy of the unmapped table with the mapped codes filled in: every one-byte key of
+    # ``mapping`` is one of the 256 codes, so this is the table the lookups above would make
+    table = _UNMAPPED.copy()
+    for byte, text in mapping.items():
+        if len(byte) == 1:
+            table[byte[0]] = text
+    return table
+
+
+def _byte_widths(widths: dict[int, float], default: float) -> list[float]:
+    """The widths of the 256 one-byte codes, ``default`` where ``widths`` has none."""
+    if len(widths) > 256:  # many codes (a CID font's): look up each one-byte code instead
+        return [widths.get(code, default) for code in range(256)]
+    # the preset row with the given widths filled in, as the lookups above would make it
+    # (keys are ints: those outside 0-255 are no one-byte code's)
+    row = [default] * 256
+    for code, width in widths.items():
+        if 0 <= code < 256:
+            row[code] = width
+    return row
+
+
 def font_decoder(font: Any) -> FontDecoder:
     """A decoder for a font dictionary; Unsupported when it has no usable ToUnicode map."""
     to_unicode = font.get("/ToUnicode")
     if to_unicode is None:
         raise Unsupported("font without ToUnicode")
-    decoder = parse_cmap(to_unicode.get_object().get_data())
+    mapping, code_length = cmap_entries(to_unicode.get_object().get_data())
     try:
         widths, default = _widths(font)
     except (AttributeError, KeyError, TypeError, ValueError, IndexError):
         widths, default = {}, DEFAULT_WIDTH  # widths only place text; a bad array costs no text
-    decoder.widths = widths
-    decoder.default_width = default
-    decoder.byte_widths = [widths.get(code, default) for code in range(256)]
-    return decoder
+    return FontDecoder(mapping, code_length, widths, default)
 
 
 def _widths(font: Any) -> tuple[dict[int, float], float]:
@@ -133,6 +154,7 @@ def _widths(font: Any) -> tuple[dict[int, float], float]:
 
 
 _CMAP_BLOCK = re.compile(rb"begin(bfchar|bfrange|codespacerange)(.*?)end\1", re.S)
+_CMAP_BEGIN = re.compile(rb"begin(bfchar|bfrange|codespacerange)")
 _HEX = re.compile(rb"<([0-9A-Fa-f]*)>|\[([^\]]*)\]")
 _HEX_ITEM = re.compile(rb"<([0-9A-Fa-f]*)>")
 
@@ -146,41 +168,97 @@ def _bytes_from_hex(hex_text: bytes) -> bytes:
 
 
 # Every font maps the same few thousand characters and codes: each short one is decoded once
-# per process (long ones, which no real CMap has, are not kept).
+# per process (long ones, which no real CMap has, are not kept), looked up in a dictionary
+# (the CMap loop's hot path), emptied when it holds _KEPT entries (a hostile CMap's codes
+# are not kept for good).
 _SHORT = 16
-_utf16_cached = functools.lru_cache(maxsize=65_536)(_utf16_from_hex)
-_bytes_cached = functools.lru_cache(maxsize=65_536)(_bytes_from_hex)
+_KEPT = 65_536
+_TEXTS: dict[bytes, str] = {}
+_CODES: dict[bytes, bytes] = {}
 
 
 def _decode_utf16_hex(hex_text: bytes) -> str:
-    return (_utf16_cached if len(hex_text) <= _SHORT else _utf16_from_hex)(hex_text)
+    text = _TEXTS.get(hex_text)
+    if text is None:
+        text = _utf16_from_hex(hex_text)
+        if len(hex_text) <= _SHORT:
+            if len(_TEXTS) >= _KEPT:
+                _TEXTS.clear()
+            _TEXTS[hex_text] = text
+    return text
 
 
 def _code_bytes(hex_text: bytes) -> bytes:
-    return (_bytes_cached if len(hex_text) <= _SHORT else _bytes_from_hex)(hex_text)
+    code = _CODES.get(hex_text)
+    if code is None:
+        code = _bytes_from_hex(hex_text)
+        if len(hex_text) <= _SHORT:
+            if len(_CODES) >= _KEPT:
+                _CODES.clear()
+            _CODES[hex_text] = code
+    return code
 
 
 def parse_cmap(data: bytes) -> FontDecoder:
     """A decoder from ToUnicode CMap bytes; raises only Malformed, whatever the bytes."""
+    return FontDecoder(*cmap_entries(data))
+
+
+def cmap_entries(data: bytes) -> tuple[dict[bytes, str], int]:
+    """ToUnicode CMap bytes → (code → text, code length); raises only Malformed."""
     try:
         return _read_cmap(data)
     except (ValueError, IndexError, TypeError, OverflowError) as error:
         raise Malformed(f"a malformed ToUnicode CMap ({type(error).__name__})") from None
 
 
-def _read_cmap(data: bytes) -> FontDecoder:
+def _read_bfchar(items: list[tuple[bytes, bytes]], mapping: dict[bytes, str]) -> None:
+    """A bfchar block's (source, target) pairs into ``mapping``, as
+    ``mapping[_code_bytes(source)] = _decode_utf16_hex(target)`` reads each: the kept
+    decodings looked up here, without those calls (a font maps a hundred codes or more)."""
+    texts, codes = _TEXTS.get, _CODES.get
+    for source, target in zip(items[0::2], items[1::2], strict=False):
+        text = texts(target[0])
+        if text is None:
+            text = _decode_utf16_hex(target[0])
+        code = codes(source[0])
+        if code is None:
+            code = _code_bytes(source[0])
+        mapping[code] = text
+
+
+def cmap_blocks(data: bytes) -> list[tuple[bytes, bytes]]:
+    """What ``_CMAP_BLOCK.findall(data)`` finds (each block's kind and body, to the first end
+    of its kind), without the lazy match's test at every byte: the end found by ``find``. A
+    kind with no end after one block's beginning has none after any later one (the regex
+    would look again at each, in quadratic time)."""
+    blocks = []
+    endless: set[bytes] = set()
+    position = 0
+    while (begin := _CMAP_BEGIN.search(data, position)) is not None:
+        kind = begin.group(1)
+        end = -1 if kind in endless else data.find(b"end" + kind, begin.end())
+        if end < 0:  # no match here: the regex tries again one byte on
+            endless.add(kind)
+            position = begin.start() + 1
+            continue
+        blocks.append((kind, data[begin.end() : end]))
+        position = end + 3 + len(kind)
+    return blocks
+
+
+def _read_cmap(data: bytes) -> tuple[dict[bytes, str], int]:
     mapping: dict[bytes, str] = {}
     code_length = 1
     budget = 4 * MAX_CMAP_ENTRIES  # overlapping ranges cost time even when they map the same codes
-    for kind, body in _CMAP_BLOCK.findall(data):
+    for kind, body in cmap_blocks(data):
         items = _HEX.findall(body)
         if kind == b"codespacerange":
             if items:
                 code_length = max(1, len(items[0][0]) // 2)
         elif kind == b"bfchar":
             budget -= len(items) // 2
-            for source, target in zip(items[0::2], items[1::2], strict=False):
-                mapping[_code_bytes(source[0])] = _decode_utf16_hex(target[0])
+            _read_bfchar(items, mapping)
         else:
             for low, high, target in zip(items[0::3], items[1::3], items[2::3], strict=False):
                 start, end = int(low[0], 16), int(high[0], 16)
@@ -200,4 +278,4 @@ def _read_cmap(data: bytes) -> FontDecoder:
                         mapping[(start + offset).to_bytes(width, "big")] = text
         if budget < 0:
             raise Malformed("a ToUnicode CMap that maps more codes than any font has")
-    return FontDecoder(mapping, code_length)
+    return mapping, code_length

@@ -26,7 +26,7 @@ from typing import Any
 
 from .contentscan import Box, PageScan, Resources, ScanTimeout, TextRun, matrix_scale, scan_page
 from .fontdecode import FontDecoder, Malformed, Unsupported, font_decoder
-from .ownpdf import Declined, Document, Page, Ref, Stream
+from .ownpdf import Array, Declined, Dictionary, Document, Page, Ref, Stream
 from .visibility import Hidden, hidden_text
 
 MAX_PAGES = 50  # a patient leaflet is a few pages; more is refused without reading content
@@ -497,7 +497,9 @@ def _structure(catalog: Any, pages: dict[int, int]) -> StructElement | None:
     def walk(node: Any, into: StructElement, page: int | None, depth: int) -> None:
         if depth > 100 or budget[0] <= 0:
             return
-        if type(node) is Ref or _is_reference(node):
+        # this reader's arrays and dictionaries are no references of either reader: the
+        # pypdf test is left for other values (the tree is mostly these)
+        if type(node) is Ref or (type(node) not in _OWN_CONTAINERS and _is_reference(node)):
             if node.idnum in seen:
                 return
             seen.add(node.idnum)
@@ -530,10 +532,12 @@ def _structure(catalog: Any, pages: dict[int, int]) -> StructElement | None:
                 walk(node["/K"], into, page, depth + 1)
             return
         budget[0] -= 1
+        lang, alt = node.get("/Lang"), node.get("/Alt")
         element = StructElement(
             str(node["/S"]).lstrip("/"),
-            lang=_string(node.get("/Lang")),
-            alt=_string(node.get("/Alt")),
+            [],  # as the default factory makes it
+            str(lang) if lang is not None else None,  # as _string reads them
+            str(alt) if alt is not None else None,
         )
         into.kids.append(element)
         if "/K" in node:
@@ -544,6 +548,9 @@ def _structure(catalog: Any, pages: dict[int, int]) -> StructElement | None:
     except Exception:  # noqa: BLE001 - an unreadable tree counts as none
         return None
     return top
+
+
+_OWN_CONTAINERS = (Array, Dictionary, Page, Stream)
 
 
 def _embedded_files(catalog: Any) -> list[EmbeddedFile]:
