@@ -332,6 +332,31 @@ def test_font_subsets_are_reportlabs_bytes(language: str, bold: bool, text: str)
     assert face.makeSubset.__func__ is subset.make_subset  # what render uses
 
 
+def test_kept_flate_streams_are_zlibs_bytes_within_their_budget(monkeypatch) -> None:
+    """Flate of bytes content (font programs) is kept for the next stream with the same
+    content: it must be what zlib makes at FLATE_LEVEL, the first time and from what was kept,
+    and what is kept must stay within its budget (the least recently used let go)."""
+    import zlib
+
+    from rxleaflet.render import pdfobjects
+
+    monkeypatch.setattr(pdfobjects, "_COMPRESSED", {})
+    monkeypatch.setattr(pdfobjects, "_compressed_size", [0])
+    monkeypatch.setattr(pdfobjects, "_COMPRESSED_BUDGET", 4_000)
+    flate = pdfobjects._Flate()
+    contents = [bytes(range(256)) * (2 + n) for n in range(6)]
+    for data in [*contents, *reversed(contents)]:
+        expected = zlib.compress(data, pdfobjects.FLATE_LEVEL)
+        assert flate.encode(data) == expected
+    kept = pdfobjects._COMPRESSED
+    assert 0 < len(kept) < len(contents)
+    size = sum(len(data) + len(flated) for data, flated in kept.items())
+    assert size == pdfobjects._compressed_size[0] <= 4_000
+    assert list(kept)[-1] == contents[0]  # the one used last is kept
+    assert flate.encode("BT ET") == zlib.compress(b"BT ET", pdfobjects.FLATE_LEVEL)
+    assert b"BT ET" not in kept  # page content (text) is not kept
+
+
 @pytest.mark.parametrize(
     "text", ["1 0 0 1 54 738 cm", "12 0 obj\n", "/F1+0", "\x18\x1f", "a\tb", "µg ≥", "", b"raw"]
 )
