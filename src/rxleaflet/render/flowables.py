@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -111,6 +112,7 @@ def _style_cache(bold: bool, size: float, name: str) -> dict[object, Measure]:
 # least recently used first
 _BROKEN: dict[tuple[object, ...], tuple[Line, ...]] = {}
 _BROKEN_LIMIT = 2_000  # paragraphs; keeps memory flat over long batches
+_BROKEN_LOCK = threading.Lock()  # a server renders in several threads at once
 
 
 def break_lines(
@@ -133,12 +135,16 @@ def break_lines(
     if not cache:
         return _broken_lines(runs, style, fonts, width, cache, unbreakable)
     key = (tuple([(run.text, run.bold) for run in runs]), style, fonts, width, unbreakable)
-    found = _BROKEN.pop(key, None)  # put back last: the most recently used
-    if found is None:
-        found = tuple(_broken_lines(runs, style, fonts, width, cache, unbreakable))
-        if len(_BROKEN) >= _BROKEN_LIMIT:
+    with _BROKEN_LOCK:
+        found = _BROKEN.pop(key, None)
+        if found is not None:
+            _BROKEN[key] = found  # put back last: the most recently used
+            return list(found)
+    found = tuple(_broken_lines(runs, style, fonts, width, cache, unbreakable))
+    with _BROKEN_LOCK:
+        if key not in _BROKEN and len(_BROKEN) >= _BROKEN_LIMIT:
             del _BROKEN[next(iter(_BROKEN))]
-    _BROKEN[key] = found
+        _BROKEN[key] = found
     return list(found)
 
 

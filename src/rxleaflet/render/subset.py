@@ -12,6 +12,7 @@ the leaflet's text or which glyphs it uses). The subset file is byte for byte Re
 
 from __future__ import annotations
 
+import threading
 from itertools import chain
 from struct import pack, unpack
 from typing import Any
@@ -27,6 +28,7 @@ _TWO_BY_TWO = 1 << 7
 _COPIED_TABLES = ("name", "OS/2", "cvt ", "fpgm", "prep")  # as the font has them
 _GLYPHS_KEPT = 5_000  # per face (a Chinese leaflet uses hundreds of its 65,535): a few MB at most
 _SUBSETS_KEPT = 16  # subset files per face (10-50 KB each in the bundled leaflets)
+_SUBSETS_LOCK = threading.Lock()  # a server renders in several threads at once
 
 REPORTLAB_MAKE_SUBSET = ttfonts.TTFontFile.makeSubset  # ReportLab's own, for comparison
 Glyph = tuple[bytes, tuple[tuple[int, int], ...]]  # its bytes; (offset, glyph) per component
@@ -81,12 +83,16 @@ def make_subset(face: Any, subset: list[int]) -> bytes:
     face and the code points alone, so a kept one is the file _made_subset would make again."""
     kept: dict[tuple[int, ...], bytes] = face.__dict__.setdefault("rxleaflet_subsets", {})
     key = tuple(subset)
-    found = kept.pop(key, None)  # put back last: the most recently used
-    if found is None:
-        found = _made_subset(face, subset)
-        if len(kept) >= _SUBSETS_KEPT:
+    with _SUBSETS_LOCK:
+        found = kept.pop(key, None)
+        if found is not None:
+            kept[key] = found  # put back last: the most recently used
+            return found
+    found = _made_subset(face, subset)
+    with _SUBSETS_LOCK:
+        if key not in kept and len(kept) >= _SUBSETS_KEPT:
             del kept[next(iter(kept))]
-    kept[key] = found
+        kept[key] = found
     return found
 
 
