@@ -227,6 +227,70 @@ def test_the_line_breakers_quick_test_finds_every_space_that_binds(before: str, 
     assert not any(line.rstrip().endswith(before) for line in texts[:-1]), texts
 
 
+def test_kept_lines_are_the_lines_broken_now(monkeypatch) -> None:
+    """break_lines keeps a paragraph's lines for the next time it is set alike: what it hands
+    out must be the lines broken afresh (at every width, in every style), a list of its own,
+    never kept for patient data (cache off), and no more paragraphs kept than the limit."""
+    from rxleaflet.render import flowables
+    from rxleaflet.render.flowables import TextStyle, break_lines
+    from rxleaflet.render.fonts import fonts_for
+    from rxleaflet.source.markup import Run
+
+    monkeypatch.setattr(flowables, "_BROKEN", {})
+    monkeypatch.setattr(flowables, "_BROKEN_LIMIT", 50)
+    fonts = fonts_for("en")
+    runs = [Run("Take 500 mg twice a day "), Run("with meals", True), Run(", never more.")]
+    for style in (TextStyle(11, 15, "#000000"), TextStyle(11, 15, "#000000", bold=True)):
+        for width in range(40, 400, 7):
+            fresh = flowables._broken_lines(runs, style, fonts, width, True, ())
+            assert break_lines(runs, style, fonts, width) == fresh  # broken and kept
+            kept = break_lines(runs, style, fonts, width)
+            assert kept == fresh  # from what was kept
+            kept.clear()  # the caller's own list
+            assert break_lines(runs, style, fonts, width) == fresh
+            assert len(flowables._BROKEN) <= 50
+    private = [Run("Zelda Q. Privacyson")]
+    assert break_lines(private, style, fonts, 200, cache=False)
+    assert not [key for key in flowables._BROKEN if key[0][0][0] == "Zelda Q. Privacyson"]
+
+
+def test_kept_lines_are_shared_by_threads_rendering_at_once(monkeypatch) -> None:
+    """A server breaks paragraphs in several threads at once: with the cache at its limit (so
+    that every new paragraph lets one go), each thread still gets the lines broken now."""
+    import threading
+
+    from rxleaflet.render import flowables
+    from rxleaflet.render.flowables import TextStyle, break_lines
+    from rxleaflet.render.fonts import fonts_for
+    from rxleaflet.source.markup import Run
+
+    monkeypatch.setattr(flowables, "_BROKEN", {})
+    monkeypatch.setattr(flowables, "_BROKEN_LIMIT", 3)
+    fonts, style = fonts_for("en"), TextStyle(11, 15, "#000000")
+    texts = [f"Take {n} mg twice a day with meals, never more than {n + 1}." for n in range(12)]
+    fresh = {
+        text: flowables._broken_lines([Run(text)], style, fonts, 90, True, ()) for text in texts
+    }
+    failures: list[object] = []
+
+    def work(shift: int) -> None:
+        try:
+            for round_ in range(40):
+                text = texts[(shift + round_) % len(texts)]
+                if break_lines([Run(text)], style, fonts, 90) != fresh[text]:
+                    failures.append(text)
+        except Exception as error:  # noqa: BLE001 - reported below
+            failures.append(error)
+
+    threads = [threading.Thread(target=work, args=(shift,)) for shift in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert len(flowables._BROKEN) <= 3
+
+
 UNITS = yaml.safe_load((PACKAGE / "data" / "units.yaml").read_text("utf-8"))
 LANGUAGE_OF = {"any": "en"}
 
