@@ -179,24 +179,21 @@ _CODES: dict[bytes, bytes] = {}
 
 def _decode_utf16_hex(hex_text: bytes) -> str:
     text = _TEXTS.get(hex_text)
-    if text is None:
-        text = _utf16_from_hex(hex_text)
-        if len(hex_text) <= _SHORT:
-            if len(_TEXTS) >= _KEPT:
-                _TEXTS.clear()
-            _TEXTS[hex_text] = text
-    return text
+    return text if text is not None else _kept(_TEXTS, hex_text, _utf16_from_hex(hex_text))
 
 
 def _code_bytes(hex_text: bytes) -> bytes:
     code = _CODES.get(hex_text)
-    if code is None:
-        code = _bytes_from_hex(hex_text)
-        if len(hex_text) <= _SHORT:
-            if len(_CODES) >= _KEPT:
-                _CODES.clear()
-            _CODES[hex_text] = code
-    return code
+    return code if code is not None else _kept(_CODES, hex_text, _bytes_from_hex(hex_text))
+
+
+def _kept(table: dict[bytes, Any], hex_text: bytes, value: Any) -> Any:
+    """``value``, the reading of ``hex_text``, kept in ``table`` when the text is short."""
+    if len(hex_text) <= _SHORT:
+        if len(table) >= _KEPT:
+            table.clear()
+        table[hex_text] = value
+    return value
 
 
 def parse_cmap(data: bytes) -> FontDecoder:

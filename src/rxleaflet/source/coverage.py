@@ -9,6 +9,7 @@ from __future__ import annotations
 import struct
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from ..packagedata import bundled_folder
 from .markup import describe_char
@@ -154,13 +155,8 @@ def _format12(font: bytes, start: int) -> dict[int, int]:
 
 
 def _format4(font: bytes, start: int) -> dict[int, int]:
-    (segments2,) = struct.unpack_from(">H", font, start + 6)
-    segments = segments2 // 2
-    ends = struct.unpack_from(f">{segments}H", font, start + 14)
-    starts = struct.unpack_from(f">{segments}H", font, start + 16 + segments2)
-    deltas = struct.unpack_from(f">{segments}h", font, start + 16 + 2 * segments2)
-    range_offsets_at = start + 16 + 3 * segments2
-    range_offsets = struct.unpack_from(f">{segments}H", font, range_offsets_at)
+    starts, ends, deltas, range_offsets, range_offsets_at = _segments(font, start)
+    segments = len(starts)
     mapping: dict[int, int] = {}
     for segment in range(segments):
         for code in range(starts[segment], ends[segment] + 1):
@@ -183,6 +179,19 @@ def _format4(font: bytes, start: int) -> dict[int, int]:
     return mapping
 
 
+def _segments(font: bytes, start: int) -> tuple[Any, Any, Any, Any, int]:
+    """A format-4 cmap's segments: their start and end codes, deltas, glyph-array offsets, and
+    where the offsets are (a segment's offset counts from its own place there)."""
+    (segments2,) = struct.unpack_from(">H", font, start + 6)
+    segments = segments2 // 2
+    ends = struct.unpack_from(f">{segments}H", font, start + 14)
+    starts = struct.unpack_from(f">{segments}H", font, start + 16 + segments2)
+    deltas = struct.unpack_from(f">{segments}h", font, start + 16 + 2 * segments2)
+    range_offsets_at = start + 16 + 3 * segments2
+    range_offsets = struct.unpack_from(f">{segments}H", font, range_offsets_at)
+    return starts, ends, deltas, range_offsets, range_offsets_at
+
+
 def _codes12(font: bytes, start: int) -> set[int]:
     """Groups of consecutive codes mapped to consecutive glyphs: only a group's first code can
     map to glyph 0 (when the group starts there)."""
@@ -199,13 +208,8 @@ def _codes4(font: bytes, start: int) -> set[int]:
     """Segments of codes; a segment without a range offset maps ``code + delta`` (mod 65536),
     which is glyph 0 for one code at most; one with a range offset reads each code's glyph
     from the glyph array (0 there stays 0, else the delta is added)."""
-    (segments2,) = struct.unpack_from(">H", font, start + 6)
-    segments = segments2 // 2
-    ends = struct.unpack_from(f">{segments}H", font, start + 14)
-    starts = struct.unpack_from(f">{segments}H", font, start + 16 + segments2)
-    deltas = struct.unpack_from(f">{segments}h", font, start + 16 + 2 * segments2)
-    range_offsets_at = start + 16 + 3 * segments2
-    range_offsets = struct.unpack_from(f">{segments}H", font, range_offsets_at)
+    starts, ends, deltas, range_offsets, range_offsets_at = _segments(font, start)
+    segments = len(starts)
     codes: set[int] = set()
     for segment in range(segments):
         first, last, delta = starts[segment], min(ends[segment], 0xFFFE), deltas[segment]
