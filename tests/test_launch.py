@@ -175,3 +175,35 @@ def test_a_command_ends_through_leave_with_its_exit_status(tmp_path: Path) -> No
     assert bad.returncode == 1
     assert "no such file" in bad.stderr
     assert not (tmp_path / "bad.pdf").exists()
+
+
+_STREAM_CASES = {
+    "stdout missing (rxleaflet list >&-)": "sys.stdout = None\n",
+    "stderr missing": "sys.stderr = None\n",
+    "stdout closed": "sys.stdout.close()\n",
+    "stderr closed": "sys.stderr.close()\n",
+    "stdout to a full disk": "sys.stdout = open('/dev/full', 'w')\nprint('lost')\n",
+}
+
+
+@pytest.mark.parametrize("code", ["0", "3", "'error: stop'"])
+@pytest.mark.parametrize("streams", list(_STREAM_CASES))
+def test_leaving_with_odd_standard_streams_ends_as_sys_exit_does(streams: str, code: str) -> None:
+    """A standard stream missing (its descriptor closed when Python started), closed, or
+    failing to flush: Python's own exit skips the first two and exits 120 on the last; leave
+    must end with the status and output sys.exit gives."""
+    body = _STREAM_CASES[streams]
+    usual, ours = _leave(f"{body}sys.exit({code})"), _leave(f"{body}leave({code})")
+    assert (ours.returncode, ours.stdout, ours.stderr) == (
+        usual.returncode, usual.stdout, usual.stderr,
+    )  # fmt: skip
+
+
+def test_a_command_with_its_output_closed_succeeds() -> None:
+    """``rxleaflet list >&-``: Click writes nowhere and the command succeeds, as before."""
+    ran = subprocess.run(
+        [sys.executable, "-m", "rxleaflet", "list", "--library", str(LIBRARY)],
+        capture_output=False, stdout=None, stderr=subprocess.PIPE, text=True, check=False,
+        preexec_fn=lambda: os.close(1),  # noqa: PLW1509 - the child's stdout closed
+    )  # fmt: skip
+    assert (ran.returncode, "Traceback" in ran.stderr) == (0, False), ran.stderr

@@ -112,17 +112,19 @@ def leave(code: object) -> None:
     import threading
 
     run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
-    if threading.active_count() > 1 or run_exit_handlers is None:
-        sys.exit(code)
-    if code is None or isinstance(code, int):
-        status = code or 0
-    else:  # sys.exit("message"): Python prints it and exits 1
-        sys.stderr.write(f"{code}\n")
-        status = 1
-    run_exit_handlers()
-    for stream in (sys.stdout, sys.stderr):
+    streams = (sys.stdout, sys.stderr)
+    if (
+        threading.active_count() > 1
+        or run_exit_handlers is None
+        or not (code is None or isinstance(code, int))  # a message: Python prints it, exits 1
+        or any(stream is None or stream.closed for stream in streams)
+    ):
+        sys.exit(code)  # the usual way: Python skips a missing or closed stream, prints the message
+    run_exit_handlers()  # (they run once: this empties the list sys.exit would run)
+    for stream in streams:
         try:
             stream.flush()
-        except (OSError, ValueError):  # a closed pipe or stream: as Python's own exit does
-            status = status or 120
+        except Exception:  # noqa: BLE001 - a full disk, a closed pipe: Python flushes again,
+            sys.exit(code)  # reports it and exits 120, whatever the code
+    status = code or 0
     os._exit(status & 0xFF)
