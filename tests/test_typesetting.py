@@ -365,3 +365,26 @@ def test_two_columns_span_the_title_block_and_balance_the_last_page(brand) -> No
     warning = [r for r in page.runs if r.text.startswith("Warning")][0]
     wide = [r for r in page.runs if r.box[1] < warning.box[1] and r.box[2] > middle + 20]
     assert wide and min(r.box[0] for r in wide) < middle - 100  # a line of it crosses the gutter
+
+
+def test_the_parts_of_a_split_patient_paragraph_stay_private(monkeypatch) -> None:
+    """A patient paragraph split over two pages: each part breaks its lines again when set at
+    another width, and must do so with the caches off, as the paragraph it came from."""
+    from rxleaflet.render import flowables
+    from rxleaflet.render.flowables import TextBlock, TextStyle
+    from rxleaflet.render.fonts import fonts_for
+    from rxleaflet.render.tagging import StructNode, Tagger
+    from rxleaflet.source.markup import Run
+
+    monkeypatch.setattr(flowables, "_BROKEN", {})
+    root = StructNode("Document")
+    words = " ".join(f"Zorbquux{n}" for n in range(40))
+    block = TextBlock(
+        [Run(words)], TextStyle(11, 15, "#000000"), node=root, tagger=Tagger(root),
+        fonts=fonts_for("en"),
+    )  # fmt: skip
+    block.private = True
+    first, rest = block.split(300, 15 * 4)
+    for part in (first, rest):
+        assert part.lines(200)  # another column's width: broken again
+        assert not flowables._BROKEN

@@ -557,6 +557,7 @@ class TextBlock(Flowable):
             lines=lines, line_width=self._line_width, unbreakable=self.unbreakable,
         )  # fmt: skip
         part.list_position = self.list_position
+        part.private = self.private  # a part set again at another width: still patient data
         return part
 
     def draw(self) -> None:
