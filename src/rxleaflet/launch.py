@@ -107,7 +107,9 @@ def leave(code: object) -> None:
     operating system takes back at once. What the teardown would do that matters still
     happens: the atexit handlers run (multiprocessing's, temporary folders' finalizers) and
     the standard streams are flushed; every file rxleaflet writes was closed explicitly
-    before this point. A process with other threads still running exits the usual way."""
+    before this point. Anything unusual exits the usual way (sys.exit), so that the status
+    and output are Python's own: other threads still running, a message for a code, a missing
+    or closed standard stream, a flush that fails (a full disk: Python reports it, exits 120)."""
     import atexit
     import threading
 
