@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -108,13 +107,6 @@ def _style_cache(bold: bool, size: float, name: str) -> dict[object, Measure]:
     return known
 
 
-# the broken-lines cache: (runs' (text, bold), style, font set, width, unbreakable) → lines,
-# least recently used first
-_BROKEN: dict[tuple[object, ...], tuple[Line, ...]] = {}
-_BROKEN_LIMIT = 2_000  # paragraphs; keeps memory flat over long batches
-_BROKEN_LOCK = threading.Lock()  # a server renders in several threads at once
-
-
 def break_lines(
     runs: Sequence[Run],
     style: TextStyle,
@@ -126,37 +118,7 @@ def break_lines(
     """Lines of ``runs`` at most ``width`` wide (see _greedy_lines). Text set without spaces
     (Chinese) never ends a paragraph on a last line of fewer than two characters besides
     punctuation ("好|转。"), and no line breaks inside the words of ``unbreakable`` (the
-    drug's names).
-
-    Batches set the same paragraphs again (headings, footers, the copyright line, text many
-    leaflets share): with ``cache`` (never for patient data) the lines are kept, keyed by
-    everything they are made from (the lines are a function of the arguments alone: the
-    fonts' metrics are the same all process long), and a copy of the list handed out."""
-    if not cache:
-        return _broken_lines(runs, style, fonts, width, cache, unbreakable)
-    key = (tuple([(run.text, run.bold) for run in runs]), style, fonts, width, unbreakable)
-    with _BROKEN_LOCK:
-        found = _BROKEN.pop(key, None)
-        if found is not None:
-            _BROKEN[key] = found  # put back last: the most recently used
-            return list(found)
-    found = tuple(_broken_lines(runs, style, fonts, width, cache, unbreakable))
-    with _BROKEN_LOCK:
-        if key not in _BROKEN and len(_BROKEN) >= _BROKEN_LIMIT:
-            del _BROKEN[next(iter(_BROKEN))]
-        _BROKEN[key] = found
-    return list(found)
-
-
-def _broken_lines(
-    runs: Sequence[Run],
-    style: TextStyle,
-    fonts: FontSet,
-    width: float,
-    cache: bool,
-    unbreakable: tuple[str, ...],
-) -> list[Line]:
-    """break_lines' lines, broken now."""
+    drug's names)."""
     cjk = any(has_cjk(run.text) for run in runs)
     if not cjk:
         measured = _measured(_joined(runs, chunked=cache), style, fonts, cache)

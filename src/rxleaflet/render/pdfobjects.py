@@ -11,7 +11,6 @@ import hashlib
 import itertools
 import operator
 import re
-import threading
 import zlib
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -110,39 +109,7 @@ class _Flate(pdfdoc.PDFStreamFilterZCompress):
     """Flate at FLATE_LEVEL (the same bytes for the same input: deterministic)."""
 
     def encode(self, text: str | bytes) -> bytes:
-        if type(text) is bytes:
-            return _compressed(text)
         return zlib.compress(text.encode("utf8") if isinstance(text, str) else text, FLATE_LEVEL)
-
-
-_COMPRESSED: dict[bytes, bytes] = {}  # stream content → its Flate bytes, least recently used first
-_COMPRESSED_BUDGET = 4_000_000  # bytes of content and Flate kept at most (a few hundred fonts)
-_compressed_size = [0]
-_COMPRESSED_LOCK = threading.Lock()  # a server renders in several threads at once
-
-
-def _compressed(data: bytes) -> bytes:
-    """zlib.compress(data, FLATE_LEVEL), kept for the next stream with the same content. Content
-    given as bytes is a font subset's program (often the same in leaflets of a language: ASCII
-    keeps its own codes, and the few other characters come in the same order) or an embedded
-    source (again in a leaflet set tighter); page content comes as text, never kept. The same
-    input gives the same output, so a kept one is the bytes zlib would make now."""
-    with _COMPRESSED_LOCK:
-        found = _COMPRESSED.pop(data, None)
-        if found is not None:
-            _COMPRESSED[data] = found  # the most recently used now
-            return found
-    found = zlib.compress(data, FLATE_LEVEL)
-    size = len(data) + len(found)
-    if size <= _COMPRESSED_BUDGET // 4:
-        with _COMPRESSED_LOCK:
-            if data not in _COMPRESSED:  # (another thread may have kept it meanwhile)
-                while _COMPRESSED and _compressed_size[0] + size > _COMPRESSED_BUDGET:
-                    oldest = next(iter(_COMPRESSED))
-                    _compressed_size[0] -= len(oldest) + len(_COMPRESSED.pop(oldest))
-                _COMPRESSED[data] = found
-                _compressed_size[0] += size
-    return found
 
 
 def _with_indirect_widths(add_objects: Any) -> Any:

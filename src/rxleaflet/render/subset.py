@@ -12,7 +12,6 @@ the leaflet's text or which glyphs it uses). The subset file is byte for byte Re
 
 from __future__ import annotations
 
-import threading
 from itertools import chain
 from struct import pack, unpack
 from typing import Any
@@ -27,8 +26,6 @@ _X_AND_Y_SCALE = 1 << 6
 _TWO_BY_TWO = 1 << 7
 _COPIED_TABLES = ("name", "OS/2", "cvt ", "fpgm", "prep")  # as the font has them
 _GLYPHS_KEPT = 5_000  # per face (a Chinese leaflet uses hundreds of its 65,535): a few MB at most
-_SUBSETS_KEPT = 16  # subset files per face (10-50 KB each in the bundled leaflets)
-_SUBSETS_LOCK = threading.Lock()  # a server renders in several threads at once
 
 REPORTLAB_MAKE_SUBSET = ttfonts.TTFontFile.makeSubset  # ReportLab's own, for comparison
 Glyph = tuple[bytes, tuple[tuple[int, int], ...]]  # its bytes; (offset, glyph) per component
@@ -77,27 +74,7 @@ def _table(face: Any, tag: str) -> bytes | None:
 
 def make_subset(face: Any, subset: list[int]) -> bytes:
     """``face.makeSubset(subset)``: the TrueType file of the glyphs of ``subset`` (code points,
-    the n-th drawn with code n), the same bytes as ReportLab's. The last few files made are
-    kept with the face: leaflets of a language often need the same subset (ASCII keeps its own
-    codes, the few other characters come in the same order), and the file is a function of the
-    face and the code points alone, so a kept one is the file _made_subset would make again."""
-    kept: dict[tuple[int, ...], bytes] = face.__dict__.setdefault("rxleaflet_subsets", {})
-    key = tuple(subset)
-    with _SUBSETS_LOCK:
-        found = kept.pop(key, None)
-        if found is not None:
-            kept[key] = found  # put back last: the most recently used
-            return found
-    found = _made_subset(face, subset)
-    with _SUBSETS_LOCK:
-        if key not in kept and len(kept) >= _SUBSETS_KEPT:
-            del kept[next(iter(kept))]
-        kept[key] = found
-    return found
-
-
-def _made_subset(face: Any, subset: list[int]) -> bytes:
-    """The subset file of make_subset, made from the face's glyphs and tables."""
+    the n-th drawn with code n), the same bytes as ReportLab's."""
     output = ttfonts.TTFontMaker()
     char_to_glyph = face.charToGlyph
     originals = [char_to_glyph.get(code, 0) for code in subset]  # each code's old glyph
