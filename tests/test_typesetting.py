@@ -305,14 +305,15 @@ def test_two_columns_span_the_title_block_and_balance_the_last_page(brand) -> No
 
 def test_the_parts_of_a_split_patient_paragraph_stay_private(monkeypatch) -> None:
     """A patient paragraph split over two pages: each part breaks its lines again when set at
-    another width, and must do so with the caches off, as the paragraph it came from."""
+    another width, and must do so with the word-measure cache off, as the paragraph it came
+    from (no patient's words kept in the process)."""
     from rxleaflet.render import flowables
     from rxleaflet.render.flowables import TextBlock, TextStyle
     from rxleaflet.render.fonts import fonts_for
     from rxleaflet.render.tagging import StructNode, Tagger
     from rxleaflet.source.markup import Run
 
-    monkeypatch.setattr(flowables, "_BROKEN", {})
+    monkeypatch.setattr(flowables, "_MEASURED", {})
     root = StructNode("Document")
     words = " ".join(f"Zorbquux{n}" for n in range(40))
     block = TextBlock(
@@ -323,4 +324,5 @@ def test_the_parts_of_a_split_patient_paragraph_stay_private(monkeypatch) -> Non
     first, rest = block.split(300, 15 * 4)
     for part in (first, rest):
         assert part.lines(200)  # another column's width: broken again
-        assert not flowables._BROKEN
+    kept = [word for words in flowables._MEASURED.values() for word in words]
+    assert not [word for word in kept if "Zorbquux" in str(word)]
