@@ -101,6 +101,34 @@ def test_the_prepared_for_block_is_on_page_one_tagged_and_read_back(
     assert any(t.startswith("Prepared for: Zelda") for t in texts)
 
 
+def test_a_heading_that_does_not_fit_below_a_tall_page_one_goes_to_the_next_page(
+    tmp_path: Path,
+) -> None:
+    """Urdu in two columns, branded, with a dispense record: the title, record and warning run
+    across page one and leave its columns 59 pt, too short for the first heading with two
+    lines (Nastaliq's 2.0 line spacing) in either column. The heading goes to page two with
+    its lines (it was refused: 'internal error (LayoutError: Keep is too large for any
+    frame)')."""
+    record = tmp_path / "record.yaml"
+    record.write_text(
+        "rxleaflet-dispense: 1\npatient: Jane Q. Doe\nrx: RX-0012345\n"
+        "prescriber: Dr. Ann Smith\ndirections: Take 1 tablet by mouth once daily.\n"
+        "directions_language: en\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "ur.pdf"
+    result = run("render", "metformin-ur", "--library", str(LIBRARY), "--layout", "two-column",
+                 "--brand", str(REPO / "examples" / "brand" / "brand.yaml"), "--dispense",
+                 str(record), "-o", str(out), *AS_OF)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    facts = read_pdf(out.read_bytes())
+    uses = "میٹفارمن مناسب غذا اور ورزش"  # the first section's first words
+    assert len(facts.pages) == 2
+    assert uses not in facts.pages[0].text and uses in facts.pages[1].text
+    assert "Jane Q. Doe" in facts.pages[0].text
+    assert_pdfua(out.read_bytes())
+
+
 def test_patient_data_reaches_the_page_and_nothing_else(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = run("render", "lisinopril", "--library", str(LIBRARY), "-o", str(out),

@@ -178,9 +178,9 @@ def lay_out(story: Iterable[Flowable | NewPage], first: PageShape, canvas: Any) 
                 raise LayoutError(f"{type(item).__name__} split, but its first part does not fit")
             pending.extendleft(reversed(parts[1:]))
             continue
-        if id(item) in postponed:
+        if id(item) in postponed and _whole_column(frame, shape):
             raise LayoutError(f"{type(item).__name__} is too large for any frame")
-        postponed[id(item)] = item
+        postponed[id(item)] = item  # to the next column, or page: tried again until a whole one
         pending.appendleft(item)
         if not spanning and len(frames) < len(columns):
             frames.append(_Frame(columns[len(frames)]))
@@ -188,6 +188,14 @@ def lay_out(story: Iterable[Flowable | NewPage], first: PageShape, canvas: Any) 
             end_page(shape, shape.later)
     if frames:
         canvas.showPage()
+
+
+def _whole_column(frame: _Frame, shape: PageShape) -> bool:
+    """Whether ``frame`` is empty and as tall as a column of a later page: what does not fit
+    there fits nowhere. (A page-one column below a tall title, warning and dispense box can be
+    far shorter: a heading with its two lines moves on from it, and from the column beside it,
+    to the next page.)"""
+    return frame.at_top and frame.column.height >= max(c.height for c in shape.later) - 1
 
 
 GUTTER_BELOW_SPAN = 4.0  # points between what spans the columns and the columns
