@@ -153,7 +153,6 @@ def _widths(font: Any) -> tuple[dict[int, float], float]:
     return {first + i: float(w) for i, w in enumerate(values[:256])}, DEFAULT_WIDTH
 
 
-_CMAP_BLOCK = re.compile(rb"begin(bfchar|bfrange|codespacerange)(.*?)end\1", re.S)
 _CMAP_BEGIN = re.compile(rb"begin(bfchar|bfrange|codespacerange)")
 _HEX = re.compile(rb"<([0-9A-Fa-f]*)>|\[([^\]]*)\]")
 _HEX_ITEM = re.compile(rb"<([0-9A-Fa-f]*)>")
@@ -225,10 +224,11 @@ def _read_bfchar(items: list[tuple[bytes, bytes]], mapping: dict[bytes, str]) ->
 
 
 def cmap_blocks(data: bytes) -> list[tuple[bytes, bytes]]:
-    """What ``_CMAP_BLOCK.findall(data)`` finds (each block's kind and body, to the first end
-    of its kind), without the lazy match's test at every byte: the end found by ``find``. A
-    kind with no end after one block's beginning has none after any later one (the regex
-    would look again at each, in quadratic time)."""
+    """What ``re.findall(rb"begin(bfchar|bfrange|codespacerange)(.*?)end\\1", data, re.S)``
+    finds (each block's kind and body, to the first end of its kind; a test compares them),
+    without the lazy match's test at every byte: the end found by ``find``. A kind with no
+    end after one block's beginning has none after any later one (the regex would look again
+    at each, in quadratic time)."""
     blocks = []
     endless: set[bytes] = set()
     position = 0
