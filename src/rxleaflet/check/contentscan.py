@@ -704,8 +704,8 @@ class _Scanner:
 
     def show_line(self, token: bytes) -> None:
         """``BT tx ty Td /Font size Tf (text) Tj ET``, one token: what begin_text, move_line,
-        set_font and show_string do in turn, all but the font's first use inlined (our pages
-        are mostly these lines)."""
+        set_font and show_string do in turn, BT, Td and setting a font used before inlined (our
+        pages are mostly these lines)."""
         _, tx, ty, _, name, size, _, rest = token.split(None, 7)
         self.pieces += _TWO_LINES  # BT, Td
         tx, ty = float(tx), float(ty)
@@ -714,23 +714,13 @@ class _Scanner:
             1.0, 0.0, 0.0, 1.0, tx * 1.0 + ty * 0.0 + 0.0, tx * 0.0 + ty * 1.0 + 0.0
         )  # fmt: skip
         size = float(size)
-        decoder = self.resources.fonts.get(name[1:].decode("latin-1"))
-        state = self.state
+        font_name = name[1:].decode("latin-1")
+        decoder = self.resources.fonts.get(font_name)
         if type(decoder) is FontDecoder:  # a font used before: use_font would only set it
-            state.font, state.size = decoder, size
+            self.state.font, self.state.size = decoder, size
         else:
-            self.use_font(name[1:].decode("latin-1"), size)
-            decoder = state.font
-        data = _unescape(rest[: rest.rindex(b"Tj")].rstrip())
-        # show_string, with the state and decoder found above
-        text, widths, spaces = decoder.read(data)
-        glyphs = len(data) // decoder.code_length
-        scale = state.scale
-        advance = 0.0  # summed as show sums it, for the same float
-        advance += (
-            widths / 1000 * size + state.char_spacing * glyphs + state.word_spacing * spaces
-        ) * scale
-        self.place(text, advance)
+            self.use_font(font_name, size)
+        self.show_string(_unescape(rest[: rest.rindex(b"Tj")].rstrip()))
 
     def show_string(self, data: bytes) -> None:
         """``show((data,), new_line=False)``, for the most frequent case: one string with Tj."""

@@ -532,12 +532,10 @@ def _structure(catalog: Any, pages: dict[int, int]) -> StructElement | None:
                 walk(node["/K"], into, page, depth + 1)
             return
         budget[0] -= 1
-        lang, alt = node.get("/Lang"), node.get("/Alt")
         element = StructElement(
             str(node["/S"]).lstrip("/"),
-            [],  # as the default factory makes it
-            str(lang) if lang is not None else None,  # as _string reads them
-            str(alt) if alt is not None else None,
+            lang=_string(node.get("/Lang")),
+            alt=_string(node.get("/Alt")),
         )
         into.kids.append(element)
         if "/K" in node:
