@@ -181,6 +181,19 @@ def test_readability_is_a_warning_with_the_grade(good) -> None:
     assert report.metrics["fk_grade"] == pytest.approx(8.0, abs=1.0)
 
 
+def test_the_read_back_before_a_write_runs_no_rule_that_only_warns(good) -> None:
+    """build() acts on errors alone: the reading grade is neither computed nor reported."""
+    _, pdf, expected = good
+    options = CheckOptions(as_of=TODAY, max_grade=5, warnings=False)
+    report = check_pdf(pdf, expected=expected, options=options)
+    assert report.passed and report.findings == []
+    assert "fk_grade" not in report.metrics
+    planted = pdf.replace(b"/Lang (en-US)", b"/Lang (fr-FR)", 1)  # an error is still found
+    assert planted != pdf
+    found = check_pdf(planted, expected=expected, options=options)
+    assert "language" in {f.rule for f in found.errors}
+
+
 # -- hostile input ----------------------------------------------------------------------------
 
 

@@ -139,6 +139,8 @@ def test_a_render_loads_no_page_templates_and_no_network_code(tmp_path: Path) ->
     # cryptography and fontTools it loads): check/ownpdf.py reads rxleaflet's own grammar
     top = {m.split(".")[0] for m in loaded}
     assert not top & {"pypdfium2", "numpy", "pikepdf", "pyhanko", "pypdf", "cryptography"}
+    # nor what only a signed file, a reading grade or the importer needs (about 5 ms)
+    assert not {"rxleaflet.check.signatures", "rxleaflet.check.readability"} & loaded
 
 
 @pytest.mark.parametrize(

@@ -13,14 +13,24 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..contract import Expectations, source_expectations
 from ..errors import LeafletError
 from ..files import FileRefused, read_regular_file
-from .pdfread import MAX_PAGES, EmbeddedFile, PdfFacts, StructElement, UnreadablePdf, read_pdf
+from .pdfread import (
+    MAX_PAGES,
+    EmbeddedFile,
+    PdfFacts,
+    StructElement,
+    UnreadablePdf,
+    might_be_signed,
+    read_pdf,
+)  # fmt: skip
 from .rules import (
     DOCUMENT_RULES,
     ERROR,
+    ERROR_RULES,
     LEAFLET_RULES,
     RULES,
     SOURCE_RULES,
@@ -31,7 +41,9 @@ from .rules import (
     snippet,
     subject_for,
 )
-from .signatures import Signature, verify_signatures
+
+if TYPE_CHECKING:
+    from .signatures import Signature
 
 MAX_PDF_BYTES = 50_000_000
 SOURCE_SUFFIXES = (".yaml", ".yml")
@@ -68,7 +80,7 @@ def check_pdf(
     """Run every rule on ``data``; with ``expected`` (from the source) the checks are exact."""
     options = options or CheckOptions()
     report = Report(path)
-    report.signatures, found = verify_signatures(data, options)
+    report.signatures, found = _signatures(data, options)
     report.findings.extend(found)
     try:
         facts = read_pdf(data)
@@ -95,7 +107,7 @@ def check_pdf(
     subject = resolve_subject(facts, expected, options)
     report.source = "given" if expected is not None else "embedded" if subject.expected else "none"
     report.profile = subject.profile.name
-    for rule in RULES:
+    for rule in RULES if options.warnings else ERROR_RULES:
         report.findings.extend(rule(subject))
     report.findings.extend(second)
     report.findings.extend(_pixel_findings(data, facts, options))
@@ -103,6 +115,16 @@ def check_pdf(
     report.findings.extend(_grammar_findings(data, facts, options))
     report.metrics = subject.metrics
     return report
+
+
+def _signatures(data: bytes, options: CheckOptions) -> tuple[list[Signature], list[Finding]]:
+    """The file's signatures and what is wrong with them; their module (pyHanko's side, 2 ms
+    to import) is loaded only for a file that may be signed, or when a signature is required."""
+    if not options.trust and not might_be_signed(data):
+        return [], []
+    from .signatures import verify_signatures
+
+    return verify_signatures(data, options)
 
 
 def _leave_contrast_to_pixels(facts: PdfFacts) -> None:

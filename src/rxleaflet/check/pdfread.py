@@ -61,6 +61,12 @@ EXECUTABLE_MAGIC = (
 )
 
 
+def might_be_signed(data: bytes) -> bool:
+    """Whether ``data`` may hold a signature: a signature dictionary's /ByteRange in plain
+    sight, or object streams it could hide in."""
+    return b"/ByteRange" in data or b"/ObjStm" in data
+
+
 class UnreadablePdf(Exception):
     """The file cannot be checked at all; ``rule`` says which finding to report."""
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..files import FileRefused, read_regular_file
 from .contentscan import ScanTimeout
-from .pdfread import TIME_BUDGET_SECONDS, _alarm
+from .pdfread import TIME_BUDGET_SECONDS, _alarm, might_be_signed
 from .rules import ERROR, CheckOptions, Finding
 
 MAX_CERTIFICATE_BYTES = 1_000_000
@@ -99,12 +99,6 @@ def load_trust_roots(paths: Sequence[Path]) -> tuple[bytes, ...]:
             raise ValueError(f"{path}: no certificate (PEM or DER) in this file") from None
         roots += [c.public_bytes(serialization.Encoding.DER) for c in found]
     return tuple(roots)
-
-
-def might_be_signed(data: bytes) -> bool:
-    """Whether ``data`` may hold a signature: a signature dictionary's /ByteRange in plain
-    sight, or object streams it could hide in."""
-    return b"/ByteRange" in data or b"/ObjStm" in data
 
 
 def verify_signatures(data: bytes, options: CheckOptions) -> tuple[list[Signature], list[Finding]]:

@@ -8,6 +8,7 @@ guide at them; the checker finds a guide's required headings by them when it has
 from __future__ import annotations
 
 import re
+from functools import cache
 
 _DRUG = r".{1,80}?"  # the drug's name, however the label writes it
 _QUESTIONS: dict[str, str] = {
@@ -30,20 +31,27 @@ _QUESTIONS: dict[str, str] = {
 }  # fmt: skip
 
 
-def _compile(template: str) -> re.Pattern[str]:
+def _pattern(template: str) -> str:
     """Spaces in the template match any white space, or none (checked text is squeezed)."""
     text = template.replace("{drug}", "\0")
     pattern = r"\s*".join(part for part in text.split(" "))
-    return re.compile(pattern.replace("\0", _DRUG), re.IGNORECASE)
+    return pattern.replace("\0", _DRUG)
 
 
-QUESTIONS: dict[str, re.Pattern[str]] = {kind: _compile(t) for kind, t in _QUESTIONS.items()}
+# Each question as a regular expression's text, to match ignoring case. The checker puts them
+# into its own expressions; compiled here only for the importer (2 ms a render need not pay).
+QUESTIONS: dict[str, str] = {kind: _pattern(t) for kind, t in _QUESTIONS.items()}
+
+
+@cache
+def _compiled() -> dict[str, re.Pattern[str]]:
+    return {kind: re.compile(pattern, re.IGNORECASE) for kind, pattern in QUESTIONS.items()}
 
 
 def question_kind(heading: str) -> str | None:
     """The section kind a heading asks about, or None."""
     text = " ".join(heading.replace("\u00a0", " ").split())
-    for kind, pattern in QUESTIONS.items():
+    for kind, pattern in _compiled().items():
         if pattern.fullmatch(text):
             return kind
     return None
