@@ -12,6 +12,13 @@ every start, 50–70 ms that no user pays)::
     python3 -m venv /tmp/venv && /tmp/venv/bin/pip install .
     python3 benchmarks/coldstart.py --python /tmp/venv/bin/python
 
+Beside the commands, the render's floor: Python importing, in a new process, only what a
+render leaves in ``sys.modules`` from outside rxleaflet (the dependencies and the standard
+library modules they and rxleaflet load), then also rxleaflet's own modules. The steps from
+``python -c pass`` to the render split a cold render into Python's start, the dependencies'
+imports, rxleaflet's imports, and the leaflet itself (its work, the first use of its fonts and
+data files, the write).
+
 Each command runs through the installed console script and through ``python -m rxleaflet``,
 once untimed first (bytecode, page cache), then N times, the commands taking turns so that the
 machine's load falls on all of them alike; reported: median, fastest and slowest wall-clock
@@ -66,6 +73,46 @@ def cases(folder: Path) -> dict[str, list[str]]:
     }
 
 
+_LOADED = """
+import atexit, sys
+def loaded(name, module):  # not a stand-in for a module never used (rxleaflet/deferred.py)
+    return "__main__" not in name and (
+        type(module).__name__ != "_Deferred" or module.__dict__.get("_loaded"))
+def show():
+    print(" ".join(sorted(name for name, m in list(sys.modules.items()) if loaded(name, m))))
+atexit.register(show)  # the command ends through os._exit, after the atexit handlers
+sys.argv = ["rxleaflet", *sys.argv[1:]]
+from rxleaflet import launch
+launch.main()
+"""
+_IMPORT_ALL = """
+import importlib, os, sys
+import rxleaflet.deferred  # as in a render: ReportLab finds HarfBuzz and Pillow's Image deferred
+for name in sys.argv[1:]:
+    try:
+        importlib.import_module(name)
+    except Exception:
+        pass  # the interpreter's own (builtins, frozen modules): loaded at start anyway
+os._exit(0)  # without the interpreter's teardown, as the rxleaflet command ends
+"""
+
+
+def floors(python: str, folder: Path) -> dict[str, list[str]]:
+    """Commands that import what a cold render imports, without rendering: the modules from
+    outside rxleaflet, then those and rxleaflet's own."""
+    pdf = str(folder / "floor.pdf")
+    render = ["render", "lisinopril", "--library", str(LIBRARY), "-o", pdf]
+    shown = subprocess.run(
+        [python, "-c", _LOADED, *render], capture_output=True, text=True, check=True
+    )  # fmt: skip
+    loaded = shown.stdout.split("\n")[-2].split()  # the last line: render prints its own
+    others = [name for name in loaded if name.split(".")[0] != "rxleaflet"]
+    return {
+        "imports: a render's modules from outside rxleaflet": [python, "-c", _IMPORT_ALL, *others],
+        "imports: and rxleaflet's own": [python, "-c", _IMPORT_ALL, *others, *loaded],
+    }
+
+
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -112,19 +159,22 @@ def main() -> None:
             label = f"{number}: " if len(pythons) > 1 else ""
             compile_bytecode(python)
             commands[f"{label}python -c pass"] = [python, "-c", "pass"]
+            (Path(folder) / str(number)).mkdir()
+            if args.only is None or "render" in args.only:
+                for name, command in floors(python, Path(folder) / str(number)).items():
+                    commands[f"{label}{name}"] = command
             for launcher, start in launchers(python).items():
                 for case, arguments in cases(Path(folder) / str(number)).items():
                     if args.only is None or case in args.only:
                         commands[f"{label}{launcher} {case}"] = [*start, *arguments]
-            (Path(folder) / str(number)).mkdir()
         times, cpu = measure(commands, args.runs)
     print(f"{args.runs} runs each, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
     for number, python in enumerate(pythons, start=1):
         print(f"{number}: {python}" if len(pythons) > 1 else python)
-    print(f"{'command':40} {'median':>7} {'fastest':>8} {'slowest':>8} {'CPU median':>11}")
+    print(f"{'command':52} {'median':>7} {'fastest':>8} {'slowest':>8} {'CPU median':>11}")
     for name, seconds in times.items():
         print(
-            f"{name:40} {statistics.median(seconds) * 1000:5.0f}ms "
+            f"{name:52} {statistics.median(seconds) * 1000:5.0f}ms "
             f"{min(seconds) * 1000:6.0f}ms {max(seconds) * 1000:6.0f}ms "
             f"{statistics.median(cpu[name]) * 1000:9.0f}ms"
         )

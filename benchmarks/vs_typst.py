@@ -30,6 +30,14 @@ under PYTHONDONTWRITEBYTECODE would otherwise compile every module on every run)
 Reports: batch wall time for ``--jobs 2`` (rxleaflet: the whole ``rxleaflet batch`` command,
 verification included; Typst: a pool of 2), the ratio, warm ms per leaflet in one process,
 cold single render (a new process), pages and bytes per leaflet, and peak memory.
+
+And the budget a tie leaves rxleaflet. Its batch costs a fixed part F, timed as a batch of one
+leaflet per worker (Python's start, the imports, the fork, each worker's first leaflet with its
+fonts and data files), then a leaflet every c ms in each worker. Against Typst's whole command
+B, a ratio of 1.0 leaves each worker (B - F) / (count / jobs - 1) ms per further leaflet; the
+report sets beside it c as the batch showed it and the CPU time of a warm leaflet's stages (the
+source, rendering, the read-back with its checks, the collector), so that what must change,
+and where, is a figure rather than a guess.
 """
 
 from __future__ import annotations
@@ -205,6 +213,38 @@ def rxleaflet_batch(library: Path, out: Path, jobs: int) -> float:
     return time.perf_counter() - started
 
 
+def stage_ms(sources: list[Path]) -> dict[str, float]:
+    """CPU ms per leaflet of each stage of ``pipeline.build``, warm, in this process: the
+    source read and checked, the PDF rendered, read back and checked, the young objects
+    collected (the same calls build makes, timed one by one)."""
+    from rxleaflet.check import CheckOptions, check_pdf
+    from rxleaflet.cli import COLLECTOR_THRESHOLDS
+    from rxleaflet.contract import expectations_for
+    from rxleaflet.pipeline import RenderOptions, prepare
+    from rxleaflet.render import render_pdf
+
+    gc.set_threshold(*COLLECTOR_THRESHOLDS)
+    options = RenderOptions(allow_expired=True)
+    names = ("source", "render", "read-back and checks", "collector")
+    totals = dict.fromkeys(names, 0.0)
+    for round_ in range(2):  # the first round warms up
+        for source in sources:
+            marks = [time.process_time()]
+            leaflet = prepare(source, options)
+            marks.append(time.process_time())
+            pdf = render_pdf(leaflet, "letter")
+            marks.append(time.process_time())
+            check = CheckOptions(allow_expired=True, thorough=False)
+            check_pdf(pdf, expected=expectations_for(leaflet, "letter"), options=check)
+            marks.append(time.process_time())
+            gc.collect(0)
+            marks.append(time.process_time())
+            if round_:
+                for name, start, end in zip(names, marks, marks[1:], strict=False):
+                    totals[name] += (end - start) * 1000
+    return {name: total / len(sources) for name, total in totals.items()}
+
+
 def warm_ms(sources: list[Path]) -> float:
     """Render and verify each leaflet in this process, with the collector set as the CLI's
     processes (and the batch workers they fork) set it."""
@@ -239,6 +279,22 @@ def pdf_stats(folder: Path) -> tuple[float, float]:
     return statistics.mean(pages), statistics.mean(f.stat().st_size for f in files) / 1024
 
 
+def budget(sources: list[Path], jobs: int, ours: float, fixed: float, typst: float) -> str:
+    """What a ratio of 1.0 leaves each worker per leaflet after rxleaflet's fixed part, beside
+    what a leaflet takes in the batch and, by stage, warm."""
+    further = len(sources) / jobs - 1  # leaflets each worker takes after its first
+    allowed = (typst - fixed) / further * 1000
+    taken = (ours - fixed) / further * 1000
+    stages = stage_ms(sources)
+    split = ", ".join(f"{name} {ms:.1f}" for name, ms in stages.items())
+    return (
+        f"budget for a ratio of 1.0: rxleaflet's fixed part {fixed:.2f} s (a batch of {jobs}, "
+        f"one leaflet per worker) leaves {allowed:.1f} ms per further leaflet per worker; "
+        f"it takes {taken:.1f} ms in the batch, {sum(stages.values()):.1f} ms CPU warm "
+        f"({split})"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=200)
@@ -267,8 +323,13 @@ def main() -> None:
         ours: list[float] = []
         theirs: dict[bool, list[float]] = {fast: [] for fast in peers}
         command: list[float] = []
+        fixed: list[float] = []  # a batch of one leaflet per worker: the fixed part
+        (root / "first").mkdir()
+        for source in sources[: args.jobs]:
+            (root / "first" / source.name).write_bytes(source.read_bytes())
         for _ in range(args.rounds):  # A, B, A, B …: drift hits both alike
             ours.append(rxleaflet_batch(root / "in", root / "out", args.jobs))
+            fixed.append(rxleaflet_batch(root / "first", root / "out-first", args.jobs))
             if True in peers:
                 command.append(typst_batch_command(jobs_file, args.jobs))
             for fast in peers:
@@ -296,6 +357,9 @@ def main() -> None:
               f"verify); Typst " + ", ".join(
                   f"{typst_warm_ms(documents, fast):.1f} ms "
                   f"({'Compiler' if fast else 'typst.compile'})" for fast in theirs))  # fmt: skip
+        if command:
+            print(budget(sources, args.jobs, a, statistics.median(fixed),
+                         statistics.median(command)))  # fmt: skip
         single = sources[min(2, len(sources) - 1)]
         ours_cold = cold_ms([sys.executable, "-m", "rxleaflet", "render", str(single),
                              "-o", str(root / "cold.pdf")])  # fmt: skip
