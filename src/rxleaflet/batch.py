@@ -17,7 +17,6 @@ import ctypes
 import fcntl
 import hashlib
 import json
-import multiprocessing
 import os
 import re
 import shutil
@@ -29,7 +28,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, workers
 from .errors import BatchBusyError, LeafletError, LibraryError, OutputError, printable
 from .output import write_atomic
 from .pipeline import RenderOptions, build, check_environment, output_path, prepare, sign
@@ -272,18 +271,33 @@ def _produce(
         for item in work:
             yield produce_one(job, item)
         return
-    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    pool = context.Pool(jobs, initializer=_worker_start, initargs=(os.getpid(),))
-    try:
-        # one leaflet per task: finished leaflets reach the journal at once, so a killed run
-        # loses at most the few in flight
-        yield from pool.imap_unordered(_produce_star, ((job, item) for item in work), 1)
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.join()
+    # one leaflet per task: finished leaflets reach the journal at once, so a killed run loses
+    # at most the few in flight
+    tasks = ((job, item) for item in work)
+    for outcome in workers.run(_produce_star, tasks, jobs, _worker_start, (os.getpid(),)):
+        if isinstance(outcome, workers.Lost):
+            yield _lost(outcome), None
+        else:
+            yield outcome
+
+
+def _lost(lost: workers.Lost) -> Entry:
+    """The entry of a leaflet whose worker process died while making it (its earlier PDF, if
+    any, stays: nothing is known against the leaflet itself)."""
+    source = lost.item[1][0]
+    code = lost.exitcode
+    how = (
+        f"was killed by signal {-code}" + (" (perhaps for lack of memory)" if code == -9 else "")
+        if code is not None and code < 0
+        else f"ended with status {code}"
+    )
+    entry = Entry(str(source))
+    _refuse(
+        entry,
+        f"{printable(str(source))}: the worker process making this leaflet {how}; nothing was "
+        "written for it; run the batch again to retry it",
+    )
+    return entry
 
 
 def _worker_start(parent: int) -> None:
