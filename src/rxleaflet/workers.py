@@ -3,12 +3,13 @@
 Not multiprocessing.Pool, for two reasons. Its worker-handler thread waits on the result
 pipe too, so at every result it wakes and spins until the result thread has read it: about
 0.5 ms of the parent's CPU per leaflet, taken from the workers on a machine with as many cores
-as workers (240 ms in a batch of 500). And a task whose worker dies (killed for memory, a crash
-inside a C library) is never answered: the batch would wait for it forever. Here the parent has
-no threads. Each worker has a pipe of its own and two tasks at a time (the next is there when
-one is done); the parent waits on the pipes, sends the next task where a result came from, and
-when a worker dies, reports the task it was working on as Lost, gives its other task to the
-others, and starts another worker while work remains.
+as workers (200-330 ms in a batch of 500). And a task whose worker dies (killed for memory, a
+crash inside a C library) is never answered: the batch would wait for it forever. Here the
+parent has no threads. Each worker has a pipe of its own and two tasks at a time, so that the
+next is there when one is done (one at a time near the end, so that the last go to whichever
+worker is free first). The parent waits on the pipes and sends the next task where a result
+came from. When a worker dies, the task it was working on is reported as Lost, its other task
+goes to the others, and another worker is started while work remains.
 """
 
 from __future__ import annotations
@@ -51,7 +52,10 @@ def run(
     team: dict[Connection, _Worker] = {}
 
     def feed(worker: _Worker) -> None:
-        while pending and len(worker.tasks) < IN_FLIGHT and worker.alive:
+        # near the end, one task at a time: the last go to whichever worker is free first
+        while worker.alive and pending:
+            if len(worker.tasks) >= (IN_FLIGHT if len(pending) > len(team) else 1):
+                break
             worker.give(pending.pop())
 
     finished = False
