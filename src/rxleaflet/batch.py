@@ -284,7 +284,7 @@ def _produce(
 def _lost(lost: workers.Lost) -> Entry:
     """The entry of a leaflet whose worker process died while making it (its earlier PDF, if
     any, stays: nothing is known against the leaflet itself)."""
-    source = lost.item[1][0]
+    _job, (source, _previous) = lost.item
     code = lost.exitcode
     how = (
         f"was killed by signal {-code}" + (" (perhaps for lack of memory)" if code == -9 else "")
