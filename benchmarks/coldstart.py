@@ -88,6 +88,11 @@ launch.main()
 _IMPORT_ALL = """
 import importlib, os, sys
 import rxleaflet.deferred  # as in a render: ReportLab finds HarfBuzz and Pillow's Image deferred
+try:  # and as the command makes our dataclasses (a version without it: as that one did)
+    from rxleaflet.precompiled import install
+    install()
+except ImportError:
+    pass
 for name in sys.argv[1:]:
     try:
         importlib.import_module(name)
