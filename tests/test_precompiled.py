@@ -115,7 +115,27 @@ def _fingerprint(function: object) -> tuple[object, ...]:
     return (code.co_code, repr(code.co_consts), code.co_names, code.co_varnames, code.co_freevars)
 
 
-@pytest.mark.parametrize("bad", ["missing", "garbage", "other-python", "not-a-table"])
+def test_a_class_whose_text_is_not_kept_compiles_as_dataclasses_compiles_it(
+    tmp_path: Path,
+) -> None:
+    """Outside rxleaflet, or a class changed since the kept file was made: the same methods,
+    annotations included (not made strings by this module's ``__future__`` import)."""
+    plain = _define("somebody.else")
+    assert precompiled.install(
+        _cache_with(tmp_path / "kept", {"unrelated": compile("0", "", "exec")})
+    )
+    try:
+        theirs = _define("somebody.else")
+        ours = _define("rxleaflet.example")  # not kept
+    finally:
+        precompiled.uninstall()
+    for made in (theirs, ours):
+        assert made.__init__.__annotations__ == plain.__init__.__annotations__
+        assert made.__init__.__annotations__["amount"] is float
+        assert _fingerprint(made.__init__) == _fingerprint(plain.__init__)
+
+
+@pytest.mark.parametrize("bad", ["missing", "garbage", "other-python", "not-a-table", "damaged"])
 def test_a_missing_stale_or_foreign_cache_is_not_used(tmp_path: Path, bad: str) -> None:
     cache = tmp_path / "kept"
     if bad == "garbage":
@@ -124,6 +144,8 @@ def test_a_missing_stale_or_foreign_cache_is_not_used(tmp_path: Path, bad: str) 
         _cache_with(cache, _texts("rxleaflet.example"), magic=b"\x00\x00\r\n")
     elif bad == "not-a-table":
         cache.write_bytes(zlib.compress(marshal.dumps([1, 2, 3])))
+    elif bad == "damaged":  # inflates, but is not marshal's (SystemError, ValueError, …)
+        cache.write_bytes(zlib.compress(b"\xe3" + bytes(range(1, 60))))
     assert precompiled.install(cache) is False
     assert "exec" not in vars(dataclasses)
 

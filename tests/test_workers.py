@@ -38,6 +38,12 @@ def test_every_item_is_answered_once_by_the_workers() -> None:
     assert os.getpid() not in {pid for _, _, pid in results}
 
 
+def test_as_many_tasks_as_workers_go_one_to_each() -> None:
+    """A batch of N leaflets with --jobs N: no worker holds two while another has none."""
+    results = list(workers.run(_square, range(3), 3))
+    assert len({pid for _, _, pid in results}) == 3
+
+
 def test_a_worker_that_dies_is_reported_and_the_rest_is_done() -> None:
     """The task it was working on comes back as Lost with the signal; the one it held next is
     done by another worker, and a new worker takes its place."""

@@ -43,7 +43,7 @@ def install(cache: Path = CACHE) -> bool:
 
     def exec_kept(source: Any, globals: Any = None, locals: Any = None) -> None:  # noqa: A002
         code = kept.get(source) if _is_ours(globals) else None
-        builtins.exec(source if code is None else code, globals, locals)
+        builtins.exec(_compiled(source) if code is None else code, globals, locals)
 
     dataclasses.exec = exec_kept  # type: ignore[attr-defined] # the module's own name for exec
     return True
@@ -53,6 +53,14 @@ def uninstall() -> None:
     vars(dataclasses).pop("exec", None)
 
 
+def _compiled(source: Any) -> Any:
+    """``source`` compiled as ``exec`` inside dataclasses compiles it: without the
+    ``__future__`` imports of this module (annotations would become strings)."""
+    if isinstance(source, str):
+        return compile(source, "<string>", "exec", dont_inherit=True)
+    return source
+
+
 def _is_ours(namespace: Any) -> bool:
     return isinstance(namespace, dict) and str(namespace.get("__name__", "")).startswith(_OURS)
 
@@ -60,7 +68,7 @@ def _is_ours(namespace: Any) -> bool:
 def _load(cache: Path) -> dict[str, CodeType]:
     try:
         kept = marshal.loads(zlib.decompress(cache.read_bytes()))
-    except (OSError, ValueError, EOFError, TypeError, zlib.error):
+    except Exception:  # noqa: BLE001 - unreadable, damaged, foreign: not used, whatever the error
         return {}
     if not isinstance(kept, dict) or kept.get("magic") != importlib.util.MAGIC_NUMBER:
         return {}  # another Python's bytecode
@@ -75,10 +83,10 @@ def method_texts() -> dict[str, CodeType]:
     recorded: dict[str, CodeType] = {}
 
     def exec_recording(source: Any, globals: Any = None, locals: Any = None) -> None:  # noqa: A002
+        code = _compiled(source)
         if isinstance(source, str) and _is_ours(globals):
-            # as exec compiles a text inside dataclasses, which has no __future__ imports
-            recorded[source] = compile(source, "<string>", "exec", dont_inherit=True)
-        builtins.exec(source, globals, locals)
+            recorded[source] = code
+        builtins.exec(code, globals, locals)
 
     dataclasses.exec = exec_recording  # type: ignore[attr-defined]
     try:

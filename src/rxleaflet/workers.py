@@ -10,6 +10,10 @@ next is there when one is done (one at a time near the end, so that the last go 
 worker is free first). The parent waits on the pipes and sends the next task where a result
 came from. When a worker dies, the task it was working on is reported as Lost, its other task
 goes to the others, and another worker is started while work remains.
+
+Tasks must be small (the batch's are a path and its settings): the parent may send a worker its
+next task while that worker sends a result, and two large messages at once would wait on each
+other (Pool's threads send and receive apart).
 """
 
 from __future__ import annotations
@@ -60,9 +64,10 @@ def run(
 
     finished = False
     try:
-        for _ in range(min(workers, len(pending))):
-            worker = _Worker(context, function, start, start_arguments)
-            team[worker.connection] = worker
+        for _ in range(min(workers, len(pending))):  # all made before any is fed: as many
+            worker = _Worker(context, function, start, start_arguments)  # tasks as workers
+            team[worker.connection] = worker  # go one to each
+        for worker in team.values():
             feed(worker)
         while any(worker.tasks for worker in team.values()):
             for connection in wait([c for c, w in team.items() if w.tasks]):
@@ -139,7 +144,9 @@ def _serve(
     start: Callable[..., None] | None,
     start_arguments: tuple[Any, ...],
 ) -> None:
-    """The worker: each task in turn, until told to stop (None) or the parent is gone."""
+    """The worker: each task in turn, until told to stop (None). (It would not see its
+    parent die: other workers hold the parent's end of its pipe too. The batch's workers ask
+    the kernel to end them with their parent, in batch._worker_start.)"""
     if start is not None:
         start(*start_arguments)
     while True:
