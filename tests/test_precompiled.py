@@ -70,6 +70,10 @@ def _cache_with(path: Path, code: dict[str, object], magic: bytes | None = None)
     return path
 
 
+@pytest.mark.skipif(
+    not hasattr(dataclasses, "_create_fn"),
+    reason="plants an __init__ of its own: Python 3.13 writes a class's methods as one text",
+)
 def test_kept_code_is_used_for_rxleaflet_classes_only(tmp_path: Path) -> None:
     """Each text is kept with the code of another class's method: a class of a module named
     rxleaflet.* runs it, any other module's class compiles its own text."""
