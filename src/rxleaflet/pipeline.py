@@ -60,6 +60,13 @@ def check_environment() -> None:
         )
 
 
+def read_back_options(as_of: dt.date | None, allow_expired: bool) -> CheckOptions:
+    """How a rendered PDF is read back before it is written: by the own reader alone (no
+    second reading, no pixels), with only the rules that can refuse it (a warning is never
+    read there)."""
+    return CheckOptions(as_of=as_of, allow_expired=allow_expired, thorough=False, warnings=False)
+
+
 def build(leaflet: Leaflet, paper: str = "letter", as_of: dt.date | None = None) -> Rendered:
     """Render and read back; raise VerificationError (nothing written) when anything is wrong."""
     check_environment()
@@ -67,9 +74,7 @@ def build(leaflet: Leaflet, paper: str = "letter", as_of: dt.date | None = None)
     report = check_pdf(
         pdf,
         expected=expectations_for(leaflet, paper),
-        options=CheckOptions(
-            as_of=as_of, allow_expired=leaflet.expired, thorough=False, warnings=False
-        ),
+        options=read_back_options(as_of, leaflet.expired),
     )
     # The canvas and the PDF reader leave reference cycles behind: reclaim them now, in one
     # pass over the objects made since the last (the CLI sets the automatic passes far apart,
@@ -96,9 +101,7 @@ def build_combined(
         for leaflet, pages in zip(leaflets, combined.ranges, strict=True)
     ]
     allow_expired = any(leaflet.expired for leaflet in leaflets)  # prepare() let them through
-    report = check_combined(
-        combined.pdf, parts, CheckOptions(as_of=as_of, allow_expired=allow_expired, thorough=False)
-    )
+    report = check_combined(combined.pdf, parts, read_back_options(as_of, allow_expired))
     if report.errors:
         raise VerificationError([f.describe() for f in report.errors], path=path)
     return combined.pdf, report.pages or 0

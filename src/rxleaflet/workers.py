@@ -55,6 +55,10 @@ def run(
     pending.reverse()  # taken from the end: in the order given
     team: dict[Connection, _Worker] = {}
 
+    def hire() -> None:
+        worker = _Worker(context, function, start, start_arguments)
+        team[worker.connection] = worker
+
     def feed(worker: _Worker) -> None:
         # near the end, one task at a time: the last go to whichever worker is free first
         while worker.alive and pending:
@@ -65,8 +69,7 @@ def run(
     finished = False
     try:
         for _ in range(min(workers, len(pending))):  # all made before any is fed: as many
-            worker = _Worker(context, function, start, start_arguments)  # tasks as workers
-            team[worker.connection] = worker  # go one to each
+            hire()  # tasks as workers go one to each
         for worker in team.values():
             feed(worker)
         while any(worker.tasks for worker in team.values()):
@@ -80,8 +83,7 @@ def run(
                     pending.extend(reversed(others))  # next, for the others
                     yield Lost(lost, worker.process.exitcode)
                     if pending and len(team) < workers:
-                        worker = _Worker(context, function, start, start_arguments)
-                        team[worker.connection] = worker
+                        hire()
                     for each in team.values():
                         feed(each)
                     continue

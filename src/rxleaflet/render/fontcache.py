@@ -3,7 +3,8 @@ so that a new process (a cold render, each batch worker) does not parse them aga
 
 ReportLab reads a TrueType font's tables (widths, cmap, glyph offsets) in Python, one number
 at a time: about 14 ms for each of the three base fonts, a third of a cold render's own work,
-and 100–140 ms for each Chinese or Korean face (about 12 ms restored from its cache file).
+and 100–140 ms for each Chinese or Korean face (18–31 ms restored from its cache file, half
+of it reading and hashing the font file itself).
 ``data/fontfaces/<font file>.marshal.z`` holds the face's attributes as ReportLab left them
 (marshal, compressed; glyphToChar made again when first read, see _RestoredFace), with
 the SHA-256 of the font file they came from and the ReportLab version that parsed it. A face
