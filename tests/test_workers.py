@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import errno
+import json
 import multiprocessing
 import os
 import signal
 import time
 from pathlib import Path
+
+import pytest
 
 from rxleaflet import batch, workers
 from rxleaflet.batch import run_batch
@@ -55,6 +59,74 @@ def test_a_worker_that_dies_is_reported_and_the_rest_is_done() -> None:
     ]
 
 
+def _dies_before_its_first_task(marker: Path) -> None:
+    """A worker's start: the first worker ever started dies here, holding its tasks."""
+    try:
+        marker.touch(exist_ok=False)
+    except FileExistsError:
+        return
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_worker_that_dies_before_a_task_loses_none(tmp_path: Path) -> None:
+    """Its tasks had not been started: they go to the others, none is reported Lost."""
+    outcomes = list(
+        workers.run(_square, range(20), 2, _dies_before_its_first_task, (tmp_path / "died",))
+    )
+    assert (tmp_path / "died").exists()
+    assert sorted(item for item, _, _ in outcomes) == list(range(20))
+
+
+def _always_dies() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_workers_that_keep_dying_before_any_task_end_the_run() -> None:
+    """No endless hiring: after IDLE_DEATHS, every task not done is Lost with the cause."""
+    outcomes = list(workers.run(_square, range(6), 2, _always_dies))
+    cause = (
+        f"{workers.IDLE_DEATHS} worker processes ended before starting any work (the last "
+        "killed by signal 9)"
+    )
+    assert sorted(o.item for o in outcomes) == list(range(6))
+    assert {(o.exitcode, o.cause) for o in outcomes} == {(None, cause)}
+
+
+def _fork_fails_after(count: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = workers._Worker
+    made = []
+
+    def worker(*arguments: object) -> workers._Worker:
+        if len(made) >= count:
+            raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+        made.append(True)
+        return real(*arguments)
+
+    monkeypatch.setattr(workers, "_Worker", worker)
+
+
+def test_a_worker_that_cannot_be_replaced_leaves_the_work_to_the_others(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _fork_fails_after(2, monkeypatch)
+    outcomes = list(workers.run(_dies_at_seven, range(30), 2))
+    assert [o for o in outcomes if isinstance(o, workers.Lost)] == [
+        workers.Lost(7, -signal.SIGKILL)
+    ]
+    assert sorted(o for o in outcomes if not isinstance(o, workers.Lost)) == [
+        i for i in range(30) if i != 7
+    ]
+
+
+def test_no_worker_at_all_makes_every_task_lost_with_the_cause(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _fork_fails_after(0, monkeypatch)
+    outcomes = list(workers.run(_square, range(3), 2))
+    cause = "no worker process could be started: Resource temporarily unavailable"
+    assert outcomes == [workers.Lost(i, None, cause) for i in range(3)]
+
+
 def test_closing_early_ends_every_worker() -> None:
     results = workers.run(_slow, range(100), 2)
     next(results)
@@ -99,3 +171,29 @@ def test_a_batch_whose_worker_is_killed_refuses_that_leaflet_and_finishes(
     ]
     assert result.count("produced") == 5
     assert (out / f"{victim.stem}.pdf").read_bytes() == earlier
+
+
+def test_a_batch_that_cannot_start_workers_refuses_and_writes_its_manifest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fork failing for lack of memory is a refusal of each leaflet, not a crash without a
+    manifest."""
+    library = make_library(tmp_path / "in", 3)
+    out = tmp_path / "out"
+    _fork_fails_after(0, monkeypatch)
+    result = run_batch(library, out, OPTIONS, jobs=2)
+    sources = sorted(library.rglob("*.yaml"))
+    assert [(e.source, e.status, e.reasons) for e in result.entries] == [
+        (
+            str(source),
+            "refused",
+            [
+                f"{source}: no worker process could be started: Resource temporarily "
+                "unavailable; nothing was written for it; run the batch again to retry it"
+            ],
+        )
+        for source in sources
+    ]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert [e["status"] for e in manifest["leaflets"]] == ["refused"] * 3
+    assert not list(out.glob("*.pdf"))

@@ -282,20 +282,24 @@ def _produce(
 
 
 def _lost(lost: workers.Lost) -> Entry:
-    """The entry of a leaflet whose worker process died while making it (its earlier PDF, if
-    any, stays: nothing is known against the leaflet itself)."""
+    """The entry of a leaflet whose worker process died while making it, or that no worker
+    could be found for (its earlier PDF, if any, stays: nothing is known against the leaflet
+    itself)."""
     _job, (source, _previous) = lost.item
     code = lost.exitcode
-    how = (
-        f"was killed by signal {-code}" + (" (perhaps for lack of memory)" if code == -9 else "")
-        if code is not None and code < 0
-        else f"ended with status {code}"
-    )
+    if lost.cause:
+        what = lost.cause
+    elif code is not None and code < 0:
+        what = f"the worker process making this leaflet was killed by signal {-code}" + (
+            " (perhaps for lack of memory)" if code == -9 else ""
+        )
+    else:
+        what = f"the worker process making this leaflet ended with status {code}"
     entry = Entry(str(source))
     _refuse(
         entry,
-        f"{printable(str(source))}: the worker process making this leaflet {how}; nothing was "
-        "written for it; run the batch again to retry it",
+        f"{printable(str(source))}: {what}; nothing was written for it; run the batch again to "
+        "retry it",
     )
     return entry
 

@@ -8,8 +8,12 @@ crash inside a C library) is never answered: the batch would wait for it forever
 parent has no threads. Each worker has a pipe of its own and two tasks at a time, so that the
 next is there when one is done (one at a time near the end, so that the last go to whichever
 worker is free first). The parent waits on the pipes and sends the next task where a result
-came from. When a worker dies, the task it was working on is reported as Lost, its other task
-goes to the others, and another worker is started while work remains.
+came from. When a worker dies while working on a task (a counter in shared memory says whether
+it had started one), that task is reported as Lost; its other tasks go to the others, and
+another worker is started while work remains. A worker that dies between tasks loses none.
+Workers that cannot be started (fork fails for lack of memory) or keep dying before they start
+any task leave the batch to those that remain; when none remain, every task not done is Lost
+with the cause.
 
 Tasks must be small (the batch's are a path and its settings): the parent may send a worker its
 next task while that worker sends a result, and two large messages at once would wait on each
@@ -19,6 +23,7 @@ other (Pool's threads send and receive apart).
 from __future__ import annotations
 
 import contextlib
+import mmap
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -28,15 +33,17 @@ from typing import Any
 
 IN_FLIGHT = 2  # tasks a worker holds at a time
 STOP_SECONDS = 5.0  # for a worker to finish after being told to stop, before it is killed
+IDLE_DEATHS = 3  # workers in a row that die before any task, after which none is started
 
 
 @dataclass(frozen=True)
 class Lost:
     """A task whose worker died while working on it, and the worker's exit code (negative:
-    the signal that ended it)."""
+    the signal that ended it); or, with a ``cause``, a task no worker could be found for."""
 
     item: Any
     exitcode: int | None
+    cause: str | None = None
 
 
 def run(
@@ -55,8 +62,18 @@ def run(
     pending.reverse()  # taken from the end: in the order given
     team: dict[Connection, _Worker] = {}
 
+    idle_deaths = 0
+    cause = ""  # why no more workers are started, once that is so
+
     def hire() -> None:
-        worker = _Worker(context, function, start, start_arguments)
+        nonlocal cause
+        if cause:
+            return
+        try:
+            worker = _Worker(context, function, start, start_arguments)
+        except OSError as error:  # fork or pipe: out of memory or processes
+            cause = f"no worker process could be started: {error.strerror or error}"
+            return
         team[worker.connection] = worker
 
     def feed(worker: _Worker) -> None:
@@ -79,21 +96,40 @@ def run(
                     result = connection.recv()
                 except (EOFError, OSError):  # the worker died: its pipe has no other end
                     del team[connection]
-                    lost, *others = worker.bury()
-                    pending.extend(reversed(others))  # next, for the others
-                    yield Lost(lost, worker.process.exitcode)
+                    held = worker.bury()
+                    working = worker.working()
+                    pending.extend(reversed(held[1:] if working else held))  # next, for others
+                    if working:
+                        yield Lost(held[0], worker.process.exitcode)
+                    else:
+                        idle_deaths += 1
+                        if idle_deaths == IDLE_DEATHS:
+                            cause = (
+                                f"{idle_deaths} worker processes ended before starting any work"
+                                f" (the last {_ending(worker.process.exitcode)})"
+                            )
                     if pending and len(team) < workers:
                         hire()
                     for each in team.values():
                         feed(each)
                     continue
+                worker.answered += 1
+                idle_deaths = 0  # work is being done: only deaths in a row stop the hiring
                 worker.tasks.pop(0)
                 feed(worker)
                 yield result
+        while pending:  # no worker is left to do them
+            yield Lost(pending.pop(), None, cause)
         finished = True
     finally:
         for worker in team.values():
             worker.stop(gently=finished)
+
+
+def _ending(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        return f"killed by signal {-exitcode}"
+    return f"with status {exitcode}"
 
 
 class _Worker:
@@ -107,14 +143,27 @@ class _Worker:
         start_arguments: tuple[Any, ...],
     ):
         ours, theirs = context.Pipe()
+        self.started = _Counter(context)  # tasks it has started (no message for each)
         self.process = context.Process(
-            target=_serve, args=(theirs, function, start, start_arguments), daemon=True
+            target=_serve,
+            args=(theirs, self.started, function, start, start_arguments),
+            daemon=True,
         )
-        self.process.start()
-        theirs.close()  # the worker holds the only other end: its death ends the pipe
+        try:
+            self.process.start()
+        except BaseException:
+            ours.close()
+            raise
+        finally:
+            theirs.close()  # the worker holds the only other end: its death ends the pipe
         self.connection: Connection = ours
         self.tasks: list[Any] = []
+        self.answered = 0
         self.alive = True
+
+    def working(self) -> bool:
+        """Whether it had started a task it has not answered (read once it is dead)."""
+        return self.started.value > self.answered
 
     def give(self, item: Any) -> None:
         self.tasks.append(item)
@@ -124,7 +173,7 @@ class _Worker:
             self.alive = False
 
     def bury(self) -> list[Any]:
-        """The tasks it held (the first is the one it was working on), once it has ended."""
+        """The tasks it held, in order, once it has ended."""
         self.process.join()
         self.connection.close()
         return self.tasks
@@ -140,8 +189,32 @@ class _Worker:
         self.connection.close()
 
 
+class _Counter:
+    """A count a worker keeps and its parent reads, in memory both share: an anonymous shared
+    mapping where workers are forked (no file, no import), a RawValue where they are spawned
+    (whose first use costs the parent 9 ms of imports)."""
+
+    def __init__(self, context: Any):
+        forked = context.get_start_method() == "fork"
+        self._shared = mmap.mmap(-1, 8) if forked else context.RawValue("q", 0)
+
+    @property
+    def value(self) -> int:
+        if isinstance(self._shared, mmap.mmap):
+            return int.from_bytes(self._shared[:8], "little")
+        return int(self._shared.value)
+
+    @value.setter
+    def value(self, count: int) -> None:
+        if isinstance(self._shared, mmap.mmap):
+            self._shared[:8] = count.to_bytes(8, "little")
+        else:
+            self._shared.value = count
+
+
 def _serve(
     connection: Connection,
+    started: _Counter,
     function: Callable[[Any], Any],
     start: Callable[..., None] | None,
     start_arguments: tuple[Any, ...],
@@ -158,4 +231,5 @@ def _serve(
             return
         if item is None:
             return
+        started.value += 1
         connection.send(function(item))
