@@ -88,7 +88,12 @@ launch.main()
 _IMPORT_ALL = """
 import importlib, os, sys
 import rxleaflet.deferred  # as in a render: ReportLab finds HarfBuzz and Pillow's Image deferred
-try:  # and as the command makes our dataclasses (a version without it: as that one did)
+try:  # and as the command compiles patterns (a version without it: as that one did)
+    from rxleaflet.patterncache import install
+    install()
+except ImportError:
+    pass
+try:  # and makes our dataclasses
     from rxleaflet.precompiled import install
     install()
 except ImportError:
