@@ -256,6 +256,56 @@ def test_the_coverage_read_from_each_cmap_is_what_fonttools_reads() -> None:
         assert cmap_codes(data) == set(read_cmap(data)) == expected, file
 
 
+def test_the_cmap_table_read_alone_from_a_file_is_the_one_in_the_whole_file() -> None:
+    from rxleaflet.source.coverage import FONT_FILES, _cmap_table, _file_cmap, fonts_folder
+
+    for file in sorted(set(FONT_FILES.values())):
+        path = fonts_folder() / file
+        assert _file_cmap(path) == _cmap_table(path.read_bytes()), file
+
+
+def test_a_cut_font_file_is_an_error_not_a_short_cmap(tmp_path: Path) -> None:
+    from rxleaflet.source.coverage import _file_cmap, fonts_folder
+
+    whole = (fonts_folder() / "NotoSansKR-Regular.ttf").read_bytes()
+    cut = tmp_path / "cut.ttf"
+    cut.write_bytes(whole[:4096])
+    with pytest.raises(ValueError, match="cut.ttf: the cmap table runs past the end of the file"):
+        _file_cmap(cut)
+
+
+def test_checking_chinese_text_reads_no_other_script_s_font(monkeypatch) -> None:
+    """A character the base fonts lack is looked for one face at a time: Chinese text stops at
+    the Simplified Chinese face (a cold Chinese render read every face's cmap, 48 MB of CJK
+    files, and made a set of 100,000 characters), while a character in no face is still
+    named, the first of the text."""
+    from rxleaflet.source import coverage
+
+    read: list[str] = []
+    real = coverage._file_cmap
+
+    def reading(path: Path) -> bytes:
+        read.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(coverage, "_file_cmap", reading)
+    coverage.font_coverage.cache_clear()
+    coverage.drawable.cache_clear()
+    try:
+        assert coverage.glyph_error("Take 500 mg 二甲双胍 daily", "text") is None
+        assert read == [
+            "NotoSans-Regular.ttf", "NotoSansMath-Regular.ttf", "NotoSansSC-Regular.ttf"
+        ]  # fmt: skip
+        assert coverage.glyph_error("메트포르민 \U0001f48a 二甲双胍 \U0001f600", "text") == (
+            6,
+            "character U+1F48A \U0001f48a in text cannot be printed by the bundled fonts; "
+            "replace it with words or a supported character",
+        )
+    finally:
+        coverage.font_coverage.cache_clear()
+        coverage.drawable.cache_clear()
+
+
 def test_chinese_body_text_is_set_larger_and_looser_in_two_columns() -> None:
     pdf = render_source(LIBRARY / "metformin-zh-hans.yaml", layout="two-column")
     report = check_pdf(pdf, options=CheckOptions(as_of=TODAY))

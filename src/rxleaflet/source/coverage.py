@@ -78,7 +78,7 @@ def font_coverage(name: str) -> frozenset[int]:
     regular = name.removesuffix("-Bold")
     if regular != name:
         return font_coverage(regular)
-    return frozenset(cmap_codes((fonts_folder() / FONT_FILES[name]).read_bytes()))
+    return frozenset(_cmap_codes(_file_cmap(fonts_folder() / FONT_FILES[name])))
 
 
 @cache
@@ -88,15 +88,25 @@ def drawable(fonts: tuple[str, ...]) -> frozenset[str]:
     return frozenset(map(chr, codes)) | LAYOUT_SPACES
 
 
+# The faces beyond the base fonts, regular only (a bold face covers what its regular covers),
+# in the order a character is looked for in them: Chinese and Korean first, the most text.
+_MORE_FACES = tuple(name for name in {**CJK_FONTS, **SHAPED_FONTS} if not name.endswith("-Bold"))
+
+
 def glyph_error(text: str, field: str) -> tuple[int, str] | None:
-    """(offset, message) for the first character of ``text`` no bundled font can draw."""
-    if drawable(tuple(BASE_FONTS)).issuperset(text):
+    """(offset, message) for the first character of ``text`` no bundled font can draw. The
+    characters the base fonts cannot draw are looked for in the other faces one face at a time,
+    until none is left: a Chinese leaflet reads no Korean or Arabic font's cmap."""
+    base = drawable(tuple(BASE_FONTS))
+    if base.issuperset(text):
         return None
-    can_draw = drawable(tuple(FONT_FILES))
-    if can_draw.issuperset(text):
-        return None
+    missing = {ord(char) for char in set(text).difference(base)}
+    for name in _MORE_FACES:
+        missing.difference_update(font_coverage(name))
+        if not missing:
+            return None
     for offset, char in enumerate(text):
-        if char not in can_draw:
+        if ord(char) in missing:
             return offset, (
                 f"character {describe_char(char)} in {field} cannot be printed by the bundled "
                 "fonts; replace it with words or a supported character"
@@ -106,8 +116,9 @@ def glyph_error(text: str, field: str) -> tuple[int, str] | None:
 
 def read_cmap(font: bytes) -> dict[int, int]:
     """Code point → glyph id from a TrueType font's Unicode cmap (formats 4 and 12)."""
-    form, start = _unicode_cmap(font)
-    return _format12(font, start) if form == 12 else _format4(font, start)
+    table = _cmap_table(font)
+    form, start = _unicode_subtable(table)
+    return _format12(table, start) if form == 12 else _format4(table, start)
 
 
 def cmap_codes(font: bytes) -> set[int]:
@@ -115,47 +126,71 @@ def cmap_codes(font: bytes) -> set[int]:
     ``read_cmap``, taken a run at a time (a cold render reads Noto Sans's 2,840 codes in 0.3 ms
     instead of 1.2; a CJK face's 20,000-31,000 in 2.5-3.5 instead of 5.4-7.9). Only a format-4
     segment that looks its glyphs up in the glyph array is read code by code."""
-    form, start = _unicode_cmap(font)
-    return _codes12(font, start) if form == 12 else _codes4(font, start)
+    return _cmap_codes(_cmap_table(font))
 
 
-def _unicode_cmap(font: bytes) -> tuple[int, int]:
-    """(format, offset) of the font's Unicode cmap subtable of format 4 or 12."""
-    (tables,) = struct.unpack_from(">H", font, 4)
-    cmap_offset = None
+def _cmap_codes(table: bytes) -> set[int]:
+    form, start = _unicode_subtable(table)
+    return _codes12(table, start) if form == 12 else _codes4(table, start)
+
+
+def _cmap_place(directory: bytes) -> tuple[int, int]:
+    """(offset, length) of the cmap table, from the font's header and table directory."""
+    (tables,) = struct.unpack_from(">H", directory, 4)
     for index in range(tables):
-        tag, _checksum, offset, _length = struct.unpack_from(">4sIII", font, 12 + 16 * index)
+        tag, _checksum, offset, length = struct.unpack_from(">4sIII", directory, 12 + 16 * index)
         if tag == b"cmap":
-            cmap_offset = offset
-    if cmap_offset is None:
-        raise ValueError("font has no cmap table")
-    (_version, encodings) = struct.unpack_from(">HH", font, cmap_offset)
+            return offset, length
+    raise ValueError("font has no cmap table")
+
+
+def _cmap_table(font: bytes) -> bytes:
+    offset, length = _cmap_place(font)
+    return font[offset : offset + length]
+
+
+def _file_cmap(path: Path) -> bytes:
+    """The cmap table of the font file at ``path``, read alone: a CJK face's is 0.2 MB of 10."""
+    with path.open("rb") as file:
+        header = file.read(12)
+        (tables,) = struct.unpack_from(">H", header, 4)
+        offset, length = _cmap_place(header + file.read(16 * tables))
+        file.seek(offset)
+        table = file.read(length)
+    if len(table) != length:
+        raise ValueError(f"{path.name}: the cmap table runs past the end of the file")
+    return table
+
+
+def _unicode_subtable(table: bytes) -> tuple[int, int]:
+    """(format, offset in the cmap ``table``) of its Unicode subtable of format 4 or 12."""
+    (_version, encodings) = struct.unpack_from(">HH", table, 0)
     subtables: dict[tuple[int, int], int] = {}
     for index in range(encodings):
-        platform, encoding, offset = struct.unpack_from(">HHI", font, cmap_offset + 4 + 8 * index)
-        subtables[(platform, encoding)] = cmap_offset + offset
+        platform, encoding, offset = struct.unpack_from(">HHI", table, 4 + 8 * index)
+        subtables[(platform, encoding)] = offset
     for key in ((3, 10), (0, 4), (3, 1), (0, 3)):
         if key in subtables:
             start = subtables[key]
-            (form,) = struct.unpack_from(">H", font, start)
+            (form,) = struct.unpack_from(">H", table, start)
             if form in (4, 12):
                 return form, start
     raise ValueError("font has no Unicode cmap of format 4 or 12")
 
 
-def _format12(font: bytes, start: int) -> dict[int, int]:
-    (groups,) = struct.unpack_from(">I", font, start + 12)
+def _format12(table: bytes, start: int) -> dict[int, int]:
+    (groups,) = struct.unpack_from(">I", table, start + 12)
     mapping: dict[int, int] = {}
     for index in range(groups):
-        first, last, glyph = struct.unpack_from(">III", font, start + 16 + 12 * index)
+        first, last, glyph = struct.unpack_from(">III", table, start + 16 + 12 * index)
         for offset, code in enumerate(range(first, last + 1)):
             if glyph + offset:
                 mapping[code] = glyph + offset
     return mapping
 
 
-def _format4(font: bytes, start: int) -> dict[int, int]:
-    starts, ends, deltas, range_offsets, range_offsets_at = _segments(font, start)
+def _format4(table: bytes, start: int) -> dict[int, int]:
+    starts, ends, deltas, range_offsets, range_offsets_at = _segments(table, start)
     segments = len(starts)
     mapping: dict[int, int] = {}
     for segment in range(segments):
@@ -171,7 +206,7 @@ def _format4(font: bytes, start: int) -> dict[int, int]:
                     + range_offsets[segment]
                     + 2 * (code - starts[segment])
                 )
-                (glyph,) = struct.unpack_from(">H", font, at)
+                (glyph,) = struct.unpack_from(">H", table, at)
                 if glyph:
                     glyph = (glyph + deltas[segment]) & 0xFFFF
             if glyph:
@@ -179,36 +214,36 @@ def _format4(font: bytes, start: int) -> dict[int, int]:
     return mapping
 
 
-def _segments(font: bytes, start: int) -> tuple[Any, Any, Any, Any, int]:
+def _segments(table: bytes, start: int) -> tuple[Any, Any, Any, Any, int]:
     """A format-4 cmap's segments: their start and end codes, deltas, glyph-array offsets, and
     where the offsets are (a segment's offset counts from its own place there)."""
-    (segments2,) = struct.unpack_from(">H", font, start + 6)
+    (segments2,) = struct.unpack_from(">H", table, start + 6)
     segments = segments2 // 2
-    ends = struct.unpack_from(f">{segments}H", font, start + 14)
-    starts = struct.unpack_from(f">{segments}H", font, start + 16 + segments2)
-    deltas = struct.unpack_from(f">{segments}h", font, start + 16 + 2 * segments2)
+    ends = struct.unpack_from(f">{segments}H", table, start + 14)
+    starts = struct.unpack_from(f">{segments}H", table, start + 16 + segments2)
+    deltas = struct.unpack_from(f">{segments}h", table, start + 16 + 2 * segments2)
     range_offsets_at = start + 16 + 3 * segments2
-    range_offsets = struct.unpack_from(f">{segments}H", font, range_offsets_at)
+    range_offsets = struct.unpack_from(f">{segments}H", table, range_offsets_at)
     return starts, ends, deltas, range_offsets, range_offsets_at
 
 
-def _codes12(font: bytes, start: int) -> set[int]:
+def _codes12(table: bytes, start: int) -> set[int]:
     """Groups of consecutive codes mapped to consecutive glyphs: only a group's first code can
     map to glyph 0 (when the group starts there)."""
-    (groups,) = struct.unpack_from(">I", font, start + 12)
+    (groups,) = struct.unpack_from(">I", table, start + 12)
     codes: set[int] = set()
     for first, last, glyph in struct.iter_unpack(
-        ">III", font[start + 16 : start + 16 + 12 * groups]
+        ">III", table[start + 16 : start + 16 + 12 * groups]
     ):
         codes.update(range(first + (glyph == 0), last + 1))
     return codes
 
 
-def _codes4(font: bytes, start: int) -> set[int]:
+def _codes4(table: bytes, start: int) -> set[int]:
     """Segments of codes; a segment without a range offset maps ``code + delta`` (mod 65536),
     which is glyph 0 for one code at most; one with a range offset reads each code's glyph
     from the glyph array (0 there stays 0, else the delta is added)."""
-    starts, ends, deltas, range_offsets, range_offsets_at = _segments(font, start)
+    starts, ends, deltas, range_offsets, range_offsets_at = _segments(table, start)
     segments = len(starts)
     codes: set[int] = set()
     for segment in range(segments):
@@ -223,7 +258,7 @@ def _codes4(font: bytes, start: int) -> set[int]:
                 codes.update(range(first, last + 1))
             continue
         at = range_offsets_at + 2 * segment + range_offsets[segment]
-        glyphs = struct.unpack_from(f">{last - first + 1}H", font, at)
+        glyphs = struct.unpack_from(f">{last - first + 1}H", table, at)
         codes.update(
             code
             for code, glyph in zip(range(first, last + 1), glyphs, strict=True)
