@@ -54,7 +54,11 @@ def install(cache: Path = CACHE) -> bool:
 def uninstall() -> None:
     original = getattr(_compiler.compile, "compile_pattern", None)
     if original is not None:
+        shadow = _compiler.compile
         _compiler.compile = original
+        old_name = sys.modules.get("sre_compile")  # re's old alias copies the name it finds
+        if old_name is not None and getattr(old_name, "compile", None) is shadow:
+            old_name.compile = original
     re.purge()  # patterns built from the kept programs leave re's cache
 
 
@@ -94,9 +98,10 @@ from re import _compiler
 seen = set()
 compile_pattern = _compiler.compile
 def compile_recording(pattern, flags=0):
+    compiled = compile_pattern(pattern, flags)  # a pattern that does not compile is not kept
     if isinstance(pattern, (str, bytes)) and not flags & re.DEBUG:
         seen.add((type(pattern)(pattern), int(flags)))  # a plain str or bytes
-    return compile_pattern(pattern, flags)
+    return compiled
 _compiler.compile = compile_recording
 from rxleaflet.patterncache import exercise
 exercise()

@@ -11,9 +11,10 @@ worker is free first). The parent waits on the pipes and sends the next task whe
 came from. When a worker dies while working on a task (a counter in shared memory says whether
 it had started one), that task is reported as Lost; its other tasks go to the others, and
 another worker is started while work remains. A worker that dies between tasks loses none.
-Workers that cannot be started (fork fails for lack of memory) or keep dying before they start
-any task leave the batch to those that remain; when none remain, every task not done is Lost
-with the cause.
+A worker that cannot be started (fork failing for lack of memory) leaves the work to the
+others and is tried again at the next result or death; with nobody left, a few more times,
+a little later. When still no worker can be had, or when STILLBORN workers per place in a row
+have died before answering any task, every task not done is Lost with the cause.
 
 Tasks must be small (the batch's are a path and its settings): the parent may send a worker its
 next task while that worker sends a result, and two large messages at once would wait on each
@@ -26,6 +27,7 @@ import contextlib
 import mmap
 import multiprocessing
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -33,7 +35,8 @@ from typing import Any
 
 IN_FLIGHT = 2  # tasks a worker holds at a time
 STOP_SECONDS = 5.0  # for a worker to finish after being told to stop, before it is killed
-IDLE_DEATHS = 3  # workers in a row that die before any task, after which none is started
+STILLBORN = 3  # per worker: workers in a row dying before any task, after which none is started
+HIRE_RETRY_SECONDS = (0.1, 0.5, 2.0)  # waits before trying again when no worker is left
 
 
 @dataclass(frozen=True)
@@ -62,19 +65,31 @@ def run(
     pending.reverse()  # taken from the end: in the order given
     team: dict[Connection, _Worker] = {}
 
-    idle_deaths = 0
-    cause = ""  # why no more workers are started, once that is so
+    stillborn = 0  # workers in a row that ended before answering any task
+    failure = ""  # why the last worker could not be had
 
     def hire() -> None:
-        nonlocal cause
-        if cause:
-            return
+        nonlocal failure
         try:
             worker = _Worker(context, function, start, start_arguments)
-        except OSError as error:  # fork or pipe: out of memory or processes
-            cause = f"no worker process could be started: {error.strerror or error}"
+        except OSError as error:  # fork or pipe: out of memory or processes, for now
+            failure = f"no worker process could be started: {error.strerror or error}"
             return
         team[worker.connection] = worker
+
+    def staff() -> None:
+        """Bring the team back to strength while tasks wait (a fork that failed is tried again
+        at the next result or death); with nobody left, try again a few times, a little later.
+        Not after STILLBORN workers per place in a row have died before answering a task."""
+        if stillborn >= STILLBORN * workers:
+            return
+        for _ in range(min(workers - len(team), len(pending))):
+            hire()
+        for seconds in HIRE_RETRY_SECONDS:
+            if team or not pending:
+                break
+            time.sleep(seconds)
+            hire()
 
     def feed(worker: _Worker) -> None:
         # near the end, one task at a time: the last go to whichever worker is free first
@@ -85,8 +100,7 @@ def run(
 
     finished = False
     try:
-        for _ in range(min(workers, len(pending))):  # all made before any is fed: as many
-            hire()  # tasks as workers go one to each
+        staff()  # all made before any is fed: as many tasks as workers go one to each
         for worker in team.values():
             feed(worker)
         while any(worker.tasks for worker in team.values()):
@@ -101,25 +115,28 @@ def run(
                     pending.extend(reversed(held[1:] if working else held))  # next, for others
                     if working:
                         yield Lost(held[0], worker.process.exitcode)
-                    else:
-                        idle_deaths += 1
-                        if idle_deaths == IDLE_DEATHS:
-                            cause = (
-                                f"{idle_deaths} worker processes ended before starting any work"
-                                f" (the last {_ending(worker.process.exitcode)})"
-                            )
-                    if pending and len(team) < workers:
-                        hire()
+                    elif not worker.answered:
+                        stillborn += 1
+                        failure = (
+                            f"{stillborn} worker processes in a row ended before doing any work"
+                            f" (the last {_ending(worker.process.exitcode)})"
+                        )
+                    staff()
                     for each in team.values():
                         feed(each)
                     continue
                 worker.answered += 1
-                idle_deaths = 0  # work is being done: only deaths in a row stop the hiring
+                stillborn = 0  # work is being done: only deaths in a row stop the hiring
                 worker.tasks.pop(0)
-                feed(worker)
+                if len(team) < workers:
+                    staff()
+                    for each in team.values():
+                        feed(each)
+                else:
+                    feed(worker)
                 yield result
         while pending:  # no worker is left to do them
-            yield Lost(pending.pop(), None, cause)
+            yield Lost(pending.pop(), None, failure)
         finished = True
     finally:
         for worker in team.values():
@@ -142,8 +159,8 @@ class _Worker:
         start: Callable[..., None] | None,
         start_arguments: tuple[Any, ...],
     ):
-        ours, theirs = context.Pipe()
         self.started = _Counter(context)  # tasks it has started (no message for each)
+        ours, theirs = context.Pipe()
         self.process = context.Process(
             target=_serve,
             args=(theirs, self.started, function, start, start_arguments),
