@@ -141,19 +141,12 @@ def exercise() -> None:
     in A4 large print), check the PDFs, validate the sources and list the library, as the
     command does, with nothing shown."""
     import contextlib
-    import importlib
     import os
-    import pkgutil
     import tempfile
 
-    package = importlib.import_module("rxleaflet")
-    for module in pkgutil.walk_packages(package.__path__, "rxleaflet."):
-        if module.name.endswith("__main__"):
-            continue
-        try:
-            importlib.import_module(module.name)
-        except ImportError:
-            continue  # an optional part whose dependencies are not installed
+    from .precompiled import import_every_module
+
+    import_every_module()
     from .cli import main
     from .source.library import source_files
 

@@ -90,17 +90,22 @@ def method_texts() -> dict[str, CodeType]:
 
     dataclasses.exec = exec_recording  # type: ignore[attr-defined]
     try:
-        package = importlib.import_module("rxleaflet")
-        for module in pkgutil.walk_packages(package.__path__, _OURS):
-            if module.name.endswith("__main__"):
-                continue
-            try:
-                importlib.import_module(module.name)
-            except ImportError:
-                continue  # an optional part whose dependencies are not installed
+        import_every_module()
     finally:
         uninstall()
     return recorded
+
+
+def import_every_module() -> None:
+    """Import every module of the package (what kept data is written from)."""
+    package = importlib.import_module("rxleaflet")
+    for module in pkgutil.walk_packages(package.__path__, _OURS):
+        if module.name.endswith("__main__"):
+            continue
+        try:
+            importlib.import_module(module.name)
+        except ImportError:
+            continue  # an optional part whose dependencies are not installed
 
 
 def write_cache(cache: Path = CACHE) -> Path:
