@@ -1,7 +1,7 @@
 """A shaped face's PDF objects: Type0 font, CIDFontType2 descendant, descriptor, subset, ToUnicode.
 
 Glyph ids are shown directly (Identity-H, CIDToGIDMap Identity), so the embedded subset keeps
-every glyph id in place (fontTools' retain_gids) and holds outlines only for the glyphs used.
+every glyph id in place and holds outlines only for the glyphs used (gidsubset.py).
 Every used glyph has a ToUnicode entry (PDF/UA asks for one per glyph); the logical text of a
 shaped run is given by its Span's ActualText, which extractors prefer.
 """
@@ -9,17 +9,16 @@ shaped run is given by its Span's ActualText, which extractors prefer.
 from __future__ import annotations
 
 import functools
-import io
 from typing import TYPE_CHECKING, Any
 
 from reportlab.pdfbase import pdfdoc
 
+from . import sfnt
+from .gidsubset import gid_subset
 from .pdfobjects import cmap_program
 
 if TYPE_CHECKING:
     from .shaping import ShapedFace
-
-_LAYOUT_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "JSTF")  # shaping's tables: not for the PDF
 
 
 def add_cid_font(
@@ -84,9 +83,7 @@ def add_cid_font(
 
 
 def _postscript_name(face: ShapedFace) -> str:
-    from fontTools.ttLib import TTFont
-
-    name = TTFont(face.path, lazy=True)["name"].getDebugName(6) or face.name
+    name = sfnt.postscript_name(sfnt.tables(face.data)) or face.name
     return "".join(char for char in name if char.isalnum() or char == "-")
 
 
@@ -99,33 +96,7 @@ def _cached_subset(face: ShapedFace, gids: tuple[int, ...]) -> tuple[bytes, dict
 
 def _subset(face: ShapedFace, gids: list[int]) -> tuple[bytes, dict[str, Any]]:
     """The face with outlines for ``gids`` only, every glyph id kept in place; and its metrics."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    font = TTFont(io.BytesIO(face.data), recalcTimestamp=False)  # same bytes every time
-    for tag in _LAYOUT_TABLES:  # HarfBuzz has used them; decompiling them costs seconds
-        if tag in font:
-            del font[tag]
-    options = subset.Options()
-    options.retain_gids = True
-    options.hinting = False
-    options.layout_features = []
-    options.drop_tables += [*_LAYOUT_TABLES, "DSIG", "meta"]
-    options.notdef_outline = True
-    options.name_IDs = ["*"]
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(gids=gids)
-    subsetter.subset(font)
-    scale = 1000 / face.upem
-    head, hhea = font["head"], font["hhea"]
-    metrics = {
-        "bbox": [round(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax)],
-        "ascent": round(hhea.ascent * scale),
-        "descent": round(hhea.descent * scale),
-    }
-    out = io.BytesIO()
-    font.save(out, reorderTables=True)
-    return out.getvalue(), metrics
+    return gid_subset(face.data, gids)
 
 
 def _to_unicode(name: str, glyph_text: dict[int, str]) -> str:

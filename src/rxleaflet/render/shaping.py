@@ -8,8 +8,9 @@ Identity-H encoding: the content stream shows glyph ids, widths come from HarfBu
 shaped run is wrapped in ``/Span <</ActualText …>> BDC … EMC`` so that text extraction
 (pdftotext, ``check``) reads the logical characters, not the glyphs' visual order.
 
-uharfbuzz and fontTools are imported only when a shaped face is first used: Latin, Cyrillic
-and CJK leaflets never load them.
+uharfbuzz is imported only when a shaped face is first used: Latin, Cyrillic and CJK leaflets
+never load it. The face's metrics, its PostScript name and its subset for each PDF are read
+from the font's tables directly (sfnt.py, gidsubset.py): rendering never imports fontTools.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 from unicodedata import category
 
 from ..source.coverage import read_cmap
+from . import sfnt
 
 __all__ = ["Glyph", "ShapedFace", "ShapedRun", "shaped_face", "register_shaped_face"]
 
@@ -181,14 +183,7 @@ class ShapedFace:
     @cache  # noqa: B019 - one per face, faces live for the process
     def _empty_gid(self) -> int:
         """A glyph that draws nothing and does not move the pen (``.null``, U+200B)."""
-        from fontTools.ttLib import TTFont
-
-        font = TTFont(self.path, lazy=True)
-        metrics, outlines = font["hmtx"].metrics, font["glyf"]
-        for name in font.getGlyphOrder():
-            if metrics[name][0] == 0 and outlines[name].numberOfContours == 0:
-                return font.getGlyphID(name)
-        return 0
+        return sfnt.empty_glyph(sfnt.tables(self.data))
 
     def _empty(self, use: _DocumentUse) -> int:
         gid = self._empty_gid()
@@ -221,12 +216,8 @@ class ShapedFace:
 
     @cache  # noqa: B019 - one per face, faces live for the process
     def _advances(self) -> list[float]:
-        from fontTools.ttLib import TTFont
-
-        font = TTFont(self.path, lazy=True)
-        metrics = font["hmtx"].metrics
         scale = 1000 / self.upem
-        return [metrics[name][0] * scale for name in font.getGlyphOrder()]
+        return [advance * scale for advance in sfnt.advances(sfnt.tables(self.data))]
 
     def _use(self, doc: Any) -> _DocumentUse:
         use = self._uses.get(id(doc))

@@ -1,0 +1,73 @@
+"""What rendering reads of a TrueType font file, straight from its tables: their bytes, each
+glyph's advance, an empty glyph, the PostScript name. (fontTools read these for the shaped
+faces: 30 ms to import, and more to decompile the tables, at a shaped leaflet's first use.)"""
+
+from __future__ import annotations
+
+from struct import unpack_from
+
+_ENGLISH = ((1, 0), (3, 0x409))  # (platform, language) of a name record in English
+
+
+def tables(data: bytes) -> dict[str, bytes]:
+    """Each table's bytes, by tag."""
+    (count,) = unpack_from(">H", data, 4)
+    found = {}
+    for index in range(count):
+        tag, _checksum, offset, length = unpack_from(">4sIII", data, 12 + 16 * index)
+        found[tag.decode("latin-1")] = data[offset : offset + length]
+    return found
+
+
+def glyph_offsets(font: dict[str, bytes]) -> tuple[int, ...]:
+    """Where each glyph's outline starts in glyf (one more: where the last ends)."""
+    (count,) = unpack_from(">H", font["maxp"], 4)
+    if unpack_from(">h", font["head"], 50)[0] == 1:
+        return unpack_from(f">{count + 1}I", font["loca"])
+    return tuple(2 * offset for offset in unpack_from(f">{count + 1}H", font["loca"]))
+
+
+def advances(font: dict[str, bytes]) -> list[int]:
+    """Each glyph's advance width in font units (the glyphs after the last long metric take
+    its advance)."""
+    (count,) = unpack_from(">H", font["maxp"], 4)
+    (long_metrics,) = unpack_from(">H", font["hhea"], 34)
+    widths = list(unpack_from(f">{2 * long_metrics}H", font["hmtx"])[::2])
+    return widths + [widths[-1]] * (count - long_metrics)
+
+
+def empty_glyph(font: dict[str, bytes]) -> int:
+    """The first glyph that draws nothing and does not move the pen (0 when there is none)."""
+    offsets = glyph_offsets(font)
+    glyf = font["glyf"]
+    for gid, advance in enumerate(advances(font)):
+        start, end = offsets[gid], offsets[gid + 1]
+        if advance == 0 and (end == start or unpack_from(">h", glyf, start)[0] == 0):
+            return gid
+    return 0
+
+
+def postscript_name(font: dict[str, bytes]) -> str | None:
+    """The name table's PostScript name (ID 6): the English record's, else the first readable
+    one's (as fontTools' getDebugName reads it)."""
+    table = font["name"]
+    _format, count, strings = unpack_from(">HHH", table)
+    found = None
+    for index in range(count):
+        platform, encoding, language, name_id, length, offset = unpack_from(
+            ">6H", table, 6 + 12 * index
+        )
+        if name_id != 6:
+            continue
+        raw = table[strings + offset : strings + offset + length]
+        unicode = platform == 0 or (platform == 3 and encoding in (0, 1, 10))
+        if not unicode and platform != 1:
+            continue
+        try:
+            text = raw.decode("utf-16-be") if unicode else raw.decode("mac-roman")
+        except UnicodeDecodeError:
+            continue
+        if (platform, language) in _ENGLISH:
+            return text
+        found = found if found is not None else text
+    return found
