@@ -20,11 +20,6 @@ from ..source.coverage import read_cmap
 from . import sfnt
 
 _COPIED = ("OS/2", "STAT", "gasp", "name")  # as the face has them (those it has)
-_ARGS_ARE_WORDS = 1 << 0
-_SCALE = 1 << 3
-_MORE_COMPONENTS = 1 << 5
-_X_AND_Y_SCALE = 1 << 6
-_TWO_BY_TWO = 1 << 7
 _HAVE_INSTRUCTIONS = 1 << 8
 _CHECKSUM_MAGIC = 0xB1B0AFBA
 
@@ -48,7 +43,7 @@ def gid_subset(data: bytes, gids: list[int]) -> tuple[bytes, dict[str, Any]]:
         gid = waiting.pop()
         if gid not in kept:
             kept.add(gid)
-            waiting += _components(glyph(gid))
+            waiting += [component for *_, component in sfnt.components(glyph(gid))]
     count = max(kept) + 1
     outlines, loca = [], [0]
     for gid in range(count):
@@ -109,31 +104,6 @@ def _bounds(outlines: Iterable[bytes]) -> bytes:
     )
 
 
-def _components(outline: bytes) -> list[int]:
-    """The glyph ids a composite glyph is made of (none for a simple or empty glyph)."""
-    if len(outline) < 10 or unpack_from(">h", outline)[0] >= 0:
-        return []
-    found = []
-    at, flags = 10, _MORE_COMPONENTS
-    while flags & _MORE_COMPONENTS:
-        flags, component = unpack_from(">HH", outline, at)
-        found.append(component)
-        at += 4 + _arguments_size(flags)
-    return found
-
-
-def _arguments_size(flags: int) -> int:
-    """The bytes of a component's arguments and transformation, after its flags and glyph id."""
-    size = 4 if flags & _ARGS_ARE_WORDS else 2
-    if flags & _SCALE:
-        size += 2
-    elif flags & _X_AND_Y_SCALE:
-        size += 4
-    elif flags & _TWO_BY_TWO:
-        size += 8
-    return size
-
-
 def _unhinted(outline: bytes) -> bytes:
     """A glyph without its hinting instructions (what fontTools writes with hinting off)."""
     if len(outline) < 10:
@@ -143,12 +113,9 @@ def _unhinted(outline: bytes) -> bytes:
         at = 10 + 2 * contours
         (length,) = unpack_from(">H", outline, at)
         return outline[:at] + b"\0\0" + outline[at + 2 + length :]
-    parts, at, flags = [outline[:10]], 10, _MORE_COMPONENTS
-    while flags & _MORE_COMPONENTS:
-        flags, component = unpack_from(">HH", outline, at)
-        end = at + 4 + _arguments_size(flags)
-        parts.append(pack(">HH", flags & ~_HAVE_INSTRUCTIONS, component) + outline[at + 4 : end])
-        at = end
+    parts = [outline[:10]]
+    for at, end, flags, glyph in sfnt.components(outline):
+        parts.append(pack(">HH", flags & ~_HAVE_INSTRUCTIONS, glyph) + outline[at + 4 : end])
     return b"".join(parts)  # what followed the last component was its instructions
 
 

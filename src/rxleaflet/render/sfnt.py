@@ -7,6 +7,12 @@ from __future__ import annotations
 from struct import unpack_from
 
 _ENGLISH = ((1, 0), (3, 0x409))  # (platform, language) of a name record in English
+# composite glyph flags (TrueType 'glyf' table)
+_ARGS_ARE_WORDS = 1 << 0
+_SCALE = 1 << 3
+_MORE_COMPONENTS = 1 << 5
+_X_AND_Y_SCALE = 1 << 6
+_TWO_BY_TWO = 1 << 7
 
 
 def tables(data: bytes) -> dict[str, bytes]:
@@ -70,4 +76,25 @@ def postscript_name(font: dict[str, bytes]) -> str | None:
         if (platform, language) in _ENGLISH:
             return text
         found = found if found is not None else text
+    return found
+
+
+def components(outline: bytes) -> list[tuple[int, int, int, int]]:
+    """A composite glyph's components: where each record starts and ends in ``outline``, its
+    flags and the glyph it names (none for a simple or empty glyph)."""
+    if len(outline) < 10 or unpack_from(">h", outline)[0] >= 0:
+        return []
+    found = []
+    at, flags = 10, _MORE_COMPONENTS
+    while flags & _MORE_COMPONENTS:
+        flags, glyph = unpack_from(">HH", outline, at)
+        end = at + 4 + (4 if flags & _ARGS_ARE_WORDS else 2)
+        if flags & _SCALE:
+            end += 2
+        elif flags & _X_AND_Y_SCALE:
+            end += 4
+        elif flags & _TWO_BY_TWO:
+            end += 8
+        found.append((at, end, flags, glyph))
+        at = end
     return found

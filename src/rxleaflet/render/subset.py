@@ -13,17 +13,13 @@ the leaflet's text or which glyphs it uses). The subset file is byte for byte Re
 from __future__ import annotations
 
 from itertools import chain
-from struct import pack, unpack
+from struct import pack
 from typing import Any
 
 from reportlab.pdfbase import ttfonts
 
-# composite glyph flags (TrueType 'glyf' table)
-_ARGS_ARE_WORDS = 1 << 0
-_SCALE = 1 << 3
-_MORE_COMPONENTS = 1 << 5
-_X_AND_Y_SCALE = 1 << 6
-_TWO_BY_TWO = 1 << 7
+from . import sfnt
+
 _COPIED_TABLES = ("name", "OS/2", "cvt ", "fpgm", "prep")  # as the font has them
 _GLYPHS_KEPT = 5_000  # per face (a Chinese leaflet uses hundreds of its 65,535): a few MB at most
 
@@ -40,19 +36,7 @@ def _glyph(face: Any, index: int) -> Glyph:
         return found
     start = face.get_table_pos("glyf")[0] + face.glyphPos[index]
     data = face._ttf_data[start : start + face.glyphPos[index + 1] - face.glyphPos[index]]
-    components = []
-    if len(data) > 2 and unpack(">h", data[:2])[0] < 0:
-        at, flags = 10, _MORE_COMPONENTS
-        while flags & _MORE_COMPONENTS:
-            flags, component = unpack(">HH", data[at : at + 4])
-            components.append((at + 2, component))
-            at += 8 if flags & _ARGS_ARE_WORDS else 6
-            if flags & _SCALE:
-                at += 2
-            elif flags & _X_AND_Y_SCALE:
-                at += 4
-            elif flags & _TWO_BY_TWO:
-                at += 8
+    components = [(at + 2, component) for at, _end, _flags, component in sfnt.components(data)]
     if len(kept) >= _GLYPHS_KEPT:
         kept.clear()
     found = kept[index] = (data, tuple(components))
