@@ -43,7 +43,7 @@ def gid_subset(data: bytes, gids: list[int]) -> tuple[bytes, dict[str, Any]]:
         gid = waiting.pop()
         if gid not in kept:
             kept.add(gid)
-            waiting += [component for *_, component in sfnt.components(glyph(gid))]
+            waiting += [c for *_, c in sfnt.components(glyph(gid)) if c < glyph_count]
     count = max(kept) + 1
     outlines, loca = [], [0]
     for gid in range(count):
@@ -51,11 +51,14 @@ def gid_subset(data: bytes, gids: list[int]) -> tuple[bytes, dict[str, Any]]:
         outline += b"\0" * (-len(outline) % 4)
         outlines.append(outline)
         loca.append(loca[-1] + len(outline))
-    (metrics_count,) = unpack_from(">H", hhea, 34)
-    kept_metrics = min(metrics_count, count)
-    hmtx = (
-        tables["hmtx"][: 4 * kept_metrics]
-        + tables["hmtx"][4 * metrics_count : 4 * metrics_count + 2 * (count - kept_metrics)]
+    # every glyph a full metric (advance, side bearing), an emptied glyph's 0 and 0, as
+    # fontTools writes them (the real ones compressed to 10 KB more per leaflet; the PDF's
+    # widths are those of the glyphs used)
+    advances = sfnt.advances(tables)
+    bearings = sfnt.side_bearings(tables)
+    hmtx = b"".join(
+        pack(">Hh", advances[gid], bearings[gid]) if gid in kept else b"\0\0\0\0"
+        for gid in range(count)
     )
     out = {tag: tables[tag] for tag in _COPIED if tag in tables}
     out.update(
@@ -64,7 +67,7 @@ def gid_subset(data: bytes, gids: list[int]) -> tuple[bytes, dict[str, Any]]:
             "glyf": b"".join(outlines),
             "loca": pack(f">{count + 1}I", *loca),
             "hmtx": hmtx,
-            "hhea": hhea[:34] + pack(">H", kept_metrics) + hhea[36:],
+            "hhea": hhea[:34] + pack(">H", count) + hhea[36:],
             "maxp": maxp[:4] + pack(">H", count) + maxp[6:],
             "post": pack(">I", 0x00030000) + tables["post"][4:32],  # format 3: no names
             # checkSumAdjustment 0 until the whole file's sum is known; the glyphs' bounds (a
@@ -111,6 +114,8 @@ def _unhinted(outline: bytes) -> bytes:
     (contours,) = unpack_from(">h", outline)
     if contours >= 0:
         at = 10 + 2 * contours
+        if len(outline) < at + 2:  # a header alone (no contours): nothing to take out
+            return outline
         (length,) = unpack_from(">H", outline, at)
         return outline[:at] + b"\0\0" + outline[at + 2 + length :]
     parts = [outline[:10]]

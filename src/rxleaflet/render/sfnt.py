@@ -42,6 +42,16 @@ def advances(font: dict[str, bytes]) -> list[int]:
     return widths + [widths[-1]] * (count - long_metrics)
 
 
+def side_bearings(font: dict[str, bytes]) -> list[int]:
+    """Each glyph's left side bearing in font units."""
+    (count,) = unpack_from(">H", font["maxp"], 4)
+    (long_metrics,) = unpack_from(">H", font["hhea"], 34)
+    hmtx = font["hmtx"]
+    return list(unpack_from(f">{2 * long_metrics}h", hmtx)[1::2]) + list(
+        unpack_from(f">{count - long_metrics}h", hmtx, 4 * long_metrics)
+    )
+
+
 def empty_glyph(font: dict[str, bytes]) -> int:
     """The first glyph that draws nothing and does not move the pen (0 when there is none)."""
     offsets = glyph_offsets(font)
@@ -54,8 +64,8 @@ def empty_glyph(font: dict[str, bytes]) -> int:
 
 
 def postscript_name(font: dict[str, bytes]) -> str | None:
-    """The name table's PostScript name (ID 6): the English record's, else the first readable
-    one's (as fontTools' getDebugName reads it)."""
+    """The name table's PostScript name (ID 6): the first English record's (Macintosh or
+    Windows), else the first readable one's."""
     table = font["name"]
     _format, count, strings = unpack_from(">HHH", table)
     found = None
