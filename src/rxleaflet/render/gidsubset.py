@@ -16,12 +16,13 @@ from collections.abc import Iterable
 from struct import pack, unpack_from
 from typing import Any
 
+from reportlab.pdfbase import ttfonts
+
 from ..source.coverage import read_cmap
 from . import sfnt
 
 _COPIED = ("OS/2", "STAT", "gasp", "name")  # as the face has them (those it has)
 _HAVE_INSTRUCTIONS = 1 << 8
-_CHECKSUM_MAGIC = 0xB1B0AFBA
 
 
 def gid_subset(data: bytes, gids: list[int]) -> tuple[bytes, dict[str, Any]]:
@@ -70,11 +71,8 @@ def gid_subset(data: bytes, gids: list[int]) -> tuple[bytes, dict[str, Any]]:
             "hhea": hhea[:34] + pack(">H", count) + hhea[36:],
             "maxp": maxp[:4] + pack(">H", count) + maxp[6:],
             "post": pack(">I", 0x00030000) + tables["post"][4:32],  # format 3: no names
-            # checkSumAdjustment 0 until the whole file's sum is known; the glyphs' bounds (a
-            # viewer sizes its glyph cache by them); long loca offsets
-            "head": head[:8]
-            + b"\0\0\0\0"
-            + head[12:36]
+            # the glyphs' bounds (a viewer sizes its glyph cache by them); long loca offsets
+            "head": head[:36]
             + _bounds(glyph(gid) for gid in kept)
             + head[44:50]
             + pack(">h", 1)
@@ -89,7 +87,10 @@ def gid_subset(data: bytes, gids: list[int]) -> tuple[bytes, dict[str, Any]]:
         "ascent": round(ascent * scale),
         "descent": round(descent * scale),
     }
-    return _font(out), metrics
+    font = ttfonts.TTFontMaker()  # the directory, checksums and head's adjustment
+    for tag, table in out.items():
+        font.add(tag, table)
+    return font.makeStream(), metrics
 
 
 def _bounds(outlines: Iterable[bytes]) -> bytes:
@@ -154,31 +155,3 @@ def _bmp_cmap(mapping: dict[int, int], used: set[int]) -> bytes:
     )
     header = pack(">HH", 0, 2) + pack(">HHI", 0, 3, 20) + pack(">HHI", 3, 1, 20)
     return header + subtable
-
-
-def _checksum(table: bytes) -> int:
-    padded = table + b"\0" * (-len(table) % 4)
-    return sum(unpack_from(f">{len(padded) // 4}I", padded)) & 0xFFFFFFFF
-
-
-def _font(tables: dict[str, bytes]) -> bytes:
-    """The font file of ``tables``: the directory in tag order, each table 4-byte aligned,
-    and head's checkSumAdjustment for the whole."""
-    tags = sorted(tables)
-    count = len(tags)
-    power = 1 << (count.bit_length() - 1)
-    directory = [pack(">IHHHH", 0x00010000, count, 16 * power, power.bit_length() - 1,
-                      16 * (count - power))]  # fmt: skip
-    body, offset = [], 12 + 16 * count
-    for tag in tags:
-        table = tables[tag]
-        directory.append(
-            pack(">4sIII", tag.encode("latin-1"), _checksum(table), offset, len(table))
-        )
-        padded = table + b"\0" * (-len(table) % 4)
-        body.append(padded)
-        offset += len(padded)
-    font = b"".join(directory + body)
-    adjustment = (_CHECKSUM_MAGIC - _checksum(font)) & 0xFFFFFFFF
-    at = 12 + 16 * count + sum(len(part) for part in body[: tags.index("head")]) + 8
-    return font[:at] + pack(">I", adjustment) + font[at + 4 :]
