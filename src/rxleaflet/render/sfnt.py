@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from struct import unpack_from
 
+from ..source.coverage import table_places
+
 _ENGLISH = ((1, 0), (3, 0x409))  # (platform, language) of a name record in English
 # composite glyph flags (TrueType 'glyf' table)
 _ARGS_ARE_WORDS = 1 << 0
@@ -17,12 +19,7 @@ _TWO_BY_TWO = 1 << 7
 
 def tables(data: bytes) -> dict[str, bytes]:
     """Each table's bytes, by tag."""
-    (count,) = unpack_from(">H", data, 4)
-    found = {}
-    for index in range(count):
-        tag, _checksum, offset, length = unpack_from(">4sIII", data, 12 + 16 * index)
-        found[tag.decode("latin-1")] = data[offset : offset + length]
-    return found
+    return {tag: data[at : at + length] for tag, (at, length) in table_places(data).items()}
 
 
 def glyph_offsets(font: dict[str, bytes]) -> tuple[int, ...]:

@@ -134,14 +134,23 @@ def _cmap_codes(table: bytes) -> set[int]:
     return _codes12(table, start) if form == 12 else _codes4(table, start)
 
 
-def _cmap_place(directory: bytes) -> tuple[int, int]:
-    """(offset, length) of the cmap table, from the font's header and table directory."""
+def table_places(directory: bytes) -> dict[str, tuple[int, int]]:
+    """Each table's (offset, length) in a TrueType font, from its header and table directory
+    (``directory`` may be the whole font)."""
     (tables,) = struct.unpack_from(">H", directory, 4)
+    places = {}
     for index in range(tables):
         tag, _checksum, offset, length = struct.unpack_from(">4sIII", directory, 12 + 16 * index)
-        if tag == b"cmap":
-            return offset, length
-    raise ValueError("font has no cmap table")
+        places[tag.decode("latin-1")] = offset, length
+    return places
+
+
+def _cmap_place(directory: bytes) -> tuple[int, int]:
+    """(offset, length) of the cmap table, from the font's header and table directory."""
+    place = table_places(directory).get("cmap")
+    if place is None:
+        raise ValueError("font has no cmap table")
+    return place
 
 
 def _cmap_table(font: bytes) -> bytes:
