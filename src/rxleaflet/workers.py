@@ -91,18 +91,20 @@ def run(
             time.sleep(seconds)
             hire()
 
-    def feed(worker: _Worker) -> None:
-        # near the end, one task at a time: the last go to whichever worker is free first
-        while worker.alive and pending:
-            if len(worker.tasks) >= (IN_FLIGHT if len(pending) > len(team) else 1):
-                break
-            worker.give(pending.pop())
+    def refill() -> None:
+        """The team at strength, then each worker its tasks: all are made before any is fed,
+        so that as many tasks as workers go one to each; near the end, one task at a time, so
+        that the last go to whichever worker is free first."""
+        staff()
+        for worker in team.values():
+            while worker.alive and pending:
+                if len(worker.tasks) >= (IN_FLIGHT if len(pending) > len(team) else 1):
+                    break
+                worker.give(pending.pop())
 
     finished = False
     try:
-        staff()  # all made before any is fed: as many tasks as workers go one to each
-        for worker in team.values():
-            feed(worker)
+        refill()
         while any(worker.tasks for worker in team.values()):
             for connection in wait([c for c, w in team.items() if w.tasks]):
                 worker = team[connection]
@@ -121,19 +123,12 @@ def run(
                             f"{stillborn} worker processes in a row ended before doing any work"
                             f" (the last {_ending(worker.process.exitcode)})"
                         )
-                    staff()
-                    for each in team.values():
-                        feed(each)
+                    refill()
                     continue
                 worker.answered += 1
                 stillborn = 0  # work is being done: only deaths in a row stop the hiring
                 worker.tasks.pop(0)
-                if len(team) < workers:
-                    staff()
-                    for each in team.values():
-                        feed(each)
-                else:
-                    feed(worker)
+                refill()
                 yield result
         while pending:  # no worker is left to do them
             yield Lost(pending.pop(), None, failure)
