@@ -1,7 +1,11 @@
-"""Read the data files shipped inside the package (profiles, strings, page sizes)."""
+"""Read the data files shipped inside the package (profiles, strings, page sizes), and the
+kept data the package makes for itself (compiled code, regular-expression programs, fonts'
+parses)."""
 
 from __future__ import annotations
 
+import marshal
+import zlib
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -38,3 +42,22 @@ def bundled_folder(packaged: str, checkout: str) -> Path:
     if inside.is_dir():
         return inside
     return Path(__file__).resolve().parents[2] / checkout
+
+
+def read_kept(path: Path) -> dict[Any, Any] | None:
+    """A kept data file (a dict, marshalled and compressed), or None when it is missing,
+    unreadable, damaged or not a dict, whatever the error: the caller then makes afresh what
+    the file would have held."""
+    try:
+        kept = marshal.loads(zlib.decompress(path.read_bytes()))
+    except Exception:  # noqa: BLE001 - a file that inflates but is not marshal's can raise anything
+        return None
+    return kept if isinstance(kept, dict) else None
+
+
+def write_kept(path: Path, kept: dict[Any, Any]) -> Path:
+    """Write a kept data file: a reader sees the old file or the new one."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(zlib.compress(marshal.dumps(kept), 9))
+    partial.replace(path)
+    return path

@@ -18,7 +18,6 @@ import _sre
 import marshal
 import re
 import sys
-import zlib
 from pathlib import Path
 from re import _compiler  # type: ignore[attr-defined] # re's own compiler, which re calls
 from typing import Any
@@ -80,12 +79,9 @@ def program(pattern: str | bytes, flags: int = 0) -> Program:
 
 
 def _load(cache: Path) -> dict[Key, Program]:
-    try:
-        kept = marshal.loads(zlib.decompress(cache.read_bytes()))
-    except Exception:  # noqa: BLE001 - unreadable, damaged, foreign: not used, whatever the error
-        return {}
-    if not isinstance(kept, dict) or kept.get("version") != version():
-        return {}  # another Python's compiler
+    kept = packagedata.read_kept(cache)
+    if kept is None or kept.get("version") != version():
+        return {}  # missing, damaged, or another Python's compiler
     programs = kept.get("programs")
     return programs if isinstance(programs, dict) else {}
 
@@ -130,10 +126,7 @@ def write_cache(cache: Path = CACHE) -> Path:
     patterns = set.intersection(*recorded)
     programs = {key: program(*key) for key in sorted(patterns, key=repr)}
     data = {"version": version(), "programs": programs}
-    partial = cache.with_name(cache.name + ".partial")
-    partial.write_bytes(zlib.compress(marshal.dumps(data), 9))
-    partial.replace(cache)  # a reader sees the old file or the new one
-    return cache
+    return packagedata.write_kept(cache, data)
 
 
 def exercise() -> None:

@@ -19,10 +19,8 @@ import builtins
 import dataclasses
 import importlib
 import importlib.util
-import marshal
 import pkgutil
 import sys
-import zlib
 from pathlib import Path
 from types import CodeType
 from typing import Any
@@ -66,12 +64,9 @@ def _is_ours(namespace: Any) -> bool:
 
 
 def _load(cache: Path) -> dict[str, CodeType]:
-    try:
-        kept = marshal.loads(zlib.decompress(cache.read_bytes()))
-    except Exception:  # noqa: BLE001 - unreadable, damaged, foreign: not used, whatever the error
-        return {}
-    if not isinstance(kept, dict) or kept.get("magic") != importlib.util.MAGIC_NUMBER:
-        return {}  # another Python's bytecode
+    kept = packagedata.read_kept(cache)
+    if kept is None or kept.get("magic") != importlib.util.MAGIC_NUMBER:
+        return {}  # missing, damaged, or another Python's bytecode
     code = kept.get("code")
     return code if isinstance(code, dict) else {}
 
@@ -117,7 +112,4 @@ def write_cache(cache: Path = CACHE) -> Path:
         "python": sys.version.split()[0],  # whose dataclasses wrote the texts
         "code": dict(sorted(texts.items())),
     }
-    partial = cache.with_name(cache.name + ".partial")
-    partial.write_bytes(zlib.compress(marshal.dumps(data), 9))
-    partial.replace(cache)  # a reader sees the old file or the new one
-    return cache
+    return packagedata.write_kept(cache, data)

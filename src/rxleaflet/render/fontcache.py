@@ -18,8 +18,6 @@ write_caches().
 from __future__ import annotations
 
 import hashlib
-import marshal
-import zlib
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
@@ -105,11 +103,8 @@ def _scale(units_per_em: int) -> Any:
 
 
 def _cached_state(font_file: Path, data: bytes) -> dict[str, Any] | None:
-    try:
-        kept = marshal.loads(zlib.decompress(cache_file(font_file).read_bytes()))
-    except (OSError, ValueError, EOFError, TypeError, zlib.error):
-        return None
-    if not isinstance(kept, dict) or kept.get("format") != FORMAT:
+    kept = packagedata.read_kept(cache_file(font_file))
+    if kept is None or kept.get("format") != FORMAT:
         return None
     if kept.get("reportlab") != reportlab.Version:  # its attributes are ReportLab's internals
         return None
@@ -143,10 +138,7 @@ def write_cache(font_file: Path) -> Path:
     kept["state"]["filename"] = font_file.name  # replaced on load; no machine's path kept
     target = cache_file(font_file)
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
-    partial.write_bytes(zlib.compress(marshal.dumps(kept, 4), 9))
-    partial.replace(target)  # a reader sees the old file or the new one
-    return target
+    return packagedata.write_kept(target, kept)
 
 
 def write_caches() -> list[Path]:
