@@ -22,7 +22,7 @@ from typing import Any
 
 from ..files import FileRefused, read_regular_file
 from .contentscan import ScanTimeout
-from .pdfread import TIME_BUDGET_SECONDS, _alarm, might_be_signed
+from .pdfread import TIME_BUDGET_SECONDS, _alarm
 from .rules import ERROR, CheckOptions, Finding
 
 MAX_CERTIFICATE_BYTES = 1_000_000
@@ -103,10 +103,9 @@ def load_trust_roots(paths: Sequence[Path]) -> tuple[bytes, ...]:
 
 def verify_signatures(data: bytes, options: CheckOptions) -> tuple[list[Signature], list[Finding]]:
     """Every signature in ``data``, and the findings: a broken signature is an error, and with
-    trust roots an unsigned or untrusted file is one too."""
+    trust roots an unsigned or untrusted file is one too. (The checker calls it only for a file
+    that may be signed, or when a signature is required: checker._signatures.)"""
     trust = options.trust
-    if not trust and not might_be_signed(data):
-        return [], []
     signatures: list[Signature] = []
     findings: list[Finding] = []
     moment = _moment(options)
